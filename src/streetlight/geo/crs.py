@@ -1,0 +1,106 @@
+"""Choosing a projected CRS for a force and moving coordinates between CRSs, vectorised with pyproj.
+
+Analysis runs in metres (cells of 150 m, radii of 400 m), so every incident carries x/y in one
+projected CRS per force: the British National Grid in Great Britain, else the UTM zone of the data's
+centroid (DESIGN.md, Incidents).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+from numpy.typing import NDArray
+from pyproj import CRS, Transformer
+
+WGS84 = "EPSG:4326"
+BRITISH_NATIONAL_GRID = "EPSG:27700"
+
+FloatArray = NDArray[np.float64]
+
+# Below this many points a second thread costs more than it saves.
+_PARALLEL_MIN_POINTS = 50_000
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """A lon/lat box in degrees."""
+
+    west: float
+    south: float
+    east: float
+    north: float
+
+    def contains(self, lon: FloatArray, lat: FloatArray) -> NDArray[np.bool_]:
+        return (lon >= self.west) & (lon <= self.east) & (lat >= self.south) & (lat <= self.north)
+
+
+@cache
+def area_of_use(crs: str) -> Bounds:
+    """The lon/lat box where `crs` is meant to be used (from the EPSG registry)."""
+    area = CRS.from_user_input(crs).area_of_use
+    if area is None:
+        return Bounds(-180.0, -90.0, 180.0, 90.0)
+    return Bounds(area.west, area.south, area.east, area.north)
+
+
+def utm_crs(lon: float, lat: float) -> str:
+    """The WGS84 UTM zone CRS containing a point (north or south hemisphere)."""
+    zone = min(int((lon + 180.0) // 6.0) + 1, 60)
+    return f"EPSG:{32600 + zone if lat >= 0 else 32700 + zone}"
+
+
+def choose_crs(lon: FloatArray, lat: FloatArray) -> str:
+    """British National Grid for data centred in Great Britain, else the UTM zone of the centroid.
+
+    The median, not the mean, is the centroid: a few mis-geocoded rows must not move a force into
+    the next UTM zone.
+    """
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if not ok.any():
+        raise ValueError("no valid coordinates to choose a CRS from")
+    clon, clat = float(np.median(lon[ok])), float(np.median(lat[ok]))
+    gb = area_of_use(BRITISH_NATIONAL_GRID)
+    if gb.contains(np.array([clon]), np.array([clat]))[0]:
+        return BRITISH_NATIONAL_GRID
+    return utm_crs(clon, clat)
+
+
+@cache
+def _transformer(source: str, target: str, worker: int = 0) -> Transformer:
+    # Transformers are not thread-safe: each worker thread has its own (built once: ~0.1 s each).
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def transform(
+    source: str, target: str, x: FloatArray, y: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Transform coordinate arrays (x = easting/longitude first) from `source` to `target` CRS.
+
+    NaN in gives NaN out. Large inputs are split over two threads: PROJ releases the GIL.
+    """
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    y = np.ascontiguousarray(y, dtype=np.float64)
+    transformer = _transformer(source, target)
+    if len(x) < _PARALLEL_MIN_POINTS:
+        tx, ty = transformer.transform(x, y)
+        return np.asarray(tx, dtype=np.float64), np.asarray(ty, dtype=np.float64)
+    half = len(x) // 2
+    second = _transformer(source, target, 1)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        a = pool.submit(transformer.transform, x[:half], y[:half])
+        b = pool.submit(second.transform, x[half:], y[half:])
+        (ax, ay), (bx, by) = a.result(), b.result()
+    return (
+        np.concatenate([np.asarray(ax), np.asarray(bx)]).astype(np.float64, copy=False),
+        np.concatenate([np.asarray(ay), np.asarray(by)]).astype(np.float64, copy=False),
+    )
+
+
+def units_to_metres(crs: str) -> float:
+    """Metres per unit of a projected CRS's first axis (0.3048006 for US survey feet)."""
+    axis = CRS.from_user_input(crs).axis_info[0]
+    factor = axis.unit_conversion_factor
+    return float(factor) if factor else 1.0

@@ -1,0 +1,125 @@
+"""Turn what the user typed (files, folders, zips) into an ordered list of files to read.
+
+A data.police.uk download is a zip of `YYYY-MM/YYYY-MM-<force>-street.csv`; people also unpack it,
+re-zip it with extra folders, or leave `__MACOSX/` and README files in it. Everything that is not a
+data file is listed as skipped, so the user sees what was passed over and why.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from streetlight.errors import NotZipError, SourceNotFoundError
+
+DATA_PATTERNS: tuple[str, ...] = ("*.csv",)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One delimited-text file to read: on disk, or a member of a zip archive."""
+
+    path: Path
+    member: str | None = None
+
+    @property
+    def name(self) -> str:
+        """How the file is named in messages, the manifest and the `source` column."""
+        return f"{self.path}!{self.member}" if self.member else str(self.path)
+
+    @property
+    def basename(self) -> str:
+        return PurePosixPath(self.member).name if self.member else self.path.name
+
+    def read_bytes(self) -> bytes:
+        if self.member is None:
+            return self.path.read_bytes()
+        try:
+            with zipfile.ZipFile(self.path) as archive:
+                return archive.read(self.member)
+        except (zipfile.BadZipFile, OSError) as exc:  # damaged member: CRC or truncated data
+            raise NotZipError(self.name, f"cannot extract from the zip ({exc})") from exc
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An entry that was not read, and why."""
+
+    name: str
+    reason: str
+
+
+def _is_junk(name: str) -> str | None:
+    parts = PurePosixPath(name).parts
+    if any(p == "__MACOSX" for p in parts):
+        return "macOS resource fork"
+    if any(p.startswith(".") for p in parts):
+        return "hidden file"
+    return None
+
+
+def _matches(name: str, patterns: Sequence[str]) -> bool:
+    base = PurePosixPath(name).name.lower()
+    return any(fnmatch.fnmatch(base, p.lower()) for p in patterns)
+
+
+def _zip_members(
+    path: Path, patterns: Sequence[str]
+) -> tuple[list[SourceFile], list[Skipped]]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise NotZipError(str(path), f"not a readable zip archive ({exc})") from exc
+    files, skipped = [], []
+    for info in infos:
+        if info.is_dir():
+            continue
+        junk = _is_junk(info.filename)
+        if junk:
+            skipped.append(Skipped(f"{path}!{info.filename}", junk))
+        elif _matches(info.filename, patterns):
+            files.append(SourceFile(path, info.filename))
+        else:
+            skipped.append(Skipped(f"{path}!{info.filename}", "not a data file"))
+    return files, skipped
+
+
+def expand_sources(
+    sources: Sequence[str | Path], patterns: Sequence[str] = DATA_PATTERNS
+) -> tuple[list[SourceFile], list[Skipped]]:
+    """Files to read for the given sources, in a stable order, and the entries passed over.
+
+    A file named on the command line is always read (whatever its extension); inside folders and
+    zips only names matching `patterns` are.
+    """
+    files: list[SourceFile] = []
+    skipped: list[Skipped] = []
+    for raw in sources:
+        path = Path(raw)
+        if not path.exists():
+            raise SourceNotFoundError(str(path), "no such file or folder")
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                rel = child.relative_to(path).as_posix()
+                junk = _is_junk(rel)
+                if junk:
+                    skipped.append(Skipped(str(child), junk))
+                elif child.suffix.lower() == ".zip":
+                    more, passed = _zip_members(child, patterns)
+                    files += more
+                    skipped += passed
+                elif _matches(rel, patterns):
+                    files.append(SourceFile(child))
+                else:
+                    skipped.append(Skipped(str(child), "not a data file"))
+        elif path.suffix.lower() == ".zip":
+            more, passed = _zip_members(path, patterns)
+            files += more
+            skipped += passed
+        else:
+            files.append(SourceFile(path))
+    return files, skipped

@@ -1,0 +1,317 @@
+"""The incident store: Parquet files partitioned by force and month, published through a manifest.
+
+Reads are column-pruned scans of just the partitions a query needs; writes take an exclusive lock,
+copy-on-write the partitions they touch, and become visible only when the new manifest replaces the
+old one (see `manifest.py`). One file per force-month keeps queries fast however many ingests ran.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from streetlight.errors import StoreError
+from streetlight.store.manifest import (
+    MANIFEST_NAME,
+    ForceInfo,
+    IngestRecord,
+    Manifest,
+    PartitionFile,
+    QuarantineFile,
+    SourceRecord,
+    load_manifest,
+    save_manifest,
+)
+from streetlight.store.months import month_key, parse_month
+from streetlight.store.schema import (
+    INCIDENT_SCHEMA,
+    QUARANTINE_SCHEMA,
+    empty_incidents,
+    empty_quarantine,
+)
+
+DEFAULT_STORE = "streetlight-data"
+_LOCK_NAME = ".lock"
+
+
+def default_store_path() -> Path:
+    """`$STREETLIGHT_STORE`, else `./streetlight-data` (the CLI contract in DESIGN.md)."""
+    return Path(os.environ.get("STREETLIGHT_STORE", DEFAULT_STORE))
+
+
+def _as_list(value: str | Sequence[str] | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [value] if isinstance(value, str) else list(value)
+
+
+@dataclass(frozen=True)
+class Changeset:
+    """What one ingest adds to the store; committed all at once or not at all."""
+
+    ingest_id: str
+    add: pl.DataFrame = field(default_factory=empty_incidents)
+    # (force, incident_id) pairs to drop from the store: records a later source supersedes.
+    remove: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={"force": pl.String, "incident_id": pl.String})
+    )
+    quarantine: pl.DataFrame = field(default_factory=empty_quarantine)
+    sources: tuple[SourceRecord, ...] = ()
+    forces: tuple[ForceInfo, ...] = ()
+
+
+class Store:
+    """An incident store on disk. Open with `Store.open(path)`."""
+
+    def __init__(self, root: Path, manifest: Manifest) -> None:
+        self.root = root
+        self.manifest = manifest
+
+    # -- opening ---------------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path | None = None, *, create: bool = False) -> Store:
+        """Open the store at `path` (default: `$STREETLIGHT_STORE` or `./streetlight-data`).
+
+        With `create=True` a missing store is created empty; otherwise a missing store is an
+        error that says how to make one.
+        """
+        root = Path(path) if path is not None else default_store_path()
+        manifest_path = root / MANIFEST_NAME
+        if not manifest_path.exists():
+            if not create:
+                raise StoreError(
+                    f"{root}: no incident store here (run `streetlight ingest SOURCE --store {root}`)"
+                )
+            if root.exists() and not root.is_dir():
+                raise StoreError(f"{root}: exists and is not a folder")
+            root.mkdir(parents=True, exist_ok=True)
+            with _exclusive_lock(root):
+                if not manifest_path.exists():
+                    save_manifest(root, Manifest())
+        try:
+            manifest = load_manifest(root)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise StoreError(f"{manifest_path}: cannot read the store manifest ({exc})") from exc
+        return cls(root, manifest)
+
+    def refresh(self) -> None:
+        self.manifest = load_manifest(self.root)
+
+    # -- reading ---------------------------------------------------------------------------
+    @property
+    def forces(self) -> dict[str, ForceInfo]:
+        return dict(self.manifest.forces)
+
+    def resolve_force(self, force: str) -> str:
+        """A force slug from its slug or full name, case-insensitively."""
+        wanted = force.strip().lower()
+        for slug, info in self.manifest.forces.items():
+            if wanted in (slug, info.name.lower()):
+                return slug
+        known = ", ".join(sorted(self.manifest.forces)) or "none yet"
+        raise StoreError(f"{self.root}: no force {force!r} in the store (forces: {known})")
+
+    def _partition_files(
+        self, forces: list[str] | None, start: date | None, end: date | None
+    ) -> list[str]:
+        lo = month_key(start) if start else None
+        hi = month_key(end) if end else None
+        return [
+            str(self.root / p.path)
+            for p in sorted(self.manifest.partitions, key=lambda p: (p.force, p.month))
+            if (forces is None or p.force in forces)
+            and (lo is None or p.month >= lo)
+            and (hi is None or p.month <= hi)
+        ]
+
+    def incidents(
+        self,
+        force: str | Sequence[str] | None = None,
+        categories: str | Sequence[str] | None = None,
+        start: str | date | None = None,
+        end: str | date | None = None,
+        columns: Sequence[str] | None = None,
+    ) -> pl.DataFrame:
+        """Incidents in the canonical schema (see `schema.py`), ordered by force and month.
+
+        `force` takes slugs or full names; `start` and `end` are months ("2024-01"), both included;
+        `categories` are matched exactly. Only the partitions in range are read.
+        """
+        forces = _as_list(force)
+        slugs = [self.resolve_force(f) for f in forces] if forces is not None else None
+        lo = parse_month(start) if start is not None else None
+        hi = parse_month(end) if end is not None else None
+        files = self._partition_files(slugs, lo, hi)
+        wanted = list(columns) if columns is not None else list(INCIDENT_SCHEMA.names())
+        if not files:
+            return empty_incidents().select(wanted)
+        scan = pl.scan_parquet(files, schema=INCIDENT_SCHEMA)
+        cats = _as_list(categories)
+        if cats is not None:
+            scan = scan.filter(pl.col("category").is_in(cats))
+        return scan.select(wanted).collect()
+
+    def quarantine(self) -> pl.DataFrame:
+        """Every row ever rejected, with source file, row number, reason and raw values."""
+        files = [str(self.root / q.path) for q in self.manifest.quarantine]
+        if not files:
+            return empty_quarantine()
+        return pl.scan_parquet(files, schema=QUARANTINE_SCHEMA).collect()
+
+    def keys(self, forces: Iterable[str]) -> pl.DataFrame:
+        """`force, incident_id, source` of stored incidents, for duplicate checks."""
+        files = self._partition_files(sorted(set(forces)), None, None)
+        cols = ["force", "incident_id", "source"]
+        if not files:
+            return empty_incidents().select(cols)
+        return pl.scan_parquet(files, schema=INCIDENT_SCHEMA).select(cols).collect()
+
+    # -- writing ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[StoreWriter]:
+        """Exclusive write access: reloads the manifest and clears files of interrupted ingests."""
+        with _exclusive_lock(self.root):
+            self.refresh()
+            self._remove_orphans()
+            yield StoreWriter(self)
+
+    def _remove_orphans(self) -> None:
+        referenced = self.manifest.referenced_paths()
+        for sub in ("incidents", "quarantine"):
+            base = self.root / sub
+            if not base.exists():
+                continue
+            for path in base.rglob("*.parquet"):
+                if path.relative_to(self.root).as_posix() not in referenced:
+                    path.unlink(missing_ok=True)
+
+
+class StoreWriter:
+    """Applies one `Changeset` atomically. Obtained from `Store.writer()`."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def commit(self, change: Changeset) -> Manifest:
+        store = self._store
+        root, old = store.root, store.manifest
+        written: list[Path] = []
+        try:
+            partitions = self._write_partitions(change, written)
+            quarantine = list(old.quarantine)
+            if change.quarantine.height:
+                rel = f"quarantine/{change.ingest_id}.parquet"
+                written.append(root / rel)
+                _write_parquet(change.quarantine.select(QUARANTINE_SCHEMA.names()), root / rel)
+                quarantine.append(QuarantineFile(change.ingest_id, rel, change.quarantine.height))
+            forces = dict(old.forces)
+            forces.update({f.slug: f for f in change.forces})
+            accepted = sum(s.accepted for s in change.sources)
+            new = replace(
+                old,
+                version=old.version + 1,
+                forces=forces,
+                sources=[*old.sources, *change.sources],
+                partitions=partitions,
+                quarantine=quarantine,
+                ingests=[
+                    *old.ingests,
+                    IngestRecord(
+                        ingest_id=change.ingest_id,
+                        finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                        sources=len(change.sources),
+                        accepted=accepted,
+                        quarantined=change.quarantine.height,
+                    ),
+                ],
+            )
+            save_manifest(root, new)
+        except BaseException:
+            # Nothing was published: remove what this commit wrote, keep the old manifest.
+            for path in written:
+                path.unlink(missing_ok=True)
+            raise
+        store.manifest = new
+        for path in old.referenced_paths() - new.referenced_paths():
+            (root / path).unlink(missing_ok=True)
+        return new
+
+    def _write_partitions(self, change: Changeset, written: list[Path]) -> list[PartitionFile]:
+        store = self._store
+        current = {(p.force, p.month): p for p in store.manifest.partitions}
+        add = change.add.with_columns(_mkey=pl.col("month").dt.strftime("%Y-%m"))
+        touched: set[tuple[str, str]] = {
+            (str(f), str(m)) for f, m in add.select("force", "_mkey").unique().iter_rows()
+        }
+        remove = change.remove
+        if remove.height:
+            hit = store.keys(remove["force"].unique().to_list()).join(
+                remove, on=["force", "incident_id"], how="semi"
+            )
+            if hit.height:
+                # Which partitions hold the superseded rows: read their month back.
+                months = store.incidents(force=hit["force"].unique().to_list(), columns=["force", "incident_id", "month"]).join(
+                    hit, on=["force", "incident_id"], how="semi"
+                )
+                touched |= {
+                    (str(f), month_key(m)) for f, m in months.select("force", "month").iter_rows()
+                }
+        new_rows = add.partition_by(["force", "_mkey"], as_dict=True)
+        result = {k: v for k, v in current.items() if k not in touched}
+        jobs: list[tuple[pl.DataFrame, Path]] = []
+        for force, mkey in sorted(touched):
+            parts = []
+            old = current.get((force, mkey))
+            if old is not None:
+                frame = pl.read_parquet(store.root / old.path, schema=INCIDENT_SCHEMA)
+                if remove.height:
+                    frame = frame.join(remove, on=["force", "incident_id"], how="anti")
+                parts.append(frame)
+            fresh = new_rows.get((force, mkey))
+            if fresh is not None:
+                parts.append(fresh.select(INCIDENT_SCHEMA.names()))
+            frame = pl.concat(parts) if parts else empty_incidents()
+            if frame.height == 0:
+                continue
+            frame = frame.sort(["category", "incident_id"])
+            rel = f"incidents/force={force}/month={mkey}/part-{change.ingest_id}.parquet"
+            written.append(store.root / rel)
+            jobs.append((frame, store.root / rel))
+            result[(force, mkey)] = PartitionFile(force, mkey, rel, frame.height)
+        # Parquet encoding and compression release the GIL: write on both cores.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(lambda job: _write_parquet(*job), jobs))
+        return [result[k] for k in sorted(result)]
+
+
+def new_ingest_id() -> str:
+    """Sortable and unique: UTC time then random hex."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.write_parquet(path, compression="zstd", statistics=True)
+
+
+@contextlib.contextmanager
+def _exclusive_lock(root: Path) -> Iterator[None]:
+    lock_path = root / _LOCK_NAME
+    with lock_path.open("a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise StoreError(f"{root}: another process is writing to this store; try again") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
