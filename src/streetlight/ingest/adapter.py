@@ -14,14 +14,22 @@ Keep = Literal["first", "last"]
 class Format(Protocol):
     """A source format: how to read one file, and the rules that span files."""
 
-    name: str
-    # File-name patterns read inside folders and zips.
-    patterns: Sequence[str]
-    # Which record wins when an incident id repeats: data.police.uk keeps the first; a force export
-    # that re-issues updated records keeps the last.
-    keep: Keep
-    # The projected CRS to store the force in, or None to choose one from the data.
-    store_crs: str | None
+    @property
+    def name(self) -> str:
+        """Recorded in the manifest for each source file."""
+
+    @property
+    def patterns(self) -> Sequence[str]:
+        """File-name patterns read inside folders and zips."""
+
+    @property
+    def keep(self) -> Keep:
+        """Which record wins when an incident id repeats: data.police.uk keeps the first; a force
+        export that re-issues updated records keeps the last."""
+
+    @property
+    def store_crs(self) -> str | None:
+        """The projected CRS to store the force in, or None to choose one from the data."""
 
     def parse(self, raw: RawTable, basename: str) -> FileResult: ...
 

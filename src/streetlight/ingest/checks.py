@@ -84,7 +84,9 @@ def unsplittable_rows(raw: RawTable) -> pl.DataFrame:
             "ingest_id": [""] * len(rows),
             "source": [raw.source] * len(rows),
             "row": [r for r, _, _ in rows],
-            "reason": ["blank_line" if d == "blank line" else "wrong_field_count" for _, d, _ in rows],
+            "reason": [
+                "blank_line" if d == "blank line" else "wrong_field_count" for _, d, _ in rows
+            ],
             "field": [None] * len(rows),
             "detail": [d for _, d, _ in rows],
             "raw": [t for _, _, t in rows],
@@ -126,9 +128,16 @@ def coordinate_checks(
             ~in_area & swapped_in_area,
             "coordinates_swapped",
             fields,
-            pl.format("{} lies in {} only with longitude and latitude swapped", pair, pl.lit(area_name)),
+            pl.format(
+                "{} lies in {} only with longitude and latitude swapped", pair, pl.lit(area_name)
+            ),
         ),
-        Check(out_of_range, "coordinates_out_of_range", fields, pl.format("{} is not a valid lon/lat", pair)),
+        Check(
+            out_of_range,
+            "coordinates_out_of_range",
+            fields,
+            pl.format("{} is not a valid lon/lat", pair),
+        ),
         Check(
             ~in_area,
             "outside_crs_area",

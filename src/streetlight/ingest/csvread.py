@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 import polars as pl
@@ -94,8 +95,12 @@ def read_delimited(
     text, encoding_note = decode(data, source)
     notes = [encoding_note] if encoding_note else []
     if not text.strip():
-        return RawTable(source, [], pl.DataFrame({ROW_COLUMN: []}, schema={ROW_COLUMN: pl.Int64}),
-                        notes=[*notes, "empty file: no header, no rows"])
+        return RawTable(
+            source,
+            [],
+            pl.DataFrame({ROW_COLUMN: []}, schema={ROW_COLUMN: pl.Int64}),
+            notes=[*notes, "empty file: no header, no rows"],
+        )
     first_line = text.split("\n", 1)[0].rstrip("\r")
     header, delim = _split_header(first_line)
     if len(header) < 2:
@@ -107,7 +112,7 @@ def read_delimited(
     names = _unique(header)
     bad: list[tuple[int, str, str]] = []
 
-    def on_invalid(row: pacsv.InvalidRow) -> str:
+    def on_invalid(row: pacsv.InvalidRow) -> Literal["skip"]:
         number = int(row.number) if row.number is not None else -1
         if row.text.strip() == "":
             bad.append((number, "blank line", row.text))
@@ -132,7 +137,9 @@ def read_delimited(
     total = table.num_rows + len(bad)
     rows = np.arange(2, total + 2, dtype=np.int64)
     if bad:
-        rows = np.setdiff1d(rows, np.array([n for n, _, _ in bad], dtype=np.int64))[: table.num_rows]
+        rows = np.setdiff1d(rows, np.array([n for n, _, _ in bad], dtype=np.int64))[
+            : table.num_rows
+        ]
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)
     frame = frame.with_columns(pl.Series(ROW_COLUMN, rows, dtype=pl.Int64))

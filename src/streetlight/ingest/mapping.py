@@ -38,8 +38,20 @@ from streetlight.store.schema import INCIDENT_SCHEMA
 
 _REQUIRED = ("incident_id", "occurred_at")
 _KNOWN = {
-    "incident_id", "occurred_at", "category", "category_code", "subcategory", "location",
-    "lsoa_code", "outcome", "x", "y", "lon", "lat", "count", "order",
+    "incident_id",
+    "occurred_at",
+    "category",
+    "category_code",
+    "subcategory",
+    "location",
+    "lsoa_code",
+    "outcome",
+    "x",
+    "y",
+    "lon",
+    "lat",
+    "count",
+    "order",
 }
 
 
@@ -91,8 +103,10 @@ def load_mapping(path: str | Path) -> Mapping:
     columns: dict[str, ColumnSpec] = {}
     for key, value in cols_raw.items():
         if key not in _KNOWN:
-            raise MappingError(f"{p}: [columns] '{key}' is not a field Streetlight knows "
-                               f"({', '.join(sorted(_KNOWN))})")
+            raise MappingError(
+                f"{p}: [columns] '{key}' is not a field Streetlight knows "
+                f"({', '.join(sorted(_KNOWN))})"
+            )
         if isinstance(value, str):
             columns[key] = ColumnSpec((value,))
         elif isinstance(value, dict) and isinstance(value.get("join"), list):
@@ -112,7 +126,7 @@ def load_mapping(path: str | Path) -> Mapping:
     rules = data.get("rules", {})
     keep = rules.get("keep", "first")
     if keep not in ("first", "last"):
-        raise MappingError(f"{p}: [rules] keep must be \"first\" or \"last\", not {keep!r}")
+        raise MappingError(f'{p}: [rules] keep must be "first" or "last", not {keep!r}')
     cats = data.get("categories", {})
     if "category" not in columns and "category_code" not in columns:
         raise MappingError(f"{p}: [columns] needs 'category' or 'category_code'")
@@ -178,13 +192,16 @@ class MappedFormat:
 
         frame = raw.frame
         stamp = field_expr("occurred_at")
-        local = pl.coalesce([stamp.str.strptime(pl.Datetime("us"), f, strict=False)
-                             for f in m.datetime_formats])
+        local = pl.coalesce(
+            [stamp.str.strptime(pl.Datetime("us"), f, strict=False) for f in m.datetime_formats]
+        )
         frame = frame.with_columns(
             _id=field_expr("incident_id"),
             _stamp=stamp,
             _local=local,
-            _count=field_expr("count").cast(pl.Int64, strict=False) if "count" in cols else pl.lit(1),
+            _count=field_expr("count").cast(pl.Int64, strict=False)
+            if "count" in cols
+            else pl.lit(1),
             _order=field_expr("order"),
             _code=field_expr("category_code"),
         )
@@ -218,41 +235,90 @@ class MappedFormat:
         if "category_code" in cols and m.code_divisor:
             frame = frame.with_columns(_codeint=pl.col("_code").cast(pl.Int64, strict=False))
             group = pl.col("_codeint") // m.code_divisor
-            names = pl.DataFrame({"_g": list(m.category_names), "_name": list(m.category_names.values())},
-                                 schema={"_g": pl.Int64, "_name": pl.String})
+            names = pl.DataFrame(
+                {"_g": list(m.category_names), "_name": list(m.category_names.values())},
+                schema={"_g": pl.Int64, "_name": pl.String},
+            )
             frame = frame.with_columns(_g=group).join(names, on="_g", how="left").drop("_g")
             frame = frame.with_columns(
                 _category=pl.coalesce(pl.col("_name"), pl.format("UCR group {}", group))
             ).drop("_name")
-            code_checks.append(Check(pl.col("_code").is_not_null() & pl.col("_codeint").is_null(),
-                                     "bad_category_code", cols["category_code"][0],
-                                     pl.format("{} is not a numeric offence code", quoted(pl.col("_code")))))
+            code_checks.append(
+                Check(
+                    pl.col("_code").is_not_null() & pl.col("_codeint").is_null(),
+                    "bad_category_code",
+                    cols["category_code"][0],
+                    pl.format("{} is not a numeric offence code", quoted(pl.col("_code"))),
+                )
+            )
         else:
-            frame = frame.with_columns(_category=field_expr("category") if "category" in cols
-                                       else pl.col("_code"))
+            frame = frame.with_columns(
+                _category=field_expr("category") if "category" in cols else pl.col("_code")
+            )
         xf, yf = cols[xy_fields[0]][0], cols[xy_fields[1]][0]
         checks: list[Check] = [
             blank_row_check(raw_columns),
-            Check(pl.col("_id").is_null(), "missing_incident_id", cols["incident_id"][0],
-                  pl.lit("no incident id")),
-            Check(pl.col("_stamp").is_null(), "missing_datetime", cols["occurred_at"][0],
-                  pl.lit("no date-time")),
-            Check(pl.col("_local").is_null(), "bad_datetime", cols["occurred_at"][0],
-                  pl.format("{} matches none of the formats {}", quoted(pl.col("_stamp")),
-                            pl.lit(", ".join(m.datetime_formats)))),
-            Check(pl.col("_utc").is_null(), "bad_datetime", cols["occurred_at"][0],
-                  pl.format("{} does not exist in {} (clocks went forward)",
-                            quoted(pl.col("_stamp")), pl.lit(m.timezone))),
+            Check(
+                pl.col("_id").is_null(),
+                "missing_incident_id",
+                cols["incident_id"][0],
+                pl.lit("no incident id"),
+            ),
+            Check(
+                pl.col("_stamp").is_null(),
+                "missing_datetime",
+                cols["occurred_at"][0],
+                pl.lit("no date-time"),
+            ),
+            Check(
+                pl.col("_local").is_null(),
+                "bad_datetime",
+                cols["occurred_at"][0],
+                pl.format(
+                    "{} matches none of the formats {}",
+                    quoted(pl.col("_stamp")),
+                    pl.lit(", ".join(m.datetime_formats)),
+                ),
+            ),
+            Check(
+                pl.col("_utc").is_null(),
+                "bad_datetime",
+                cols["occurred_at"][0],
+                pl.format(
+                    "{} does not exist in {} (clocks went forward)",
+                    quoted(pl.col("_stamp")),
+                    pl.lit(m.timezone),
+                ),
+            ),
             *code_checks,
-            Check(pl.col("_category").is_null(), "missing_category",
-                  (cols.get("category") or cols.get("category_code") or ["category"])[0],
-                  pl.lit("no category")),
-            *([Check(pl.col("_count").is_null(), "bad_count", cols["count"][0],
-                     pl.lit("count is not a whole number"))] if "count" in cols else []),
+            Check(
+                pl.col("_category").is_null(),
+                "missing_category",
+                (cols.get("category") or cols.get("category_code") or ["category"])[0],
+                pl.lit("no category"),
+            ),
+            *(
+                [
+                    Check(
+                        pl.col("_count").is_null(),
+                        "bad_count",
+                        cols["count"][0],
+                        pl.lit("count is not a whole number"),
+                    )
+                ]
+                if "count" in cols
+                else []
+            ),
             *number_problems,
             half_missing_check("_sx", "_sy", xf, yf),
-            *coordinate_checks("lon", "lat", area_of_use(m.coordinate_crs),
-                               f"the area of {m.coordinate_crs}", xf, yf),
+            *coordinate_checks(
+                "lon",
+                "lat",
+                area_of_use(m.coordinate_crs),
+                f"the area of {m.coordinate_crs}",
+                xf,
+                yf,
+            ),
         ]
         accepted, quarantine = split(frame, checks, raw_columns, raw.source)
         quarantine = pl.concat([quarantine, unsplittable_rows(raw)]).sort("row")
@@ -276,8 +342,9 @@ class MappedFormat:
             pl.col("_order"),
             pl.col(ROW_COLUMN).alias("_row"),
         )
-        return FileResult(raw.source, raw.rows_read, result, quarantine, list(raw.notes),
-                          {m.force: m.name})
+        return FileResult(
+            raw.source, raw.rows_read, result, quarantine, list(raw.notes), {m.force: m.name}
+        )
 
     def resolve(self, results: list[FileResult]) -> list[FileResult]:
         """Apply reversals and keep one record per incident id across all files of the ingest."""
@@ -296,19 +363,33 @@ class MappedFormat:
             _net=pl.col("_count").sum().over(key),
         )
         records = rows.filter(~pl.col("_rev"))
-        last = (records.with_columns(_last=pl.struct(key).is_last_distinct())
-                if m.keep == "last" else
-                records.with_columns(_last=pl.struct(key).is_first_distinct()))
+        last = (
+            records.with_columns(_last=pl.struct(key).is_last_distinct())
+            if m.keep == "last"
+            else records.with_columns(_last=pl.struct(key).is_first_distinct())
+        )
         keep_mask = pl.col("_last") & (pl.col("_net") > 0)
         winners = last.filter(keep_mask)
         winner_at = winners.select(*key, pl.col("source").alias("_winner"))
         moved = [
-            as_quarantine(rows.filter(pl.col("_rev")), "reversal_row",
-                          pl.format("count {} reverses an earlier record of {}",
-                                    pl.col("_count"), pl.col("incident_id"))),
-            as_quarantine(last.filter(pl.col("_net") <= 0), "reversed",
-                          pl.format("the records of {} net to {} after reversals",
-                                    pl.col("incident_id"), pl.col("_net"))),
+            as_quarantine(
+                rows.filter(pl.col("_rev")),
+                "reversal_row",
+                pl.format(
+                    "count {} reverses an earlier record of {}",
+                    pl.col("_count"),
+                    pl.col("incident_id"),
+                ),
+            ),
+            as_quarantine(
+                last.filter(pl.col("_net") <= 0),
+                "reversed",
+                pl.format(
+                    "the records of {} net to {} after reversals",
+                    pl.col("incident_id"),
+                    pl.col("_net"),
+                ),
+            ),
             as_quarantine(
                 last.filter(~pl.col("_last") & (pl.col("_net") > 0)).join(winner_at, on=key),
                 "superseded",
@@ -320,5 +401,7 @@ class MappedFormat:
         for i, r in enumerate(results):
             acc = winners.filter(pl.col("_file") == i).sort("_row").select(INCIDENT_SCHEMA.names())
             q = pl.concat([r.quarantine, moved_all.filter(pl.col("_file") == i).drop("_file")])
-            out.append(FileResult(r.source, r.rows_read, acc, q.sort("row"), r.notes, r.force_names))
+            out.append(
+                FileResult(r.source, r.rows_read, acc, q.sort("row"), r.notes, r.force_names)
+            )
         return out

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import numpy as np
 import polars as pl
@@ -23,18 +23,23 @@ from streetlight.ingest.adapter import Format
 from streetlight.ingest.checks import as_quarantine
 from streetlight.ingest.csvread import read_delimited
 from streetlight.ingest.formats import FileResult
-from streetlight.ingest.policeuk import PoliceUK, looks_like
+from streetlight.ingest.policeuk import PoliceUK
 from streetlight.ingest.sources import Skipped, SourceFile, expand_sources
 from streetlight.store.manifest import ForceInfo, SourceRecord
 from streetlight.store.schema import INCIDENT_SCHEMA, QUARANTINE_SCHEMA
 from streetlight.store.store import Changeset, Store, new_ingest_id
 
 T = TypeVar("T")
-Progress = Callable[[Iterable[T], int], Iterable[T]]
 _WORKERS = 2
 
 
-def _no_progress(items: Iterable[T], total: int) -> Iterable[T]:
+class Progress(Protocol):
+    """Wraps the iteration over files; the CLI passes a progress bar, the library never imports one."""
+
+    def __call__(self, items: Iterable[T], total: int) -> Iterable[T]: ...
+
+
+def no_progress(items: Iterable[T], total: int) -> Iterable[T]:
     return items
 
 
@@ -89,8 +94,13 @@ def _load(file: SourceFile, fmt: Format, known: set[str]) -> _Loaded:
         return _Loaded(file, digest, len(data), None)
     raw = read_delimited(data, file.name)
     if not raw.header:
-        empty = FileResult(file.name, 0, pl.DataFrame(schema=INCIDENT_SCHEMA),
-                           pl.DataFrame(schema=QUARANTINE_SCHEMA), raw.notes)
+        empty = FileResult(
+            file.name,
+            0,
+            pl.DataFrame(schema=INCIDENT_SCHEMA),
+            pl.DataFrame(schema=QUARANTINE_SCHEMA),
+            raw.notes,
+        )
         return _Loaded(file, digest, len(data), empty)
     return _Loaded(file, digest, len(data), fmt.parse(raw, file.basename))
 
@@ -107,14 +117,15 @@ def ingest(
     sources: Sequence[str | Path],
     store: Store,
     fmt: Format | None = None,
-    progress: Progress[_Loaded] = _no_progress,
+    progress: Progress = no_progress,
 ) -> IngestReport:
     """Read `sources` with `fmt` (data.police.uk by default) and commit them to `store`.
 
     Raises a `SourceError` naming the file when a source cannot be read at all; then nothing is
     written.
     """
-    fmt = fmt or PoliceUK()
+    if fmt is None:
+        fmt = PoliceUK()
     files, skipped = expand_sources(sources, fmt.patterns)
     if not files:
         where = ", ".join(str(s) for s in sources)
@@ -197,8 +208,16 @@ def _changeset(
     for i, (item, result) in enumerate(zip(loaded, results, strict=True)):
         ok, bad = per_file_ok.get(i, 0), per_file_bad.get(i, 0)
         records.append(
-            SourceRecord(item.sha256, item.file.name, item.size, fmt.name, result.rows_read, ok,
-                         bad, ingest_id)
+            SourceRecord(
+                item.sha256,
+                item.file.name,
+                item.size,
+                fmt.name,
+                result.rows_read,
+                ok,
+                bad,
+                ingest_id,
+            )
         )
         status = "ingested" if result.rows_read else "empty"
         report.files.append(FileSummary(item.file.name, status, result.rows_read, ok, bad))
@@ -218,7 +237,9 @@ def _dedupe_batch(accepted: pl.DataFrame, fmt: Format) -> tuple[pl.DataFrame, li
     """Keep one row per (force, incident_id) within the batch: the first or the last, per format."""
     key = ["force", "incident_id"]
     keep_mask = (
-        pl.struct(key).is_first_distinct() if fmt.keep == "first" else pl.struct(key).is_last_distinct()
+        pl.struct(key).is_first_distinct()
+        if fmt.keep == "first"
+        else pl.struct(key).is_last_distinct()
     )
     flagged = accepted.with_columns(_keep=keep_mask)
     if flagged["_keep"].all():
@@ -264,6 +285,4 @@ def _project(accepted: pl.DataFrame, forces: dict[str, ForceInfo]) -> pl.DataFra
         mask = (force == slug) & np.isfinite(lon) & np.isfinite(lat)
         if mask.any() and info.crs != WGS84:
             x[mask], y[mask] = transform(WGS84, info.crs, lon[mask], lat[mask])
-    return accepted.with_columns(
-        pl.Series("x", x).fill_nan(None), pl.Series("y", y).fill_nan(None)
-    )
+    return accepted.with_columns(pl.Series("x", x).fill_nan(None), pl.Series("y", y).fill_nan(None))

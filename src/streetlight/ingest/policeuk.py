@@ -113,23 +113,46 @@ def parse(raw: RawTable, basename: str) -> FileResult:
             found["Month"],
             pl.format("{} is not a month in YYYY-MM form", quoted(pl.col("_month"))),
         ),
-        Check(pl.col("_category").is_null(), "missing_category", found["Crime type"],
-              pl.lit("no crime type")),
-        Check(pl.col("_force").fill_null("") == "", "unknown_force", found["Falls within"],
-              pl.lit("no force named in the file name or the 'Falls within' column")),
+        Check(
+            pl.col("_category").is_null(),
+            "missing_category",
+            found["Crime type"],
+            pl.lit("no crime type"),
+        ),
+        Check(
+            pl.col("_force").fill_null("") == "",
+            "unknown_force",
+            found["Falls within"],
+            pl.lit("no force named in the file name or the 'Falls within' column"),
+        ),
         *number_problems,
         half_missing_check("lon", "lat", found["Longitude"], found["Latitude"]),
         *coordinate_checks(
-            "lon", "lat", area_of_use(BRITISH_NATIONAL_GRID), "Great Britain",
-            found["Longitude"], found["Latitude"],
+            "lon",
+            "lat",
+            area_of_use(BRITISH_NATIONAL_GRID),
+            "Great Britain",
+            found["Longitude"],
+            found["Latitude"],
         ),
     ]
     accepted, quarantine = split(frame, checks, raw_columns, raw.source)
     quarantine = pl.concat([quarantine, unsplittable_rows(raw)]).sort("row")
 
     crime_id = text(found["Crime ID"])
-    hashed_cols = [found[c] for c in ("Month", "Longitude", "Latitude", "Location", "LSOA code",
-                                      "Crime type", "Last outcome category", "Context")]
+    hashed_cols = [
+        found[c]
+        for c in (
+            "Month",
+            "Longitude",
+            "Latitude",
+            "Location",
+            "LSOA code",
+            "Crime type",
+            "Last outcome category",
+            "Context",
+        )
+    ]
     no_id = accepted.select(crime_id.is_null()).to_series()
     ids = accepted.select(crime_id.alias("id")).to_series()
     if no_id.any():
@@ -153,7 +176,9 @@ def parse(raw: RawTable, basename: str) -> FileResult:
         pl.format("{}:{}", pl.lit(raw.source), pl.col(ROW_COLUMN)).alias("source"),
     )
     names = (
-        accepted.select(pl.col("_force"), pl.coalesce(col("Falls within"), col("Reported by")).alias("n"))
+        accepted.select(
+            pl.col("_force"), pl.coalesce(col("Falls within"), col("Reported by")).alias("n")
+        )
         .drop_nulls()
         .unique(subset="_force", keep="first", maintain_order=True)
     )

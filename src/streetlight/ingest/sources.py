@@ -66,9 +66,7 @@ def _matches(name: str, patterns: Sequence[str]) -> bool:
     return any(fnmatch.fnmatch(base, p.lower()) for p in patterns)
 
 
-def _zip_members(
-    path: Path, patterns: Sequence[str]
-) -> tuple[list[SourceFile], list[Skipped]]:
+def _zip_members(path: Path, patterns: Sequence[str]) -> tuple[list[SourceFile], list[Skipped]]:
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()

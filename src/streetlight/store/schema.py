@@ -11,47 +11,47 @@ import polars as pl
 INCIDENT_SCHEMA: pl.Schema = pl.Schema(
     {
         # data.police.uk Crime ID, the force's own reference, or a stable hash of the source row.
-        "incident_id": pl.String,
+        "incident_id": pl.String(),
         # Force slug, e.g. "cleveland", "city-of-london", "st-louis".
-        "force": pl.String,
+        "force": pl.String(),
         # First day of the month the incident is counted in.
-        "month": pl.Date,
+        "month": pl.Date(),
         # Exact time of occurrence (UTC); null when the source gives only a month.
         "occurred_at": pl.Datetime("us", "UTC"),
         # WGS84 degrees; null when the source has no location for the row.
-        "lon": pl.Float64,
-        "lat": pl.Float64,
+        "lon": pl.Float64(),
+        "lat": pl.Float64(),
         # Metres in the force's projected CRS (see the store metadata).
-        "x": pl.Float64,
-        "y": pl.Float64,
+        "x": pl.Float64(),
+        "y": pl.Float64(),
         # The source's crime type (data.police.uk "Crime type"; a force's offence group).
-        "category": pl.String,
+        "category": pl.String(),
         # The source's finer offence description where it has one (null for data.police.uk).
-        "subcategory": pl.String,
+        "subcategory": pl.String(),
         # Where, as the source says it ("On or near Nightclub", a street address).
-        "location": pl.String,
-        "lsoa_code": pl.String,
-        "outcome": pl.String,
+        "location": pl.String(),
+        "lsoa_code": pl.String(),
+        "outcome": pl.String(),
         # Source file and row number ("file.zip!2024-01/2024-01-cleveland-street.csv:17").
-        "source": pl.String,
+        "source": pl.String(),
     }
 )
 
 QUARANTINE_SCHEMA: pl.Schema = pl.Schema(
     {
-        "ingest_id": pl.String,
+        "ingest_id": pl.String(),
         # Source file (and zip member) the row came from.
-        "source": pl.String,
+        "source": pl.String(),
         # CSV record number, the header being row 1 (the line number when no field spans lines).
-        "row": pl.Int64,
+        "row": pl.Int64(),
         # Machine-readable reason code, e.g. "bad_month", "coordinates_swapped".
-        "reason": pl.String,
+        "reason": pl.String(),
         # The field at fault, when one field is.
-        "field": pl.String,
+        "field": pl.String(),
         # Human-readable explanation naming the value.
-        "detail": pl.String,
+        "detail": pl.String(),
         # The row as read: a JSON object of header -> value, or the raw line when it could not be split.
-        "raw": pl.String,
+        "raw": pl.String(),
     }
 )
 

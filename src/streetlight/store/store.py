@@ -11,8 +11,8 @@ import contextlib
 import fcntl
 import os
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -241,8 +241,8 @@ class StoreWriter:
                 path.unlink(missing_ok=True)
             raise
         store.manifest = new
-        for path in old.referenced_paths() - new.referenced_paths():
-            (root / path).unlink(missing_ok=True)
+        for stale in old.referenced_paths() - new.referenced_paths():
+            (root / stale).unlink(missing_ok=True)
         return new
 
     def _write_partitions(self, change: Changeset, written: list[Path]) -> list[PartitionFile]:
@@ -259,9 +259,9 @@ class StoreWriter:
             )
             if hit.height:
                 # Which partitions hold the superseded rows: read their month back.
-                months = store.incidents(force=hit["force"].unique().to_list(), columns=["force", "incident_id", "month"]).join(
-                    hit, on=["force", "incident_id"], how="semi"
-                )
+                months = store.incidents(
+                    force=hit["force"].unique().to_list(), columns=["force", "incident_id", "month"]
+                ).join(hit, on=["force", "incident_id"], how="semi")
                 touched |= {
                     (str(f), month_key(m)) for f, m in months.select("force", "month").iter_rows()
                 }
@@ -310,7 +310,9 @@ def _exclusive_lock(root: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise StoreError(f"{root}: another process is writing to this store; try again") from exc
+            raise StoreError(
+                f"{root}: another process is writing to this store; try again"
+            ) from exc
         try:
             yield
         finally:

@@ -1,0 +1,1 @@
+"""The `streetlight` command line: thin commands over the library."""

@@ -1,0 +1,67 @@
+"""Console output, progress bars and turning library errors into one-line CLI errors."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from streetlight.errors import StreetlightError
+
+T = TypeVar("T")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+@contextlib.contextmanager
+def cli_errors() -> Iterator[None]:
+    """Library errors become `error: <file>: <problem>` on stderr and exit status 1; no traceback."""
+    try:
+        yield
+    except StreetlightError as exc:
+        err.print(f"[bold red]error:[/] {exc}", markup=True, soft_wrap=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing was written", soft_wrap=True)
+        raise typer.Exit(130) from None
+
+
+def progress_bar(description: str, quiet: bool) -> Progress | None:
+    """A Rich progress bar on stderr, or None when quiet or stderr is not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def tracked(bar: Progress | None, description: str) -> Tracker:
+    return Tracker(bar, description)
+
+
+class Tracker:
+    """Wraps an iterator so the library never imports the progress bar (sqlite-utils habit)."""
+
+    def __init__(self, bar: Progress | None, description: str) -> None:
+        self._bar = bar
+        self._description = description
+
+    def __call__(self, items: Iterable[T], total: int) -> Iterable[T]:
+        if self._bar is None:
+            yield from items
+            return
+        task = self._bar.add_task(self._description, total=total)
+        for item in items:
+            yield item
+            self._bar.advance(task)

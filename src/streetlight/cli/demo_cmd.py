@@ -1,0 +1,44 @@
+"""`streetlight demo`: the README's main job on the bundled sample."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import typer
+
+from streetlight.cli.console import cli_errors, out, progress_bar, tracked
+from streetlight.cli.ingest_cmd import print_report
+from streetlight.demo import run_demo
+
+
+def demo_command(
+    store: Path = typer.Option(Path("streetlight-data"), "--store", help="Store folder."),
+    out_dir: Path = typer.Option(Path("streetlight-output"), "--out", help="Where maps go."),
+    months: int = typer.Option(12, "--months", min=1, help="How many recent months to map."),
+    cell: float = typer.Option(150.0, "--cell", min=10.0, help="Cell size in metres."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+) -> None:
+    """Ingest the bundled Cleveland sample, find where violence concentrates, write maps."""
+    with cli_errors():
+        bar = progress_bar("ingest", quiet)
+        with bar if bar is not None else contextlib.nullcontext():
+            result = run_demo(
+                store,
+                out_dir,
+                months=months,
+                cell_size=cell,
+                progress=tracked(bar, "ingesting the sample"),
+            )
+        print_report(result.ingest, quiet=True)
+        out.print()
+        for line in result.summary_lines:
+            out.print(line, soft_wrap=True)
+        out.print("\nWritten:")
+        for label, path in (
+            ("map (PNG)", result.png),
+            ("map (HTML, works offline)", result.html),
+            ("cells (CSV)", result.csv),
+            ("summary", result.summary),
+        ):
+            out.print(f"  {label:<27} {path}", soft_wrap=True)

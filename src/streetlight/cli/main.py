@@ -1,0 +1,40 @@
+"""The `streetlight` command. Each command lives in its own module; this file only assembles them."""
+
+from __future__ import annotations
+
+import typer
+
+from streetlight import __version__
+from streetlight.cli.demo_cmd import demo_command
+from streetlight.cli.info_cmd import info_command
+from streetlight.cli.ingest_cmd import ingest_command
+
+app = typer.Typer(
+    name="streetlight",
+    help="Crime analysis for keeping women and girls safe in public spaces.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("ingest")(ingest_command)
+app.command("info")(info_command)
+app.command("demo")(demo_command)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"streetlight {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Crime analysis for keeping women and girls safe in public spaces."""
+
+
+def main() -> None:
+    app()

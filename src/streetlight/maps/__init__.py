@@ -1,0 +1,1 @@
+"""Maps for analysts: a PNG for briefings and a self-contained interactive HTML page."""

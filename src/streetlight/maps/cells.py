@@ -1,0 +1,166 @@
+"""Maps of ranked grid cells over boundary polygons.
+
+The PNG (matplotlib) goes in a briefing; the HTML (plotly, library embedded) opens in any browser
+without internet access, which control rooms and secure networks often lack. Both draw cells in the
+projected CRS, in metres, so distances on the map are true.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: never needs a display
+import matplotlib.pyplot as plt
+import numpy as np
+import plotly.graph_objects as go
+import polars as pl
+from matplotlib.collections import PatchCollection
+from matplotlib.colors import LogNorm
+from matplotlib.patches import Rectangle
+
+from streetlight.geo.boundary import Ring
+
+
+def cells_png(
+    cells: pl.DataFrame,
+    cell_size: float,
+    path: Path,
+    title: str,
+    rings: Sequence[Ring] = (),
+    label_top: int = 10,
+) -> Path:
+    """Cells with count > 0 coloured by count (log scale); the top `label_top` numbered."""
+    shown = cells.filter(pl.col("count") > 0)
+    fig, ax = plt.subplots(figsize=(10, 8), dpi=120)
+    for rx, ry in rings:
+        ax.plot(rx, ry, color="#9aa0a6", linewidth=0.4, zorder=1)
+    if shown.height:
+        half = cell_size / 2
+        patches = [
+            Rectangle((x - half, y - half), cell_size, cell_size)
+            for x, y in shown.select("x", "y").iter_rows()
+        ]
+        counts = shown["count"].to_numpy().astype(float)
+        coll = PatchCollection(
+            patches,
+            cmap="inferno_r",
+            norm=LogNorm(1, max(2.0, counts.max())),
+            zorder=2,
+            linewidth=0,
+        )
+        coll.set_array(counts)
+        ax.add_collection(coll)
+        fig.colorbar(coll, ax=ax, shrink=0.7, label=f"crimes per {cell_size:g} m cell")
+        for rank, x, y in shown.head(label_top).select("rank", "x", "y").iter_rows():
+            ax.annotate(
+                str(rank),
+                (x, y),
+                xytext=(4, 4),
+                textcoords="offset points",
+                fontsize=8,
+                color="#1a73e8",
+                weight="bold",
+                zorder=3,
+            )
+    ax.set_aspect("equal")
+    ax.autoscale_view()
+    ax.set_title(title)
+    ax.set_xlabel("easting (m)")
+    ax.set_ylabel("northing (m)")
+    ax.ticklabel_format(style="plain", useOffset=False)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
+
+
+def cells_html(
+    cells: pl.DataFrame,
+    cell_size: float,
+    path: Path,
+    title: str,
+    rings: Sequence[Ring] = (),
+    summary: Sequence[str] = (),
+    top: int = 20,
+) -> Path:
+    """An interactive map (zoom, hover for counts and place names) and a table of top places."""
+    fig = go.Figure()
+    if rings:
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for rx, ry in rings:
+            xs += [*rx.tolist(), None]
+            ys += [*ry.tolist(), None]
+        fig.add_trace(
+            go.Scattergl(
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": "#9aa0a6", "width": 0.6},
+                hoverinfo="skip",
+                name="boundaries",
+            )
+        )
+    shown = cells.filter(pl.col("count") > 0)
+    counts = shown["count"].to_numpy().astype(float)
+    hover = [
+        f"rank {r}<br>{c} crimes<br>{html.escape(loc or 'no place name')}<br>{cid}"
+        for r, c, loc, cid in shown.select("rank", "count", "top_location", "cell_id").iter_rows()
+    ]
+    fig.add_trace(
+        go.Scattergl(
+            x=shown["x"].to_list(),
+            y=shown["y"].to_list(),
+            mode="markers",
+            marker={
+                "symbol": "square",
+                "size": 6,
+                "color": np.log10(counts + 1) if len(counts) else [],
+                "colorscale": "Inferno",
+                "reversescale": True,
+                "colorbar": {"title": "log10(crimes+1)"},
+            },
+            text=hover,
+            hoverinfo="text",
+            name=f"{cell_size:g} m cells",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="easting (m)",
+        yaxis_title="northing (m)",
+        height=720,
+        yaxis={"scaleanchor": "x", "scaleratio": 1},
+        template="plotly_white",
+        showlegend=False,
+    )
+    rows = "\n".join(
+        f"<tr><td>{r}</td><td>{c}</td><td>{html.escape(loc or '')}</td><td>{cid}</td></tr>"
+        for r, c, loc, cid in shown.head(top)
+        .select("rank", "count", "top_location", "cell_id")
+        .iter_rows()
+    )
+    notes = "\n".join(f"<li>{html.escape(s)}</li>" for s in summary)
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font-family:system-ui,sans-serif;margin:1.5rem;max-width:1200px}}
+table{{border-collapse:collapse}}td,th{{padding:.2rem .6rem;border-bottom:1px solid #ddd;text-align:left}}</style>
+</head><body>
+<h1>{html.escape(title)}</h1>
+<ul>{notes}</ul>
+{fig.to_html(full_html=False, include_plotlyjs=True)}
+<h2>Top {top} places</h2>
+<table><thead><tr><th>rank</th><th>crimes</th><th>most common place</th><th>cell</th></tr></thead>
+<tbody>{rows}</tbody></table>
+<p><small>Contains public sector information licensed under the Open Government Licence v3.0.</small></p>
+</body></html>
+"""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page, encoding="utf-8")
+    return path
