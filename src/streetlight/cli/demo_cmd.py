@@ -9,7 +9,6 @@ import typer
 
 from streetlight.cli.console import cli_errors, out, progress_bar, tracked
 from streetlight.cli.ingest_cmd import print_report
-from streetlight.demo import run_demo
 
 
 def demo_command(
@@ -20,6 +19,9 @@ def demo_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Ingest the bundled Cleveland sample, find where violence concentrates, write maps."""
+    # Imported here: the map libraries take a second to load, which other commands need not pay.
+    from streetlight.demo import run_demo
+
     with cli_errors():
         bar = progress_bar("ingest", quiet)
         with bar if bar is not None else contextlib.nullcontext():

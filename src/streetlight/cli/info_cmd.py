@@ -29,7 +29,8 @@ def print_summary(s: StoreSummary) -> None:
         f"Store {s.path}: {s.sources} source file(s) from {s.ingests} ingest(s)", soft_wrap=True
     )
     for f in s.forces:
-        out.print(f"\n[bold]{f.name}[/] ({f.slug}, x/y in {f.crs})")
+        out.print()
+        out.print(f"{f.name} ({f.slug}, x/y in {f.crs})", style="bold")
         out.print(f"  incidents: {f.incidents:,} ({f.without_location:,} without a location)")
         out.print(f"  months: {f.first_month} .. {f.last_month}, {f.months_with_data} with data")
         if f.gaps:

@@ -79,10 +79,16 @@ def transform(
 ) -> tuple[FloatArray, FloatArray]:
     """Transform coordinate arrays (x = easting/longitude first) from `source` to `target` CRS.
 
-    NaN in gives NaN out. Large inputs are split over two threads: PROJ releases the GIL.
+    NaN in gives NaN out (PROJ itself would return infinity). Large inputs are split over two
+    threads: PROJ releases the GIL.
     """
     x = np.ascontiguousarray(x, dtype=np.float64)
     y = np.ascontiguousarray(y, dtype=np.float64)
+    ok = np.isfinite(x) & np.isfinite(y)
+    if not ok.all():
+        out_x, out_y = np.full(len(x), np.nan), np.full(len(y), np.nan)
+        out_x[ok], out_y[ok] = transform(source, target, x[ok], y[ok])
+        return out_x, out_y
     transformer = _transformer(source, target)
     if len(x) < _PARALLEL_MIN_POINTS:
         tx, ty = transformer.transform(x, y)

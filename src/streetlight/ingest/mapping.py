@@ -82,8 +82,11 @@ class Mapping:
     category_names: dict[int, str] = field(default_factory=dict)
 
 
-def _need(table: MappingType[str, Any], key: str, where: str, path: str) -> Any:
+def _need(table: MappingType[str, Any], key: str, where: str | None, path: str) -> Any:
+    """`table[key]`, or an error naming the file, the table and the key."""
     if key not in table:
+        if where is None:
+            raise MappingError(f"{path}: needs a [{key}] table")
         raise MappingError(f"{path}: [{where}] needs '{key}'")
     return table[key]
 
@@ -98,8 +101,10 @@ def load_mapping(path: str | Path) -> Mapping:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise MappingError(f"{p}: not valid TOML ({exc})") from exc
     where = str(p)
-    source = _need(data, "source", "source", where)
-    cols_raw = _need(data, "columns", "columns", where)
+    source = _need(data, "source", None, where)
+    name = str(_need(source, "name", "source", where))
+    force = str(_need(source, "force", "source", where))
+    cols_raw = _need(data, "columns", None, where)
     columns: dict[str, ColumnSpec] = {}
     for key, value in cols_raw.items():
         if key not in _KNOWN:
@@ -133,8 +138,8 @@ def load_mapping(path: str | Path) -> Mapping:
     missing = coords.get("missing")
     return Mapping(
         path=where,
-        name=str(_need(source, "name", "source", where)),
-        force=str(_need(source, "force", "source", where)),
+        name=name,
+        force=force,
         files=tuple(source.get("files", ["*.csv"])),
         columns=columns,
         datetime_formats=tuple(dt.get("formats", ["%Y-%m-%d %H:%M:%S"])),
@@ -161,18 +166,21 @@ class MappedFormat:
     def _resolve_columns(self, raw: RawTable) -> dict[str, list[str]]:
         by_key = {normalise_header(h): h for h in raw.frame.columns if h != ROW_COLUMN}
         found: dict[str, list[str]] = {}
+        missing: list[str] = []
         for field_name, spec in self.mapping.columns.items():
-            names = []
-            for col in spec.columns:
-                actual = by_key.get(normalise_header(col))
-                if actual is None:
-                    raise UnknownLayoutError(
-                        raw.source,
-                        f"no column {col!r} (for {field_name}) as {self.mapping.path} expects "
-                        f"(header: {', '.join(raw.header)})",
-                    )
-                names.append(actual)
-            found[field_name] = names
+            names = [by_key.get(normalise_header(col)) for col in spec.columns]
+            missing += [
+                f"{col!r} (for {field_name})"
+                for col, n in zip(spec.columns, names, strict=True)
+                if n is None
+            ]
+            found[field_name] = [n for n in names if n is not None]
+        if missing:
+            raise UnknownLayoutError(
+                raw.source,
+                f"no column {', '.join(missing)} as {self.mapping.path} expects "
+                f"(header: {', '.join(raw.header)})",
+            )
         return found
 
     def parse(self, raw: RawTable, basename: str) -> FileResult:

@@ -1,0 +1,5 @@
+"""`python -m streetlight` runs the command line."""
+
+from streetlight.cli.main import main
+
+main()

@@ -1,0 +1,127 @@
+"""The St. Louis export through `mappings/st-louis.toml`, on a real excerpt of its files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from streetlight.errors import MappingError, UnknownLayoutError
+from streetlight.ingest import ingest
+from streetlight.ingest.mapping import MappedFormat, load_mapping
+from streetlight.store import Store
+from tests.conftest import ST_LOUIS_EXCERPT, ST_LOUIS_MAPPING, Writer
+
+
+@pytest.fixture
+def st_louis(store: Store) -> Store:
+    ingest([ST_LOUIS_EXCERPT], store, MappedFormat(load_mapping(ST_LOUIS_MAPPING)))
+    return store
+
+
+def history(store: Store, complaint: str) -> pl.DataFrame:
+    q = store.quarantine().filter(pl.col("raw").str.contains(f'"incident_id":"{complaint}"'))
+    return q.sort("source", "row")
+
+
+def test_every_row_is_accepted_or_quarantined(store: Store) -> None:
+    report = ingest([ST_LOUIS_EXCERPT], store, MappedFormat(load_mapping(ST_LOUIS_MAPPING)))
+    assert report.rows_read == report.accepted + report.quarantined
+    assert report.accepted == store.incidents().height
+    assert report.quarantined == store.quarantine().height
+    assert [s.name.endswith("LICENSE.txt") for s in report.skipped] == [True]
+
+
+def test_reissued_complaint_keeps_the_last_record(st_louis: Store) -> None:
+    # 18-001764: possession (January 2018), re-coded as heroin sale in March 2018 with a reversal.
+    row = st_louis.incidents().filter(pl.col("incident_id") == "18-001764")
+    assert row.height == 1
+    assert row["subcategory"][0] == "DRUGS-SALE/HEROIN"
+    assert row["category"][0] == "Drug abuse violations"
+    reasons = history(st_louis, "18-001764")["reason"].to_list()
+    assert sorted(reasons) == ["reversal_row", "superseded"]
+
+
+def test_several_offences_of_one_complaint_last_wins(st_louis: Store) -> None:
+    row = st_louis.incidents().filter(pl.col("incident_id") == "18-030029")
+    assert row.height == 1
+    assert row["subcategory"][0].startswith("ASSAULT, ADULT")
+    assert history(st_louis, "18-030029")["reason"].to_list() == ["superseded", "superseded"]
+
+
+def test_zero_zero_means_no_location(st_louis: Store) -> None:
+    # 17-032719 was re-issued in August 2017 with XCoord = YCoord = 0.
+    row = st_louis.incidents().filter(pl.col("incident_id") == "17-032719")
+    assert row["lon"][0] is None and row["x"][0] is None
+    located = st_louis.incidents().drop_nulls("x")
+    assert located.height > 0
+
+
+def test_complaints_that_net_to_zero_are_removed(st_louis: Store) -> None:
+    q = st_louis.quarantine()
+    reversed_ids = {json.loads(r)["incident_id"] for r in q.filter(reason="reversed")["raw"]}
+    assert reversed_ids
+    stored = set(st_louis.incidents()["incident_id"].to_list())
+    assert not reversed_ids & stored
+
+
+def test_times_are_utc_from_local_and_projected_to_utm(st_louis: Store) -> None:
+    row = st_louis.incidents().filter(pl.col("incident_id") == "18-030029").row(0, named=True)
+    # DateOccur 06/30/2018 23:40 in St. Louis (CDT, UTC-5).
+    assert row["occurred_at"].isoformat() == "2018-07-01T04:40:00+00:00"
+    assert row["month"].isoformat() == "2018-06-01"  # the local month
+    assert st_louis.forces["st-louis"].crs == "EPSG:32615"
+    assert 38.5 < row["lat"] < 38.8 and -90.4 < row["lon"] < -90.1
+    assert 700_000 < row["x"] < 760_000 and 4_260_000 < row["y"] < 4_300_000
+
+
+def test_header_spellings_bom_and_cp1252(st_louis: Store) -> None:
+    sources = st_louis.incidents()["source"].str.replace(r":\d+$", "").unique().to_list()
+    assert any(s.endswith("2017/may2017.csv") for s in sources)  # "X-Coord", "Date Occur", CRLF
+    assert any(s.endswith("2017/january2017.csv") for s in sources)  # BOM, Windows-1252
+    january = [s for s in st_louis.manifest.sources if s.name.endswith("january2017.csv")]
+    assert january[0].rows_read == january[0].accepted + january[0].quarantined > 0
+
+
+def test_mapping_errors_name_the_file_and_key(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[source]\nname = "X"\nforce = "x"\n[columns]\nincident_id = "Id"\n')
+    with pytest.raises(MappingError, match=r"bad\.toml: \[columns\] needs 'occurred_at'"):
+        load_mapping(bad)
+    bad.write_text("[source\n")
+    with pytest.raises(MappingError, match=r"bad\.toml: not valid TOML"):
+        load_mapping(bad)
+    with pytest.raises(MappingError, match="mapping file not found"):
+        load_mapping(tmp_path / "missing.toml")
+
+
+def test_export_without_a_mapped_column_is_an_unknown_layout(store: Store, write: Writer) -> None:
+    path = write("export.csv", "Complaint,DateOccur\n1,01/01/2019 10:00\n")
+    with pytest.raises(UnknownLayoutError, match=r"'XCoord' \(for x\), 'YCoord' \(for y\)"):
+        ingest([path], store, MappedFormat(load_mapping(ST_LOUIS_MAPPING)))
+    assert store.incidents().height == 0
+
+
+def test_bad_values_are_quarantined(store: Store, write: Writer) -> None:
+    header = "Complaint,CodedMonth,DateOccur,Count,Crime,Description,ILEADSAddress,ILEADSStreet,XCoord,YCoord"
+    rows = [
+        "19-1,2019-05,05/01/2019 10:00,1,41000,AGG ASSAULT,100,MAIN ST,886931.9,1017291",
+        "19-2,2019-05,31/31/2019 10:00,1,41000,AGG ASSAULT,100,MAIN ST,886931.9,1017291",
+        "19-3,2019-05,03/10/2019 02:30,1,41000,AGG ASSAULT,100,MAIN ST,886931.9,1017291",
+        "19-4,2019-05,05/01/2019 10:00,1,abc,AGG ASSAULT,100,MAIN ST,886931.9,1017291",
+        "19-5,2019-05,05/01/2019 10:00,1,41000,AGG ASSAULT,100,MAIN ST,88693.9,1017291",
+        ",2019-05,05/01/2019 10:00,1,41000,AGG ASSAULT,100,MAIN ST,886931.9,1017291",
+    ]
+    path = write("may2019.csv", "\n".join([header, *rows]) + "\n")
+    report = ingest([path], store, MappedFormat(load_mapping(ST_LOUIS_MAPPING)))
+    got = dict(store.quarantine().select("row", "reason").iter_rows())
+    assert got == {
+        3: "bad_datetime",  # no 31st month
+        4: "bad_datetime",  # 02:30 did not exist on 10 March 2019 (clocks went forward)
+        5: "bad_category_code",
+        6: "outside_crs_area",  # a digit lost: 240 km west of St. Louis
+        7: "missing_incident_id",
+    }
+    assert report.accepted == 1
