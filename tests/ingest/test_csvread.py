@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import polars as pl
 import pytest
 
 from streetlight.errors import NotCSVError
-from streetlight.ingest.csvread import decode, read_delimited
+from streetlight.ingest.csvread import RawTable, decode, read_delimited
+from tests.conftest import sample_member
 
 
 def test_row_numbers_are_csv_records_with_the_header_as_row_1() -> None:
@@ -54,3 +56,40 @@ def test_binary_and_headerless_files_are_not_csv() -> None:
 def test_duplicate_header_names_are_kept_apart() -> None:
     raw = read_delimited(b"a,a,b\n1,2,3\n", "t.csv")
     assert raw.frame.columns[:3] == ["a", "a_2", "b"]
+
+
+def values(raw: RawTable) -> pl.DataFrame:
+    """The values as formats see them: trimmed, empty as null."""
+    return raw.frame.select(
+        *(raw.text(c).alias(c) for c in raw.frame.columns if c != "_row"), "_row"
+    )
+
+
+@pytest.mark.parametrize("month", ["2024-01", "2025-06"])
+def test_fast_and_careful_paths_agree_on_real_files(month: str) -> None:
+    data = sample_member(month)
+    fast = read_delimited(data, "t.csv")
+    careful = read_delimited(
+        data + b'"', "t.csv"
+    )  # a stray quote at the end forces the careful path
+    assert careful.unsplittable and careful.unsplittable[0][0] == fast.frame.height + 2
+    assert values(fast).equals(values(careful))
+    assert fast.header == careful.header
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"a,b\r\n1,2\r\n3,4\r\n",  # CRLF
+        b"a,b\n1,2\n3,4",  # no final newline
+        b"a,b\n1,2\n\n3,4\n",  # a blank line
+        b"a,b\n1\n3,4,5\n",  # short and long lines that cancel out
+        b"a,b\n1,2\r3,4\n",  # a bare CR
+    ],
+)
+def test_fast_path_only_when_it_is_exact(data: bytes) -> None:
+    raw = read_delimited(data, "t.csv")
+    # A lone quote on a last line of its own forces the careful path and adds one bad row.
+    reference = read_delimited(data + (b"" if data.endswith(b"\n") else b"\n") + b'"', "t.csv")
+    assert values(raw).equals(values(reference))
+    assert raw.unsplittable == reference.unsplittable[:-1]

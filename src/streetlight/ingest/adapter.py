@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from typing import Literal, Protocol
 
 from streetlight.ingest.csvread import RawTable
-from streetlight.ingest.formats import FileResult
+from streetlight.ingest.formats import Parsed
 
 Keep = Literal["first", "last"]
 
 
 class Format(Protocol):
-    """A source format: how to read one file, and the rules that span files."""
+    """A source format: which files it reads and the rules its rows must pass."""
 
     @property
     def name(self) -> str:
@@ -31,8 +31,10 @@ class Format(Protocol):
     def store_crs(self) -> str | None:
         """The projected CRS to store the force in, or None to choose one from the data."""
 
-    def parse(self, raw: RawTable, basename: str) -> FileResult: ...
+    def parse(self, raws: Sequence[RawTable], labels: Sequence[str]) -> Parsed:
+        """Apply the format's rules to a batch of files at once (rules may span files).
 
-    def resolve(self, results: list[FileResult]) -> list[FileResult]:
-        """Rules across the files of one ingest (reversals, superseded records)."""
+        `labels` name each file in the `source` column; file names (for force slugs) are
+        their last path component.
+        """
         ...

@@ -1,8 +1,9 @@
 """Row checks shared by every format: each bad row gets the first reason that applies.
 
 A check is a boolean polars expression that is true for bad rows, with a reason code, the field at
-fault and a detail expression quoting the value. `split` applies them in order and returns accepted
-rows and quarantine rows (with the raw values as JSON), so no row can be in both or in neither.
+fault and a detail expression quoting the value. `split` applies them in order to a whole batch of
+files at once and returns accepted and rejected rows, so no row can be in both or in neither;
+`quarantine_rows` then attaches each rejected row's raw values from its own file.
 """
 
 from __future__ import annotations
@@ -17,6 +18,11 @@ from streetlight.geo.crs import Bounds
 from streetlight.ingest.csvread import ROW_COLUMN, RawTable
 from streetlight.store.schema import INCIDENT_SCHEMA, QUARANTINE_SCHEMA
 
+# Helper columns every format's batch frame carries: which file (index) and which row.
+FILE = "_file"
+ROW = ROW_COLUMN
+SOURCE = "_source"
+
 
 @dataclass(frozen=True)
 class Check:
@@ -28,20 +34,21 @@ class Check:
     detail: pl.Expr
 
 
-def text(name: str) -> pl.Expr:
-    """A text column trimmed, with empty strings as null."""
-    col = pl.col(name).str.strip_chars()
-    return pl.when(col == "").then(None).otherwise(col)
-
-
 def quoted(expr: pl.Expr) -> pl.Expr:
     return pl.lit("'") + expr.fill_null("") + pl.lit("'")
 
 
-def split(
-    frame: pl.DataFrame, checks: Sequence[Check], raw_columns: Sequence[str], source: str
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(accepted rows without the helper columns, quarantine rows in QUARANTINE_SCHEMA order)."""
+def file_columns(index: int, raw: RawTable, label: str) -> list[pl.Expr]:
+    """The helper columns that tie a batch row to its file and row."""
+    return [
+        pl.col(ROW),
+        pl.lit(index, dtype=pl.UInt32).alias(FILE),
+        pl.lit(label, dtype=pl.String).alias(SOURCE),
+    ]
+
+
+def split(frame: pl.DataFrame, checks: Sequence[Check]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(accepted rows, rejected rows as `_file, _row, _source, reason, field, detail`)."""
     # One cheap pass picks the first failing check per row; details are built for bad rows only.
     which: pl.Expr = pl.lit(None, dtype=pl.Int32)
     for i in reversed(range(len(checks))):
@@ -52,38 +59,61 @@ def split(
     reason: pl.Expr = pl.lit(None, dtype=pl.String)
     field: pl.Expr = pl.lit(None, dtype=pl.String)
     detail: pl.Expr = pl.lit(None, dtype=pl.String)
-    if rejected.height:
-        for i, check in enumerate(checks):
-            hit = pl.col("_check") == i
-            reason = pl.when(hit).then(pl.lit(check.reason)).otherwise(reason)
-            field = pl.when(hit).then(pl.lit(check.field, dtype=pl.String)).otherwise(field)
-            detail = pl.when(hit).then(check.detail).otherwise(detail)
-    rejected = rejected.with_columns(_reason=reason, _field=field, _detail=detail)
-    quarantine = rejected.select(
-        pl.lit("", dtype=pl.String).alias("ingest_id"),
-        pl.lit(source).alias("source"),
-        pl.col(ROW_COLUMN).alias("row"),
-        pl.col("_reason").alias("reason"),
-        pl.col("_field").alias("field"),
-        pl.col("_detail").alias("detail"),
-        raw_json(raw_columns).alias("raw"),
+    for i, check in enumerate(checks):
+        hit = pl.col("_check") == i
+        reason = pl.when(hit).then(pl.lit(check.reason)).otherwise(reason)
+        field = pl.when(hit).then(pl.lit(check.field, dtype=pl.String)).otherwise(field)
+        detail = pl.when(hit).then(check.detail).otherwise(detail)
+    rejected = rejected.select(
+        FILE, ROW, SOURCE, reason.alias("reason"), field.alias("field"), detail.alias("detail")
     )
-    return accepted, quarantine
+    return accepted, rejected
 
 
-def raw_json(columns: Sequence[str]) -> pl.Expr:
-    """The row's original values as a JSON object (header -> text)."""
-    return pl.struct([pl.col(c) for c in columns]).struct.json_encode()
+def quarantine_rows(rejected: pl.DataFrame, raws: Sequence[RawTable]) -> pl.DataFrame:
+    """Rejected rows (from `split`) plus unsplittable lines, with raw values, in quarantine form.
+
+    The raw values are the row as its own file had it: a JSON object of that file's header names
+    to text, or the line itself where it could not be split.
+    """
+    parts = []
+    for key, group in rejected.partition_by(FILE, as_dict=True).items():
+        raw = raws[int(key[0])]
+        columns = [c for c in raw.frame.columns if c != ROW]
+        with_raw = group.join(
+            raw.frame.select(ROW, pl.struct(columns).struct.json_encode().alias("raw")),
+            on=ROW,
+            how="left",
+        )
+        parts.append(with_raw)
+    for index, raw in enumerate(raws):
+        if raw.unsplittable:
+            parts.append(_unsplittable(index, raw))
+    if not parts:
+        return pl.DataFrame(schema={**QUARANTINE_SCHEMA, FILE: pl.UInt32})
+    return pl.concat([_to_quarantine(p) for p in parts]).sort(FILE, "row")
 
 
-def unsplittable_rows(raw: RawTable) -> pl.DataFrame:
-    """Quarantine rows for lines that could not be split into the header's fields."""
+def _to_quarantine(part: pl.DataFrame) -> pl.DataFrame:
+    return part.select(
+        pl.lit("", dtype=pl.String).alias("ingest_id"),
+        pl.col(SOURCE).alias("source"),
+        pl.col(ROW).cast(pl.Int64).alias("row"),
+        pl.col("reason").cast(pl.String),
+        pl.col("field").cast(pl.String),
+        pl.col("detail").cast(pl.String),
+        pl.col("raw").cast(pl.String),
+        pl.col(FILE).cast(pl.UInt32),
+    )
+
+
+def _unsplittable(index: int, raw: RawTable) -> pl.DataFrame:
     rows = raw.unsplittable
     return pl.DataFrame(
         {
-            "ingest_id": [""] * len(rows),
-            "source": [raw.source] * len(rows),
-            "row": [r for r, _, _ in rows],
+            FILE: [index] * len(rows),
+            ROW: [r for r, _, _ in rows],
+            SOURCE: [raw.label] * len(rows),
             "reason": [
                 "blank_line" if d == "blank line" else "wrong_field_count" for _, d, _ in rows
             ],
@@ -91,28 +121,24 @@ def unsplittable_rows(raw: RawTable) -> pl.DataFrame:
             "detail": [d for _, d, _ in rows],
             "raw": [t for _, _, t in rows],
         },
-        schema=QUARANTINE_SCHEMA,
+        schema={
+            FILE: pl.UInt32,
+            ROW: pl.Int64,
+            SOURCE: pl.String,
+            "reason": pl.String,
+            "field": pl.String,
+            "detail": pl.String,
+            "raw": pl.String,
+        },
     )
 
 
-def blank_row_check(columns: Sequence[str]) -> Check:
-    return Check(
-        pl.all_horizontal([pl.col(c).str.strip_chars() == "" for c in columns]),
-        "blank_row",
-        None,
-        pl.lit("every field is empty"),
-    )
-
-
-def coordinate_checks(
-    lon: str, lat: str, area: Bounds, area_name: str, lon_field: str, lat_field: str
-) -> list[Check]:
+def coordinate_checks(lon: str, lat: str, area: Bounds, area_name: str, fields: str) -> list[Check]:
     """Checks on parsed WGS84 columns `lon`/`lat` (null where the source has no location).
 
     Swapped pairs are named as such (rather than fixed) so that a wrongly built export is noticed.
     """
     x, y = pl.col(lon), pl.col(lat)
-    fields = f"{lon_field}/{lat_field}"
     pair = pl.format("({}, {})", x, y)
     in_area = (x >= area.west) & (x <= area.east) & (y >= area.south) & (y <= area.north)
     swapped_in_area = (y >= area.west) & (y <= area.east) & (x >= area.south) & (x <= area.north)
@@ -147,33 +173,34 @@ def coordinate_checks(
     ]
 
 
-def number_checks(columns: dict[str, str]) -> tuple[list[pl.Expr], list[Check]]:
-    """Parse text columns as floats: (parsed expressions, checks for text that is not a number).
+def number_checks(columns: dict[str, tuple[str, str]]) -> tuple[list[pl.Expr], list[Check]]:
+    """Parse trimmed text columns as floats: (parsed expressions, checks for non-numbers).
 
-    `columns` maps the output name to the source column. A missing value parses to null, which is
-    fine; text that is present but not a number is a `bad_coordinate`.
+    `columns` maps the output name to (trimmed column, source field name for messages). A missing
+    value parses to null, which is fine; text that is present but not a number is a
+    `bad_coordinate`.
     """
     exprs, checks = [], []
-    for out, src in columns.items():
-        raw = text(src)
+    for out, (src, field) in columns.items():
+        raw = pl.col(src)
         parsed = raw.cast(pl.Float64, strict=False)
         exprs.append(parsed.alias(out))
         checks.append(
             Check(
                 raw.is_not_null() & parsed.is_null(),
                 "bad_coordinate",
-                src,
+                field,
                 pl.format("{} is not a number", quoted(raw)),
             )
         )
     return exprs, checks
 
 
-def half_missing_check(a: str, b: str, a_field: str, b_field: str) -> Check:
+def half_missing_check(a: str, b: str, fields: str) -> Check:
     return Check(
         pl.col(a).is_null() != pl.col(b).is_null(),
         "missing_coordinate",
-        f"{a_field}/{b_field}",
+        fields,
         pl.lit("one coordinate is given without the other"),
     )
 
@@ -189,9 +216,10 @@ def row_hashes(frame: pl.DataFrame, columns: Sequence[str], prefix: str) -> pl.S
     keyed = frame.select(key.alias("k")).with_columns(
         n=pl.col("k").cum_count().over("k").cast(pl.String)
     )
+    blake2b = hashlib.blake2b
     values = [
-        prefix + hashlib.blake2b(f"{k}\x1e{n}".encode(), digest_size=16).hexdigest()
-        for k, n in keyed.iter_rows()
+        prefix + blake2b(f"{k}\x1e{n}".encode(), digest_size=16).hexdigest()
+        for k, n in zip(keyed["k"].to_list(), keyed["n"].to_list(), strict=True)
     ]
     return pl.Series(values, dtype=pl.String)
 
@@ -202,7 +230,7 @@ def as_quarantine(rows: pl.DataFrame, reason: str, detail: pl.Expr) -> pl.DataFr
     Used for rules that judge a row only against others (duplicates, reversals, superseded
     records). The `_file` index, when present, is carried along.
     """
-    helpers = [c for c in ("_file",) if c in rows.columns]
+    helpers = [c for c in (FILE,) if c in rows.columns]
     return rows.select(
         pl.lit("").alias("ingest_id"),
         pl.col("source").str.replace(r":\d+$", "").alias("source"),

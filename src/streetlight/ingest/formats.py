@@ -1,4 +1,4 @@
-"""What every format adapter returns for one file, and header-name matching."""
+"""What every format adapter returns for a batch of files, and header-name matching."""
 
 from __future__ import annotations
 
@@ -22,14 +22,17 @@ def slugify(expr: pl.Expr) -> pl.Expr:
 
 
 @dataclass
-class FileResult:
-    """One file after its format's row rules: accepted rows and quarantined rows, nothing else."""
+class Parsed:
+    """A batch of files after its format's row rules: every row accepted or quarantined.
 
-    source: str
-    rows_read: int
-    # Canonical columns except x/y, which are filled in once for the whole batch.
+    Both frames carry `_file`, the index of the row's file in the batch.
+    """
+
+    # Canonical columns except x/y, which the pipeline fills once for the whole batch.
     accepted: pl.DataFrame
+    # QUARANTINE_SCHEMA columns.
     quarantine: pl.DataFrame
-    notes: list[str] = field(default_factory=list)
-    # Force slug -> full name, as the file names them.
+    # (file index, note) pairs: extra columns ignored, and the like.
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    # Force slug -> full name, as the files name them.
     force_names: dict[str, str] = field(default_factory=dict)

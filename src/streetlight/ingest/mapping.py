@@ -10,30 +10,32 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping as MappingType
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from streetlight.errors import MappingError, UnknownLayoutError
-from streetlight.geo.crs import WGS84, area_of_use, transform
+from streetlight.geo.crs import WGS84, area_of_use, transform_columns
 from streetlight.ingest.adapter import Keep
 from streetlight.ingest.checks import (
+    FILE,
+    ROW,
+    SOURCE,
     Check,
     as_quarantine,
-    blank_row_check,
     coordinate_checks,
+    file_columns,
     half_missing_check,
     number_checks,
+    quarantine_rows,
     quoted,
     split,
-    text,
-    unsplittable_rows,
 )
-from streetlight.ingest.csvread import ROW_COLUMN, RawTable
-from streetlight.ingest.formats import FileResult, normalise_header
+from streetlight.ingest.csvread import RawTable
+from streetlight.ingest.formats import Parsed, normalise_header
 from streetlight.store.schema import INCIDENT_SCHEMA
 
 _REQUIRED = ("incident_id", "occurred_at")
@@ -163,66 +165,77 @@ class MappedFormat:
         self.keep: Keep = mapping.keep
         self.store_crs: str | None = None
 
-    def _resolve_columns(self, raw: RawTable) -> dict[str, list[str]]:
-        by_key = {normalise_header(h): h for h in raw.frame.columns if h != ROW_COLUMN}
-        found: dict[str, list[str]] = {}
+    def _file_frame(self, index: int, raw: RawTable, label: str) -> pl.LazyFrame:
+        """The mapped fields of one file under fixed names (`_f:<field>`), trimmed."""
+        m = self.mapping
+        by_key = {normalise_header(h): h for h in raw.frame.columns if h != ROW}
         missing: list[str] = []
-        for field_name, spec in self.mapping.columns.items():
+        exprs = []
+        for field_name, spec in m.columns.items():
             names = [by_key.get(normalise_header(col)) for col in spec.columns]
             missing += [
                 f"{col!r} (for {field_name})"
                 for col, n in zip(spec.columns, names, strict=True)
                 if n is None
             ]
-            found[field_name] = [n for n in names if n is not None]
+            present = [n for n in names if n is not None]
+            if len(present) == 1:
+                expr = raw.text(present[0])
+            elif present:
+                joined = pl.concat_str(
+                    [raw.text(n).fill_null("") for n in present], separator=spec.sep
+                ).str.strip_chars()
+                joined = joined.str.replace_all(r"\s+", " ")
+                expr = pl.when(joined == "").then(None).otherwise(joined)
+            else:
+                expr = pl.lit(None, dtype=pl.String)
+            exprs.append(expr.alias(f"_f:{field_name}"))
         if missing:
             raise UnknownLayoutError(
                 raw.source,
-                f"no column {', '.join(missing)} as {self.mapping.path} expects "
+                f"no column {', '.join(missing)} as {m.path} expects "
                 f"(header: {', '.join(raw.header)})",
             )
-        return found
+        raw_columns = [col for col in raw.frame.columns if col != ROW]
+        blank = pl.all_horizontal(raw.text(col).is_null() for col in raw_columns)
+        return raw.frame.lazy().select(
+            *exprs, blank.alias("_blank"), *file_columns(index, raw, label)
+        )
 
-    def parse(self, raw: RawTable, basename: str) -> FileResult:
+    def parse(self, raws: Sequence[RawTable], labels: Sequence[str]) -> Parsed:
         m = self.mapping
-        cols = self._resolve_columns(raw)
-        raw_columns = [c for c in raw.frame.columns if c != ROW_COLUMN]
+        frame = pl.concat(
+            [
+                self._file_frame(i, raw, label)
+                for i, (raw, label) in enumerate(zip(raws, labels, strict=True))
+            ],
+            how="vertical",
+        ).collect()
 
-        def field_expr(name: str) -> pl.Expr:
-            if name not in cols:
-                return pl.lit(None, dtype=pl.String)
-            parts = [text(c) for c in cols[name]]
-            if len(parts) == 1:
-                return parts[0]
-            joined = pl.concat_str([p.fill_null("") for p in parts], separator=m.columns[name].sep)
-            joined = joined.str.strip_chars().str.replace_all(r"\s+", " ")
-            return pl.when(joined == "").then(None).otherwise(joined)
+        def f(name: str) -> pl.Expr:
+            return pl.col(f"_f:{name}") if name in m.columns else pl.lit(None, dtype=pl.String)
 
-        frame = raw.frame
-        stamp = field_expr("occurred_at")
         local = pl.coalesce(
-            [stamp.str.strptime(pl.Datetime("us"), f, strict=False) for f in m.datetime_formats]
+            [
+                f("occurred_at").str.strptime(pl.Datetime("us"), fmt, strict=False)
+                for fmt in m.datetime_formats
+            ]
         )
-        frame = frame.with_columns(
-            _id=field_expr("incident_id"),
-            _stamp=stamp,
-            _local=local,
-            _count=field_expr("count").cast(pl.Int64, strict=False)
-            if "count" in cols
-            else pl.lit(1),
-            _order=field_expr("order"),
-            _code=field_expr("category_code"),
+        xy = ("x", "y") if "x" in m.columns else ("lon", "lat")
+        parsed, number_problems = number_checks(
+            {
+                "_sx": (f"_f:{xy[0]}", m.columns[xy[0]].columns[0]),
+                "_sy": (f"_f:{xy[1]}", m.columns[xy[1]].columns[0]),
+            }
         )
+        count = f("count").cast(pl.Int64, strict=False) if "count" in m.columns else pl.lit(1)
         frame = frame.with_columns(
+            *parsed, local.alias("_local"), count.alias("_count")
+        ).with_columns(
             _utc=pl.col("_local")
             .dt.replace_time_zone(m.timezone, ambiguous="earliest", non_existent="null")
             .dt.convert_time_zone("UTC")
         )
-        xy_fields = ("x", "y") if "x" in cols else ("lon", "lat")
-        parsed, number_problems = number_checks(
-            {"_sx": cols[xy_fields[0]][0], "_sy": cols[xy_fields[1]][0]}
-        )
-        frame = frame.with_columns(*parsed)
         if m.missing_xy is not None:
             nx, ny = m.missing_xy
             none = (pl.col("_sx") == nx) & (pl.col("_sy") == ny)
@@ -230,109 +243,85 @@ class MappedFormat:
                 _sx=pl.when(none).then(None).otherwise(pl.col("_sx")),
                 _sy=pl.when(none).then(None).otherwise(pl.col("_sy")),
             )
-        sx = frame["_sx"].to_numpy(allow_copy=True).astype(np.float64)
-        sy = frame["_sy"].to_numpy(allow_copy=True).astype(np.float64)
         if m.coordinate_crs == WGS84:
-            lon, lat = sx, sy
+            frame = frame.with_columns(lon=pl.col("_sx"), lat=pl.col("_sy"))
         else:
-            lon, lat = transform(m.coordinate_crs, WGS84, sx, sy)
-        frame = frame.with_columns(
-            pl.Series("lon", lon).fill_nan(None), pl.Series("lat", lat).fill_nan(None)
-        )
-        code_checks: list[Check] = []
-        if "category_code" in cols and m.code_divisor:
-            frame = frame.with_columns(_codeint=pl.col("_code").cast(pl.Int64, strict=False))
-            group = pl.col("_codeint") // m.code_divisor
-            names = pl.DataFrame(
-                {"_g": list(m.category_names), "_name": list(m.category_names.values())},
-                schema={"_g": pl.Int64, "_name": pl.String},
+            frame = transform_columns(
+                frame, ("_sx", "_sy"), ("lon", "lat"), m.coordinate_crs, WGS84
             )
-            frame = frame.with_columns(_g=group).join(names, on="_g", how="left").drop("_g")
-            frame = frame.with_columns(
-                _category=pl.coalesce(pl.col("_name"), pl.format("UCR group {}", group))
-            ).drop("_name")
-            code_checks.append(
-                Check(
-                    pl.col("_code").is_not_null() & pl.col("_codeint").is_null(),
-                    "bad_category_code",
-                    cols["category_code"][0],
-                    pl.format("{} is not a numeric offence code", quoted(pl.col("_code"))),
-                )
-            )
-        else:
-            frame = frame.with_columns(
-                _category=field_expr("category") if "category" in cols else pl.col("_code")
-            )
-        xf, yf = cols[xy_fields[0]][0], cols[xy_fields[1]][0]
+        frame, code_checks = self._categories(frame)
+        fields = f"{m.columns[xy[0]].columns[0]}/{m.columns[xy[1]].columns[0]}"
+        stamp_field = m.columns["occurred_at"].columns[0]
         checks: list[Check] = [
-            blank_row_check(raw_columns),
+            Check(pl.col("_blank"), "blank_row", None, pl.lit("every field is empty")),
             Check(
-                pl.col("_id").is_null(),
+                f("incident_id").is_null(),
                 "missing_incident_id",
-                cols["incident_id"][0],
+                m.columns["incident_id"].columns[0],
                 pl.lit("no incident id"),
             ),
             Check(
-                pl.col("_stamp").is_null(),
-                "missing_datetime",
-                cols["occurred_at"][0],
-                pl.lit("no date-time"),
+                f("occurred_at").is_null(), "missing_datetime", stamp_field, pl.lit("no date-time")
             ),
             Check(
                 pl.col("_local").is_null(),
                 "bad_datetime",
-                cols["occurred_at"][0],
+                stamp_field,
                 pl.format(
                     "{} matches none of the formats {}",
-                    quoted(pl.col("_stamp")),
+                    quoted(f("occurred_at")),
                     pl.lit(", ".join(m.datetime_formats)),
                 ),
             ),
             Check(
                 pl.col("_utc").is_null(),
                 "bad_datetime",
-                cols["occurred_at"][0],
+                stamp_field,
                 pl.format(
                     "{} does not exist in {} (clocks went forward)",
-                    quoted(pl.col("_stamp")),
+                    quoted(f("occurred_at")),
                     pl.lit(m.timezone),
                 ),
             ),
             *code_checks,
             Check(
-                pl.col("_category").is_null(),
-                "missing_category",
-                (cols.get("category") or cols.get("category_code") or ["category"])[0],
-                pl.lit("no category"),
+                pl.col("_category").is_null(), "missing_category", "category", pl.lit("no category")
             ),
             *(
                 [
                     Check(
                         pl.col("_count").is_null(),
                         "bad_count",
-                        cols["count"][0],
+                        m.columns["count"].columns[0],
                         pl.lit("count is not a whole number"),
                     )
                 ]
-                if "count" in cols
+                if "count" in m.columns
                 else []
             ),
             *number_problems,
-            half_missing_check("_sx", "_sy", xf, yf),
+            Check(
+                pl.col("_sx").is_nan()
+                | pl.col("_sy").is_nan()
+                | pl.col("_sx").is_infinite()
+                | pl.col("_sy").is_infinite(),
+                "bad_coordinate",
+                fields,
+                pl.format("not a finite number: ({}, {})", pl.col("_sx"), pl.col("_sy")),
+            ),
+            half_missing_check("_sx", "_sy", fields),
             *coordinate_checks(
                 "lon",
                 "lat",
                 area_of_use(m.coordinate_crs),
                 f"the area of {m.coordinate_crs}",
-                xf,
-                yf,
+                fields,
             ),
         ]
-        accepted, quarantine = split(frame, checks, raw_columns, raw.source)
-        quarantine = pl.concat([quarantine, unsplittable_rows(raw)]).sort("row")
+        accepted, rejected = split(frame, checks)
         local_month = pl.col("_utc").dt.convert_time_zone(m.timezone).dt.truncate("1mo").dt.date()
-        result = accepted.select(
-            pl.col("_id").alias("incident_id"),
+        rows = accepted.select(
+            f("incident_id").alias("incident_id"),
             pl.lit(m.force).alias("force"),
             local_month.alias("month"),
             pl.col("_utc").cast(INCIDENT_SCHEMA["occurred_at"]).alias("occurred_at"),
@@ -341,75 +330,94 @@ class MappedFormat:
             pl.lit(None, dtype=pl.Float64).alias("x"),
             pl.lit(None, dtype=pl.Float64).alias("y"),
             pl.col("_category").alias("category"),
-            field_expr("subcategory").alias("subcategory"),
-            field_expr("location").alias("location"),
-            field_expr("lsoa_code").alias("lsoa_code"),
-            field_expr("outcome").alias("outcome"),
-            pl.format("{}:{}", pl.lit(raw.source), pl.col(ROW_COLUMN)).alias("source"),
+            f("subcategory").alias("subcategory"),
+            f("location").alias("location"),
+            f("lsoa_code").alias("lsoa_code"),
+            f("outcome").alias("outcome"),
+            pl.format("{}:{}", pl.col(SOURCE), pl.col(ROW)).alias("source"),
             pl.col("_count"),
-            pl.col("_order"),
-            pl.col(ROW_COLUMN).alias("_row"),
+            f("order").alias("_order"),
+            pl.col(ROW),
+            pl.col(FILE),
         )
-        return FileResult(
-            raw.source, raw.rows_read, result, quarantine, list(raw.notes), {m.force: m.name}
-        )
+        kept, moved = self._resolve(rows)
+        quarantine = pl.concat([quarantine_rows(rejected, raws), moved]).sort(FILE, "row")
+        return Parsed(kept, quarantine, [], {m.force: m.name})
 
-    def resolve(self, results: list[FileResult]) -> list[FileResult]:
-        """Apply reversals and keep one record per incident id across all files of the ingest."""
-        if not results:
-            return results
+    def _categories(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Check]]:
+        """The category: a name looked up from a numeric code, or the category column as is."""
         m = self.mapping
-        rows = pl.concat(
-            [r.accepted.with_columns(_file=pl.lit(i, pl.UInt32)) for i, r in enumerate(results)]
-        ).sort(["_order", "_file", "_row"], nulls_last=False, maintain_order=True)
+        if "category_code" not in m.columns or not m.code_divisor:
+            source = "category" if "category" in m.columns else "category_code"
+            return frame.with_columns(_category=pl.col(f"_f:{source}")), []
+        code = pl.col("_f:category_code")
+        frame = frame.with_columns(_codeint=code.cast(pl.Int64, strict=False))
+        group = pl.col("_codeint") // m.code_divisor
+        names = pl.DataFrame(
+            {"_g": list(m.category_names), "_name": list(m.category_names.values())},
+            schema={"_g": pl.Int64, "_name": pl.String},
+        )
+        frame = frame.with_columns(_g=group).join(names, on="_g", how="left", maintain_order="left")
+        frame = frame.with_columns(
+            _category=pl.coalesce(pl.col("_name"), pl.format("UCR group {}", group))
+        ).drop("_name", "_g")
+        check = Check(
+            code.is_not_null() & pl.col("_codeint").is_null(),
+            "bad_category_code",
+            m.columns["category_code"].columns[0],
+            pl.format("{} is not a numeric offence code", quoted(code)),
+        )
+        return frame, [check]
+
+    def _resolve(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """Reversals and re-issued records, across all files of the ingest.
+
+        Records are ordered by the mapping's `order` column, then file and row. Reversal rows are
+        not incidents; an incident whose counts net to zero or less was withdrawn; otherwise the
+        last (or first) record of each id is the one kept.
+        """
+        m = self.mapping
+        rows = rows.sort(["_order", FILE, ROW], nulls_last=False, maintain_order=True)
         key = ["force", "incident_id"]
         is_reversal = (
             pl.col("_count") == m.reversal_value if m.reversal_value is not None else pl.lit(False)
         )
-        rows = rows.with_columns(
-            _rev=is_reversal,
-            _net=pl.col("_count").sum().over(key),
-        )
+        rows = rows.with_columns(_rev=is_reversal, _net=pl.col("_count").sum().over(key))
         records = rows.filter(~pl.col("_rev"))
-        last = (
-            records.with_columns(_last=pl.struct(key).is_last_distinct())
+        pick = (
+            pl.struct(key).is_last_distinct()
             if m.keep == "last"
-            else records.with_columns(_last=pl.struct(key).is_first_distinct())
+            else pl.struct(key).is_first_distinct()
         )
-        keep_mask = pl.col("_last") & (pl.col("_net") > 0)
-        winners = last.filter(keep_mask)
+        records = records.with_columns(_pick=pick)
+        winners = records.filter(pl.col("_pick") & (pl.col("_net") > 0))
         winner_at = winners.select(*key, pl.col("source").alias("_winner"))
-        moved = [
-            as_quarantine(
-                rows.filter(pl.col("_rev")),
-                "reversal_row",
-                pl.format(
-                    "count {} reverses an earlier record of {}",
-                    pl.col("_count"),
-                    pl.col("incident_id"),
+        moved = pl.concat(
+            [
+                as_quarantine(
+                    rows.filter(pl.col("_rev")),
+                    "reversal_row",
+                    pl.format(
+                        "count {} reverses an earlier record of {}",
+                        pl.col("_count"),
+                        pl.col("incident_id"),
+                    ),
                 ),
-            ),
-            as_quarantine(
-                last.filter(pl.col("_net") <= 0),
-                "reversed",
-                pl.format(
-                    "the records of {} net to {} after reversals",
-                    pl.col("incident_id"),
-                    pl.col("_net"),
+                as_quarantine(
+                    records.filter(pl.col("_net") <= 0),
+                    "reversed",
+                    pl.format(
+                        "the records of {} net to {} after reversals",
+                        pl.col("incident_id"),
+                        pl.col("_net"),
+                    ),
                 ),
-            ),
-            as_quarantine(
-                last.filter(~pl.col("_last") & (pl.col("_net") > 0)).join(winner_at, on=key),
-                "superseded",
-                pl.format("replaced by the later record at {}", pl.col("_winner")),
-            ),
-        ]
-        moved_all = pl.concat(moved)
-        out = []
-        for i, r in enumerate(results):
-            acc = winners.filter(pl.col("_file") == i).sort("_row").select(INCIDENT_SCHEMA.names())
-            q = pl.concat([r.quarantine, moved_all.filter(pl.col("_file") == i).drop("_file")])
-            out.append(
-                FileResult(r.source, r.rows_read, acc, q.sort("row"), r.notes, r.force_names)
-            )
-        return out
+                as_quarantine(
+                    records.filter(~pl.col("_pick") & (pl.col("_net") > 0)).join(winner_at, on=key),
+                    "superseded",
+                    pl.format("replaced by the later record at {}", pl.col("_winner")),
+                ),
+            ]
+        )
+        kept = winners.sort(FILE, ROW).select(*INCIDENT_SCHEMA.names(), FILE)
+        return kept, moved

@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-import numpy as np
 import polars as pl
 
 from streetlight.errors import SourceError
-from streetlight.geo.crs import WGS84, choose_crs, transform
+from streetlight.geo.crs import WGS84, choose_crs, transform_columns
 from streetlight.ingest.adapter import Format
-from streetlight.ingest.checks import as_quarantine
-from streetlight.ingest.csvread import read_delimited
-from streetlight.ingest.formats import FileResult
+from streetlight.ingest.checks import FILE, as_quarantine
+from streetlight.ingest.csvread import RawTable, read_delimited
 from streetlight.ingest.policeuk import PoliceUK
 from streetlight.ingest.sources import Skipped, SourceFile, expand_sources
 from streetlight.store.manifest import ForceInfo, SourceRecord
@@ -84,31 +82,21 @@ class _Loaded:
     file: SourceFile
     sha256: str
     size: int
-    result: FileResult | None  # None when skipped
+    raw: RawTable | None  # None when the bytes are already in the store
 
 
-def _load(file: SourceFile, fmt: Format, known: set[str]) -> _Loaded:
+def _load(file: SourceFile, known: set[str]) -> _Loaded:
     data = file.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     if digest in known:
         return _Loaded(file, digest, len(data), None)
-    raw = read_delimited(data, file.name)
-    if not raw.header:
-        empty = FileResult(
-            file.name,
-            0,
-            pl.DataFrame(schema=INCIDENT_SCHEMA),
-            pl.DataFrame(schema=QUARANTINE_SCHEMA),
-            raw.notes,
-        )
-        return _Loaded(file, digest, len(data), empty)
-    return _Loaded(file, digest, len(data), fmt.parse(raw, file.basename))
+    return _Loaded(file, digest, len(data), read_delimited(data, file.name, file.label))
 
 
 def _ordered_map(
     func: Callable[[SourceFile], _Loaded], files: Sequence[SourceFile]
 ) -> Iterator[_Loaded]:
-    # Decompression, hashing, CSV parsing and polars all release the GIL: two threads use both cores.
+    # Decompression, hashing and CSV parsing release the GIL: two threads use both cores.
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         yield from pool.map(func, files)
 
@@ -136,8 +124,8 @@ def ingest(
         known = store.manifest.source_hashes()
         loaded: list[_Loaded] = []
         first_by_hash: dict[str, str] = {}
-        for item in progress(_ordered_map(lambda f: _load(f, fmt, known), files), len(files)):
-            if item.result is None:
+        for item in progress(_ordered_map(lambda f: _load(f, known), files), len(files)):
+            if item.raw is None:
                 report.files.append(FileSummary(item.file.name, "already in store"))
             elif item.sha256 in first_by_hash:
                 report.files.append(
@@ -146,29 +134,39 @@ def ingest(
             else:
                 first_by_hash[item.sha256] = item.file.name
                 loaded.append(item)
-        results = fmt.resolve([item.result for item in loaded if item.result is not None])
-        change = _changeset(ingest_id, store, fmt, loaded, results, report)
+        change = _changeset(ingest_id, store, fmt, loaded, report)
         if change is not None:
             writer.commit(change)
     return report
 
 
 def _changeset(
-    ingest_id: str,
-    store: Store,
-    fmt: Format,
-    loaded: list[_Loaded],
-    results: list[FileResult],
-    report: IngestReport,
+    ingest_id: str, store: Store, fmt: Format, loaded: list[_Loaded], report: IngestReport
 ) -> Changeset | None:
-    if not results:
+    if not loaded:
         return None
-    accepted = pl.concat(
-        [r.accepted.with_columns(_file=pl.lit(i, pl.UInt32)) for i, r in enumerate(results)]
-    )
-    quarantine = pl.concat(
-        [r.quarantine.with_columns(_file=pl.lit(i, pl.UInt32)) for i, r in enumerate(results)]
-    )
+    raws = [item.raw for item in loaded if item.raw is not None]
+    # Files with no header (empty) have no rows to parse; the rest go through as one batch.
+    with_rows = [i for i, raw in enumerate(raws) if raw.header]
+    if with_rows:
+        parsed = fmt.parse([raws[i] for i in with_rows], [raws[i].label for i in with_rows])
+        back = pl.Series(with_rows, dtype=pl.UInt32)  # batch index -> index in `loaded`
+        accepted = parsed.accepted.with_columns(
+            pl.col(FILE).replace_strict(
+                pl.int_range(len(with_rows), dtype=pl.UInt32, eager=True), back
+            )
+        )
+        quarantine = parsed.quarantine.with_columns(
+            pl.col(FILE).replace_strict(
+                pl.int_range(len(with_rows), dtype=pl.UInt32, eager=True), back
+            )
+        )
+        notes = [(with_rows[i], n) for i, n in parsed.notes]
+        force_names = parsed.force_names
+    else:
+        accepted = pl.DataFrame(schema={**INCIDENT_SCHEMA, FILE: pl.UInt32})
+        quarantine = pl.DataFrame(schema={**QUARANTINE_SCHEMA, FILE: pl.UInt32})
+        notes, force_names = [], {}
     accepted, dupes = _dedupe_batch(accepted, fmt)
     existing = store.keys(accepted["force"].unique().to_list())
     remove = existing.clear().select("force", "incident_id")
@@ -191,7 +189,7 @@ def _changeset(
             )
             dupes.append(
                 as_quarantine(
-                    old.with_columns(_file=pl.lit(None, pl.UInt32)),
+                    old.with_columns(pl.lit(None, pl.UInt32).alias(FILE)),
                     "superseded",
                     pl.lit(f"replaced by a later record of the same incident ({ingest_id})"),
                 )
@@ -199,30 +197,25 @@ def _changeset(
     quarantine = pl.concat([quarantine, *dupes], how="vertical_relaxed").with_columns(
         ingest_id=pl.lit(ingest_id)
     )
-    forces = _force_infos(store, accepted, results, fmt)
+    forces = _force_infos(store, accepted, force_names, fmt)
     accepted = _project(accepted, forces)
 
-    per_file_ok = Counter(accepted["_file"].to_list())
-    per_file_bad = Counter(quarantine["_file"].drop_nulls().to_list())
+    per_file_ok = dict(accepted.group_by(FILE).len().iter_rows())
+    per_file_bad = dict(quarantine.drop_nulls(FILE).group_by(FILE).len().iter_rows())
     records = []
-    for i, (item, result) in enumerate(zip(loaded, results, strict=True)):
+    for i, item in enumerate(loaded):
+        assert item.raw is not None
         ok, bad = per_file_ok.get(i, 0), per_file_bad.get(i, 0)
+        read = item.raw.rows_read
         records.append(
-            SourceRecord(
-                item.sha256,
-                item.file.name,
-                item.size,
-                fmt.name,
-                result.rows_read,
-                ok,
-                bad,
-                ingest_id,
-            )
+            SourceRecord(item.sha256, item.file.name, item.size, fmt.name, read, ok, bad, ingest_id)
         )
-        status = "ingested" if result.rows_read else "empty"
-        report.files.append(FileSummary(item.file.name, status, result.rows_read, ok, bad))
-        report.notes += [(item.file.name, n) for n in result.notes]
-    report.reasons.update(quarantine["reason"].to_list())
+        report.files.append(
+            FileSummary(item.file.name, "ingested" if item.raw.header else "empty", read, ok, bad)
+        )
+        report.notes += [(item.file.name, n) for n in item.raw.notes]
+    report.notes += [(loaded[i].file.name, n) for i, n in notes]
+    report.reasons.update(dict(quarantine.group_by("reason").len().iter_rows()))
     return Changeset(
         ingest_id=ingest_id,
         add=accepted.select(INCIDENT_SCHEMA.names()),
@@ -236,17 +229,23 @@ def _changeset(
 def _dedupe_batch(accepted: pl.DataFrame, fmt: Format) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Keep one row per (force, incident_id) within the batch: the first or the last, per format."""
     key = ["force", "incident_id"]
+    # The usual case, no repeated id, is settled by one cheap pass over the id column.
+    if not accepted["incident_id"].is_duplicated().any():
+        return accepted, []
     keep_mask = (
         pl.struct(key).is_first_distinct()
         if fmt.keep == "first"
         else pl.struct(key).is_last_distinct()
     )
-    flagged = accepted.with_columns(_keep=keep_mask)
-    if flagged["_keep"].all():
+    # Only rows whose id repeats (few) need the precise per-force first/last rule.
+    indexed = accepted.with_row_index("_i")
+    candidates = indexed.filter(pl.col("incident_id").is_duplicated()).with_columns(_keep=keep_mask)
+    losing = candidates.filter(~pl.col("_keep"))
+    if losing.height == 0:
         return accepted, []
-    kept = flagged.filter(pl.col("_keep")).drop("_keep")
-    winner = kept.select(*key, pl.col("source").alias("_winner"))
-    losers = flagged.filter(~pl.col("_keep")).drop("_keep").join(winner, on=key)
+    kept = indexed.join(losing.select("_i"), on="_i", how="anti").drop("_i")
+    winner = candidates.filter(pl.col("_keep")).select(*key, pl.col("source").alias("_winner"))
+    losers = losing.drop("_keep", "_i").join(winner, on=key)
     reason = "duplicate_incident_id" if fmt.keep == "first" else "superseded"
     verb = "first seen at" if fmt.keep == "first" else "replaced by the later record at"
     detail = pl.format("incident id {} {}", pl.lit(verb), pl.col("_winner"))
@@ -254,13 +253,9 @@ def _dedupe_batch(accepted: pl.DataFrame, fmt: Format) -> tuple[pl.DataFrame, li
 
 
 def _force_infos(
-    store: Store, accepted: pl.DataFrame, results: list[FileResult], fmt: Format
+    store: Store, accepted: pl.DataFrame, names: dict[str, str], fmt: Format
 ) -> dict[str, ForceInfo]:
     """Each force's CRS: as already stored, else the format's, else chosen from the data."""
-    names: dict[str, str] = {}
-    for result in results:
-        for slug, name in result.force_names.items():
-            names.setdefault(slug, name)
     infos: dict[str, ForceInfo] = {}
     for slug in accepted["force"].unique().sort().to_list():
         if slug in store.manifest.forces:
@@ -275,14 +270,15 @@ def _force_infos(
 
 
 def _project(accepted: pl.DataFrame, forces: dict[str, ForceInfo]) -> pl.DataFrame:
-    """Fill x/y (metres in each force's CRS) from lon/lat, one vectorised call per force."""
-    x = np.full(accepted.height, np.nan)
-    y = np.full(accepted.height, np.nan)
-    force = accepted["force"].to_numpy()
-    lon = accepted["lon"].to_numpy(allow_copy=True).astype(np.float64)
-    lat = accepted["lat"].to_numpy(allow_copy=True).astype(np.float64)
-    for slug, info in forces.items():
-        mask = (force == slug) & np.isfinite(lon) & np.isfinite(lat)
-        if mask.any() and info.crs != WGS84:
-            x[mask], y[mask] = transform(WGS84, info.crs, lon[mask], lat[mask])
-    return accepted.with_columns(pl.Series("x", x).fill_nan(None), pl.Series("y", y).fill_nan(None))
+    """Fill x/y (metres in each force's CRS) from lon/lat, each distinct point projected once."""
+    parts = []
+    for slug, frame in accepted.partition_by("force", as_dict=True, maintain_order=True).items():
+        info = forces[str(slug[0])]
+        if info.crs == WGS84:
+            parts.append(frame)
+            continue
+        projected = transform_columns(
+            frame.drop("x", "y"), ("lon", "lat"), ("x", "y"), WGS84, info.crs
+        )
+        parts.append(projected.select(frame.columns))
+    return pl.concat(parts) if parts else accepted

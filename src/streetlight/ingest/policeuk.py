@@ -8,6 +8,8 @@ behaviour has no Crime ID, so those rows get a stable content hash as their id.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from pathlib import PurePosixPath
 
 import polars as pl
 
@@ -15,19 +17,21 @@ from streetlight.errors import UnknownLayoutError
 from streetlight.geo.crs import BRITISH_NATIONAL_GRID, area_of_use
 from streetlight.ingest.adapter import Keep
 from streetlight.ingest.checks import (
+    FILE,
+    ROW,
+    SOURCE,
     Check,
-    blank_row_check,
     coordinate_checks,
+    file_columns,
     half_missing_check,
     number_checks,
+    quarantine_rows,
     quoted,
     row_hashes,
     split,
-    text,
-    unsplittable_rows,
 )
-from streetlight.ingest.csvread import ROW_COLUMN, RawTable
-from streetlight.ingest.formats import FileResult, normalise_header, slugify
+from streetlight.ingest.csvread import RawTable
+from streetlight.ingest.formats import Parsed, normalise_header, slugify
 from streetlight.store.schema import INCIDENT_SCHEMA
 
 FORMAT = "police-uk"
@@ -49,6 +53,17 @@ REQUIRED = ("Crime ID", "Month", "Longitude", "Latitude", "Location", "Crime typ
 _BY_KEY = {normalise_header(c): c for c in COLUMNS}
 _FILE_NAME = re.compile(r"^\d{4}-\d{2}-(?P<force>[a-z0-9-]+)-street\.csv$", re.IGNORECASE)
 _MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+# Content that identifies a row without a Crime ID (with the force and its occurrence number).
+_HASHED = (
+    "Month",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "Crime type",
+    "Last outcome category",
+    "Context",
+)
 
 
 def header_map(header: list[str]) -> dict[str, str]:
@@ -61,129 +76,119 @@ def header_map(header: list[str]) -> dict[str, str]:
     return found
 
 
-def looks_like(header: list[str]) -> bool:
-    """True when the header has enough data.police.uk columns to be that format."""
-    return len(header_map(header)) >= 4
+def c(std: str) -> pl.Expr:
+    """A standard column, trimmed, in the batch frame."""
+    return pl.col(f"_c:{std}")
 
 
-def parse(raw: RawTable, basename: str) -> FileResult:
-    """Apply data.police.uk rules to one file's rows."""
+def _file_frame(index: int, raw: RawTable, label: str) -> tuple[pl.LazyFrame, list[str]]:
     found = header_map(raw.header)
-    missing = [c for c in REQUIRED if c not in found]
+    missing = [col for col in REQUIRED if col not in found]
     if missing:
         raise UnknownLayoutError(
             raw.source,
             "not a data.police.uk street file: missing column(s) "
-            + ", ".join(repr(c) for c in missing)
+            + ", ".join(repr(col) for col in missing)
             + f" (header: {', '.join(raw.header)})",
         )
-    notes = list(raw.notes)
+    notes = []
     extra = [h for h in raw.header if h not in found.values()]
     if extra:
         notes.append(f"extra column(s) ignored: {', '.join(extra)}")
-    raw_columns = [c for c in raw.frame.columns if c != ROW_COLUMN]
-    frame = raw.frame
-    # Optional standard columns that are absent behave as empty.
-    for std in COLUMNS:
-        if std not in found:
-            frame = frame.with_columns(pl.lit("").alias(f"__{std}"))
-            found[std] = f"__{std}"
-
-    def col(std: str) -> pl.Expr:
-        return text(found[std])
-
-    file_match = _FILE_NAME.match(basename)
-    force_expr = (
-        pl.lit(file_match["force"].lower())
-        if file_match
-        else slugify(pl.coalesce(col("Falls within"), col("Reported by")))
+    match = _FILE_NAME.match(PurePosixPath(label).name)
+    lazy = raw.frame.lazy().select(
+        *(
+            (raw.text(found[std]) if std in found else pl.lit(None, dtype=pl.String)).alias(
+                f"_c:{std}"
+            )
+            for std in COLUMNS
+        ),
+        # The file name's force slug, else one made from the force's name in each row.
+        (
+            pl.lit(match["force"].lower(), dtype=pl.String)
+            if match
+            else slugify(
+                pl.coalesce(
+                    [raw.text(found[n]) for n in ("Falls within", "Reported by") if n in found]
+                )
+            )
+            if ("Falls within" in found or "Reported by" in found)
+            else pl.lit(None, dtype=pl.String)
+        ).alias("_force"),
+        *file_columns(index, raw, label),
     )
-    parsed, number_problems = number_checks({"lon": found["Longitude"], "lat": found["Latitude"]})
-    frame = frame.with_columns(
-        *parsed,
-        _month=col("Month"),
-        _category=col("Crime type"),
-        _force=force_expr,
+    return lazy, notes
+
+
+def parse(raws: Sequence[RawTable], labels: Sequence[str]) -> Parsed:
+    """Apply data.police.uk rules to a batch of files."""
+    lazies, notes = [], []
+    for index, (raw, label) in enumerate(zip(raws, labels, strict=True)):
+        lazy, file_notes = _file_frame(index, raw, label)
+        lazies.append(lazy)
+        notes += [(index, n) for n in file_notes]
+    # One pass over the whole batch: polars plans and parallelises it as one query.
+    frame = pl.concat(lazies).collect()
+    parsed, number_problems = number_checks(
+        {"lon": ("_c:Longitude", "Longitude"), "lat": ("_c:Latitude", "Latitude")}
     )
+    frame = frame.with_columns(*parsed)
     checks: list[Check] = [
-        blank_row_check(raw_columns),
         Check(
-            ~pl.col("_month").fill_null("").str.contains(_MONTH),
+            pl.all_horizontal(c(std).is_null() for std in COLUMNS),
+            "blank_row",
+            None,
+            pl.lit("every field is empty"),
+        ),
+        Check(
+            ~c("Month").fill_null("").str.contains(_MONTH),
             "bad_month",
-            found["Month"],
-            pl.format("{} is not a month in YYYY-MM form", quoted(pl.col("_month"))),
+            "Month",
+            pl.format("{} is not a month in YYYY-MM form", quoted(c("Month"))),
         ),
-        Check(
-            pl.col("_category").is_null(),
-            "missing_category",
-            found["Crime type"],
-            pl.lit("no crime type"),
-        ),
+        Check(c("Crime type").is_null(), "missing_category", "Crime type", pl.lit("no crime type")),
         Check(
             pl.col("_force").fill_null("") == "",
             "unknown_force",
-            found["Falls within"],
+            "Falls within",
             pl.lit("no force named in the file name or the 'Falls within' column"),
         ),
         *number_problems,
-        half_missing_check("lon", "lat", found["Longitude"], found["Latitude"]),
+        half_missing_check("lon", "lat", "Longitude/Latitude"),
         *coordinate_checks(
-            "lon",
-            "lat",
-            area_of_use(BRITISH_NATIONAL_GRID),
-            "Great Britain",
-            found["Longitude"],
-            found["Latitude"],
+            "lon", "lat", area_of_use(BRITISH_NATIONAL_GRID), "Great Britain", "Longitude/Latitude"
         ),
     ]
-    accepted, quarantine = split(frame, checks, raw_columns, raw.source)
-    quarantine = pl.concat([quarantine, unsplittable_rows(raw)]).sort("row")
-
-    crime_id = text(found["Crime ID"])
-    hashed_cols = [
-        found[c]
-        for c in (
-            "Month",
-            "Longitude",
-            "Latitude",
-            "Location",
-            "LSOA code",
-            "Crime type",
-            "Last outcome category",
-            "Context",
-        )
-    ]
-    no_id = accepted.select(crime_id.is_null()).to_series()
-    ids = accepted.select(crime_id.alias("id")).to_series()
+    accepted, rejected = split(frame, checks)
+    ids = accepted["_c:Crime ID"]
+    no_id = ids.is_null()
     if no_id.any():
-        rows = accepted.filter(no_id)
-        hashes = row_hashes(rows.with_columns(pl.col("_force")), ["_force", *hashed_cols], "h:")
+        hashes = row_hashes(accepted.filter(no_id), ["_force", *(f"_c:{h}" for h in _HASHED)], "h:")
         ids = ids.scatter(no_id.arg_true(), hashes)
     result = accepted.select(
-        pl.Series("incident_id", ids),
+        ids.alias("incident_id"),
         pl.col("_force").alias("force"),
-        (pl.col("_month") + "-01").str.to_date("%Y-%m-%d").alias("month"),
+        (c("Month") + "-01").str.to_date("%Y-%m-%d").alias("month"),
         pl.lit(None, dtype=INCIDENT_SCHEMA["occurred_at"]).alias("occurred_at"),
         pl.col("lon"),
         pl.col("lat"),
         pl.lit(None, dtype=pl.Float64).alias("x"),
         pl.lit(None, dtype=pl.Float64).alias("y"),
-        pl.col("_category").alias("category"),
+        c("Crime type").alias("category"),
         pl.lit(None, dtype=pl.String).alias("subcategory"),
-        col("Location").alias("location"),
-        col("LSOA code").alias("lsoa_code"),
-        col("Last outcome category").alias("outcome"),
-        pl.format("{}:{}", pl.lit(raw.source), pl.col(ROW_COLUMN)).alias("source"),
+        c("Location").alias("location"),
+        c("LSOA code").alias("lsoa_code"),
+        c("Last outcome category").alias("outcome"),
+        pl.format("{}:{}", pl.col(SOURCE), pl.col(ROW)).alias("source"),
+        pl.col(FILE),
     )
     names = (
-        accepted.select(
-            pl.col("_force"), pl.coalesce(col("Falls within"), col("Reported by")).alias("n")
-        )
+        accepted.select("_force", pl.coalesce(c("Falls within"), c("Reported by")).alias("n"))
         .drop_nulls()
         .unique(subset="_force", keep="first", maintain_order=True)
     )
     force_names = {str(f): str(n) for f, n in names.iter_rows()}
-    return FileResult(raw.source, raw.rows_read, result, quarantine, notes, force_names)
+    return Parsed(result, quarantine_rows(rejected, raws), notes, force_names)
 
 
 class PoliceUK:
@@ -194,8 +199,5 @@ class PoliceUK:
     keep: Keep = "first"
     store_crs: str | None = BRITISH_NATIONAL_GRID
 
-    def parse(self, raw: RawTable, basename: str) -> FileResult:
-        return parse(raw, basename)
-
-    def resolve(self, results: list[FileResult]) -> list[FileResult]:
-        return results
+    def parse(self, raws: Sequence[RawTable], labels: Sequence[str]) -> Parsed:
+        return parse(raws, labels)

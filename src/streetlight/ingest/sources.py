@@ -31,6 +31,12 @@ class SourceFile:
         return f"{self.path}!{self.member}" if self.member else str(self.path)
 
     @property
+    def label(self) -> str:
+        """A short name for the `source` column of every row: the archive's or file's own name
+        (with the member), not the whole path the user typed."""
+        return f"{self.path.name}!{self.member}" if self.member else self.path.name
+
+    @property
     def basename(self) -> str:
         return PurePosixPath(self.member).name if self.member else self.path.name
 

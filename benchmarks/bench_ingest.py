@@ -1,0 +1,112 @@
+"""Ingest speed and memory, side by side with a plain pandas.read_csv of the same files.
+
+    uv run python benchmarks/bench_ingest.py [ZIP] [--repeat 3]
+
+Each measurement runs in a fresh child process (so peak memory is that run's own), timing the
+work after imports. Figures go in CHANGELOG.md and the issue's closing note; nothing here is a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_ZIP = REPO.parent / "shared" / "data" / "police-uk" / "cleveland-2023-01_2025-11.zip"
+
+STREETLIGHT = """
+import json, sys, time
+from streetlight.ingest import ingest
+from streetlight.store import Store
+store = Store.open(sys.argv[2], create=True)
+t = time.perf_counter()
+report = ingest([sys.argv[1]], store)
+print(json.dumps({"seconds": time.perf_counter() - t, "rows": report.rows_read}))
+"""
+
+PANDAS = """
+import io, json, sys, time, zipfile
+import pandas as pd
+t = time.perf_counter()
+with zipfile.ZipFile(sys.argv[1]) as z:
+    names = [n for n in z.namelist() if n.endswith(".csv")]
+    frame = pd.concat([pd.read_csv(io.BytesIO(z.read(n))) for n in names], ignore_index=True)
+print(json.dumps({"seconds": time.perf_counter() - t, "rows": len(frame)}))
+"""
+
+
+def run_child(code: str, *args: str) -> dict[str, float]:
+    """Run `code` in a fresh interpreter; its JSON result plus the child's peak RSS in MiB."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, cwd=REPO, text=True
+    )
+    assert proc.stdout is not None
+    output = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"child failed with status {proc.returncode}")
+    result: dict[str, float] = json.loads(output)
+    result["peak_mib"] = usage.ru_maxrss / 1024  # Linux reports KiB
+    return result
+
+
+def query_time(store_path: str, repeat: int = 20) -> tuple[float, int]:
+    from streetlight.store import Store
+
+    store = Store.open(store_path)
+    times, rows = [], 0
+    for _ in range(repeat):
+        t = time.perf_counter()
+        frame = store.incidents(
+            force="cleveland",
+            categories=["Violence and sexual offences"],
+            start="2024-12",
+            end="2025-11",
+        )
+        times.append(time.perf_counter() - t)
+        rows = frame.height
+    return statistics.median(times), rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("zip", nargs="?", type=Path, default=DEFAULT_ZIP)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    if not args.zip.exists():
+        raise SystemExit(f"{args.zip}: not found")
+    ours, theirs = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(args.repeat):  # alternate, so machine noise hits both alike
+            ours.append(run_child(STREETLIGHT, str(args.zip), f"{tmp}/store{i}"))
+            theirs.append(run_child(PANDAS, str(args.zip)))
+        query, query_rows = query_time(f"{tmp}/store0")
+    rows = int(ours[0]["rows"])
+    best = min(r["seconds"] for r in ours)
+    best_pd = min(r["seconds"] for r in theirs)
+    print(f"input: {args.zip.name}, {rows:,} rows; best of {args.repeat} runs each")
+    print(f"{'':28}{'seconds':>9}{'rows/s':>12}{'peak MiB':>10}")
+    print(
+        f"{'streetlight ingest':28}{best:9.3f}{rows / best:12,.0f}"
+        f"{max(r['peak_mib'] for r in ours):10.0f}"
+    )
+    print(
+        f"{'pandas.read_csv (parse only)':28}{best_pd:9.3f}{rows / best_pd:12,.0f}"
+        f"{max(r['peak_mib'] for r in theirs):10.0f}"
+    )
+    print(f"ratio streetlight / pandas time: {best / best_pd:.2f}")
+    print(
+        f"incidents(cleveland, violence, 12 months): {query * 1000:.1f} ms median, {query_rows:,} rows"
+    )
+
+
+if __name__ == "__main__":
+    main()
