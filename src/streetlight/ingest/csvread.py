@@ -113,10 +113,16 @@ def _whole_lines(utf8: bytes, names: list[str], delim: str) -> pl.DataFrame | No
     has no short, long or blank lines and no fields spanning lines, so record k is line k + 1.
     data.police.uk files are like this; anything else returns None and takes the careful path.
     """
-    if b'"' in utf8 or b"\r" in utf8.replace(b"\r\n", b""):
+    if b'"' in utf8:
         return None
-    lines = utf8.count(b"\n") + (0 if utf8.endswith(b"\n") else 1)
-    if utf8.count(delim.encode()) != (len(names) - 1) * lines:
+    buffer = np.frombuffer(utf8, dtype=np.uint8)
+    newline = buffer == ord("\n")
+    if b"\r" in utf8:  # only as part of CRLF line ends
+        cr = np.flatnonzero(buffer == ord("\r"))
+        if cr[-1] == len(buffer) - 1 or not newline[cr + 1].all():
+            return None
+    lines = int(np.count_nonzero(newline)) + (0 if utf8.endswith(b"\n") else 1)
+    if np.count_nonzero(buffer == ord(delim)) != (len(names) - 1) * lines:
         return None
     try:
         frame = pl.read_csv(

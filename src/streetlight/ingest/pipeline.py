@@ -229,8 +229,10 @@ def _changeset(
 def _dedupe_batch(accepted: pl.DataFrame, fmt: Format) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Keep one row per (force, incident_id) within the batch: the first or the last, per format."""
     key = ["force", "incident_id"]
-    # The usual case, no repeated id, is settled by one cheap pass over the id column.
-    if not accepted["incident_id"].is_duplicated().any():
+    # Candidates first, by a 64-bit hash of the id (this process's hash, used only to narrow the
+    # search, never stored); the exact rule then runs on the few candidate rows.
+    maybe = accepted["incident_id"].hash().is_duplicated()
+    if not maybe.any():
         return accepted, []
     keep_mask = (
         pl.struct(key).is_first_distinct()
@@ -239,7 +241,9 @@ def _dedupe_batch(accepted: pl.DataFrame, fmt: Format) -> tuple[pl.DataFrame, li
     )
     # Only rows whose id repeats (few) need the precise per-force first/last rule.
     indexed = accepted.with_row_index("_i")
-    candidates = indexed.filter(pl.col("incident_id").is_duplicated()).with_columns(_keep=keep_mask)
+    candidates = (
+        indexed.filter(maybe).filter(pl.struct(key).is_duplicated()).with_columns(_keep=keep_mask)
+    )
     losing = candidates.filter(~pl.col("_keep"))
     if losing.height == 0:
         return accepted, []

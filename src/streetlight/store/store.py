@@ -248,10 +248,11 @@ class StoreWriter:
     def _write_partitions(self, change: Changeset, written: list[Path]) -> list[PartitionFile]:
         store = self._store
         current = {(p.force, p.month): p for p in store.manifest.partitions}
-        add = change.add.with_columns(_mkey=pl.col("month").dt.strftime("%Y-%m"))
-        touched: set[tuple[str, str]] = {
-            (str(f), str(m)) for f, m in add.select("force", "_mkey").unique().iter_rows()
+        new_rows = {
+            (str(key[0]), month_key(key[1])): frame
+            for key, frame in change.add.partition_by(["force", "month"], as_dict=True).items()
         }
+        touched = set(new_rows)
         remove = change.remove
         if remove.height:
             hit = store.keys(remove["force"].unique().to_list()).join(
@@ -265,7 +266,6 @@ class StoreWriter:
                 touched |= {
                     (str(f), month_key(m)) for f, m in months.select("force", "month").iter_rows()
                 }
-        new_rows = add.partition_by(["force", "_mkey"], as_dict=True)
         result = {k: v for k, v in current.items() if k not in touched}
         jobs: list[tuple[pl.DataFrame, Path]] = []
         for force, mkey in sorted(touched):
@@ -278,7 +278,7 @@ class StoreWriter:
                 parts.append(frame)
             fresh = new_rows.get((force, mkey))
             if fresh is not None:
-                parts.append(fresh.select(INCIDENT_SCHEMA.names()))
+                parts.append(fresh)
             frame = pl.concat(parts) if parts else empty_incidents()
             if frame.height == 0:
                 continue
