@@ -6,12 +6,17 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from streetlight.cli.main import app
 from tests.conftest import SAMPLE_ZIP, ST_LOUIS_EXCERPT, ST_LOUIS_MAPPING, Writer
 
 runner = CliRunner()
+
+
+def ingest_st_louis(store: Path, *options: str) -> Result:
+    args = ["ingest", str(ST_LOUIS_EXCERPT), "--mapping", str(ST_LOUIS_MAPPING)]
+    return runner.invoke(app, [*args, "--store", str(store), *options])
 
 
 def test_every_command_is_documented() -> None:
@@ -32,17 +37,7 @@ def test_ingest_then_info(tmp_path: Path) -> None:
     assert "read 24 file(s), 73,683 rows: 73,683 accepted, 0 quarantined" in result.output
     again = runner.invoke(app, ["ingest", str(SAMPLE_ZIP), "--store", str(store)])
     assert "0 accepted" in again.output and "24 file(s) skipped as already ingested" in again.output
-    mapped = runner.invoke(
-        app,
-        [
-            "ingest",
-            str(ST_LOUIS_EXCERPT),
-            "--mapping",
-            str(ST_LOUIS_MAPPING),
-            "--store",
-            str(store),
-        ],
-    )
+    mapped = ingest_st_louis(store)
     assert mapped.exit_code == 0, mapped.output
     assert "reversal_row" in mapped.output and "LICENSE.txt: not a data file" in mapped.output
     info = runner.invoke(app, ["info", "--store", str(store)])
@@ -102,17 +97,6 @@ def test_bad_mapping_file(tmp_path: Path, write: Writer) -> None:
 
 
 def test_quiet_prints_one_line(tmp_path: Path) -> None:
-    result = runner.invoke(
-        app,
-        [
-            "ingest",
-            str(ST_LOUIS_EXCERPT),
-            "--mapping",
-            str(ST_LOUIS_MAPPING),
-            "--store",
-            str(tmp_path / "s"),
-            "-q",
-        ],
-    )
+    result = ingest_st_louis(tmp_path / "s", "-q")
     assert result.exit_code == 0
     assert len(result.output.strip().splitlines()) == 1

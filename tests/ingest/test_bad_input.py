@@ -259,3 +259,19 @@ def test_rows_without_crime_id_get_stable_distinct_ids(store: Store, write: Writ
     ingest([write("copy/2024-01-cleveland-street.csv", "\n".join(lines) + "\n")], other)
     assert sorted(other.incidents()["incident_id"].to_list()) == sorted(ids)
     assert pl.Series(ids).str.len_chars().to_list() == [34, 34]
+
+
+def test_per_file_counts_with_an_empty_file_in_the_batch(store: Store, write: Writer) -> None:
+    empty = write("a/2024-01-cleveland-street.csv", b"")
+    lines = sample_lines("2024-02")[:30]
+    lines[4] = lines[4].replace("2024-02", "2024-99")
+    real = write("b/2024-02-cleveland-street.csv", "\n".join(lines) + "\n")
+    report = ingest([empty, real], store)
+    by_name = {f.name: f for f in report.files}
+    assert by_name[str(empty)].status == "empty"
+    assert (by_name[str(real)].rows_read, by_name[str(real)].accepted) == (29, 28)
+    assert by_name[str(real)].quarantined == 1
+    recorded = {s.name: (s.rows_read, s.accepted, s.quarantined) for s in store.manifest.sources}
+    assert recorded == {str(empty): (0, 0, 0), str(real): (29, 28, 1)}
+    # Rows name their file by its own name; the manifest keeps the path given.
+    assert store.quarantine()["source"].to_list() == ["2024-02-cleveland-street.csv"]

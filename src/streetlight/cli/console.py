@@ -67,3 +67,5 @@ class Tracker:
         for item in items:
             yield item
             self._bar.advance(task)
+        # What follows the last file (row checks, the commit) has no count: show it is alive.
+        self._bar.add_task("checking rows and writing", total=None)

@@ -55,7 +55,8 @@ def print_report(report: IngestReport, quiet: bool = False) -> None:
     if quiet:
         return
     if report.reasons:
-        table = Table(title="Quarantined rows by reason", title_justify="left")
+        out.print("Quarantined rows by reason:")
+        table = Table(box=None, padding=(0, 2), show_header=False)
         table.add_column("reason")
         table.add_column("rows", justify="right")
         for reason, n in report.reasons.most_common():
