@@ -275,3 +275,15 @@ def test_per_file_counts_with_an_empty_file_in_the_batch(store: Store, write: Wr
     assert recorded == {str(empty): (0, 0, 0), str(real): (29, 28, 1)}
     # Rows name their file by its own name; the manifest keeps the path given.
     assert store.quarantine()["source"].to_list() == ["2024-02-cleveland-street.csv"]
+
+
+def test_damaged_zip_member_names_the_member(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("2024-01/2024-01-cleveland-street.csv", sample_member("2024-01"))
+    data = bytearray(path.read_bytes())
+    data[200] ^= 0xFF  # flip bits inside the compressed stream
+    path.write_bytes(bytes(data))
+    with pytest.raises(NotZipError, match=r"damaged\.zip!2024-01/2024-01-cleveland-street\.csv"):
+        ingest([path], store)
+    assert_unchanged(store)
