@@ -24,6 +24,11 @@ def test_demo_writes_maps_and_summary(tmp_path: Path) -> None:
     assert "top 5%" in result.summary.read_text(encoding="utf-8")
     share = result.concentration.share_in_top(5)
     assert 0.2 < share < 0.6  # violence is concentrated, as the literature and the issue expect
+    png, html, csv = result.forecast_files
+    assert png.name == "hotspots-2025-12.png" and html.exists()
+    forecast = pl.read_csv(csv)
+    assert forecast.columns == ["cell_id", "x", "y", "lon", "lat", "score", "rank"]
+    assert "Forecast for 2025-12" in result.summary_lines[-1]
     again = run_demo(tmp_path / "store", tmp_path / "out")  # re-running adds nothing
     assert again.ingest.accepted == 0
     assert again.summary_lines == result.summary_lines

@@ -13,7 +13,11 @@ import polars as pl
 
 from streetlight.errors import StreetlightError
 from streetlight.geo.boundary import read_rings
+from streetlight.hotspots.base import month_index, month_of_index
 from streetlight.hotspots.concentration import Concentration, concentration
+from streetlight.hotspots.export import write_forecast
+from streetlight.hotspots.forecast import Forecast, make_forecast
+from streetlight.hotspots.registry import RECOMMENDED
 from streetlight.ingest import IngestReport, ingest
 from streetlight.ingest.pipeline import Progress, no_progress
 from streetlight.maps.cells import cells_html, cells_png
@@ -44,6 +48,8 @@ class DemoResult:
     csv: Path
     summary: Path
     summary_lines: tuple[str, ...]
+    forecast: Forecast
+    forecast_files: tuple[Path, ...]
 
 
 def run_demo(
@@ -70,7 +76,7 @@ def run_demo(
     crs = store.forces[SAMPLE_FORCE].crs
     rings = read_rings(sample / "cleveland-lsoa-2011.geojson", crs)
     span = f"{month_key(first)} .. {month_key(last)}"
-    lines = (
+    lines: tuple[str, ...] = (
         f"{conc.crimes:,} located '{category}' crimes in Cleveland, {span}, on "
         f"{conc.study_cells:,} cells of {cell_size:g} m (the study area).",
         f"The top 1% of cells ({conc.top_k(1)}) hold {conc.share_in_top(1):.1%} of them; "
@@ -88,6 +94,25 @@ def run_demo(
     )
     csv = out_dir / "violence-cells.csv"
     conc.cells.write_csv(csv)
+    forecast_month = month_of_index(month_index(last) + 1)
+    forecast = make_forecast(
+        store, [category], forecast_month, RECOMMENDED, force=SAMPLE_FORCE, cell_size=cell_size
+    )
+    stem = f"hotspots-{month_key(forecast_month)}"
+    forecast_files = tuple(
+        write_forecast(forecast, out_dir / f"{stem}{suffix}", rings)
+        for suffix in (".png", ".html", ".csv")
+    )
+    top_places = forecast.table().head(5)
+    lines = (
+        *lines,
+        f"Forecast for {month_key(forecast_month)} ({RECOMMENDED}): the top places are "
+        + "; ".join(
+            f"{rank}. {place or cell_id}"
+            for rank, place, cell_id in top_places.select("rank", "place", "cell_id").iter_rows()
+        )
+        + ".",
+    )
     summary = out_dir / "summary.md"
     top = conc.cells.head(10).select("rank", "count", "top_location", "cell_id")
     table = "\n".join(f"| {r} | {c} | {loc or ''} | {cid} |" for r, c, loc, cid in top.iter_rows())
@@ -100,5 +125,15 @@ def run_demo(
         encoding="utf-8",
     )
     return DemoResult(
-        report, conc, month_key(first), month_key(last), png, html, csv, summary, lines
+        report,
+        conc,
+        month_key(first),
+        month_key(last),
+        png,
+        html,
+        csv,
+        summary,
+        lines,
+        forecast,
+        forecast_files,
     )

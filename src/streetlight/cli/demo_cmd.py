@@ -37,10 +37,14 @@ def demo_command(
         for line in result.summary_lines:
             out.print(line, soft_wrap=True)
         out.print("\nWritten:")
+        png, html, csv = result.forecast_files
         for label, path in (
             ("map (PNG)", result.png),
             ("map (HTML, works offline)", result.html),
             ("cells (CSV)", result.csv),
+            ("forecast map (PNG)", png),
+            ("forecast map (HTML)", html),
+            ("forecast cells (CSV)", csv),
             ("summary", result.summary),
         ):
             out.print(f"  {label:<27} {path}", soft_wrap=True)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from streetlight import __version__
+from streetlight.cli.backtest_cmd import backtest_command
 from streetlight.cli.demo_cmd import demo_command
+from streetlight.cli.hotspots_cmd import hotspots_command
 from streetlight.cli.info_cmd import info_command
 from streetlight.cli.ingest_cmd import ingest_command
 
@@ -18,6 +20,8 @@ app = typer.Typer(
 )
 app.command("ingest")(ingest_command)
 app.command("info")(info_command)
+app.command("hotspots")(hotspots_command)
+app.command("backtest")(backtest_command)
 app.command("demo")(demo_command)
 
 

@@ -126,11 +126,20 @@ class EventSet:
     weight: FloatArray
     category: NDArray[np.str_]
     location: NDArray[np.object_]
+    # Which events are of the categories being forecast; None means all. The others are context
+    # (leading indicators for learned models).
+    target: NDArray[np.bool_] | None = None
 
     @classmethod
     def from_incidents(
-        cls, incidents: pl.DataFrame, area: StudyArea, weights: dict[str, float] | None = None
+        cls,
+        incidents: pl.DataFrame,
+        area: StudyArea,
+        weights: dict[str, float] | None = None,
+        targets: list[str] | None = None,
     ) -> EventSet:
+        """Events of `incidents` inside `area`; with `targets`, only those categories are forecast
+        and the rest are kept as context."""
         located = incidents.drop_nulls(["x", "y"])
         x = located["x"].to_numpy().astype(np.float64)
         y = located["y"].to_numpy().astype(np.float64)
@@ -159,6 +168,7 @@ class EventSet:
             weight=weight[keep],
             category=category[keep],
             location=located["location"].to_numpy()[keep],
+            target=np.isin(category[keep], targets) if targets is not None else None,
         )
 
     def __len__(self) -> int:
@@ -174,7 +184,12 @@ class EventSet:
             self.weight[mask],
             self.category[mask],
             self.location[mask],
+            self.target[mask] if self.target is not None else None,
         )
+
+    def targets(self) -> EventSet:
+        """Only the events of the categories being forecast."""
+        return self if self.target is None else self.subset(self.target)
 
     def before(self, until: int) -> EventSet:
         """Only the events of months strictly before month index `until`."""

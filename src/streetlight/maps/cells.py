@@ -32,9 +32,14 @@ def cells_png(
     title: str,
     rings: Sequence[Ring] = (),
     label_top: int = 10,
+    value: str = "count",
+    value_label: str = "crimes",
 ) -> Path:
-    """Cells with count > 0 coloured by count (log scale); the top `label_top` numbered."""
-    shown = cells.filter(pl.col("count") > 0)
+    """Cells with `value` > 0 coloured by it (log scale); the top `label_top` ranks numbered.
+
+    `cells` has `x, y` (cell centres, metres), `rank` and the `value` column.
+    """
+    shown = cells.filter(pl.col(value) > 0).sort("rank")
     fig, ax = plt.subplots(figsize=(10, 8), dpi=120)
     for rx, ry in rings:
         ax.plot(rx, ry, color="#9aa0a6", linewidth=0.4, zorder=1)
@@ -44,17 +49,18 @@ def cells_png(
             Rectangle((x - half, y - half), cell_size, cell_size)
             for x, y in shown.select("x", "y").iter_rows()
         ]
-        counts = shown["count"].to_numpy().astype(float)
+        counts = shown[value].to_numpy().astype(float)
+        low = float(counts.min())
         coll = PatchCollection(
             patches,
             cmap="inferno_r",
-            norm=LogNorm(1, max(2.0, counts.max())),
+            norm=LogNorm(low, max(low * 2, float(counts.max()))),
             zorder=2,
             linewidth=0,
         )
         coll.set_array(counts)
         ax.add_collection(coll)
-        fig.colorbar(coll, ax=ax, shrink=0.7, label=f"crimes per {cell_size:g} m cell")
+        fig.colorbar(coll, ax=ax, shrink=0.7, label=f"{value_label} per {cell_size:g} m cell")
         for rank, x, y in shown.head(label_top).select("rank", "x", "y").iter_rows():
             ax.annotate(
                 str(rank),
@@ -87,8 +93,14 @@ def cells_html(
     rings: Sequence[Ring] = (),
     summary: Sequence[str] = (),
     top: int = 20,
+    value: str = "count",
+    value_label: str = "crimes",
+    place: str = "top_location",
 ) -> Path:
-    """An interactive map (zoom, hover for counts and place names) and a table of top places."""
+    """An interactive map (zoom, hover for values and place names) and a table of top places.
+
+    `cells` has `cell_id, x, y, rank`, the `value` column and the `place` column.
+    """
     fig = go.Figure()
     if rings:
         xs: list[float | None] = []
@@ -106,11 +118,11 @@ def cells_html(
                 name="boundaries",
             )
         )
-    shown = cells.filter(pl.col("count") > 0)
-    counts = shown["count"].to_numpy().astype(float)
+    shown = cells.filter(pl.col(value) > 0).sort("rank")
+    counts = shown[value].to_numpy().astype(float)
     hover = [
-        f"rank {r}<br>{c} crimes<br>{html.escape(loc or 'no place name')}<br>{cid}"
-        for r, c, loc, cid in shown.select("rank", "count", "top_location", "cell_id").iter_rows()
+        f"rank {r}<br>{c:.3g} {value_label}<br>{html.escape(loc or 'no place name')}<br>{cid}"
+        for r, c, loc, cid in shown.select("rank", value, place, "cell_id").iter_rows()
     ]
     fig.add_trace(
         go.Scattergl(
@@ -120,10 +132,10 @@ def cells_html(
             marker={
                 "symbol": "square",
                 "size": 6,
-                "color": np.log10(counts + 1) if len(counts) else [],
+                "color": np.log10(counts / counts.min()) if len(counts) else [],
                 "colorscale": "Inferno",
                 "reversescale": True,
-                "colorbar": {"title": "log10(crimes+1)"},
+                "colorbar": {"title": f"log10({value_label} / lowest shown)"},
             },
             text=hover,
             hoverinfo="text",
@@ -140,10 +152,8 @@ def cells_html(
         showlegend=False,
     )
     rows = "\n".join(
-        f"<tr><td>{r}</td><td>{c}</td><td>{html.escape(loc or '')}</td><td>{cid}</td></tr>"
-        for r, c, loc, cid in shown.head(top)
-        .select("rank", "count", "top_location", "cell_id")
-        .iter_rows()
+        f"<tr><td>{r}</td><td>{c:.3g}</td><td>{html.escape(loc or '')}</td><td>{cid}</td></tr>"
+        for r, c, loc, cid in shown.head(top).select("rank", value, place, "cell_id").iter_rows()
     )
     notes = "\n".join(f"<li>{html.escape(s)}</li>" for s in summary)
     page = f"""<!doctype html>
@@ -156,7 +166,7 @@ table{{border-collapse:collapse}}td,th{{padding:.2rem .6rem;border-bottom:1px so
 <ul>{notes}</ul>
 {fig.to_html(full_html=False, include_plotlyjs=True)}
 <h2>Top {top} places</h2>
-<table><thead><tr><th>rank</th><th>crimes</th><th>most common place</th><th>cell</th></tr></thead>
+<table><thead><tr><th>rank</th><th>{html.escape(value_label)}</th><th>most common place</th><th>cell</th></tr></thead>
 <tbody>{rows}</tbody></table>
 <p><small>Contains public sector information licensed under the Open Government Licence v3.0.</small></p>
 </body></html>

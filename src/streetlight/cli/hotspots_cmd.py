@@ -1,0 +1,77 @@
+"""`streetlight hotspots`: one forecast, written as CSV, GeoJSON, Parquet, PNG or HTML."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from streetlight.cli.console import cli_errors, out
+from streetlight.errors import StreetlightError
+from streetlight.store.months import parse_month
+from streetlight.store.store import Store, default_store_path
+
+
+def hotspots_command(
+    category: list[str] = typer.Option(..., "--category", help="Crime type(s) to forecast."),
+    month: str = typer.Option(..., "--month", help="Month to forecast, YYYY-MM."),
+    out_files: list[Path] = typer.Option(
+        ..., "--out", help="Output file(s): .csv, .geojson, .parquet, .png or .html."
+    ),
+    model: str | None = typer.Option(
+        None, "--model", help="Model name (e.g. ew-6, rolling-12, kde, gbm) [default: recommended]."
+    ),
+    backtest: Path | None = typer.Option(
+        None, "--backtest", help="A `backtest --json` file whose recommended model to use."
+    ),
+    store: Path | None = typer.Option(None, "--store", help="Store folder."),
+    force: str | None = typer.Option(
+        None, "--force", help="Force (needed when the store has several)."
+    ),
+    cell: float = typer.Option(150.0, "--cell", min=10.0, help="Cell size, metres."),
+    boundary: Path | None = typer.Option(
+        None, "--boundary", help="GeoJSON polygons: the study area and the map's outlines."
+    ),
+) -> None:
+    """Forecast where the given crime types will concentrate in a month."""
+    from streetlight.geo.boundary import read_rings
+    from streetlight.hotspots.export import write_forecast
+    from streetlight.hotspots.forecast import make_forecast
+    from streetlight.hotspots.registry import RECOMMENDED
+
+    with cli_errors():
+        chosen = model or _recommended(backtest) or RECOMMENDED
+        try:
+            forecast_month = parse_month(month)
+        except ValueError as exc:
+            raise StreetlightError(f"--month: {exc}") from exc
+        target = Store.open(store or default_store_path())
+        forecast = make_forecast(
+            target, category, forecast_month, chosen, force=force, cell_size=cell, boundary=boundary
+        )
+        rings = read_rings(boundary, forecast.area.crs) if boundary else []
+        for path in out_files:
+            write_forecast(forecast, path, rings)
+        table = forecast.table()
+        out.print(
+            f"{forecast.force} {month}: {chosen} over {forecast.area.n_cells:,} cells of {cell:g} m"
+        )
+        for rank, place, cell_id, score in (
+            table.head(10).select("rank", "place", "cell_id", "score").iter_rows()
+        ):
+            out.print(f"  {rank:>3}. {place or cell_id}  ({score:.3g})")
+        for path in out_files:
+            out.print(f"wrote {path}")
+
+
+def _recommended(path: Path | None) -> str | None:
+    if path is None:
+        return None
+    try:
+        name = json.loads(path.read_text(encoding="utf-8"))["recommended"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise StreetlightError(
+            f"{path}: not a backtest JSON with a 'recommended' model ({exc})"
+        ) from exc
+    return str(name)

@@ -1,0 +1,135 @@
+"""Rolling-origin backtests: each month is forecast from the months before it, models side by side.
+
+For every forecast month m in the range, every model is fitted with `until=m` (it sees only
+earlier months) and scored against month m's crimes (`metrics.score_month`). Means over months
+come with a bootstrap interval (months resampled with replacement, fixed seed), so a difference
+between models can be judged against month-to-month noise.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+import numpy as np
+
+from streetlight.evaluate.metrics import MonthScore, score_month
+from streetlight.hotspots.base import EventSet, HotspotModel, StudyArea, month_of_index
+from streetlight.store.months import month_key
+
+T = TypeVar("T")
+METRICS = ("hit_rate", "pai", "pei")
+
+
+class Progress(Protocol):
+    def __call__(self, items: Iterable[T], total: int) -> Iterable[T]: ...
+
+
+def _no_progress(items: Iterable[T], total: int) -> Iterable[T]:
+    return items
+
+
+@dataclass
+class ModelResult:
+    """One model's scores: per month, and mean with a 95% bootstrap interval per coverage."""
+
+    per_month: list[MonthScore] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def values(self, metric: str, coverage: float) -> np.ndarray[Any, np.dtype[np.float64]]:
+        return np.array([getattr(m, metric)[coverage] for m in self.per_month], dtype=np.float64)
+
+    def mean(self, metric: str, coverage: float) -> float:
+        v = self.values(metric, coverage)
+        return float(np.nanmean(v)) if np.isfinite(v).any() else float("nan")
+
+    def interval(
+        self, metric: str, coverage: float, n_boot: int = 2000, seed: int = 0
+    ) -> tuple[float, float]:
+        """95% percentile bootstrap interval of the mean over months."""
+        v = self.values(metric, coverage)
+        v = v[np.isfinite(v)]
+        if len(v) == 0:
+            return float("nan"), float("nan")
+        rng = np.random.default_rng(seed)
+        means = v[rng.integers(0, len(v), size=(n_boot, len(v)))].mean(axis=1)
+        lo, hi = np.percentile(means, [2.5, 97.5])
+        return float(lo), float(hi)
+
+
+@dataclass
+class BacktestResult:
+    cell_size: float
+    months: list[int]
+    coverage: list[float]
+    models: dict[str, ModelResult]
+
+    def recommended(self, metric: str = "pai", coverage: float = 5.0) -> str:
+        """The model with the best mean `metric` at `coverage` (the middle of the usual range)."""
+        cov = coverage if coverage in self.coverage else self.coverage[len(self.coverage) // 2]
+        return max(self.models, key=lambda name: np.nan_to_num(self.models[name].mean(metric, cov)))
+
+    def to_json(self) -> dict[str, Any]:
+        """The DESIGN.md schema, plus `recommended` and a `ci95` interval per metric."""
+
+        def key(c: float) -> str:
+            return f"{c:g}"
+
+        models: dict[str, Any] = {}
+        for name, res in self.models.items():
+            entry: dict[str, Any] = {
+                metric: {key(c): res.mean(metric, c) for c in self.coverage} for metric in METRICS
+            }
+            entry["per_month"] = [
+                {
+                    "month": month_key(month_of_index(m)),
+                    **{
+                        metric: {key(c): getattr(s, metric)[c] for c in self.coverage}
+                        for metric in METRICS
+                    },
+                }
+                for m, s in zip(self.months, res.per_month, strict=True)
+            ]
+            entry["ci95"] = {
+                metric: {key(c): list(res.interval(metric, c)) for c in self.coverage}
+                for metric in METRICS
+            }
+            entry["seconds"] = res.seconds
+            models[name] = entry
+        return {
+            "cell_size": self.cell_size,
+            "months": [month_key(month_of_index(m)) for m in self.months],
+            "coverage": self.coverage,
+            "models": models,
+            "recommended": self.recommended(),
+        }
+
+
+def backtest(
+    events: EventSet,
+    area: StudyArea,
+    months: Sequence[int],
+    models: Mapping[str, Callable[[], HotspotModel]],
+    coverage: Sequence[float] = (1, 2, 5, 10),
+    progress: Progress = _no_progress,
+) -> BacktestResult:
+    """Forecast each of `months` (month indexes) with each model and score it."""
+    targets = events.targets()
+    result = BacktestResult(
+        area.cell_size,
+        list(months),
+        [float(c) for c in coverage],
+        {name: ModelResult() for name in models},
+    )
+    jobs = [(m, name) for m in months for name in models]
+    for month, name in progress(jobs, len(jobs)):
+        actual = targets.subset(targets.month == month).counts(
+            area.n_cells, range(month, month + 1)
+        )[0]
+        started = time.perf_counter()
+        scores = models[name]().fit(events, area, month).predict()
+        result.models[name].seconds += time.perf_counter() - started
+        result.models[name].per_month.append(score_month(scores, actual, result.coverage))
+    return result

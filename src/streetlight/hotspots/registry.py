@@ -1,0 +1,66 @@
+"""Models by name, as the CLI and backtests ask for them ("ew-6", "rolling-12", "kde-100")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from streetlight.errors import StreetlightError
+from streetlight.hotspots.base import HotspotModel
+from streetlight.hotspots.counting import ExponentialCount, LastMonth, RollingSum
+from streetlight.hotspots.kde import GridKDE
+from streetlight.hotspots.learned import GradientBoostedPoisson
+from streetlight.hotspots.prospective import Prospective
+
+# Backtests on Cleveland (2024-12 .. 2025-11) and City of London (2024-01 .. 2025-12) support
+# this one best among the monthly models; `backtest --json` names its own choice ("recommended").
+RECOMMENDED = "ew-12"
+BASELINES = ("last-month", "rolling-12", "ew-6")
+DEFAULT_MODELS = ("last-month", "rolling-12", "ew-6", "ew-12", "kde", "prospective", "gbm")
+
+_FIXED: dict[str, Callable[[], HotspotModel]] = {
+    "last-month": LastMonth,
+    "kde": GridKDE,
+    "prospective": Prospective,
+    "gbm": GradientBoostedPoisson,
+}
+_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[str], HotspotModel], str], ...] = (
+    (re.compile(r"rolling-(\d+)"), lambda v: RollingSum(months=int(v)), "rolling-K: K months"),
+    (
+        re.compile(r"ew-(\d+(?:\.\d+)?)"),
+        lambda v: ExponentialCount(half_life=float(v)),
+        "ew-H: half-life H months",
+    ),
+    (
+        re.compile(r"kde-(\d+(?:\.\d+)?)"),
+        lambda v: GridKDE(bandwidth=float(v)),
+        "kde-B: bandwidth B metres",
+    ),
+)
+
+
+class UnknownModelError(StreetlightError):
+    """A model name the registry does not know."""
+
+
+def make_model(name: str) -> HotspotModel:
+    """A fresh, unfitted estimator for `name`."""
+    key = name.strip().lower()
+    if key in _FIXED:
+        return _FIXED[key]()
+    for pattern, factory, _ in _PATTERNS:
+        match = pattern.fullmatch(key)
+        if match:
+            return factory(match[1])
+    extra = _extra_models()
+    if key in extra:
+        return extra[key]()
+    known = ", ".join([*_FIXED, *extra, *(help_ for _, _, help_ in _PATTERNS)])
+    raise UnknownModelError(f"unknown model {name!r} (known: {known})")
+
+
+def _extra_models() -> dict[str, Callable[[], HotspotModel]]:
+    """The descriptive layer, imported on demand (it is no forecast, so not in the defaults)."""
+    from streetlight.hotspots.gistar import GiStar
+
+    return {"gistar": GiStar}

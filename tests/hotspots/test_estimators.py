@@ -1,0 +1,126 @@
+"""Every monthly estimator against a brute-force reference, and none can see the future."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from streetlight.hotspots.base import EventSet, NotFittedError, StudyArea
+from streetlight.hotspots.counting import ExponentialCount, LastMonth, RollingSum
+from streetlight.hotspots.kde import GridKDE
+from streetlight.hotspots.prospective import Prospective, distance_kernel
+from streetlight.hotspots.registry import DEFAULT_MODELS, UnknownModelError, make_model
+from tests.hotspots.conftest import FORECAST_MONTH, make_events
+
+
+def test_counting_models_match_hand_counts(square_area: StudyArea) -> None:
+    until = 24_300
+    events = make_events(
+        [0, 0, 5, 5, 5, 9, 9],
+        [until - 1, until - 3, until - 1, until - 2, until - 13, until, until + 4],
+        square_area,
+    )
+    last = LastMonth().fit(events, square_area, until).predict()
+    assert last[0] == 1 and last[5] == 1 and last[9] == 0 and last.sum() == 2
+    rolling = RollingSum(months=12).fit(events, square_area, until).predict()
+    assert (rolling[0], rolling[5], rolling[9]) == (2, 2, 0)
+    ew = ExponentialCount(half_life=2.0, lookback=36).fit(events, square_area, until).predict()
+    expected_0 = 1 + 0.5 ** (2 / 2)
+    expected_5 = 1 + 0.5 ** (1 / 2) + 0.5 ** (12 / 2)
+    assert math.isclose(ew[0], expected_0) and math.isclose(ew[5], expected_5) and ew[9] == 0
+
+
+def test_kde_matches_a_brute_force_gaussian_sum(square_area: StudyArea) -> None:
+    until = 24_300
+    events = make_events(
+        [10, 10, 30, 31], [until - 1, until - 2, until - 1, until - 4], square_area
+    )
+    model = GridKDE(bandwidth=120.0, half_life=3.0, truncate=8.0)
+    got = model.fit(events, square_area, until).predict()
+    cx, cy = square_area.centres()
+    w = 0.5 ** ((until - 1 - events.month) / 3.0)
+    # The grid Gaussian is the separable sampled kernel, normalised per axis (scipy's
+    # gaussian_filter); the brute force sums it event by event, cell by cell.
+    sigma = 120.0 / 100.0
+    radius = int(8.0 * sigma + 0.5)
+    taps = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
+    taps /= taps.sum()
+    expected = np.zeros(square_area.n_cells)
+    for k in range(len(events)):
+        di = np.rint((cx - events.x[k]) / 100.0).astype(int)
+        dj = np.rint((cy - events.y[k]) / 100.0).astype(int)
+        inside = (np.abs(di) <= radius) & (np.abs(dj) <= radius)
+        expected[inside] += w[k] * taps[di[inside] + radius] * taps[dj[inside] + radius]
+    np.testing.assert_allclose(got, expected, atol=1e-12)
+
+
+def test_prospective_matches_bowers_johnson_pease_by_hand(square_area: StudyArea) -> None:
+    until = 24_300
+    events = make_events([20, 20, 40], [until - 1, until - 2, until - 3], square_area)
+    got = Prospective(bandwidth=250.0, time_window=2).fit(events, square_area, until).predict()
+    expected = np.zeros(square_area.n_cells)
+    for k in range(len(events)):
+        age = until - 1 - events.month[k]
+        if age >= 2:
+            continue  # outside the time window
+        for c in range(square_area.n_cells):
+            d = math.hypot(
+                square_area.i[c] - square_area.i[events.cell[k]],
+                square_area.j[c] - square_area.j[events.cell[k]],
+            )
+            if d <= 2.5:
+                expected[c] += 1 / (1 + d) * 1 / (1 + age)
+    np.testing.assert_allclose(got, expected, atol=1e-12)
+    assert distance_kernel(2.5)[2, 2] == 1.0
+
+
+@pytest.mark.parametrize("name", [*DEFAULT_MODELS, "gistar"])
+def test_no_model_sees_the_month_it_forecasts(
+    name: str, sample_events: tuple[EventSet, StudyArea]
+) -> None:
+    events, area = sample_events
+    assert events.target is not None
+    before = make_model(name).fit(events, area, FORECAST_MONTH).predict()
+    later = events.month >= FORECAST_MONTH
+    rng = np.random.default_rng(1)
+    altered = EventSet(
+        cell=np.where(later, rng.integers(0, area.n_cells, len(events)), events.cell),
+        x=events.x,
+        y=events.y,
+        month=events.month,
+        day=events.day,
+        weight=np.where(later, 7.0, events.weight),
+        category=events.category,
+        location=np.where(later, "On or near Nightclub", events.location),
+        target=np.where(later, ~events.target, events.target),
+    )
+    after = make_model(name).fit(altered, area, FORECAST_MONTH).predict()
+    assert before.shape == (area.n_cells,)
+    np.testing.assert_array_equal(before, after)
+
+
+@pytest.mark.parametrize("name", DEFAULT_MODELS)
+def test_predict_before_fit_and_bad_parameters(name: str, square_area: StudyArea) -> None:
+    with pytest.raises(NotFittedError):
+        make_model(name).predict()
+
+
+def test_bad_parameters_are_named(square_area: StudyArea) -> None:
+    events = make_events([0], [24_299], square_area)
+    with pytest.raises(ValueError, match="half_life"):
+        ExponentialCount(half_life=0).fit(events, square_area, 24_300)
+    with pytest.raises(ValueError, match="bandwidth"):
+        GridKDE(bandwidth=-1).fit(events, square_area, 24_300)
+    with pytest.raises(ValueError, match="months"):
+        RollingSum(months=0).fit(events, square_area, 24_300)
+    with pytest.raises(UnknownModelError, match="unknown model 'magic'"):
+        make_model("magic")
+
+
+def test_models_are_cloneable_by_params() -> None:
+    model = make_model("ew-3")
+    assert model.get_params() == {"half_life": 3.0, "lookback": 36}
+    assert repr(model) == "ExponentialCount(half_life=3.0, lookback=36)"
+    assert model.set_params(half_life=4.0).get_params()["half_life"] == 4.0

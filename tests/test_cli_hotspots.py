@@ -1,0 +1,148 @@
+"""`streetlight hotspots` and `streetlight backtest` on the bundled sample."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from streetlight.cli.main import app
+from tests.conftest import REPO, SAMPLE_ZIP
+
+runner = CliRunner()
+VIOLENCE = "Violence and sexual offences"
+BOUNDARY = REPO / "data" / "sample" / "cleveland-lsoa-2011.geojson"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "store"
+    assert (
+        runner.invoke(app, ["ingest", str(SAMPLE_ZIP), "--store", str(path), "-q"]).exit_code == 0
+    )
+    return path
+
+
+def test_hotspots_writes_every_format(store: Path, tmp_path: Path) -> None:
+    outs = [tmp_path / f"h{s}" for s in (".csv", ".geojson", ".parquet", ".png", ".html")]
+    args = [
+        "hotspots",
+        "--store",
+        str(store),
+        "--category",
+        VIOLENCE,
+        "--month",
+        "2025-12",
+        "--model",
+        "ew-6",
+    ]
+    result = runner.invoke(app, [*args, *(x for o in outs for x in ("--out", str(o)))])
+    assert result.exit_code == 0, result.output
+    csv = pl.read_csv(outs[0])
+    assert csv.columns == ["cell_id", "x", "y", "lon", "lat", "score", "rank"]
+    assert csv["rank"].to_list() == list(range(1, csv.height + 1))
+    assert csv["score"].is_sorted(descending=True)
+    geo = json.loads(outs[1].read_text())
+    assert len(geo["features"]) == csv.height
+    ring = geo["features"][0]["geometry"]["coordinates"][0]
+    assert len(ring) == 5 and -2 < ring[0][0] < 0 and 54 < ring[0][1] < 55
+    assert pl.read_parquet(outs[2]).height == csv.height
+    assert outs[3].read_bytes()[:4] == b"\x89PNG"
+    page = outs[4].read_text()
+    assert "On or near" in page and '<script src="http' not in page
+    assert "1." in result.output and "wrote" in result.output
+
+
+def test_hotspots_with_a_boundary_uses_its_cells(store: Path, tmp_path: Path) -> None:
+    out = tmp_path / "b.csv"
+    result = runner.invoke(
+        app,
+        [
+            "hotspots",
+            "--store",
+            str(store),
+            "--category",
+            VIOLENCE,
+            "--month",
+            "2025-12",
+            "--boundary",
+            str(BOUNDARY),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(out).height > 20_000  # every cell touching the LSOAs, not only busy ones
+
+
+def test_backtest_json_report_and_recommended(store: Path, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "backtest",
+            "--store",
+            str(store),
+            "--category",
+            VIOLENCE,
+            "--start",
+            "2025-09",
+            "--end",
+            "2025-11",
+            "--models",
+            "last-month,rolling-12,ew-6",
+            "--json",
+            str(tmp_path / "bt.json"),
+            "--report",
+            str(tmp_path / "r"),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads((tmp_path / "bt.json").read_text())
+    assert set(data) >= {"cell_size", "months", "coverage", "models", "recommended"}
+    assert data["months"] == ["2025-09", "2025-10", "2025-11"]
+    assert list(data["models"]) == ["last-month", "rolling-12", "ew-6"]
+    assert (tmp_path / "r" / "report.md").exists()
+    assert (tmp_path / "r" / "metrics-by-coverage.png").exists()
+    # hotspots without --model takes the backtest's recommendation
+    out = tmp_path / "rec.csv"
+    rec = runner.invoke(
+        app,
+        [
+            "hotspots",
+            "--store",
+            str(store),
+            "--category",
+            VIOLENCE,
+            "--month",
+            "2025-12",
+            "--backtest",
+            str(tmp_path / "bt.json"),
+            "--out",
+            str(out),
+        ],
+    )
+    assert rec.exit_code == 0 and f": {data['recommended']} over" in rec.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--month", "2025-13"], "--month: month '2025-13' is not in YYYY-MM form"),
+        (["--month", "2025-12", "--model", "magic"], "unknown model 'magic'"),
+        (["--month", "2025-12", "--category", "Jaywalking"], "no incidents of 'Jaywalking'"),
+        (["--month", "2025-12", "--out", "x.docx"], "unknown output type"),
+    ],
+)
+def test_hotspots_errors_are_one_line(
+    store: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    base = ["hotspots", "--store", str(store), "--category", VIOLENCE]
+    if "--out" not in args:
+        args = [*args, "--out", str(tmp_path / "x.csv")]
+    result = runner.invoke(app, [*base, *args])
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
