@@ -146,3 +146,28 @@ def test_hotspots_errors_are_one_line(
     assert result.exit_code == 1
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_harm_weights_change_the_scores(store: Path, tmp_path: Path) -> None:
+    table = tmp_path / "harm.toml"
+    table.write_text('default = 1.0\n[weights]\n"Violence and sexual offences" = 3.0\n')
+    plain, weighted = tmp_path / "p.csv", tmp_path / "w.csv"
+    base = [
+        "hotspots",
+        "--store",
+        str(store),
+        "--category",
+        VIOLENCE,
+        "--month",
+        "2025-12",
+        "--model",
+        "rolling-12",
+    ]
+    assert runner.invoke(app, [*base, "--out", str(plain)]).exit_code == 0
+    assert runner.invoke(app, [*base, "--harm", str(table), "--out", str(weighted)]).exit_code == 0
+    a, b = pl.read_csv(plain), pl.read_csv(weighted)
+    assert b["score"].sum() == 3 * a["score"].sum()
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[weights]\n"Robbery" = -2\n')
+    result = runner.invoke(app, [*base, "--harm", str(bad), "--out", str(plain)])
+    assert result.exit_code == 1 and "weight of 'Robbery' must be a number >= 0" in result.stderr

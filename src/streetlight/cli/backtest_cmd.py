@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -13,6 +15,9 @@ from streetlight.cli.console import cli_errors, out, progress_bar, tracked
 from streetlight.errors import StreetlightError
 from streetlight.store.months import month_key, parse_month
 from streetlight.store.store import Store, default_store_path
+
+if TYPE_CHECKING:
+    from streetlight.hotspots.base import EventSet, StudyArea
 
 
 def backtest_command(
@@ -29,9 +34,16 @@ def backtest_command(
     cell: float = typer.Option(150.0, "--cell", min=10.0, help="Cell size, metres."),
     coverage: str = typer.Option("1,2,5,10", "--coverage", help="Coverages, per cent of the area."),
     boundary: Path | None = typer.Option(None, "--boundary", help="GeoJSON study-area polygons."),
+    harm: Path | None = typer.Option(None, "--harm", help="Harm-weight table (TOML)."),
     json_out: Path | None = typer.Option(None, "--json", help="Write the results as JSON here."),
     report: Path | None = typer.Option(
         None, "--report", help="Write a Markdown report and plots here."
+    ),
+    by: str = typer.Option(
+        "month", "--by", help="month, or shift / day for sources with date-times."
+    ),
+    timezone: str | None = typer.Option(
+        None, "--timezone", help="Local time zone for shifts and days [default: the force's]."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
@@ -40,7 +52,14 @@ def backtest_command(
     from streetlight.evaluate.report import write_report
     from streetlight.hotspots.base import EventSet, month_index
     from streetlight.hotspots.forecast import resolve_force, study_area
-    from streetlight.hotspots.registry import DEFAULT_MODELS, make_model
+    from streetlight.hotspots.harm import load_harm
+    from streetlight.hotspots.periods import SHIFT_HOURS
+    from streetlight.hotspots.registry import (
+        DEFAULT_MODELS,
+        PERIOD_MODELS,
+        make_model,
+        make_period_model,
+    )
 
     with cli_errors():
         try:
@@ -50,15 +69,25 @@ def backtest_command(
             raise StreetlightError(f"--start/--end/--coverage: {exc}") from exc
         if last < first:
             raise StreetlightError(f"--end {end} is before --start {start}")
-        names = [m.strip() for m in models.split(",")] if models else list(DEFAULT_MODELS)
-        for name in names:
-            make_model(name)  # unknown names fail before any work
+        if by not in ("month", "shift", "day"):
+            raise StreetlightError(f"--by must be month, shift or day, not {by!r}")
+        defaults = DEFAULT_MODELS if by == "month" else PERIOD_MODELS
+        names = [m.strip() for m in models.split(",")] if models else list(defaults)
+        horizon = 24.0 if by == "day" else float(SHIFT_HOURS)
+        for name in names:  # unknown names fail before any work
+            make_model(name) if by == "month" else make_period_model(name, horizon)
         target = Store.open(store or default_store_path())
         slug = resolve_force(target, force)
         area = study_area(target, slug, cell, boundary)
         incidents = target.incidents(force=slug, end=last)
-        events = EventSet.from_incidents(incidents, area, targets=list(category))
+        table = load_harm(harm) if harm else None
+        weights = table.as_dict(incidents["category"].unique().sort().to_list()) if table else None
+        events = EventSet.from_incidents(incidents, area, weights, targets=list(category))
         months = list(range(month_index(first), month_index(last) + 1))
+        if by != "month":
+            zone = timezone or target.forces[slug].timezone or "UTC"
+            _period_backtest(events, area, by, zone, first, last, names, covers, json_out, quiet)
+            return
         bar = progress_bar("backtest", quiet)
         with bar if bar is not None else contextlib.nullcontext():
             result = backtest(
@@ -93,3 +122,55 @@ def backtest_command(
         for path in (json_out, report):
             if path:
                 out.print(f"wrote {path}")
+
+
+def _period_backtest(
+    events: EventSet,
+    area: StudyArea,
+    by: str,
+    zone: str,
+    first: date,
+    last: date,
+    names: list[str],
+    covers: list[float],
+    json_out: Path | None,
+    quiet: bool,
+) -> None:
+    """Shift or day backtest over every local shift/day of the months `first` .. `last`."""
+    from streetlight.evaluate.backtest import backtest_periods
+    from streetlight.hotspots.periods import SHIFT_HOURS, day_starts, shift_starts
+    from streetlight.hotspots.registry import make_period_model
+
+    end_day = (last.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    try:
+        starts = list((shift_starts if by == "shift" else day_starts)(first, end_day, zone))
+    except (KeyError, ValueError) as exc:
+        raise StreetlightError(f"--timezone: unknown time zone {zone!r}") from exc
+    horizon = 24.0 if by == "day" else float(SHIFT_HOURS)
+    bar = progress_bar("backtest", quiet)
+    with bar if bar is not None else contextlib.nullcontext():
+        result = backtest_periods(
+            events,
+            area,
+            starts,
+            horizon,
+            {n: partial(make_period_model, n, horizon) for n in names},
+            covers,
+            by=by,
+            progress=tracked(bar, f"forecasting {by}s"),
+        )
+    data = result.to_json()
+    if json_out:
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    middle = "5" if 5.0 in covers else f"{covers[len(covers) // 2]:g}"
+    out.print(f"{len(starts)} {by}s ({zone}), {area.n_cells:,} cells of {area.cell_size:g} m")
+    out.print(f"{'model':<14}{'hit rate':>10}{'PAI':>8}{'PEI':>8}   (mean at {middle}% coverage)")
+    for name, entry in data["models"].items():
+        out.print(
+            f"{name:<14}{entry['hit_rate'][middle]:>10.3f}{entry['pai'][middle]:>8.2f}"
+            f"{entry['pei'][middle]:>8.3f}"
+        )
+    out.print(f"recommended: {data['recommended']}")
+    if json_out:
+        out.print(f"wrote {json_out}")

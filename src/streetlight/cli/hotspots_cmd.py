@@ -33,11 +33,15 @@ def hotspots_command(
     boundary: Path | None = typer.Option(
         None, "--boundary", help="GeoJSON polygons: the study area and the map's outlines."
     ),
+    harm: Path | None = typer.Option(
+        None, "--harm", help="Harm-weight table (TOML; see data/harm/template.toml)."
+    ),
 ) -> None:
     """Forecast where the given crime types will concentrate in a month."""
     from streetlight.geo.boundary import read_rings
     from streetlight.hotspots.export import write_forecast
     from streetlight.hotspots.forecast import make_forecast
+    from streetlight.hotspots.harm import load_harm
     from streetlight.hotspots.registry import RECOMMENDED
 
     with cli_errors():
@@ -48,7 +52,14 @@ def hotspots_command(
             raise StreetlightError(f"--month: {exc}") from exc
         target = Store.open(store or default_store_path())
         forecast = make_forecast(
-            target, category, forecast_month, chosen, force=force, cell_size=cell, boundary=boundary
+            target,
+            category,
+            forecast_month,
+            chosen,
+            force=force,
+            cell_size=cell,
+            boundary=boundary,
+            harm=load_harm(harm) if harm else None,
         )
         rings = read_rings(boundary, forecast.area.crs) if boundary else []
         for path in out_files:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
 from streetlight.evaluate.metrics import MonthScore, score_month
-from streetlight.hotspots.base import EventSet, HotspotModel, StudyArea, month_of_index
+from streetlight.hotspots.base import EventSet, HotspotModel, StudyArea, month_of_index, start_day
 from streetlight.store.months import month_key
 
 T = TypeVar("T")
@@ -73,6 +74,17 @@ class BacktestResult:
 
     def to_json(self) -> dict[str, Any]:
         """The DESIGN.md schema, plus `recommended` and a `ci95` interval per metric."""
+        labels = [month_key(month_of_index(m)) for m in self.months]
+        return {
+            "cell_size": self.cell_size,
+            "months": labels,
+            "coverage": self.coverage,
+            "models": self.to_json_entries(labels),
+            "recommended": self.recommended(),
+        }
+
+    def to_json_entries(self, labels: list[str], label_key: str = "month") -> dict[str, Any]:
+        """Per model: mean metrics per coverage, `per_month` rows, `ci95` and `seconds`."""
 
         def key(c: float) -> str:
             return f"{c:g}"
@@ -84,13 +96,13 @@ class BacktestResult:
             }
             entry["per_month"] = [
                 {
-                    "month": month_key(month_of_index(m)),
+                    label_key: label,
                     **{
                         metric: {key(c): getattr(s, metric)[c] for c in self.coverage}
                         for metric in METRICS
                     },
                 }
-                for m, s in zip(self.months, res.per_month, strict=True)
+                for label, s in zip(labels, res.per_month, strict=True)
             ]
             entry["ci95"] = {
                 metric: {key(c): list(res.interval(metric, c)) for c in self.coverage}
@@ -98,13 +110,7 @@ class BacktestResult:
             }
             entry["seconds"] = res.seconds
             models[name] = entry
-        return {
-            "cell_size": self.cell_size,
-            "months": [month_key(month_of_index(m)) for m in self.months],
-            "coverage": self.coverage,
-            "models": models,
-            "recommended": self.recommended(),
-        }
+        return models
 
 
 def backtest(
@@ -130,6 +136,63 @@ def backtest(
         )[0]
         started = time.perf_counter()
         scores = models[name]().fit(events, area, month).predict()
+        result.models[name].seconds += time.perf_counter() - started
+        result.models[name].per_month.append(score_month(scores, actual, result.coverage))
+    return result
+
+
+@dataclass
+class PeriodBacktest:
+    """A backtest over shifts or days: like `BacktestResult`, with labelled periods."""
+
+    cell_size: float
+    by: str
+    labels: list[str]
+    coverage: list[float]
+    models: dict[str, ModelResult]
+
+    def to_json(self) -> dict[str, Any]:
+        months = BacktestResult(self.cell_size, [], self.coverage, self.models)
+        data = months.to_json_entries(self.labels, label_key="period")
+        return {
+            "cell_size": self.cell_size,
+            "by": self.by,
+            "periods": self.labels,
+            "coverage": self.coverage,
+            "models": data,
+            "recommended": months.recommended(),
+        }
+
+
+def backtest_periods(
+    events: EventSet,
+    area: StudyArea,
+    starts: Sequence[tuple[str, datetime]],
+    horizon_hours: float,
+    models: Mapping[str, Callable[[], HotspotModel]],
+    coverage: Sequence[float] = (1, 2, 5, 10),
+    by: str = "shift",
+    progress: Progress = _no_progress,
+) -> PeriodBacktest:
+    """Forecast each period (label, UTC start) of `horizon_hours` and score it."""
+    targets = events.targets()
+    known = np.isfinite(targets.day)
+    result = PeriodBacktest(
+        area.cell_size,
+        by,
+        [label for label, _ in starts],
+        [float(c) for c in coverage],
+        {name: ModelResult() for name in models},
+    )
+    jobs = [(label, start, name) for label, start in starts for name in models]
+    for _, start, name in progress(jobs, len(jobs)):
+        t0 = start_day(start)
+        inside = known & (targets.day >= t0) & (targets.day < t0 + horizon_hours / 24.0)
+        actual = np.bincount(
+            targets.cell[inside], weights=targets.weight[inside], minlength=area.n_cells
+        ).astype(np.float64)
+        started = time.perf_counter()
+        scores = models[name]().fit(events, area, start).predict()
         result.models[name].seconds += time.perf_counter() - started
         result.models[name].per_month.append(score_month(scores, actual, result.coverage))
     return result

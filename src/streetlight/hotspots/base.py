@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Self
 
 import numpy as np
@@ -239,3 +239,19 @@ class HotspotModel(ABC):
 
 def as_month_index(until: date | datetime | int) -> int:
     return until if isinstance(until, int) else month_index(until)
+
+
+EPOCH_DATE = date(1970, 1, 1)
+EPOCH_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def start_day(until: date | datetime | int) -> float:
+    """Days since 1970-01-01 UTC at which the forecast starts."""
+    if isinstance(until, bool):
+        raise TypeError(f"until must be a month index, a date or a datetime, not {until!r}")
+    if isinstance(until, datetime):
+        moment = until if until.tzinfo is not None else until.replace(tzinfo=UTC)
+        return (moment - EPOCH_TIME) / timedelta(days=1)
+    if isinstance(until, date | int):
+        return float((month_of_index(as_month_index(until)) - EPOCH_DATE).days)
+    raise TypeError(f"until must be a month index, a date or a datetime, not {until!r}")

@@ -20,6 +20,7 @@ from streetlight.geo.boundary_cells import boundary_geometry, cells_in
 from streetlight.geo.crs import WGS84, transform
 from streetlight.geo.grid import Grid
 from streetlight.hotspots.base import EventSet, FloatArray, StudyArea, month_index
+from streetlight.hotspots.harm import HarmTable
 from streetlight.hotspots.registry import make_model
 from streetlight.store.store import Store
 
@@ -108,6 +109,7 @@ def make_forecast(
     force: str | None = None,
     cell_size: float = 150.0,
     boundary: str | Path | None = None,
+    harm: HarmTable | None = None,
 ) -> Forecast:
     slug = resolve_force(store, force)
     area = study_area(store, slug, cell_size, boundary)
@@ -119,7 +121,8 @@ def make_forecast(
             f"no incidents of {', '.join(repr(c) for c in missing)} for {slug} "
             f"(categories: {', '.join(sorted(known))})"
         )
-    events = EventSet.from_incidents(history, area, targets=list(categories))
+    weights = harm.as_dict(sorted(known)) if harm is not None else None
+    events = EventSet.from_incidents(history, area, weights, targets=list(categories))
     until = month_index(month)
     past = events.before(until)
     scores = make_model(model).fit(events, area, until).predict()

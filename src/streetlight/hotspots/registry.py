@@ -39,6 +39,24 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[str], HotspotModel], str], ...
 )
 
 
+PERIOD_MODELS = ("recent-hours", "etas")
+
+
+def make_period_model(name: str, horizon_hours: float) -> HotspotModel:
+    """A model forecasting `horizon_hours` from a datetime (shifts, days): needs date-times."""
+    from streetlight.hotspots.etas import GridETAS
+    from streetlight.hotspots.periods import RecentHoursCount
+
+    key = name.strip().lower()
+    if key == "recent-hours":
+        return RecentHoursCount(horizon_hours=horizon_hours)
+    if key == "etas":
+        return GridETAS(horizon_days=horizon_hours / 24.0)
+    raise UnknownModelError(
+        f"unknown model {name!r} for shifts or days (known: {', '.join(PERIOD_MODELS)})"
+    )
+
+
 class UnknownModelError(StreetlightError):
     """A model name the registry does not know."""
 
@@ -60,7 +78,9 @@ def make_model(name: str) -> HotspotModel:
 
 
 def _extra_models() -> dict[str, Callable[[], HotspotModel]]:
-    """The descriptive layer, imported on demand (it is no forecast, so not in the defaults)."""
+    """Models outside the monthly defaults, imported on demand: the descriptive Gi* layer, and
+    the self-exciting model, which needs date-times."""
+    from streetlight.hotspots.etas import GridETAS
     from streetlight.hotspots.gistar import GiStar
 
-    return {"gistar": GiStar}
+    return {"gistar": GiStar, "etas": GridETAS}

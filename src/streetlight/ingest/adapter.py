@@ -28,6 +28,10 @@ class Format(Protocol):
         export that re-issues updated records keeps the last."""
 
     @property
+    def timezone(self) -> str:
+        """The force's local time zone (IANA name), recorded for shift-level analysis."""
+
+    @property
     def store_crs(self) -> str | None:
         """The projected CRS to store the force in, or None to choose one from the data."""
 

@@ -164,6 +164,7 @@ class MappedFormat:
         self.patterns = mapping.files
         self.keep: Keep = mapping.keep
         self.store_crs: str | None = None
+        self.timezone = mapping.timezone
 
     def _file_frame(self, index: int, raw: RawTable, label: str) -> pl.LazyFrame:
         """The mapped fields of one file under fixed names (`_f:<field>`), trimmed."""

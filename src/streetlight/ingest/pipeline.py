@@ -269,7 +269,7 @@ def _force_infos(
         if crs is None:
             pts = accepted.filter(pl.col("force") == slug).drop_nulls(["lon", "lat"])
             crs = choose_crs(pts["lon"].to_numpy(), pts["lat"].to_numpy()) if pts.height else WGS84
-        infos[slug] = ForceInfo(slug, names.get(slug, slug), crs)
+        infos[slug] = ForceInfo(slug, names.get(slug, slug), crs, fmt.timezone)
     return infos
 
 

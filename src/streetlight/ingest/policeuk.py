@@ -198,6 +198,7 @@ class PoliceUK:
     patterns: tuple[str, ...] = ("*.csv",)
     keep: Keep = "first"
     store_crs: str | None = BRITISH_NATIONAL_GRID
+    timezone = "Europe/London"
 
     def parse(self, raws: Sequence[RawTable], labels: Sequence[str]) -> Parsed:
         return parse(raws, labels)

@@ -25,6 +25,8 @@ class ForceInfo:
     slug: str
     name: str
     crs: str
+    # IANA time zone of the force's local time (shift boundaries); None when unknown.
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)
