@@ -1,0 +1,170 @@
+"""Hotspot forecasts: accuracy on real data, the noise ceiling, and speed.
+
+    uv run python benchmarks/bench_hotspots.py [--skip-accuracy] [--skip-speed]
+
+Accuracy: rolling-origin backtests of every monthly model on Cleveland (2024-12 .. 2025-11) and
+City of London (2025-01 .. 2025-12) "Violence and sexual offences", 150 m cells, from the data
+beside the repository (../shared/data). The ceiling rows score an oracle that knows every other
+month's counts, including the months after the forecast: no honest model can expect to do better,
+so they show how much room the target month's chance variation leaves.
+
+Speed: fit + predict of one month from 1M synthetic incidents on a 150 m grid over 50 x 50 km,
+and a 12-month backtest of the non-learned models on Cleveland. Figures are best of 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+
+from streetlight.evaluate.backtest import backtest
+from streetlight.evaluate.metrics import score_month
+from streetlight.geo.grid import Grid
+from streetlight.hotspots.base import EventSet, HotspotModel, StudyArea, month_index
+from streetlight.hotspots.registry import DEFAULT_MODELS, make_model
+from streetlight.ingest import ingest
+from streetlight.store import Store
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "police-uk"
+VIOLENCE = "Violence and sexual offences"
+CASES = {
+    "cleveland": ("cleveland-2023-01_2025-11.zip", date(2024, 12, 1), date(2025, 11, 1)),
+    "city-of-london": ("city-of-london-2017-01_2025-12.zip", date(2025, 1, 1), date(2025, 12, 1)),
+}
+
+
+def load(force: str, store_root: Path) -> tuple[EventSet, StudyArea]:
+    store = Store.open(store_root / force, create=True)
+    ingest([DATA / CASES[force][0]], store)
+    incidents = store.incidents(force=force)
+    area = StudyArea.from_incidents(incidents, 150.0, store.forces[force].crs)
+    return EventSet.from_incidents(incidents, area, targets=[VIOLENCE]), area
+
+
+def ceiling(events: EventSet, area: StudyArea, months: list[int]) -> tuple[float, float]:
+    """Mean PAI@5% of oracles: all months' counts, and all but the forecast month's."""
+    targets = events.targets()
+    span = range(int(targets.month.min()), int(targets.month.max()) + 1)
+    every = targets.counts(area.n_cells, span)
+    total = every.sum(axis=0)
+    with_month, without = [], []
+    for m in months:
+        actual = every[m - span.start]
+        with_month.append(score_month(total, actual, [5]).pai[5])
+        without.append(score_month(total - actual, actual, [5]).pai[5])
+    return float(np.mean(with_month)), float(np.mean(without))
+
+
+def accuracy(store_root: Path) -> None:
+    for force, (_, first, last) in CASES.items():
+        events, area = load(force, store_root)
+        months = list(range(month_index(first), month_index(last) + 1))
+        factories: dict[str, Callable[[], HotspotModel]] = {
+            n: partial(make_model, n) for n in DEFAULT_MODELS
+        }
+        result = backtest(events, area, months, factories)
+        strongest = max(
+            ("last-month", "rolling-12", "ew-6"), key=lambda n: result.models[n].mean("pai", 5.0)
+        )
+        base = result.models[strongest].mean("pai", 5.0)
+        print(
+            f"\n{force}: {first:%Y-%m} .. {last:%Y-%m}, {area.n_cells:,} cells of 150 m, "
+            f"{len(events.targets()):,} violent crimes"
+        )
+        print(
+            f"{'model':<14}{'PAI@5%':>8}{'95% interval':>18}{'hit@5%':>8}{'PEI@5%':>8}"
+            f"{'vs ' + strongest:>14}{'seconds':>9}"
+        )
+        for name, res in result.models.items():
+            lo, hi = res.interval("pai", 5.0)
+            pai = res.mean("pai", 5.0)
+            print(
+                f"{name:<14}{pai:>8.2f}{f'{lo:.2f} .. {hi:.2f}':>18}"
+                f"{res.mean('hit_rate', 5.0):>8.3f}{res.mean('pei', 5.0):>8.3f}"
+                f"{(pai / base - 1) * 100:>13.1f}%{res.seconds:>9.1f}"
+            )
+        full, leave_out = ceiling(events, area, months)
+        print(
+            f"{'ceiling: all other months (leaky)':<40}{leave_out:>8.2f}  "
+            f"{(leave_out / base - 1) * 100:+.1f}% vs {strongest}"
+        )
+        print(
+            f"{'ceiling: all months incl. the target':<40}{full:>8.2f}  "
+            f"{(full / base - 1) * 100:+.1f}% vs {strongest}"
+        )
+
+
+def synthetic(n_events: int = 1_000_000, side_m: float = 50_000.0) -> tuple[EventSet, StudyArea]:
+    """1M clustered incidents over 36 months on a 50 x 50 km square of 150 m cells."""
+    rng = np.random.default_rng(42)
+    n_events = int(n_events * 1.01)  # a few fall on the far edge and are dropped
+    centres = rng.uniform(0, side_m, size=(400, 2))
+    pick = rng.integers(0, len(centres), n_events)
+    xy = np.clip(centres[pick] + rng.normal(0, 600, size=(n_events, 2)), 0, side_m - 1)
+    grid = Grid(150.0)
+    n = int(side_m // 150)
+    i, j = np.meshgrid(np.arange(n, dtype=np.int64), np.arange(n, dtype=np.int64), indexing="ij")
+    area = StudyArea(grid, i.ravel(), j.ravel(), "EPSG:27700")
+    cell = area.locate(xy[:, 0], xy[:, 1])
+    xy, cell = xy[cell >= 0], cell[cell >= 0]
+    n_events = len(cell)
+    months = month_index(date(2023, 1, 1)) + rng.integers(0, 36, n_events)
+    events = EventSet(
+        cell,
+        xy[:, 0],
+        xy[:, 1],
+        months.astype(np.int64),
+        np.full(n_events, np.nan),
+        np.ones(n_events),
+        np.full(n_events, VIOLENCE),
+        np.full(n_events, None),
+    )
+    return events, area
+
+
+def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def speed(store_root: Path) -> None:
+    events, area = synthetic()
+    until = month_index(date(2026, 1, 1))
+    print(f"\nfit + predict, 1,000,000 incidents, {area.n_cells:,} cells (50 x 50 km, 150 m):")
+    for name in ("last-month", "rolling-12", "ew-6", "kde", "prospective", "gistar"):
+        model = make_model(name)
+        seconds = best_of(partial(lambda m: m.fit(events, area, until).predict(), model))
+        print(f"  {name:<14}{seconds:>7.3f} s")
+    cleveland, cl_area = load("cleveland", store_root)
+    months = list(range(month_index(date(2024, 12, 1)), month_index(date(2025, 11, 1)) + 1))
+    names = ["last-month", "rolling-12", "ew-6", "ew-12", "kde", "prospective"]
+    factories: dict[str, Callable[[], HotspotModel]] = {n: partial(make_model, n) for n in names}
+    seconds = best_of(lambda: backtest(cleveland, cl_area, months, factories))
+    print(f"12-month backtest of {len(names)} non-learned models on Cleveland: {seconds:.2f} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--skip-speed", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.skip_accuracy:
+            accuracy(Path(tmp))
+        if not args.skip_speed:
+            speed(Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
