@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from streetlight.evaluate.backtest import backtest
-from streetlight.evaluate.metrics import ranking, score_month, top_k
+from streetlight.evaluate.backtest import BacktestResult, ModelResult, backtest
+from streetlight.evaluate.metrics import MonthScore, ranking, score_month, top_k
 from streetlight.hotspots.base import EventSet, StudyArea
 from streetlight.hotspots.registry import make_model
 
@@ -62,3 +62,20 @@ def test_backtest_json_follows_design(sample_events: tuple[EventSet, StudyArea])
         lo, hi = entry["ci95"][metric]["5"]
         assert lo <= entry[metric]["5"] <= hi
     assert [m["month"] for m in entry["per_month"]] == ["2025-06", "2025-07"]
+
+
+def _result(values: dict[str, list[float]]) -> BacktestResult:
+    models = {}
+    for name, pais in values.items():
+        res = ModelResult()
+        res.per_month = [MonthScore({5.0: p / 20}, {5.0: p}, {5.0: 0.5}, 100.0) for p in pais]
+        models[name] = res
+    return BacktestResult(150.0, list(range(len(next(iter(values.values()))))), [5.0], models)
+
+
+def test_recommendation_needs_more_than_noise() -> None:
+    noisy = _result({"ew-6": [6.0, 6.5, 6.2, 6.8], "gbm": [6.4, 6.1, 6.3, 6.9]})
+    assert noisy.recommended() == "ew-6"  # higher mean, but not beyond month-to-month noise
+    clear = _result({"ew-6": [6.0, 6.5, 6.2, 6.8], "gbm": [6.6, 7.1, 6.8, 7.4]})
+    assert clear.recommended() == "gbm"  # better every month
+    assert _result({"kde": [1.0, 2.0], "gbm": [3.0, 4.0]}).recommended() == "gbm"

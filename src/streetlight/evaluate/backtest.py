@@ -22,6 +22,10 @@ from streetlight.store.months import month_key
 
 T = TypeVar("T")
 METRICS = ("hit_rate", "pai", "pei")
+# What an analyst does by hand; the names the model registry gives them.
+SIMPLE_BASELINES = frozenset(
+    {"last-month", "rolling-3", "rolling-6", "rolling-12", "rolling-24", "ew-3", "ew-6", "ew-12"}
+)
 
 
 class Progress(Protocol):
@@ -67,10 +71,31 @@ class BacktestResult:
     coverage: list[float]
     models: dict[str, ModelResult]
 
-    def recommended(self, metric: str = "pai", coverage: float = 5.0) -> str:
-        """The model with the best mean `metric` at `coverage` (the middle of the usual range)."""
+    def recommended(self, metric: str = "pai", coverage: float = 5.0, n_boot: int = 2000) -> str:
+        """The model the backtest supports best.
+
+        The best simple baseline (last month, rolling sum, exponential count) unless another
+        model beats it in a paired bootstrap over months (the lower end of the 95% interval of
+        the mean difference above zero): a more complex model must earn its place, not win by
+        month-to-month noise. Without baselines in the run, the best mean.
+        """
         cov = coverage if coverage in self.coverage else self.coverage[len(self.coverage) // 2]
-        return max(self.models, key=lambda name: np.nan_to_num(self.models[name].mean(metric, cov)))
+
+        def score(name: str) -> float:
+            return float(np.nan_to_num(self.models[name].mean(metric, cov), nan=-np.inf))
+
+        best = max(self.models, key=score)
+        simple = [name for name in self.models if name in SIMPLE_BASELINES]
+        if not simple or best in simple:
+            return best
+        baseline = max(simple, key=score)
+        diff = self.models[best].values(metric, cov) - self.models[baseline].values(metric, cov)
+        diff = diff[np.isfinite(diff)]
+        if len(diff) < 2:
+            return baseline
+        rng = np.random.default_rng(0)
+        means = diff[rng.integers(0, len(diff), size=(n_boot, len(diff)))].mean(axis=1)
+        return best if float(np.percentile(means, 2.5)) > 0 else baseline
 
     def to_json(self) -> dict[str, Any]:
         """The DESIGN.md schema, plus `recommended` and a `ci95` interval per metric."""
