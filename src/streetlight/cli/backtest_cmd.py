@@ -7,11 +7,19 @@ import json
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from streetlight.cli.console import cli_errors, out, progress_bar, tracked
+from streetlight.cli.options import (
+    BoundaryOption,
+    CategoryOption,
+    CellOption,
+    ForceOption,
+    HarmOption,
+    StoreOption,
+)
 from streetlight.errors import StreetlightError
 from streetlight.store.months import month_key, parse_month
 from streetlight.store.store import Store, default_store_path
@@ -21,20 +29,18 @@ if TYPE_CHECKING:
 
 
 def backtest_command(
-    category: list[str] = typer.Option(..., "--category", help="Crime type(s) forecast."),
+    category: CategoryOption,
     start: str = typer.Option(..., "--start", help="First forecast month, YYYY-MM."),
     end: str = typer.Option(..., "--end", help="Last forecast month, YYYY-MM."),
     models: str | None = typer.Option(
         None, "--models", help="Comma-separated model names [default: the standard set]."
     ),
-    store: Path | None = typer.Option(None, "--store", help="Store folder."),
-    force: str | None = typer.Option(
-        None, "--force", help="Force (needed when the store has several)."
-    ),
-    cell: float = typer.Option(150.0, "--cell", min=10.0, help="Cell size, metres."),
+    store: StoreOption = None,
+    force: ForceOption = None,
+    cell: CellOption = 150.0,
     coverage: str = typer.Option("1,2,5,10", "--coverage", help="Coverages, per cent of the area."),
-    boundary: Path | None = typer.Option(None, "--boundary", help="GeoJSON study-area polygons."),
-    harm: Path | None = typer.Option(None, "--harm", help="Harm-weight table (TOML)."),
+    boundary: BoundaryOption = None,
+    harm: HarmOption = None,
     json_out: Path | None = typer.Option(None, "--json", help="Write the results as JSON here."),
     report: Path | None = typer.Option(
         None, "--report", help="Write a Markdown report and plots here."
@@ -105,20 +111,11 @@ def backtest_command(
         if report:
             title = f"Backtest: {', '.join(category)}, {slug}"
             write_report(result, report, title)
-        middle = "5" if 5.0 in covers else f"{covers[len(covers) // 2]:g}"
         out.print(
             f"{slug}: {len(months)} months {month_key(first)} .. {month_key(last)}, "
             f"{area.n_cells:,} cells of {cell:g} m"
         )
-        out.print(
-            f"{'model':<14}{'hit rate':>10}{'PAI':>8}{'PEI':>8}   (mean at {middle}% coverage)"
-        )
-        for name, entry in data["models"].items():
-            out.print(
-                f"{name:<14}{entry['hit_rate'][middle]:>10.3f}{entry['pai'][middle]:>8.2f}"
-                f"{entry['pei'][middle]:>8.3f}"
-            )
-        out.print(f"recommended: {data['recommended']}")
+        _print_table(data, covers)
         for path in (json_out, report):
             if path:
                 out.print(f"wrote {path}")
@@ -163,8 +160,15 @@ def _period_backtest(
     if json_out:
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(data, indent=1), encoding="utf-8")
-    middle = "5" if 5.0 in covers else f"{covers[len(covers) // 2]:g}"
     out.print(f"{len(starts)} {by}s ({zone}), {area.n_cells:,} cells of {area.cell_size:g} m")
+    _print_table(data, covers)
+    if json_out:
+        out.print(f"wrote {json_out}")
+
+
+def _print_table(data: dict[str, Any], covers: list[float]) -> None:
+    """Mean hit rate, PAI and PEI per model at the middle coverage, and the recommendation."""
+    middle = "5" if 5.0 in covers else f"{covers[len(covers) // 2]:g}"
     out.print(f"{'model':<14}{'hit rate':>10}{'PAI':>8}{'PEI':>8}   (mean at {middle}% coverage)")
     for name, entry in data["models"].items():
         out.print(
@@ -172,5 +176,3 @@ def _period_backtest(
             f"{entry['pei'][middle]:>8.3f}"
         )
     out.print(f"recommended: {data['recommended']}")
-    if json_out:
-        out.print(f"wrote {json_out}")

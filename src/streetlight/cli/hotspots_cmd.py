@@ -8,13 +8,21 @@ from pathlib import Path
 import typer
 
 from streetlight.cli.console import cli_errors, out
+from streetlight.cli.options import (
+    BoundaryOption,
+    CategoryOption,
+    CellOption,
+    ForceOption,
+    HarmOption,
+    StoreOption,
+)
 from streetlight.errors import StreetlightError
 from streetlight.store.months import parse_month
 from streetlight.store.store import Store, default_store_path
 
 
 def hotspots_command(
-    category: list[str] = typer.Option(..., "--category", help="Crime type(s) to forecast."),
+    category: CategoryOption,
     month: str = typer.Option(..., "--month", help="Month to forecast, YYYY-MM."),
     out_files: list[Path] = typer.Option(
         ..., "--out", help="Output file(s): .csv, .geojson, .parquet, .png or .html."
@@ -25,17 +33,11 @@ def hotspots_command(
     backtest: Path | None = typer.Option(
         None, "--backtest", help="A `backtest --json` file whose recommended model to use."
     ),
-    store: Path | None = typer.Option(None, "--store", help="Store folder."),
-    force: str | None = typer.Option(
-        None, "--force", help="Force (needed when the store has several)."
-    ),
-    cell: float = typer.Option(150.0, "--cell", min=10.0, help="Cell size, metres."),
-    boundary: Path | None = typer.Option(
-        None, "--boundary", help="GeoJSON polygons: the study area and the map's outlines."
-    ),
-    harm: Path | None = typer.Option(
-        None, "--harm", help="Harm-weight table (TOML; see data/harm/template.toml)."
-    ),
+    store: StoreOption = None,
+    force: ForceOption = None,
+    cell: CellOption = 150.0,
+    boundary: BoundaryOption = None,
+    harm: HarmOption = None,
 ) -> None:
     """Forecast where the given crime types will concentrate in a month."""
     from streetlight.geo.boundary import read_rings

@@ -24,7 +24,17 @@ T = TypeVar("T")
 METRICS = ("hit_rate", "pai", "pei")
 # What an analyst does by hand; the names the model registry gives them.
 SIMPLE_BASELINES = frozenset(
-    {"last-month", "rolling-3", "rolling-6", "rolling-12", "rolling-24", "ew-3", "ew-6", "ew-12"}
+    {
+        "last-month",
+        "rolling-3",
+        "rolling-6",
+        "rolling-12",
+        "rolling-24",
+        "ew-3",
+        "ew-6",
+        "ew-12",
+        "recent-hours",
+    }
 )
 
 

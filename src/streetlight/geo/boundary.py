@@ -23,14 +23,25 @@ def _rings(geometry: dict[str, Any]) -> list[list[list[float]]]:
     return []
 
 
-def read_rings(path: str | Path, crs: str) -> list[Ring]:
-    """Every polygon ring of a WGS84 GeoJSON file, projected to `crs` in one vectorised call."""
+def read_features(path: str | Path) -> list[dict[str, Any]]:
+    """The features of a GeoJSON file (a FeatureCollection or a single Feature)."""
     p = Path(path)
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise SourceError(str(p), f"cannot read GeoJSON ({exc})") from exc
-    features = data.get("features", [data] if data.get("type") == "Feature" else [])
+    if not isinstance(data, dict):
+        raise SourceError(str(p), "not a GeoJSON object")
+    features: list[dict[str, Any]] = data.get(
+        "features", [data] if data.get("type") == "Feature" else []
+    )
+    return features
+
+
+def read_rings(path: str | Path, crs: str) -> list[Ring]:
+    """Every polygon ring of a WGS84 GeoJSON file, projected to `crs` in one vectorised call."""
+    p = Path(path)
+    features = read_features(p)
     rings = [
         np.asarray(ring, dtype=np.float64)[:, :2]
         for feature in features

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +9,7 @@ import shapely
 from pyproj import Transformer
 
 from streetlight.errors import SourceError
+from streetlight.geo.boundary import read_features
 from streetlight.geo.crs import WGS84
 from streetlight.geo.grid import Grid
 
@@ -17,11 +17,7 @@ from streetlight.geo.grid import Grid
 def boundary_geometry(path: str | Path, crs: str) -> shapely.Geometry:
     """The union of a WGS84 GeoJSON's polygons, projected to `crs`."""
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise SourceError(str(p), f"cannot read GeoJSON ({exc})") from exc
-    features = data.get("features", [data] if data.get("type") == "Feature" else [])
+    features = read_features(p)
     shapes = [shapely.geometry.shape(f["geometry"]) for f in features if f.get("geometry")]
     polygons = [g for g in shapes if g.geom_type in ("Polygon", "MultiPolygon")]
     if not polygons:

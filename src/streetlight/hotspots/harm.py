@@ -14,11 +14,11 @@ categories not listed (1.0 when absent).
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from streetlight.errors import StreetlightError
+from streetlight.tomlfile import read_toml
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,7 @@ class HarmTable:
 def load_harm(path: str | Path) -> HarmTable:
     """Read a harm table; errors name the file and the entry."""
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise StreetlightError(f"{p}: harm table not found") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise StreetlightError(f"{p}: not valid TOML ({exc})") from exc
+    data = read_toml(p, "harm table", StreetlightError)
     table = data.get("weights")
     if not isinstance(table, dict):
         raise StreetlightError(f"{p}: needs a [weights] table of category = weight")

@@ -8,7 +8,6 @@ mapping's `order` column and then by file and row.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping as MappingType
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from streetlight.ingest.checks import (
 from streetlight.ingest.csvread import RawTable
 from streetlight.ingest.formats import Parsed, normalise_header
 from streetlight.store.schema import INCIDENT_SCHEMA
+from streetlight.tomlfile import read_toml
 
 _REQUIRED = ("incident_id", "occurred_at")
 _KNOWN = {
@@ -96,12 +96,7 @@ def _need(table: MappingType[str, Any], key: str, where: str | None, path: str) 
 def load_mapping(path: str | Path) -> Mapping:
     """Read and check a mapping file; every problem names the file and the key."""
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise MappingError(f"{p}: mapping file not found") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise MappingError(f"{p}: not valid TOML ({exc})") from exc
+    data = read_toml(p, "mapping file", MappingError)
     where = str(p)
     source = _need(data, "source", None, where)
     name = str(_need(source, "name", "source", where))
