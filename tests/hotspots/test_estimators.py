@@ -124,3 +124,48 @@ def test_models_are_cloneable_by_params() -> None:
     assert model.get_params() == {"half_life": 3.0, "lookback": 36}
     assert repr(model) == "ExponentialCount(half_life=3.0, lookback=36)"
     assert model.set_params(half_life=4.0).get_params()["half_life"] == 4.0
+
+
+def test_gbm_features_match_hand_counts(square_area: StudyArea) -> None:
+    """The learned model's history features are the window means a hand count gives."""
+    from streetlight.hotspots.learned import WINDOWS, GradientBoostedPoisson
+    from streetlight.hotspots.raster import Raster
+
+    rng = np.random.default_rng(3)
+    first, n_months = 24_000, 30
+    cells = rng.integers(0, square_area.n_cells, 600)
+    months = first + rng.integers(0, n_months, 600)
+    events = make_events(cells.tolist(), months.tolist(), square_area)
+    model = GradientBoostedPoisson(neighbourhood=3)
+    target = events.counts(square_area.n_cells, range(first, first + n_months))
+    t = 27
+    features = model._features(
+        target,
+        [],
+        np.zeros((square_area.n_cells, 0)),
+        Raster.of(square_area, 3),
+        square_area,
+        t,
+        first,
+    )
+    for k, w in enumerate(WINDOWS):
+        own = features[:, 2 * k]
+        for c in (0, 7, 30):
+            lo = max(t - w, 0)
+            hand = (
+                sum(
+                    1
+                    for m, cc in zip(months, cells, strict=True)
+                    if cc == c and first + lo <= m < first + t
+                )
+                / w
+            )
+            assert math.isclose(own[c], hand)
+        # neighbourhood mean over the 3 x 3 block around a cell inside the area
+        c = int(np.flatnonzero((square_area.i == 14) & (square_area.j == 0))[0])
+        block = [
+            int(np.flatnonzero((square_area.i == 14 + a) & (square_area.j == b))[0])
+            for a in (-1, 0, 1)
+            for b in (-1, 0, 1)
+        ]
+        assert math.isclose(features[c, 2 * k + 1], own[block].sum() / 9)
