@@ -1,0 +1,1 @@
+"""Deploying patrols: where each unit goes, per shift, to cover the most expected harm."""
