@@ -7,13 +7,21 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from streetlight.cli.main import app
 from tests.conftest import REPO, SAMPLE_ZIP
 
 runner = CliRunner()
 VIOLENCE = "Violence and sexual offences"
+
+
+def hotspots(store: Path, *args: str) -> Result:
+    """`streetlight hotspots` for violence in 2025-12 on `store`, with more arguments."""
+    base = ["hotspots", "--store", str(store), "--category", VIOLENCE, "--month", "2025-12"]
+    return runner.invoke(app, [*base, *args])
+
+
 BOUNDARY = REPO / "data" / "sample" / "cleveland-lsoa-2011.geojson"
 
 
@@ -58,22 +66,7 @@ def test_hotspots_writes_every_format(store: Path, tmp_path: Path) -> None:
 
 def test_hotspots_with_a_boundary_uses_its_cells(store: Path, tmp_path: Path) -> None:
     out = tmp_path / "b.csv"
-    result = runner.invoke(
-        app,
-        [
-            "hotspots",
-            "--store",
-            str(store),
-            "--category",
-            VIOLENCE,
-            "--month",
-            "2025-12",
-            "--boundary",
-            str(BOUNDARY),
-            "--out",
-            str(out),
-        ],
-    )
+    result = hotspots(store, "--boundary", str(BOUNDARY), "--out", str(out))
     assert result.exit_code == 0, result.output
     assert pl.read_csv(out).height > 20_000  # every cell touching the LSOAs, not only busy ones
 
@@ -108,22 +101,7 @@ def test_backtest_json_report_and_recommended(store: Path, tmp_path: Path) -> No
     assert (tmp_path / "r" / "metrics-by-coverage.png").exists()
     # hotspots without --model takes the backtest's recommendation
     out = tmp_path / "rec.csv"
-    rec = runner.invoke(
-        app,
-        [
-            "hotspots",
-            "--store",
-            str(store),
-            "--category",
-            VIOLENCE,
-            "--month",
-            "2025-12",
-            "--backtest",
-            str(tmp_path / "bt.json"),
-            "--out",
-            str(out),
-        ],
-    )
+    rec = hotspots(store, "--backtest", str(tmp_path / "bt.json"), "--out", str(out))
     assert rec.exit_code == 0 and f": {data['recommended']} over" in rec.output
 
 
