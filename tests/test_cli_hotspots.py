@@ -149,3 +149,45 @@ def test_harm_weights_change_the_scores(store: Path, tmp_path: Path) -> None:
     bad.write_text('[weights]\n"Robbery" = -2\n')
     result = runner.invoke(app, [*base, "--harm", str(bad), "--out", str(plain)])
     assert result.exit_code == 1 and "weight of 'Robbery' must be a number >= 0" in result.stderr
+
+
+def test_plan_places_every_unit_and_meets_the_womens_share(store: Path, tmp_path: Path) -> None:
+    csv, summary = tmp_path / "posts.csv", tmp_path / "plan.json"
+    result = runner.invoke(
+        app,
+        [
+            "plan",
+            "--store",
+            str(store),
+            "--month",
+            "2025-12",
+            "--officers",
+            "60",
+            "--women-share",
+            "0.2",
+            "--time-limit",
+            "10",
+            "--out",
+            str(csv),
+            "--out",
+            str(summary),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    posts = pl.read_csv(csv)
+    per_shift = posts.group_by("shift").agg(pl.col("units").sum(), pl.col("officers").sum())
+    # 18, 21 and 21 officers in units of two: a shift's odd officer is not placed
+    assert dict(per_shift.select("shift", "officers").iter_rows()) == {
+        "early": 18,
+        "late": 20,
+        "night": 20,
+    }
+    assert posts["units"].to_numpy().max() <= 2
+    women = posts.filter(pl.col("womens_safety_place")).group_by("shift").agg(pl.col("units").sum())
+    units = dict(per_shift.select("shift", "units").iter_rows())
+    for shift, n in women.iter_rows():
+        assert n >= 0.2 * units[shift] - 1e-9
+    data = json.loads(summary.read_text())
+    for entry in data["shifts"].values():
+        assert entry["objective"] >= entry["greedy"] - 1e-6
+        assert entry["objective"] <= entry["bound"] + 1e-6

@@ -10,6 +10,7 @@ from streetlight.cli.demo_cmd import demo_command
 from streetlight.cli.hotspots_cmd import hotspots_command
 from streetlight.cli.info_cmd import info_command
 from streetlight.cli.ingest_cmd import ingest_command
+from streetlight.cli.plan_cmd import plan_command
 
 app = typer.Typer(
     name="streetlight",
@@ -22,6 +23,7 @@ app.command("ingest")(ingest_command)
 app.command("info")(info_command)
 app.command("hotspots")(hotspots_command)
 app.command("backtest")(backtest_command)
+app.command("plan")(plan_command)
 app.command("demo")(demo_command)
 
 

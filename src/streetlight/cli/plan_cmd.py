@@ -1,0 +1,158 @@
+"""`streetlight plan`: units per post for each shift, from next month's hotspot forecast."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from streetlight.cli.console import cli_errors, out
+from streetlight.cli.options import (
+    BoundaryOption,
+    CategoryOption,
+    CellOption,
+    ForceOption,
+    StoreOption,
+)
+from streetlight.errors import StreetlightError
+from streetlight.store.months import parse_month
+from streetlight.store.store import Store, default_store_path
+
+VIOLENCE = "Violence and sexual offences"
+
+
+def _split(text: str, what: str) -> dict[str, float]:
+    try:
+        pairs = [part.split(":") for part in text.split(",") if part.strip()]
+        return {name.strip(): float(value) for name, value in pairs}
+    except ValueError as exc:
+        raise StreetlightError(f"{what}: use name:value,name:value ({text!r})") from exc
+
+
+def plan_command(
+    month: str = typer.Option(..., "--month", help="Month to plan, YYYY-MM."),
+    officers: int = typer.Option(..., "--officers", min=1, help="Officers per day, all shifts."),
+    out_files: list[Path] = typer.Option(..., "--out", help="Output: .csv, .geojson or .json."),
+    category: CategoryOption = [VIOLENCE],  # noqa: B006 - Typer reads the default, never mutates it
+    shifts: str = typer.Option(
+        "early:0.3,late:0.35,night:0.35", "--shifts", help="Share of officers per shift."
+    ),
+    profile: str | None = typer.Option(
+        None,
+        "--profile",
+        help="Share of harm per shift [default: learned from date-times, else equal].",
+    ),
+    unit_size: int = typer.Option(2, "--unit-size", min=1, max=2, help="Officers per unit."),
+    radius: float = typer.Option(400.0, "--radius", min=50.0, help="Foot-patrol radius, metres."),
+    max_per_post: int = typer.Option(2, "--max-per-post", min=1, help="Most units at one post."),
+    women_share: float = typer.Option(
+        0.2,
+        "--women-share",
+        min=0.0,
+        max=1.0,
+        help="Least share of units at women's-safety places.",
+    ),
+    time_limit: float = typer.Option(
+        30.0, "--time-limit", min=1.0, help="Solver seconds per shift."
+    ),
+    model: str | None = typer.Option(
+        None, "--model", help="Forecast model [default: recommended]."
+    ),
+    store: StoreOption = None,
+    force: ForceOption = None,
+    cell: CellOption = 150.0,
+    boundary: BoundaryOption = None,
+) -> None:
+    """Place patrol units on posts for each shift to cover the most forecast harm."""
+    from streetlight.deploy.plan import PlanSettings, make_plan, posts_table, shift_profile
+    from streetlight.hotspots.forecast import make_forecast
+    from streetlight.hotspots.registry import RECOMMENDED
+
+    with cli_errors():
+        try:
+            when = parse_month(month)
+        except ValueError as exc:
+            raise StreetlightError(f"--month: {exc}") from exc
+        split = _split(shifts, "--shifts")
+        total = sum(split.values())
+        per_shift = {name: round(officers * share / total) for name, share in split.items()}
+        target = Store.open(store or default_store_path())
+        forecast = make_forecast(
+            target,
+            category,
+            when,
+            model or RECOMMENDED,
+            force=force,
+            cell_size=cell,
+            boundary=boundary,
+        )
+        harm = (
+            _split(profile, "--profile")
+            if profile
+            else shift_profile(target, forecast.force, category, when)
+        )
+        settings = PlanSettings(
+            per_shift, unit_size, radius, max_per_post, 0.5, women_share, time_limit
+        )
+        plans = make_plan(forecast, harm, settings)
+        table = posts_table(forecast, plans, unit_size)
+        out.print(
+            f"{forecast.force} {month}: {officers} officers, units of {unit_size}, "
+            f"{radius:g} m radius, {forecast.area.n_cells:,} candidate cells"
+        )
+        out.print(
+            f"{'shift':<7}{'officers':>9}{'units':>6}{'harm':>6}{'covered':>9}"
+            f"{'gap':>7}{'s':>6}{'greedy':>9}{'gain':>7}"
+        )
+        for p in plans:
+            gain = p.milp.objective / p.greedy.objective - 1 if p.greedy.objective else 0.0
+            out.print(
+                f"{p.shift:<7}{per_shift[p.shift]:>9}{int(p.milp.units.sum()):>6}"
+                f"{p.demand_share:>6.2f}{p.milp.objective:>9.1f}{p.milp.gap:>7.2%}"
+                f"{p.milp.seconds:>6.1f}{p.greedy.objective:>9.1f}{gain:>7.1%}"
+            )
+        for path in out_files:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            suffix = path.suffix.lower()
+            if suffix == ".csv":
+                table.write_csv(path)
+            elif suffix == ".geojson":
+                features = [
+                    {
+                        "type": "Feature",
+                        "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
+                        "properties": {k: v for k, v in r.items() if k not in ("lon", "lat")},
+                    }
+                    for r in table.iter_rows(named=True)
+                ]
+                path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+            elif suffix == ".json":
+                summary = {
+                    "month": month,
+                    "force": forecast.force,
+                    "model": forecast.model,
+                    "settings": {
+                        "officers": per_shift,
+                        "unit_size": unit_size,
+                        "radius_m": radius,
+                        "max_per_post": max_per_post,
+                        "women_share": women_share,
+                        "harm_share": harm,
+                    },
+                    "shifts": {
+                        p.shift: {
+                            "objective": p.milp.objective,
+                            "bound": p.milp.bound,
+                            "gap": p.milp.gap,
+                            "seconds": p.milp.seconds,
+                            "status": p.milp.status,
+                            "greedy": p.greedy.objective,
+                        }
+                        for p in plans
+                    },
+                }
+                path.write_text(json.dumps(summary, indent=1))
+            else:
+                raise StreetlightError(f"{path}: unknown output type (use .csv, .geojson or .json)")
+            out.print(f"wrote {path}")

@@ -1,0 +1,159 @@
+"""A patrol plan for a month: units per post for each shift, from a hotspot forecast.
+
+Demand per shift is the forecast's expected harm per cell times the shift's share of harm: learned
+from the force's date-times when it has them (the share of past target crimes in each local shift),
+else equal thirds, which a planner can override. Women's-safety posts are cells whose most common
+snap point is a kind of place where women and girls report feeling unsafe (night-time economy,
+transport, shopping, parks and subways; `WOMENS_SAFETY_PLACES`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from streetlight.deploy.coverage import coverage
+from streetlight.deploy.optimize import Instance, Solution, solve_greedy, solve_milp
+from streetlight.errors import StreetlightError
+from streetlight.geo.crs import WGS84, transform
+from streetlight.hotspots.forecast import Forecast
+from streetlight.hotspots.periods import SHIFTS
+from streetlight.hotspots.places import place_kind
+from streetlight.store.store import Store
+
+WOMENS_SAFETY_PLACES = frozenset(
+    {
+        "Nightclub",
+        "Bus/Coach Station",
+        "Train Station",
+        "Shopping Area",
+        "Theatre/Concert Hall",
+        "Park/Open Space",
+        "Pedestrian Subway",
+        "Parking Area",
+    }
+)
+EQUAL_SHIFTS: dict[str, float] = {name: 1 / 3 for name, _ in SHIFTS}
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """Parameters of a plan (units: officers, metres, seconds)."""
+
+    officers: Mapping[str, int]
+    unit_size: int = 2
+    radius: float = 400.0
+    max_per_post: int = 2
+    decay: float = 0.5
+    women_share: float = 0.2
+    time_limit: float = 30.0
+
+
+@dataclass(frozen=True)
+class ShiftPlan:
+    shift: str
+    demand_share: float
+    milp: Solution
+    greedy: Solution
+
+
+def shift_profile(
+    store: Store, force: str, categories: Sequence[str], until: date
+) -> dict[str, float]:
+    """Share of past target crimes in each local shift, or equal thirds without date-times."""
+    zone = store.forces[force].timezone or "UTC"
+    past = store.incidents(
+        force=force, categories=list(categories), end=until, columns=["occurred_at"]
+    )
+    stamps = past["occurred_at"].drop_nulls()
+    if stamps.len() < 100:
+        return dict(EQUAL_SHIFTS)
+    hours = stamps.dt.convert_time_zone(zone).dt.hour().to_numpy()
+    counts = {
+        "early": int(((hours >= 7) & (hours < 15)).sum()),
+        "late": int(((hours >= 15) & (hours < 23)).sum()),
+        "night": int(((hours >= 23) | (hours < 7)).sum()),
+    }
+    total = sum(counts.values())
+    return {k: v / total for k, v in counts.items()}
+
+
+def make_plan(
+    forecast: Forecast, profile: Mapping[str, float], settings: PlanSettings
+) -> list[ShiftPlan]:
+    """Solve each shift: the MILP, and the greedy baseline beside it."""
+    if settings.unit_size < 1:
+        raise StreetlightError(f"unit size must be at least 1 officer, not {settings.unit_size}")
+    area = forecast.area
+    cov = coverage(area.i, area.j, area.i, area.j, settings.radius, area.cell_size)
+    women = np.array([place_kind(p) in WOMENS_SAFETY_PLACES for p in forecast.places])
+    plans = []
+    for shift, officers in settings.officers.items():
+        if shift not in profile:
+            raise StreetlightError(
+                f"no demand share for shift {shift!r} (shifts: {', '.join(profile)})"
+            )
+        instance = Instance(
+            np.clip(forecast.scores, 0, None) * profile[shift],
+            cov,
+            women,
+            officers // settings.unit_size,
+            settings.max_per_post,
+            settings.decay,
+            settings.women_share,
+        )
+        plans.append(
+            ShiftPlan(
+                shift,
+                profile[shift],
+                solve_milp(instance, time_limit=settings.time_limit),
+                solve_greedy(instance),
+            )
+        )
+    return plans
+
+
+def posts_table(forecast: Forecast, plans: Sequence[ShiftPlan], unit_size: int) -> pl.DataFrame:
+    """One row per shift and post with units: where, how many officers, what place."""
+    area = forecast.area
+    x, y = area.centres()
+    lon, lat = transform(area.crs, WGS84, x, y)
+    ids = area.cell_ids()
+    rows = []
+    for plan in plans:
+        for p in np.flatnonzero(plan.milp.units > 0):
+            rows.append(
+                {
+                    "shift": plan.shift,
+                    "cell_id": ids[p],
+                    "x": float(x[p]),
+                    "y": float(y[p]),
+                    "lon": float(lon[p]),
+                    "lat": float(lat[p]),
+                    "units": int(plan.milp.units[p]),
+                    "officers": int(plan.milp.units[p]) * unit_size,
+                    "place": forecast.places[p],
+                    "womens_safety_place": place_kind(forecast.places[p]) in WOMENS_SAFETY_PLACES,
+                    "forecast_score": float(forecast.scores[p]),
+                }
+            )
+    schema = {
+        "shift": pl.String,
+        "cell_id": pl.String,
+        "x": pl.Float64,
+        "y": pl.Float64,
+        "lon": pl.Float64,
+        "lat": pl.Float64,
+        "units": pl.Int64,
+        "officers": pl.Int64,
+        "place": pl.String,
+        "womens_safety_place": pl.Boolean,
+        "forecast_score": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema).sort(
+        ["shift", "forecast_score"], descending=[False, True]
+    )
