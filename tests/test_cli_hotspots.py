@@ -171,9 +171,16 @@ def test_plan_places_every_unit_and_meets_the_womens_share(store: Path, tmp_path
             str(csv),
             "--out",
             str(summary),
+            "--schedule",
+            str(tmp_path / "schedule.csv"),
         ],
     )
     assert result.exit_code == 0, result.output
+    visits = pl.read_csv(tmp_path / "schedule.csv")
+    assert visits["unit"].n_unique() == 9 + 10 + 10
+    early = visits.filter(pl.col("shift") == "early")
+    assert sorted(early["arrive"].to_list())[0] == "07:00"
+    assert sorted(early["leave"].to_list())[-1] <= "15:00"
     posts = pl.read_csv(csv)
     per_shift = posts.group_by("shift").agg(pl.col("units").sum(), pl.col("officers").sum())
     # 18, 21 and 21 officers in units of two: a shift's odd officer is not placed

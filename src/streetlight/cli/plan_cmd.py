@@ -63,9 +63,19 @@ def plan_command(
     force: ForceOption = None,
     cell: CellOption = 150.0,
     boundary: BoundaryOption = None,
+    schedule: Path | None = typer.Option(
+        None, "--schedule", help="Write every unit's visits (10-16 minute stops) as CSV here."
+    ),
+    seed: int = typer.Option(0, "--seed", help="Seed for the visit order (same seed, same plan)."),
 ) -> None:
     """Place patrol units on posts for each shift to cover the most forecast harm."""
-    from streetlight.deploy.plan import PlanSettings, make_plan, posts_table, shift_profile
+    from streetlight.deploy.plan import (
+        PlanSettings,
+        make_plan,
+        posts_table,
+        schedules_table,
+        shift_profile,
+    )
     from streetlight.hotspots.forecast import make_forecast
     from streetlight.hotspots.registry import RECOMMENDED
 
@@ -112,6 +122,10 @@ def plan_command(
                 f"{p.demand_share:>6.2f}{p.milp.objective:>9.1f}{p.milp.gap:>7.2%}"
                 f"{p.milp.seconds:>6.1f}{p.greedy.objective:>9.1f}{gain:>7.1%}"
             )
+        if schedule:
+            schedule.parent.mkdir(parents=True, exist_ok=True)
+            schedules_table(forecast, plans, settings, when, seed).write_csv(schedule)
+            out.print(f"wrote {schedule}")
         for path in out_files:
             path.parent.mkdir(parents=True, exist_ok=True)
             suffix = path.suffix.lower()

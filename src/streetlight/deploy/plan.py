@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 import numpy as np
 import polars as pl
 
 from streetlight.deploy.coverage import coverage
 from streetlight.deploy.optimize import Instance, Solution, solve_greedy, solve_milp
+from streetlight.deploy.schedule import unit_schedule
 from streetlight.errors import StreetlightError
 from streetlight.geo.crs import WGS84, transform
 from streetlight.hotspots.forecast import Forecast
@@ -157,3 +158,63 @@ def posts_table(forecast: Forecast, plans: Sequence[ShiftPlan], unit_size: int) 
     return pl.DataFrame(rows, schema=schema).sort(
         ["shift", "forecast_score"], descending=[False, True]
     )
+
+
+BEAT_CELLS = (
+    8  # hottest covered cells a unit walks: about four rounds of 10-16 minute stops a shift
+)
+
+
+def schedules_table(
+    forecast: Forecast,
+    plans: Sequence[ShiftPlan],
+    settings: PlanSettings,
+    day: date,
+    seed: int = 0,
+) -> pl.DataFrame:
+    """Every unit's visits for one day of the plan (local shift starts, the force's time zone
+    being the caller's concern: times are local wall-clock times)."""
+    area = forecast.area
+    x, y = area.centres()
+    cov = coverage(area.i, area.j, area.i, area.j, settings.radius, area.cell_size)
+    ids = area.cell_ids()
+    starts = dict(SHIFTS)
+    rng = np.random.default_rng(seed)
+    rows = []
+    for plan in plans:
+        hour = starts.get(plan.shift, 0)
+        start = datetime.combine(day, time(hour))
+        n = 0
+        for post in np.flatnonzero(plan.milp.units > 0):
+            cells = cov.cells_of(int(post))
+            hot = cells[np.argsort(-forecast.scores[cells], kind="stable")][:BEAT_CELLS]
+            hot = hot[forecast.scores[hot] > 0]
+            for _ in range(int(plan.milp.units[post])):
+                n += 1
+                unit = f"{plan.shift}-{n:03d}"
+                for v in unit_schedule(unit, hot, x, y, start, 8.0, rng):
+                    rows.append(
+                        {
+                            "shift": plan.shift,
+                            "unit": unit,
+                            "post": ids[post],
+                            "order": v.order,
+                            "cell_id": ids[v.cell],
+                            "place": forecast.places[v.cell],
+                            "arrive": v.arrive.strftime("%H:%M"),
+                            "leave": v.leave.strftime("%H:%M"),
+                            "walk_minutes": v.walk_minutes,
+                        }
+                    )
+    schema = {
+        "shift": pl.String,
+        "unit": pl.String,
+        "post": pl.String,
+        "order": pl.Int64,
+        "cell_id": pl.String,
+        "place": pl.String,
+        "arrive": pl.String,
+        "leave": pl.String,
+        "walk_minutes": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema)
