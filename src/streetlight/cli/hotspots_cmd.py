@@ -41,12 +41,15 @@ def hotspots_command(
 ) -> None:
     """Forecast where the given crime types will concentrate in a month."""
     from streetlight.geo.boundary import read_rings
-    from streetlight.hotspots.export import write_forecast
+    from streetlight.hotspots.export import SUFFIXES, write_forecast
     from streetlight.hotspots.forecast import make_forecast
     from streetlight.hotspots.harm import load_harm
     from streetlight.hotspots.registry import RECOMMENDED
 
     with cli_errors():
+        for path in out_files:  # before any work, so a typo costs nothing
+            if path.suffix.lower() not in SUFFIXES:
+                raise StreetlightError(f"{path}: unknown output type (use {', '.join(SUFFIXES)})")
         chosen = model or _recommended(backtest) or RECOMMENDED
         try:
             forecast_month = parse_month(month)
