@@ -16,6 +16,7 @@ from streetlight.errors import StoreError
 from streetlight.ingest import ingest
 from streetlight.store import INCIDENT_SCHEMA, Store
 from streetlight.store import store as store_module
+from streetlight.store.manifest import Manifest, save_manifest
 from tests.conftest import REPO, SAMPLE_ZIP
 
 
@@ -169,3 +170,18 @@ def test_sigint_to_a_real_ingest_never_leaves_a_partial_store(tmp_path: Path) ->
             assert rows == sum(s.accepted for s in store.manifest.sources) == 73_683
             outcomes.add("completed")
     assert "interrupted" in outcomes
+
+
+def test_an_interrupt_after_the_manifest_rename_keeps_the_commit(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def renamed_then_interrupted(root: Path, manifest: Manifest) -> None:
+        save_manifest(root, manifest)
+        raise KeyboardInterrupt  # e.g. Ctrl-C while the folder is being synced
+
+    monkeypatch.setattr(store_module, "save_manifest", renamed_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ingest([SAMPLE_ZIP], store)
+    reopened = Store.open(store.root)
+    assert reopened.manifest.version == 1
+    assert reopened.incidents().height == sum(s.accepted for s in reopened.manifest.sources) > 0

@@ -236,9 +236,11 @@ class StoreWriter:
             )
             save_manifest(root, new)
         except BaseException:
-            # Nothing was published: remove what this commit wrote, keep the old manifest.
-            for path in written:
-                path.unlink(missing_ok=True)
+            # An interrupt can land after the manifest's rename but before save_manifest returns
+            # (while it syncs the folder): then the commit is published and its files must stay.
+            if not _published(root, old.version + 1):
+                for path in written:
+                    path.unlink(missing_ok=True)
             raise
         store.manifest = new
         for stale in old.referenced_paths() - new.referenced_paths():
@@ -290,6 +292,14 @@ class StoreWriter:
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(lambda job: _write_parquet(*job), jobs))
         return [result[k] for k in sorted(result)]
+
+
+def _published(root: Path, version: int) -> bool:
+    """Whether the manifest on disk is already the given version."""
+    try:
+        return load_manifest(root).version == version
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
 
 
 def new_ingest_id() -> str:
