@@ -20,6 +20,7 @@ import numpy as np
 
 from streetlight.deploy.coverage import coverage
 from streetlight.deploy.optimize import Instance, solve_greedy, solve_milp
+from streetlight.deploy.plan import WOMENS_SAFETY_PLACES
 from streetlight.hotspots.forecast import make_forecast
 from streetlight.hotspots.places import place_kind
 from streetlight.ingest import ingest
@@ -28,16 +29,6 @@ from streetlight.store import Store
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data" / "police-uk" / "cleveland-2023-01_2025-11.zip"
 BOUNDARY = REPO / "data" / "sample" / "cleveland-lsoa-2011.geojson"
-WOMEN = {
-    "Nightclub",
-    "Bus/Coach Station",
-    "Train Station",
-    "Shopping Area",
-    "Theatre/Concert Hall",
-    "Park/Open Space",
-    "Pedestrian Subway",
-    "Parking Area",
-}
 SHIFTS = {"early": (650 * 0.3, 0.25), "late": (650 * 0.35, 0.40), "night": (650 * 0.35, 0.35)}
 
 
@@ -52,7 +43,7 @@ def main() -> None:
             store, ["Violence and sexual offences"], date(2025, 12, 1), "ew-6", boundary=BOUNDARY
         )
     area = forecast.area
-    women = np.array([place_kind(p) in WOMEN for p in forecast.places])
+    women = np.array([place_kind(p) in WOMENS_SAFETY_PLACES for p in forecast.places])
     cov = coverage(area.i, area.j, area.i, area.j, radius=400.0, cell_size=area.cell_size)
     print(
         f"{area.n_cells:,} candidate posts and demand cells, {len(cov.indices):,} coverage pairs, "

@@ -19,8 +19,8 @@ from streetlight.hotspots.export import write_forecast
 from streetlight.hotspots.forecast import Forecast, make_forecast
 from streetlight.hotspots.registry import RECOMMENDED
 from streetlight.ingest import IngestReport, ingest
-from streetlight.ingest.pipeline import Progress, no_progress
 from streetlight.maps.cells import cells_html, cells_png
+from streetlight.progress import Progress, no_progress
 from streetlight.store.months import month_key, parse_month
 from streetlight.store.store import Store
 

@@ -92,7 +92,9 @@ def backtest_command(
         months = list(range(month_index(first), month_index(last) + 1))
         if by != "month":
             zone = timezone or target.forces[slug].timezone or "UTC"
-            _period_backtest(events, area, by, zone, first, last, names, covers, json_out, quiet)
+            _period_backtest(
+                events, area, by, horizon, zone, first, last, names, covers, json_out, quiet
+            )
             return
         bar = progress_bar("backtest", quiet)
         with bar if bar is not None else contextlib.nullcontext():
@@ -105,9 +107,7 @@ def backtest_command(
                 progress=tracked(bar, "forecasting"),
             )
         data = result.to_json()
-        if json_out:
-            json_out.parent.mkdir(parents=True, exist_ok=True)
-            json_out.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        _write_json(json_out, data)
         if report:
             title = f"Backtest: {', '.join(category)}, {slug}"
             write_report(result, report, title)
@@ -125,6 +125,7 @@ def _period_backtest(
     events: EventSet,
     area: StudyArea,
     by: str,
+    horizon: float,
     zone: str,
     first: date,
     last: date,
@@ -135,7 +136,7 @@ def _period_backtest(
 ) -> None:
     """Shift or day backtest over every local shift/day of the months `first` .. `last`."""
     from streetlight.evaluate.backtest import backtest_periods
-    from streetlight.hotspots.periods import SHIFT_HOURS, day_starts, shift_starts
+    from streetlight.hotspots.periods import day_starts, shift_starts
     from streetlight.hotspots.registry import make_period_model
 
     end_day = (last.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
@@ -143,7 +144,6 @@ def _period_backtest(
         starts = list((shift_starts if by == "shift" else day_starts)(first, end_day, zone))
     except (KeyError, ValueError) as exc:
         raise StreetlightError(f"--timezone: unknown time zone {zone!r}") from exc
-    horizon = 24.0 if by == "day" else float(SHIFT_HOURS)
     bar = progress_bar("backtest", quiet)
     with bar if bar is not None else contextlib.nullcontext():
         result = backtest_periods(
@@ -157,9 +157,7 @@ def _period_backtest(
             progress=tracked(bar, f"forecasting {by}s"),
         )
     data = result.to_json()
-    if json_out:
-        json_out.parent.mkdir(parents=True, exist_ok=True)
-        json_out.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    _write_json(json_out, data)
     out.print(f"{len(starts)} {by}s ({zone}), {area.n_cells:,} cells of {area.cell_size:g} m")
     _print_table(data, covers)
     if json_out:
@@ -176,3 +174,9 @@ def _print_table(data: dict[str, Any], covers: list[float]) -> None:
             f"{entry['pei'][middle]:>8.3f}"
         )
     out.print(f"recommended: {data['recommended']}")
+
+
+def _write_json(path: Path | None, data: dict[str, Any]) -> None:
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=1), encoding="utf-8")

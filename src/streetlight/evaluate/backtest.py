@@ -9,15 +9,16 @@ between models can be judged against month-to-month noise.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 
 from streetlight.evaluate.metrics import MonthScore, score_month
 from streetlight.hotspots.base import EventSet, HotspotModel, StudyArea, month_of_index, start_day
+from streetlight.progress import Progress, no_progress
 from streetlight.store.months import month_key
 
 T = TypeVar("T")
@@ -36,14 +37,6 @@ SIMPLE_BASELINES = frozenset(
         "recent-hours",
     }
 )
-
-
-class Progress(Protocol):
-    def __call__(self, items: Iterable[T], total: int) -> Iterable[T]: ...
-
-
-def _no_progress(items: Iterable[T], total: int) -> Iterable[T]:
-    return items
 
 
 @dataclass
@@ -154,7 +147,7 @@ def backtest(
     months: Sequence[int],
     models: Mapping[str, Callable[[], HotspotModel]],
     coverage: Sequence[float] = (1, 2, 5, 10),
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
 ) -> BacktestResult:
     """Forecast each of `months` (month indexes) with each model and score it."""
     targets = events.targets()
@@ -207,7 +200,7 @@ def backtest_periods(
     models: Mapping[str, Callable[[], HotspotModel]],
     coverage: Sequence[float] = (1, 2, 5, 10),
     by: str = "shift",
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
 ) -> PeriodBacktest:
     """Forecast each period (label, UTC start) of `horizon_hours` and score it."""
     targets = events.targets()

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 import polars as pl
 
@@ -23,22 +23,13 @@ from streetlight.ingest.checks import FILE, as_quarantine
 from streetlight.ingest.csvread import RawTable, read_delimited
 from streetlight.ingest.policeuk import PoliceUK
 from streetlight.ingest.sources import Skipped, SourceFile, expand_sources
+from streetlight.progress import Progress, no_progress
 from streetlight.store.manifest import ForceInfo, SourceRecord
 from streetlight.store.schema import INCIDENT_SCHEMA, QUARANTINE_SCHEMA
 from streetlight.store.store import Changeset, Store, new_ingest_id
 
 T = TypeVar("T")
 _WORKERS = 2
-
-
-class Progress(Protocol):
-    """Wraps the iteration over files; the CLI passes a progress bar, the library never imports one."""
-
-    def __call__(self, items: Iterable[T], total: int) -> Iterable[T]: ...
-
-
-def no_progress(items: Iterable[T], total: int) -> Iterable[T]:
-    return items
 
 
 @dataclass(frozen=True)
