@@ -173,14 +173,22 @@ def test_plan_places_every_unit_and_meets_the_womens_share(store: Path, tmp_path
             str(summary),
             "--schedule",
             str(tmp_path / "schedule.csv"),
+            "--units",
+            str(tmp_path / "units.csv"),
         ],
     )
     assert result.exit_code == 0, result.output
     visits = pl.read_csv(tmp_path / "schedule.csv")
     assert visits["unit"].n_unique() == 9 + 10 + 10
     early = visits.filter(pl.col("shift") == "early")
-    assert sorted(early["arrive"].to_list())[0] == "07:00"
-    assert sorted(early["leave"].to_list())[-1] <= "15:00"
+    # December in Cleveland: local time is UTC, shown with its offset
+    assert sorted(early["arrive"].to_list())[0] == "2025-12-01T07:00+00:00"
+    assert sorted(early["leave"].to_list())[-1] <= "2025-12-01T15:00+00:00"
+    night = visits.filter(pl.col("shift") == "night")
+    assert sorted(night["leave"].to_list())[-1] <= "2025-12-02T07:00+00:00"
+    assert ((visits["dwell_minutes"] >= 10) & (visits["dwell_minutes"] <= 16)).all()
+    roster = pl.read_csv(tmp_path / "units.csv")
+    assert roster["unit"].to_list() == visits["unit"].unique(maintain_order=True).to_list()
     posts = pl.read_csv(csv)
     per_shift = posts.group_by("shift").agg(pl.col("units").sum(), pl.col("officers").sum())
     # 18, 21 and 21 officers in units of two: a shift's odd officer is not placed

@@ -66,6 +66,9 @@ def plan_command(
     schedule: Path | None = typer.Option(
         None, "--schedule", help="Write every unit's visits (10-16 minute stops) as CSV here."
     ),
+    units_out: Path | None = typer.Option(
+        None, "--units", help="Write every unit with its shift and post as CSV here."
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed for the visit order (same seed, same plan)."),
 ) -> None:
     """Place patrol units on posts for each shift to cover the most forecast harm."""
@@ -75,6 +78,7 @@ def plan_command(
         posts_table,
         schedules_table,
         shift_profile,
+        units_table,
     )
     from streetlight.hotspots.forecast import make_forecast
     from streetlight.hotspots.registry import RECOMMENDED
@@ -122,9 +126,14 @@ def plan_command(
                 f"{p.demand_share:>6.2f}{p.milp.objective:>9.1f}{p.milp.gap:>7.2%}"
                 f"{p.milp.seconds:>6.1f}{p.greedy.objective:>9.1f}{gain:>7.1%}"
             )
+        if units_out:
+            units_out.parent.mkdir(parents=True, exist_ok=True)
+            units_table(forecast, plans, unit_size).write_csv(units_out)
+            out.print(f"wrote {units_out}")
         if schedule:
             schedule.parent.mkdir(parents=True, exist_ok=True)
-            schedules_table(forecast, plans, settings, when, seed).write_csv(schedule)
+            zone = target.forces[forecast.force].timezone or "UTC"
+            schedules_table(forecast, plans, settings, when, zone, seed).write_csv(schedule)
             out.print(f"wrote {schedule}")
         for path in out_files:
             path.parent.mkdir(parents=True, exist_ok=True)

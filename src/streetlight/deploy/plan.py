@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import polars as pl
@@ -160,9 +161,64 @@ def posts_table(forecast: Forecast, plans: Sequence[ShiftPlan], unit_size: int) 
     )
 
 
-BEAT_CELLS = (
-    8  # hottest covered cells a unit walks: about four rounds of 10-16 minute stops a shift
-)
+BEAT_CELLS = 8  # hottest covered cells a unit walks: about four rounds of 10-16 minute stops
+SHIFT_HOURS = 8.0
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One patrol unit of a shift and the post (study-area cell index) it works from."""
+
+    shift: str
+    name: str
+    post: int
+
+
+def roster(plans: Sequence[ShiftPlan]) -> list[Unit]:
+    """Every unit of the plan, named `<shift>-<nnn>` in post order: the names the schedules,
+    briefings and dosage reports share."""
+    units = []
+    for plan in plans:
+        n = 0
+        for post in np.flatnonzero(plan.milp.units > 0):
+            for _ in range(int(plan.milp.units[post])):
+                n += 1
+                units.append(Unit(plan.shift, f"{plan.shift}-{n:03d}", int(post)))
+    return units
+
+
+def units_table(forecast: Forecast, plans: Sequence[ShiftPlan], unit_size: int) -> pl.DataFrame:
+    """One row per unit: its shift, post and where the post is."""
+    area = forecast.area
+    x, y = area.centres()
+    lon, lat = transform(area.crs, WGS84, x, y)
+    ids = area.cell_ids()
+    rows = [
+        {
+            "shift": u.shift,
+            "unit": u.name,
+            "officers": unit_size,
+            "post": ids[u.post],
+            "x": float(x[u.post]),
+            "y": float(y[u.post]),
+            "lon": float(lon[u.post]),
+            "lat": float(lat[u.post]),
+            "place": forecast.places[u.post],
+        }
+        for u in roster(plans)
+    ]
+    schema = {
+        "shift": pl.String,
+        "unit": pl.String,
+        "officers": pl.Int64,
+        "post": pl.String,
+        "x": pl.Float64,
+        "y": pl.Float64,
+        "lon": pl.Float64,
+        "lat": pl.Float64,
+        "place": pl.String,
+    }
+    return pl.DataFrame(rows, schema=schema)
 
 
 def schedules_table(
@@ -170,51 +226,66 @@ def schedules_table(
     plans: Sequence[ShiftPlan],
     settings: PlanSettings,
     day: date,
+    timezone: str,
     seed: int = 0,
 ) -> pl.DataFrame:
-    """Every unit's visits for one day of the plan (local shift starts, the force's time zone
-    being the caller's concern: times are local wall-clock times)."""
+    """Every unit's visits for one day of the plan. Shifts start at their local wall-clock hour
+    in `timezone` (the night shift runs past midnight into the next day); `arrive` and `leave`
+    are ISO 8601 local times with their UTC offset, so a night across a clock change is right."""
+    zone = ZoneInfo(timezone)
     area = forecast.area
     x, y = area.centres()
+    lon, lat = transform(area.crs, WGS84, x, y)
     cov = coverage(area.i, area.j, area.i, area.j, settings.radius, area.cell_size)
     ids = area.cell_ids()
     starts = dict(SHIFTS)
     rng = np.random.default_rng(seed)
     rows = []
-    for plan in plans:
-        hour = starts.get(plan.shift, 0)
-        start = datetime.combine(day, time(hour))
-        n = 0
-        for post in np.flatnonzero(plan.milp.units > 0):
-            cells = cov.cells_of(int(post))
-            hot = cells[np.argsort(-forecast.scores[cells], kind="stable")][:BEAT_CELLS]
-            hot = hot[forecast.scores[hot] > 0]
-            for _ in range(int(plan.milp.units[post])):
-                n += 1
-                unit = f"{plan.shift}-{n:03d}"
-                for v in unit_schedule(unit, hot, x, y, start, 8.0, rng):
-                    rows.append(
-                        {
-                            "shift": plan.shift,
-                            "unit": unit,
-                            "post": ids[post],
-                            "order": v.order,
-                            "cell_id": ids[v.cell],
-                            "place": forecast.places[v.cell],
-                            "arrive": v.arrive.strftime("%H:%M"),
-                            "leave": v.leave.strftime("%H:%M"),
-                            "walk_minutes": v.walk_minutes,
-                        }
-                    )
+    for unit in roster(plans):
+        # Shift start as an aware instant; the schedule runs in UTC (absolute minutes) and is
+        # shown in local time.
+        start = datetime.combine(day, time(starts.get(unit.shift, 0)), tzinfo=zone)
+        start_utc = start.astimezone(UTC).replace(tzinfo=None)
+        cells = cov.cells_of(unit.post)
+        hot = cells[np.argsort(-forecast.scores[cells], kind="stable")][:BEAT_CELLS]
+        hot = hot[forecast.scores[hot] > 0]
+        for v in unit_schedule(unit.name, hot, x, y, start_utc, SHIFT_HOURS, rng):
+            arrive = v.arrive.replace(tzinfo=UTC).astimezone(zone)
+            leave = v.leave.replace(tzinfo=UTC).astimezone(zone)
+            rows.append(
+                {
+                    "date": day.isoformat(),
+                    "shift": unit.shift,
+                    "unit": unit.name,
+                    "post": ids[unit.post],
+                    "order": v.order,
+                    "cell_id": ids[v.cell],
+                    "x": float(x[v.cell]),
+                    "y": float(y[v.cell]),
+                    "lon": float(lon[v.cell]),
+                    "lat": float(lat[v.cell]),
+                    "place": forecast.places[v.cell],
+                    "arrive": arrive.isoformat(timespec="minutes"),
+                    "leave": leave.isoformat(timespec="minutes"),
+                    "dwell_minutes": round((v.leave - v.arrive).total_seconds() / 60, 1),
+                    "walk_minutes": v.walk_minutes,
+                }
+            )
     schema = {
+        "date": pl.String,
         "shift": pl.String,
         "unit": pl.String,
         "post": pl.String,
         "order": pl.Int64,
         "cell_id": pl.String,
+        "x": pl.Float64,
+        "y": pl.Float64,
+        "lon": pl.Float64,
+        "lat": pl.Float64,
         "place": pl.String,
         "arrive": pl.String,
         "leave": pl.String,
+        "dwell_minutes": pl.Float64,
         "walk_minutes": pl.Float64,
     }
     return pl.DataFrame(rows, schema=schema)
