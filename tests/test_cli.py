@@ -23,7 +23,7 @@ def test_every_command_is_documented() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
     commands = [c.name for c in app.registered_commands]
-    assert commands == ["ingest", "info", "hotspots", "backtest", "plan", "demo"]
+    assert commands == ["ingest", "info", "hotspots", "backtest", "plan", "dosage", "demo"]
     for name in commands:
         assert name is not None and name in result.output
         help_text = runner.invoke(app, [str(name), "--help"]).output

@@ -59,13 +59,13 @@ def backtest_command(
     from streetlight.hotspots.base import EventSet, month_index
     from streetlight.hotspots.forecast import resolve_force, study_area
     from streetlight.hotspots.harm import load_harm
-    from streetlight.hotspots.periods import SHIFT_HOURS
     from streetlight.hotspots.registry import (
         DEFAULT_MODELS,
         PERIOD_MODELS,
         make_model,
         make_period_model,
     )
+    from streetlight.shifts import SHIFT_HOURS
 
     with cli_errors():
         try:

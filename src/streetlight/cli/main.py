@@ -7,6 +7,7 @@ import typer
 from streetlight import __version__
 from streetlight.cli.backtest_cmd import backtest_command
 from streetlight.cli.demo_cmd import demo_command
+from streetlight.cli.dosage_cmd import dosage_command
 from streetlight.cli.hotspots_cmd import hotspots_command
 from streetlight.cli.info_cmd import info_command
 from streetlight.cli.ingest_cmd import ingest_command
@@ -24,6 +25,7 @@ app.command("info")(info_command)
 app.command("hotspots")(hotspots_command)
 app.command("backtest")(backtest_command)
 app.command("plan")(plan_command)
+app.command("dosage")(dosage_command)
 app.command("demo")(demo_command)
 
 

@@ -33,7 +33,9 @@ def _split(text: str, what: str) -> dict[str, float]:
 def plan_command(
     month: str = typer.Option(..., "--month", help="Month to plan, YYYY-MM."),
     officers: int = typer.Option(..., "--officers", min=1, help="Officers per day, all shifts."),
-    out_files: list[Path] = typer.Option(..., "--out", help="Output: .csv, .geojson or .json."),
+    out_files: list[Path] = typer.Option(
+        ..., "--out", help="Output: .csv, .geojson, .json, .png or .html (maps)."
+    ),
     category: CategoryOption = [VIOLENCE],  # noqa: B006 - Typer reads the default, never mutates it
     shifts: str = typer.Option(
         "early:0.3,late:0.35,night:0.35", "--shifts", help="Share of officers per shift."
@@ -69,9 +71,15 @@ def plan_command(
     units_out: Path | None = typer.Option(
         None, "--units", help="Write every unit with its shift and post as CSV here."
     ),
+    briefings: Path | None = typer.Option(
+        None,
+        "--briefings",
+        help="Write a printable briefing per unit (HTML) and an index.html into this folder.",
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed for the visit order (same seed, same plan)."),
 ) -> None:
     """Place patrol units on posts for each shift to cover the most forecast harm."""
+    from streetlight.deploy.briefing import INDEX, briefing_pages, write_briefings
     from streetlight.deploy.plan import (
         PlanSettings,
         make_plan,
@@ -80,8 +88,10 @@ def plan_command(
         shift_profile,
         units_table,
     )
+    from streetlight.geo.boundary import read_rings
     from streetlight.hotspots.forecast import make_forecast
     from streetlight.hotspots.registry import RECOMMENDED
+    from streetlight.maps.plan import plan_html, plan_png
 
     with cli_errors():
         try:
@@ -130,11 +140,29 @@ def plan_command(
             units_out.parent.mkdir(parents=True, exist_ok=True)
             units_table(forecast, plans, unit_size).write_csv(units_out)
             out.print(f"wrote {units_out}")
-        if schedule:
+        zone = target.forces[forecast.force].timezone or "UTC"
+        force_name = target.forces[forecast.force].name
+        visits = (
+            schedules_table(forecast, plans, settings, when, zone, seed)
+            if schedule or briefings
+            else None
+        )
+        if schedule and visits is not None:
             schedule.parent.mkdir(parents=True, exist_ok=True)
-            zone = target.forces[forecast.force].timezone or "UTC"
-            schedules_table(forecast, plans, settings, when, zone, seed).write_csv(schedule)
+            visits.write_csv(schedule)
             out.print(f"wrote {schedule}")
+        if briefings and visits is not None:
+            pages = briefing_pages(
+                forecast,
+                units_table(forecast, plans, unit_size),
+                visits,
+                force_name=force_name,
+                timezone=zone,
+                radius=radius,
+            )
+            write_briefings(pages, briefings)
+            out.print(f"wrote {len(pages) - 1} briefings and {briefings / INDEX}")
+        rings = read_rings(boundary, forecast.area.crs) if boundary else []
         for path in out_files:
             path.parent.mkdir(parents=True, exist_ok=True)
             suffix = path.suffix.lower()
@@ -176,6 +204,11 @@ def plan_command(
                     },
                 }
                 path.write_text(json.dumps(summary, indent=1))
+            elif suffix in (".png", ".html"):
+                draw = plan_png if suffix == ".png" else plan_html
+                draw(forecast, table, settings, path, rings=rings, force_name=force_name)
             else:
-                raise StreetlightError(f"{path}: unknown output type (use .csv, .geojson or .json)")
+                raise StreetlightError(
+                    f"{path}: unknown output type (use .csv, .geojson, .json, .png or .html)"
+                )
             out.print(f"wrote {path}")

@@ -154,12 +154,8 @@ def _reduce(instance: Instance) -> tuple[Instance, IntArray]:
     )
 
 
-def solve_milp(instance: Instance, time_limit: float = 30.0, rel_gap: float = 0.01) -> Solution:
-    """The MILP above with HiGHS; deterministic for the same input (one thread, fixed seed)."""
-    instance.check()
-    started = time.perf_counter()
-    full = instance
-    instance, posts = _reduce(instance)
+def _model(instance: Instance) -> highspy.HighsLp:
+    """The MILP above as a HiGHS model: columns z[p, k] at p * M + (k - 1), then y[c]."""
     cov, m = instance.coverage, instance.max_per_post
     n_posts, n_cells = cov.n_posts, cov.n_cells
     n_z = n_posts * m  # z[p, k] at column p * m + (k - 1)
@@ -238,6 +234,20 @@ def solve_milp(instance: Instance, time_limit: float = 30.0, rel_gap: float = 0.
         highspy.HighsVarType.kContinuous
     ] * n_cells
 
+    return lp
+
+
+def solve_milp(instance: Instance, time_limit: float = 30.0, rel_gap: float = 0.01) -> Solution:
+    """The MILP above with HiGHS; deterministic for the same input (one thread, fixed seed)."""
+    instance.check()
+    started = time.perf_counter()
+    full = instance
+    instance, posts = _reduce(instance)
+    cov, m = instance.coverage, instance.max_per_post
+    n_posts, n_cells = cov.n_posts, cov.n_cells
+    n_z = n_posts * m
+    n_cols = n_z + n_cells
+    lp = _model(instance)
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", float(time_limit))

@@ -23,8 +23,8 @@ from streetlight.deploy.schedule import unit_schedule
 from streetlight.errors import StreetlightError
 from streetlight.geo.crs import WGS84, transform
 from streetlight.hotspots.forecast import Forecast
-from streetlight.hotspots.periods import SHIFTS
 from streetlight.hotspots.places import place_kind
+from streetlight.shifts import SHIFT_HOURS, SHIFTS
 from streetlight.store.store import Store
 
 WOMENS_SAFETY_PLACES = frozenset(
@@ -162,7 +162,6 @@ def posts_table(forecast: Forecast, plans: Sequence[ShiftPlan], unit_size: int) 
 
 
 BEAT_CELLS = 8  # hottest covered cells a unit walks: about four rounds of 10-16 minute stops
-SHIFT_HOURS = 8.0
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,10 @@ def unit_schedule(
     now, here, order = start, None, 0
     metres_per_minute = walking_speed * 1000 / 60
     while True:
-        for cell in rng.permutation(beat):
+        round_ = rng.permutation(beat)
+        if here is not None and len(round_) > 1 and round_[0] == here:
+            round_ = np.roll(round_, -1)  # never "move on" to the stop the unit is standing at
+        for cell in round_:
             walk = 0.0 if here is None else float(np.hypot(x[cell] - x[here], y[cell] - y[here]))
             walk_minutes = walk / metres_per_minute
             arrive = now + timedelta(minutes=walk_minutes)

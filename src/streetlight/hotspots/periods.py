@@ -18,9 +18,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from streetlight.hotspots.base import EventSet, FloatArray, HotspotModel, StudyArea, start_day
-
-SHIFTS: tuple[tuple[str, int], ...] = (("early", 7), ("late", 15), ("night", 23))
-SHIFT_HOURS = 8
+from streetlight.shifts import SHIFTS
 
 
 class RecentHoursCount(HotspotModel):
