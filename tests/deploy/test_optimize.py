@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 
 import numpy as np
 import pytest
 
 from streetlight.deploy.coverage import coverage
-from streetlight.deploy.optimize import Instance, objective, solve_greedy, solve_milp
+from streetlight.deploy.optimize import (
+    Instance,
+    _lp_bound,
+    _model,
+    _price_core,
+    _reduce,
+    _restrict,
+    objective,
+    solve_greedy,
+    solve_milp,
+)
 from streetlight.errors import StreetlightError
 
 
@@ -84,3 +95,70 @@ def test_impossible_share_is_a_clear_error() -> None:
     instance = line_instance(units=6, share=0.9)
     with pytest.raises(StreetlightError, match="only 1 such posts exist"):
         solve_milp(instance)
+
+
+def random_instance(seed: int, units: int, max_per_post: int, share: float) -> Instance:
+    """A 60 x 60 grid of 150 m cells with sparse, skewed demand: force-like, seconds to solve."""
+    rng = np.random.default_rng(seed)
+    gi, gj = np.meshgrid(
+        np.arange(60, dtype=np.int64), np.arange(60, dtype=np.int64), indexing="ij"
+    )
+    i, j = gi.ravel(), gj.ravel()
+    demand = np.where(rng.random(len(i)) < 0.25, rng.gamma(0.4, 3.0, len(i)), 0.0)
+    cov = coverage(i, j, i, j, radius=400.0, cell_size=150.0)
+    return Instance(demand, cov, rng.random(len(i)) < 0.05, units, max_per_post, 0.5, share)
+
+
+def full_lp_value(instance: Instance) -> float:
+    """The LP relaxation over every post, by dual simplex on the whole model (the reference)."""
+    import highspy
+
+    reduced, _ = _reduce(instance)
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.passModel(_model(reduced, integer=False))
+    h.run()
+    return float(h.getInfo().objective_function_value)
+
+
+def test_restrict_keeps_each_posts_cells() -> None:
+    instance = random_instance(1, 10, 2, 0.0)
+    keep = np.array([3, 17, 18, 400, 3599], dtype=np.int64)
+    sub = _restrict(instance, keep)
+    for n, p in enumerate(keep):
+        np.testing.assert_array_equal(sub.coverage.cells_of(n), instance.coverage.cells_of(int(p)))
+    np.testing.assert_array_equal(sub.women, instance.women[keep])
+
+
+@pytest.mark.parametrize(
+    ("units", "max_per_post", "share"), [(40, 2, 0.2), (30, 2, 0.0), (60, 3, 0.5)]
+)
+def test_column_generation_bound_is_the_full_lp(
+    units: int, max_per_post: int, share: float
+) -> None:
+    instance = random_instance(units, units, max_per_post, share)
+    reduced, _ = _reduce(instance)
+    # a deliberately small first core, so pricing has to bring most posts in
+    core = _price_core(reduced, time.perf_counter() + 60, start_size=20)
+    assert np.isfinite(core.bound) and core.rounds > 1
+    assert math.isclose(core.bound, full_lp_value(instance), rel_tol=1e-7)
+    assert len(core.posts) < reduced.coverage.n_posts
+
+
+def test_interior_point_bound_is_the_full_lp() -> None:
+    """The fallback bound when pricing stalls (one unit per post, degenerate prices)."""
+    instance = random_instance(5, 25, 1, 0.0)
+    reduced, _ = _reduce(instance)
+    assert math.isclose(_lp_bound(reduced, 60.0), full_lp_value(instance), rel_tol=1e-6)
+
+
+@pytest.mark.parametrize(("units", "max_per_post"), [(40, 2), (25, 1)])
+def test_reported_gap_is_proved_against_every_post(units: int, max_per_post: int) -> None:
+    instance = random_instance(units + 7, units, max_per_post, 0.2)
+    solution = solve_milp(instance, time_limit=30.0, rel_gap=0.01)
+    assert solution.objective <= full_lp_value(instance) + 1e-6
+    assert solution.bound >= full_lp_value(instance) - 1e-6 * solution.bound
+    assert solution.gap <= 0.01 + 1e-9
+    assert math.isclose(solution.objective, objective(instance, solution.units))
+    assert solution.units.sum() <= units and solution.units.max() <= max_per_post
+    assert solution.units[instance.women].sum() >= math.ceil(0.2 * units - 1e-9)

@@ -16,9 +16,13 @@ For one shift, with posts p, demand cells c, units k = 1..M at each post:
                z binary, 0 <= y <= 1
 
 solved with HiGHS (Huangfu & Hall 2018, Mathematical Programming Computation 10) under a time limit
-and relative gap. The greedy baseline adds, one unit at a time, the unit with the largest gain
-(Nemhauser, Wolsey & Fisher 1978: within 1 - 1/e of optimal for this submodular objective without
-the share constraint), serving the share first.
+and relative gap. A force has tens of thousands of candidate cells, and HiGHS stalls on the whole
+model (its LP relaxation alone takes a minute of degenerate pivots, and its root heuristics do not
+check the time limit), yet the LP relaxation is nearly always integral or close: so column
+generation prices in the few thousand posts that matter, the MILP runs over those, and the gap is
+proved against the LP bound over every post. The greedy baseline adds, one unit at a time, the
+unit with the largest gain (Nemhauser, Wolsey & Fisher 1978: within 1 - 1/e of optimal for this
+submodular objective without the share constraint), serving the share first.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from __future__ import annotations
 import heapq
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import highspy
 import numpy as np
@@ -154,7 +159,7 @@ def _reduce(instance: Instance) -> tuple[Instance, IntArray]:
     )
 
 
-def _model(instance: Instance) -> highspy.HighsLp:
+def _model(instance: Instance, *, integer: bool) -> highspy.HighsLp:
     """The MILP above as a HiGHS model: columns z[p, k] at p * M + (k - 1), then y[c]."""
     cov, m = instance.coverage, instance.max_per_post
     n_posts, n_cells = cov.n_posts, cov.n_cells
@@ -230,38 +235,175 @@ def _model(instance: Instance) -> highspy.HighsLp:
     lp.a_matrix_.start_ = np.cumsum(start)
     lp.a_matrix_.index_ = ri.astype(np.int32)
     lp.a_matrix_.value_ = rv
-    lp.integrality_ = [highspy.HighsVarType.kInteger] * n_z + [
-        highspy.HighsVarType.kContinuous
-    ] * n_cells
+    if integer:
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * n_z + [
+            highspy.HighsVarType.kContinuous
+        ] * n_cells
 
     return lp
 
 
-def solve_milp(instance: Instance, time_limit: float = 30.0, rel_gap: float = 0.01) -> Solution:
-    """The MILP above with HiGHS; deterministic for the same input (one thread, fixed seed)."""
+def _restrict(instance: Instance, keep: IntArray) -> Instance:
+    """The same problem with only the posts `keep` as candidates (every demand cell stays)."""
+    cov = instance.coverage
+    lengths = np.diff(cov.indptr)[keep]
+    starts = cov.indptr[keep]
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    # gather every kept post's slice of `indices` without a Python loop
+    offsets = np.repeat(starts - indptr[:-1], lengths) + np.arange(int(lengths.sum()))
+    return Instance(
+        instance.demand,
+        Coverage(indptr, cov.indices[offsets], cov.n_cells),
+        instance.women[keep],
+        instance.units,
+        instance.max_per_post,
+        instance.decay,
+        instance.min_women_share,
+    )
+
+
+def _highs(time_limit: float) -> highspy.Highs:
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("time_limit", max(float(time_limit), 0.1))
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("random_seed", 0)
+    # HiGHS 1.16's presolve can run for many minutes on force-sized covering models without
+    # checking the time limit; the model is already reduced (`_reduce`), so skip it.
+    h.setOptionValue("presolve", "off")
+    return h
+
+
+def _prices(instance: Instance, row_dual: FloatArray, n_core: int, needed: int) -> FloatArray:
+    """The most a post outside the restricted LP could add per unit of the LP's prices: the
+    largest prefix sum of its columns' reduced costs (z_p1 .. z_pk), which is > 0 exactly when no
+    dual value of its ordering rows z_pk <= z_p(k-1) keeps the LP optimal with the post added."""
+    cov, m = instance.coverage, instance.max_per_post
+    n_cells = cov.n_cells
+    budget_row = n_cells + n_core * (m - 1)
+    y_budget = row_dual[budget_row]
+    y_women = row_dual[budget_row + 1] if needed > 0 else 0.0
+    unit_price = y_budget + np.where(instance.women, y_women, 0.0)
+    cover = row_dual[:n_cells][cov.indices]
+    covered_price = np.add.reduceat(cover, cov.indptr[:-1]) if len(cover) else np.zeros(cov.n_posts)
+    covered_price = np.where(np.diff(cov.indptr) > 0, covered_price, 0.0)
+    post_value = instance.post_value()
+    # d = c - A^T y for z_p1 (entries -1 on its cells' cover rows, +1 on budget and women rows)
+    total = covered_price - unit_price
+    best = total.copy()
+    for k in range(2, m + 1):
+        total = total + instance.decay ** (k - 1) * post_value - unit_price
+        best = np.maximum(best, total)
+    return np.asarray(best, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class _Core:
+    posts: IntArray  # candidate posts of the restricted problem, ascending
+    bound: float  # the LP relaxation over all posts (an upper bound on every plan), or nan
+    rounds: int
+
+
+STALL = 3  # rounds without a change in the LP's value
+
+
+def _price_core(instance: Instance, deadline: float, start_size: int) -> _Core:
+    """Column generation (Gilmore & Gomory 1961): solve the LP relaxation over the posts that
+    cover most demand, add the posts whose reduced cost says they could raise it, repeat. When
+    none can, the restricted LP's value bounds the whole problem, and a MILP over these few
+    thousand posts is fast: the full model's LP stalls for a minute on degenerate pivots."""
+    n_posts = instance.coverage.n_posts
+    needed = instance.women_units_needed()
+    order = np.argsort(-instance.post_value(), kind="stable")
+    core = np.zeros(n_posts, dtype=bool)
+    core[order[:start_size]] = True
+    core |= instance.women
+    values: list[float] = []
+    for rounds in range(1, 50):
+        keep = np.flatnonzero(core)
+        lp = _model(_restrict(instance, keep), integer=False)
+        h = _highs(deadline - time.perf_counter())
+        h.passModel(lp)
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return _Core(keep, float("nan"), rounds)
+        values.append(float(h.getInfo().objective_function_value))
+        gain = _prices(instance, np.asarray(h.getSolution().row_dual), len(keep), needed)
+        gain[keep] = 0.0
+        tolerance = 1e-9 * max(1.0, abs(values[-1]))
+        entering = np.flatnonzero(gain > tolerance)
+        if len(entering) == 0:
+            return _Core(keep, values[-1], rounds)
+        # Stalled: the value has not moved for three rounds, only the (degenerate) prices have.
+        stalled = len(values) > STALL and values[-1] <= values[-1 - STALL] + tolerance
+        if time.perf_counter() > deadline or stalled:
+            return _Core(keep, float("nan"), rounds)
+        core[entering] = True
+    return _Core(np.flatnonzero(core), float("nan"), rounds)
+
+
+def _lp_bound(instance: Instance, time_limit: float) -> float:
+    """The LP relaxation over every post by interior point without crossover: a bound in seconds
+    where simplex, and column generation on it, stall on the covering rows' degenerate prices
+    (most often with one unit per post). nan when it does not finish in time."""
+    h = _highs(time_limit)
+    h.setOptionValue("solver", "ipm")
+    h.setOptionValue("run_crossover", "off")
+    h.passModel(_model(instance, integer=False))
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return float("nan")
+    return float(h.getInfo().objective_function_value)
+
+
+def solve_milp(
+    instance: Instance,
+    time_limit: float = 30.0,
+    rel_gap: float = 0.01,
+    core_size: int = 2000,
+) -> Solution:
+    """The MILP above with HiGHS; deterministic for the same input (one thread, fixed seed).
+
+    Column generation first finds a few thousand candidate posts whose LP relaxation is the whole
+    problem's (`_price_core`); the MILP is solved over those, and its gap is measured against the
+    LP bound over every post, so the reported gap holds for the full problem. When pricing stalls,
+    the bound comes from the full LP by interior point instead (`_lp_bound`); the MILP still runs
+    over the posts priced in so far, which hold the plan's best candidates.
+    """
     instance.check()
     started = time.perf_counter()
+    deadline = started + time_limit
     full = instance
     instance, posts = _reduce(instance)
+    core = _price_core(instance, started + 0.3 * time_limit, core_size)
+    bound = core.bound
+    if not np.isfinite(bound):
+        bound = _lp_bound(instance, 0.4 * time_limit)
+    units_core, status, _ = _solve_mip(
+        _restrict(instance, core.posts), deadline - time.perf_counter(), rel_gap, bound
+    )
+    units = np.zeros(full.coverage.n_posts, dtype=np.int64)
+    units[posts[core.posts]] = units_core
+    value = objective(full, units)
+    gap = (bound - value) / max(abs(bound), 1e-12) if np.isfinite(bound) else float("nan")
+    return Solution(
+        units, value, bound, max(gap, 0.0), time.perf_counter() - started, "milp", status
+    )
+
+
+def _solve_mip(
+    instance: Instance, time_limit: float, rel_gap: float, bound: float = float("nan")
+) -> tuple[IntArray, str, float]:
+    """Units per post from HiGHS's branch and bound, started from the greedy plan (so a time
+    limit can only improve on the baseline); with its status and its own dual bound."""
     cov, m = instance.coverage, instance.max_per_post
     n_posts, n_cells = cov.n_posts, cov.n_cells
     n_z = n_posts * m
-    n_cols = n_z + n_cells
-    lp = _model(instance)
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("time_limit", float(time_limit))
+    h = _highs(time_limit)
     h.setOptionValue("mip_rel_gap", float(rel_gap))
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("random_seed", 0)
-    # HiGHS 1.16's MIP presolve can run for many minutes on force-sized covering models without
-    # checking the time limit; the model is already reduced (`_reduce`), so skip it.
-    h.setOptionValue("presolve", "off")
-    h.passModel(lp)
-    # Start from the greedy plan: the solver then always has a good incumbent, and a time limit
-    # can only improve on the baseline.
+    h.passModel(_model(instance, integer=True))
     start_units = solve_greedy(instance).units
-    warm = np.zeros(n_cols)
+    warm = np.zeros(n_z + n_cells)
     for k in range(1, m + 1):
         warm[np.arange(n_posts) * m + (k - 1)] = (start_units >= k).astype(float)
     covered = np.zeros(n_cells, dtype=bool)
@@ -271,21 +413,32 @@ def solve_milp(instance: Instance, time_limit: float = 30.0, rel_gap: float = 0.
     incumbent = highspy.HighsSolution()
     incumbent.col_value = warm.tolist()
     h.setSolution(incumbent)
+    if np.isfinite(bound):
+        # Stop once the incumbent is within the gap of the bound over every post: the solver's
+        # own bound covers only these posts and may take far longer to close.
+        target = bound - rel_gap * abs(bound)
+
+        def close_enough(
+            kind: highspy.cb.HighsCallbackType,
+            message: str,
+            out: highspy.cb.HighsCallbackOutput,
+            into: highspy.cb.HighsCallbackInput,
+            data: Any,
+        ) -> None:
+            if out.mip_primal_bound >= target:
+                into.user_interrupt = True
+
+        h.setCallback(close_enough, None)
+        h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
     h.run()
     status = h.modelStatusToString(h.getModelStatus())
+    if h.getModelStatus() == highspy.HighsModelStatus.kInterrupt:
+        status = "Within the gap of the bound over every post"
     values = np.asarray(h.getSolution().col_value)
-    if len(values) != n_cols:
+    if len(values) != n_z + n_cells:
         raise StreetlightError(f"the solver found no plan ({status})")
     z = np.rint(values[:n_z]).reshape(n_posts, m)
-    units = np.zeros(full.coverage.n_posts, dtype=np.int64)
-    units[posts] = z.sum(axis=1).astype(np.int64)
-    info = h.getInfo()
-    value = objective(full, units)
-    bound = float(info.mip_dual_bound)
-    gap = (bound - value) / max(abs(bound), 1e-12) if np.isfinite(bound) else float("nan")
-    return Solution(
-        units, value, bound, max(gap, 0.0), time.perf_counter() - started, "milp", status
-    )
+    return z.sum(axis=1).astype(np.int64), status, float(h.getInfo().mip_dual_bound)
 
 
 def solve_greedy(instance: Instance) -> Solution:
