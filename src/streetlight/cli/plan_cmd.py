@@ -76,10 +76,22 @@ def plan_command(
         "--briefings",
         help="Write a printable briefing per unit (HTML) and an index.html into this folder.",
     ),
+    places_file: Path | None = typer.Option(
+        None,
+        "--places",
+        help="GeoJSON of busy places (properties: name, kind, weight, womens_safety).",
+    ),
+    busy_weight: float = typer.Option(
+        0.25,
+        "--busy-weight",
+        min=0.0,
+        help="Extra demand at cells whose snap point is a busy place, in hot-cell equivalents.",
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed for the visit order (same seed, same plan)."),
 ) -> None:
     """Place patrol units on posts for each shift to cover the most forecast harm."""
     from streetlight.deploy.briefing import INDEX, briefing_pages, write_briefings
+    from streetlight.deploy.places import read_places
     from streetlight.deploy.plan import (
         PlanSettings,
         make_plan,
@@ -116,15 +128,30 @@ def plan_command(
             if profile
             else shift_profile(target, forecast.force, category, when)
         )
+        places, outside = read_places(places_file, forecast.area) if places_file else ([], [])
         settings = PlanSettings(
-            per_shift, unit_size, radius, max_per_post, 0.5, women_share, time_limit
+            per_shift,
+            unit_size,
+            radius,
+            max_per_post,
+            0.5,
+            women_share,
+            time_limit,
+            busy_weight,
+            tuple(places),
         )
         plans = make_plan(forecast, harm, settings)
-        table = posts_table(forecast, plans, unit_size)
+        table = posts_table(forecast, plans, unit_size, places)
         out.print(
             f"{forecast.force} {month}: {officers} officers, units of {unit_size}, "
             f"{radius:g} m radius, {forecast.area.n_cells:,} candidate cells"
         )
+        out.print(
+            f"busy places: snap-point cells weigh {busy_weight:g} hot-cell equivalents"
+            + "".join(f"; {p.name} {p.weight:g}" for p in places)
+        )
+        if outside:
+            out.print(f"outside the study area, not used: {', '.join(outside)}")
         out.print(
             f"{'shift':<7}{'officers':>9}{'units':>6}{'harm':>6}{'covered':>9}"
             f"{'gap':>7}{'s':>6}{'greedy':>9}{'gain':>7}"
@@ -190,6 +217,18 @@ def plan_command(
                         "max_per_post": max_per_post,
                         "women_share": women_share,
                         "harm_share": harm,
+                        "busy_weight": busy_weight,
+                        "places": [
+                            {
+                                "name": p.name,
+                                "kind": p.kind,
+                                "weight": p.weight,
+                                "womens_safety": p.womens_safety,
+                                "cells": len(p.cells),
+                            }
+                            for p in places
+                        ],
+                        "places_outside": outside,
                     },
                     "shifts": {
                         p.shift: {

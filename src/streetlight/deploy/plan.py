@@ -18,7 +18,8 @@ import numpy as np
 import polars as pl
 
 from streetlight.deploy.coverage import coverage
-from streetlight.deploy.optimize import Instance, Solution, solve_greedy, solve_milp
+from streetlight.deploy.optimize import BoolArray, Instance, Solution, solve_greedy, solve_milp
+from streetlight.deploy.places import Place, busy_cells, place_demand
 from streetlight.deploy.schedule import unit_schedule
 from streetlight.errors import StreetlightError
 from streetlight.geo.crs import WGS84, transform
@@ -53,6 +54,8 @@ class PlanSettings:
     decay: float = 0.5
     women_share: float = 0.2
     time_limit: float = 30.0
+    busy_weight: float = 0.25  # hot-cell equivalents per busy snap-point cell (`deploy.places`)
+    places: tuple[Place, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,16 @@ def shift_profile(
     return {k: v / total for k, v in counts.items()}
 
 
+def womens_safety_cells(forecast: Forecast, places: Sequence[Place] = ()) -> BoolArray:
+    """Cells that count for the women's-safety share: by their snap point, or marked so by a
+    planner's place."""
+    women = np.array([place_kind(p) in WOMENS_SAFETY_PLACES for p in forecast.places], dtype=bool)
+    for place in places:
+        if place.womens_safety:
+            women[place.cells] = True
+    return women
+
+
 def make_plan(
     forecast: Forecast, profile: Mapping[str, float], settings: PlanSettings
 ) -> list[ShiftPlan]:
@@ -92,7 +105,10 @@ def make_plan(
         raise StreetlightError(f"unit size must be at least 1 officer, not {settings.unit_size}")
     area = forecast.area
     cov = coverage(area.i, area.j, area.i, area.j, settings.radius, area.cell_size)
-    women = np.array([place_kind(p) in WOMENS_SAFETY_PLACES for p in forecast.places])
+    women = womens_safety_cells(forecast, settings.places)
+    demand = np.clip(forecast.scores, 0, None) + place_demand(
+        forecast.scores, busy_cells(forecast.places), settings.busy_weight, settings.places
+    )
     plans = []
     for shift, officers in settings.officers.items():
         if shift not in profile:
@@ -100,7 +116,7 @@ def make_plan(
                 f"no demand share for shift {shift!r} (shifts: {', '.join(profile)})"
             )
         instance = Instance(
-            np.clip(forecast.scores, 0, None) * profile[shift],
+            demand * profile[shift],
             cov,
             women,
             officers // settings.unit_size,
@@ -119,12 +135,22 @@ def make_plan(
     return plans
 
 
-def posts_table(forecast: Forecast, plans: Sequence[ShiftPlan], unit_size: int) -> pl.DataFrame:
+def posts_table(
+    forecast: Forecast,
+    plans: Sequence[ShiftPlan],
+    unit_size: int,
+    places: Sequence[Place] = (),
+) -> pl.DataFrame:
     """One row per shift and post with units: where, how many officers, what place."""
     area = forecast.area
     x, y = area.centres()
     lon, lat = transform(area.crs, WGS84, x, y)
     ids = area.cell_ids()
+    women = womens_safety_cells(forecast, places)
+    named: dict[int, list[str]] = {}
+    for place in places:
+        for cell in place.cells.tolist():
+            named.setdefault(cell, []).append(place.name)
     rows = []
     for plan in plans:
         for p in np.flatnonzero(plan.milp.units > 0):
@@ -139,7 +165,8 @@ def posts_table(forecast: Forecast, plans: Sequence[ShiftPlan], unit_size: int) 
                     "units": int(plan.milp.units[p]),
                     "officers": int(plan.milp.units[p]) * unit_size,
                     "place": forecast.places[p],
-                    "womens_safety_place": place_kind(forecast.places[p]) in WOMENS_SAFETY_PLACES,
+                    "womens_safety_place": bool(women[p]),
+                    "busy_place": "; ".join(named.get(int(p), [])) or None,
                     "forecast_score": float(forecast.scores[p]),
                 }
             )
@@ -154,6 +181,7 @@ def posts_table(forecast: Forecast, plans: Sequence[ShiftPlan], unit_size: int) 
         "officers": pl.Int64,
         "place": pl.String,
         "womens_safety_place": pl.Boolean,
+        "busy_place": pl.String,
         "forecast_score": pl.Float64,
     }
     return pl.DataFrame(rows, schema=schema).sort(
