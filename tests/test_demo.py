@@ -28,7 +28,19 @@ def test_demo_writes_maps_and_summary(tmp_path: Path) -> None:
     assert png.name == "hotspots-2025-12.png" and html.exists()
     forecast = pl.read_csv(csv)
     assert forecast.columns == ["cell_id", "x", "y", "lon", "lat", "score", "rank"]
-    assert "Forecast for 2025-12" in result.summary_lines[-1]
+    assert "Forecast for 2025-12" in result.summary_lines[-2]
+    plan_png, plan_html, posts_csv, schedule_csv, index = result.plan_files
+    assert plan_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plan_html.exists()
+    posts = pl.read_csv(posts_csv)
+    # 650 officers a day in units of two: 98 + 113 + 113 units (one early officer left over)
+    assert dict(posts.group_by("shift").agg(pl.col("units").sum()).iter_rows()) == {
+        "early": 98,
+        "late": 113,
+        "night": 113,
+    }
+    units = pl.read_csv(schedule_csv)["unit"].n_unique()
+    assert len(list(index.parent.glob("*.html"))) == units + 1
+    assert "Patrol plan for 2025-12: 650 officers" in result.summary_lines[-1]
     again = run_demo(tmp_path / "store", tmp_path / "out")  # re-running adds nothing
     assert again.ingest.accepted == 0
     assert again.summary_lines == result.summary_lines

@@ -1,18 +1,20 @@
-"""The README's main job: bundled sample -> incident store -> where violence concentrates -> maps.
+"""The README's main job: bundled sample -> incident store -> where violence concentrates -> maps
+-> next month's hotspot forecast -> a patrol plan for 650 officers with briefings.
 
-Later issues extend the same job with forecasts, patrol plans and the web app.
+The web app joins the same job when its issue lands.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
 from streetlight.errors import StreetlightError
-from streetlight.geo.boundary import read_rings
+from streetlight.geo.boundary import Ring, read_rings
 from streetlight.hotspots.base import month_index, month_of_index
 from streetlight.hotspots.concentration import Concentration, concentration
 from streetlight.hotspots.export import write_forecast
@@ -50,6 +52,7 @@ class DemoResult:
     summary_lines: tuple[str, ...]
     forecast: Forecast
     forecast_files: tuple[Path, ...]
+    plan_files: tuple[Path, ...]
 
 
 def run_demo(
@@ -113,6 +116,10 @@ def run_demo(
         )
         + ".",
     )
+    plan_lines, plan_files = _plan(
+        store, forecast, rings, out_dir / f"plan-{month_key(forecast_month)}"
+    )
+    lines = (*lines, *plan_lines)
     summary = out_dir / "summary.md"
     top = conc.cells.head(10).select("rank", "count", "top_location", "cell_id")
     table = "\n".join(f"| {r} | {c} | {loc or ''} | {cid} |" for r, c, loc, cid in top.iter_rows())
@@ -136,4 +143,64 @@ def run_demo(
         lines,
         forecast,
         forecast_files,
+        plan_files,
+    )
+
+
+DEMO_OFFICERS = {"early": 196, "late": 227, "night": 227}  # 650 a day, 30/35/35%
+
+
+def _plan(
+    store: Store, forecast: Forecast, rings: Sequence[Ring], folder: Path
+) -> tuple[tuple[str, ...], tuple[Path, ...]]:
+    """Place the force's 650 extra officers for the forecast month: maps, posts, briefings."""
+    from streetlight.deploy.briefing import INDEX, briefing_pages, write_briefings
+    from streetlight.deploy.plan import (
+        PlanSettings,
+        covered_share,
+        make_plan,
+        posts_table,
+        schedules_table,
+        shift_profile,
+        units_table,
+    )
+    from streetlight.maps.plan import plan_html, plan_png
+
+    force = store.forces[SAMPLE_FORCE]
+    settings = PlanSettings(DEMO_OFFICERS, time_limit=20.0)
+    profile = shift_profile(store, SAMPLE_FORCE, forecast.categories, forecast.month)
+    plans = make_plan(forecast, profile, settings)
+    posts = posts_table(forecast, plans, settings.unit_size)
+    units = units_table(forecast, plans, settings.unit_size)
+    zone = force.timezone or "UTC"
+    visits = schedules_table(forecast, plans, settings, forecast.month, zone)
+    folder.mkdir(parents=True, exist_ok=True)
+    posts.write_csv(folder / "posts.csv")
+    visits.write_csv(folder / "schedule.csv")
+    png = plan_png(
+        forecast, posts, settings, folder / "plan.png", rings=rings, force_name=force.name
+    )
+    html = plan_html(
+        forecast, posts, settings, folder / "plan.html", rings=rings, force_name=force.name
+    )
+    pages = briefing_pages(
+        forecast, units, visits, force_name=force.name, timezone=zone, radius=settings.radius
+    )
+    write_briefings(pages, folder / "briefings")
+    shifts = "; ".join(
+        f"{p.shift} {int(p.milp.units.sum())} units cover "
+        f"{covered_share(forecast, p.milp.units, settings.radius):.0%} of the forecast harm"
+        f" (gap {p.milp.gap:.2%}, {p.milp.objective / p.greedy.objective - 1:+.0%} over greedy)"
+        for p in plans
+    )
+    line = (
+        f"Patrol plan for {month_key(forecast.month)}: {sum(DEMO_OFFICERS.values())} officers in "
+        f"units of {settings.unit_size}, {settings.radius:g} m on foot: {shifts}."
+    )
+    return (line,), (
+        png,
+        html,
+        folder / "posts.csv",
+        folder / "schedule.csv",
+        folder / "briefings" / INDEX,
     )

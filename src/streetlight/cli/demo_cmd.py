@@ -45,6 +45,11 @@ def demo_command(
             ("forecast map (PNG)", png),
             ("forecast map (HTML)", html),
             ("forecast cells (CSV)", csv),
+            ("patrol plan map (PNG)", result.plan_files[0]),
+            ("patrol plan map (HTML)", result.plan_files[1]),
+            ("patrol posts (CSV)", result.plan_files[2]),
+            ("visit schedules (CSV)", result.plan_files[3]),
+            ("unit briefings (HTML)", result.plan_files[4]),
             ("summary", result.summary),
         ):
             out.print(f"  {label:<27} {path}", soft_wrap=True)

@@ -28,6 +28,8 @@ submodular objective without the share constraint), serving the share first.
 from __future__ import annotations
 
 import heapq
+import os
+import sys
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -262,8 +264,30 @@ def _restrict(instance: Instance, keep: IntArray) -> Instance:
     )
 
 
+_banner_shown = False
+
+
+def _new_highs() -> highspy.Highs:
+    """A HiGHS instance; the first one of a process prints a banner to the C-level stdout before
+    any option can silence it, which would land in the middle of a command's report."""
+    global _banner_shown
+    if _banner_shown:
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    sys.stdout.flush()
+    saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        h = highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+    _banner_shown = True
+    return h
+
+
 def _highs(time_limit: float) -> highspy.Highs:
-    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h = _new_highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("time_limit", max(float(time_limit), 0.1))
     h.setOptionValue("threads", 1)

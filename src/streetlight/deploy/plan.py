@@ -18,7 +18,14 @@ import numpy as np
 import polars as pl
 
 from streetlight.deploy.coverage import coverage
-from streetlight.deploy.optimize import BoolArray, Instance, Solution, solve_greedy, solve_milp
+from streetlight.deploy.optimize import (
+    BoolArray,
+    Instance,
+    IntArray,
+    Solution,
+    solve_greedy,
+    solve_milp,
+)
 from streetlight.deploy.places import Place, busy_cells, place_demand
 from streetlight.deploy.schedule import unit_schedule
 from streetlight.errors import StreetlightError
@@ -133,6 +140,18 @@ def make_plan(
             )
         )
     return plans
+
+
+def covered_share(forecast: Forecast, units: IntArray, radius: float) -> float:
+    """Share of the forecast harm within `radius` metres of a post that has a unit."""
+    area = forecast.area
+    demand = np.clip(forecast.scores, 0, None)
+    posts = np.flatnonzero(units > 0)
+    cov = coverage(area.i[posts], area.j[posts], area.i, area.j, radius, area.cell_size)
+    covered = np.zeros(area.n_cells, dtype=bool)
+    covered[cov.indices] = True
+    total = float(demand.sum())
+    return float(demand[covered].sum()) / total if total > 0 else 0.0
 
 
 def posts_table(
