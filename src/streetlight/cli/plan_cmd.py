@@ -87,6 +87,11 @@ def plan_command(
         min=0.0,
         help="Extra demand at cells whose snap point is a busy place, in hot-cell equivalents.",
     ),
+    streets: Path | None = typer.Option(
+        None,
+        "--streets",
+        help="GeoJSON street network (LineStrings): walking times along it, not straight lines.",
+    ),
     seed: int = typer.Option(0, "--seed", help="Seed for the visit order (same seed, same plan)."),
 ) -> None:
     """Place patrol units on posts for each shift to cover the most forecast harm."""
@@ -100,6 +105,7 @@ def plan_command(
         shift_profile,
         units_table,
     )
+    from streetlight.deploy.streets import StreetNetwork
     from streetlight.geo.boundary import read_rings
     from streetlight.hotspots.forecast import make_forecast
     from streetlight.hotspots.registry import RECOMMENDED
@@ -170,7 +176,15 @@ def plan_command(
         zone = target.forces[forecast.force].timezone or "UTC"
         force_name = target.forces[forecast.force].name
         visits = (
-            schedules_table(forecast, plans, settings, when, zone, seed)
+            schedules_table(
+                forecast,
+                plans,
+                settings,
+                when,
+                zone,
+                seed,
+                StreetNetwork.from_geojson(streets, forecast.area.crs) if streets else None,
+            )
             if schedule or briefings
             else None
         )

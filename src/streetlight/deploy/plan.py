@@ -28,6 +28,7 @@ from streetlight.deploy.optimize import (
 )
 from streetlight.deploy.places import Place, busy_cells, place_demand
 from streetlight.deploy.schedule import unit_schedule
+from streetlight.deploy.streets import StreetNetwork
 from streetlight.errors import StreetlightError
 from streetlight.geo.crs import WGS84, transform
 from streetlight.hotspots.forecast import Forecast
@@ -274,6 +275,7 @@ def schedules_table(
     day: date,
     timezone: str,
     seed: int = 0,
+    streets: StreetNetwork | None = None,
 ) -> pl.DataFrame:
     """Every unit's visits for one day of the plan. Shifts start at their local wall-clock hour
     in `timezone` (the night shift runs past midnight into the next day); `arrive` and `leave`
@@ -295,7 +297,8 @@ def schedules_table(
         cells = cov.cells_of(unit.post)
         hot = cells[np.argsort(-forecast.scores[cells], kind="stable")][:BEAT_CELLS]
         hot = hot[forecast.scores[hot] > 0]
-        for v in unit_schedule(unit.name, hot, x, y, start_utc, SHIFT_HOURS, rng):
+        walk = streets.distances(x[hot], y[hot]) if streets is not None and len(hot) else None
+        for v in unit_schedule(unit.name, hot, x, y, start_utc, SHIFT_HOURS, rng, walk_metres=walk):
             arrive = v.arrive.replace(tzinfo=UTC).astimezone(zone)
             leave = v.leave.replace(tzinfo=UTC).astimezone(zone)
             rows.append(

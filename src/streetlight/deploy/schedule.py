@@ -39,20 +39,30 @@ def unit_schedule(
     *,
     dwell: tuple[float, float] = (10.0, 16.0),
     walking_speed: float = 4.5,
+    walk_metres: NDArray[np.float64] | None = None,
 ) -> list[Visit]:
-    """Visits of one unit over a shift of `hours` from `start` (dwell in minutes, speed km/h)."""
+    """Visits of one unit over a shift of `hours` from `start` (dwell in minutes, speed km/h).
+
+    `walk_metres[a, b]` is the walk from `beat[a]` to `beat[b]` (along streets, `deploy.streets`);
+    straight lines without it."""
     if len(beat) == 0:
         return []
     end = start + timedelta(hours=hours)
     visits: list[Visit] = []
     now, here, order = start, None, 0
     metres_per_minute = walking_speed * 1000 / 60
+    position = {int(cell): k for k, cell in enumerate(beat)}
     while True:
         round_ = rng.permutation(beat)
         if here is not None and len(round_) > 1 and round_[0] == here:
             round_ = np.roll(round_, -1)  # never "move on" to the stop the unit is standing at
         for cell in round_:
-            walk = 0.0 if here is None else float(np.hypot(x[cell] - x[here], y[cell] - y[here]))
+            if here is None:
+                walk = 0.0
+            elif walk_metres is not None:
+                walk = float(walk_metres[position[here], position[int(cell)]])
+            else:
+                walk = float(np.hypot(x[cell] - x[here], y[cell] - y[here]))
             walk_minutes = walk / metres_per_minute
             arrive = now + timedelta(minutes=walk_minutes)
             leave = arrive + timedelta(minutes=float(rng.uniform(*dwell)))
