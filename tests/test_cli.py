@@ -23,7 +23,14 @@ def test_every_command_is_documented() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
     commands = [c.name for c in app.registered_commands]
-    assert commands == ["ingest", "info", "hotspots", "backtest", "plan", "dosage", "demo"]
+    assert commands == [
+        "ingest", "info", "hotspots", "backtest", "plan", "dosage", "demo", "serve"
+    ]  # fmt: skip
+    groups = [g.name for g in app.registered_groups]
+    assert groups == ["db", "officers", "staff"]
+    for group in groups:
+        assert group is not None and group in result.output
+        assert "Commands" in runner.invoke(app, [group, "--help"]).output
     for name in commands:
         assert name is not None and name in result.output
         help_text = runner.invoke(app, [str(name), "--help"]).output

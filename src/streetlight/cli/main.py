@@ -6,12 +6,16 @@ import typer
 
 from streetlight import __version__
 from streetlight.cli.backtest_cmd import backtest_command
+from streetlight.cli.db_cmd import db_app
 from streetlight.cli.demo_cmd import demo_command
 from streetlight.cli.dosage_cmd import dosage_command
 from streetlight.cli.hotspots_cmd import hotspots_command
 from streetlight.cli.info_cmd import info_command
 from streetlight.cli.ingest_cmd import ingest_command
+from streetlight.cli.officers_cmd import officers_app
 from streetlight.cli.plan_cmd import plan_command
+from streetlight.cli.serve_cmd import serve_command
+from streetlight.cli.staff_cmd import staff_app
 
 app = typer.Typer(
     name="streetlight",
@@ -27,6 +31,10 @@ app.command("backtest")(backtest_command)
 app.command("plan")(plan_command)
 app.command("dosage")(dosage_command)
 app.command("demo")(demo_command)
+app.command("serve")(serve_command)
+app.add_typer(db_app, name="db")
+app.add_typer(officers_app, name="officers")
+app.add_typer(staff_app, name="staff")
 
 
 def _version(value: bool) -> None:

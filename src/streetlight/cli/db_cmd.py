@@ -1,0 +1,103 @@
+"""`streetlight db ...`: bring the operational database to the current schema; check the audit log.
+
+Also the one place the other commands open the database (`open_database`), so `--store` and
+`--database` mean the same everywhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from streetlight.cli.console import cli_errors, out
+from streetlight.store.store import default_store_path
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+# SQLAlchemy and Alembic are imported inside the commands: importing them here would add a second
+# or more to every `streetlight` call, database or not.
+
+db_app = typer.Typer(
+    help="The operational database (officers, duty, staff, audit log).", no_args_is_help=True
+)
+
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        envvar="STREETLIGHT_DATABASE_URL",
+        help="sqlite:///FILE or postgresql+psycopg://USER@HOST/NAME "
+        "[default: $STREETLIGHT_DATABASE_URL, else streetlight.db in the store folder].",
+        show_default=False,
+    ),
+]
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store", help="Data folder [default: $STREETLIGHT_STORE or ./streetlight-data]."
+    ),
+]
+
+
+def database_url(store: Path | None, database: str | None) -> str:
+    from streetlight.db.engine import sqlite_url
+
+    return database or sqlite_url(store or default_store_path())
+
+
+def shown(url: str) -> str:
+    """A URL fit to print: the password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def open_database(url: str) -> Engine:
+    """An engine on `url`, migrated to the current schema; a one-line error when unreachable."""
+    from sqlalchemy.exc import OperationalError
+
+    from streetlight.db.engine import make_engine
+    from streetlight.db.errors import DatabaseError
+    from streetlight.db.migrate import upgrade
+
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "cannot connect"
+        raise DatabaseError(f"{shown(url)}: {reason}") from None
+    return engine
+
+
+@db_app.command("upgrade")
+def upgrade_command(store: DataOption = None, database: DatabaseOption = None) -> None:
+    """Create the database or migrate it to this version's schema (safe to run again)."""
+    from streetlight.db.migrate import current_revision
+
+    with cli_errors():
+        url = database_url(store, database)
+        engine = open_database(url)
+        out.print(f"{shown(url)}: at revision {current_revision(engine)}", soft_wrap=True)
+        engine.dispose()
+
+
+@db_app.command("verify-audit")
+def verify_audit_command(store: DataOption = None, database: DatabaseOption = None) -> None:
+    """Recompute the audit log's hash chain; exit 1 naming the first row that was changed or
+    removed."""
+    from streetlight.db.audit import verify_chain
+    from streetlight.db.engine import session_factory
+    from streetlight.db.errors import DatabaseError
+
+    with cli_errors():
+        engine = open_database(database_url(store, database))
+        with session_factory(engine)() as session:
+            check = verify_chain(session)
+        engine.dispose()
+        if not check.ok:
+            raise DatabaseError(f"audit log: row {check.first_bad_id}: {check.problem}")
+        out.print(f"audit log: {check.rows:,} row(s), chain intact, head {check.head}")

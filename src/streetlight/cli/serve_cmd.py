@@ -1,0 +1,49 @@
+"""`streetlight serve`: migrate the operational database, then serve the web app with uvicorn."""
+
+from __future__ import annotations
+
+import typer
+
+from streetlight.cli.console import cli_errors, out
+from streetlight.cli.db_cmd import (
+    DatabaseOption,
+    DataOption,
+    database_url,
+    open_database,
+    shown,
+)
+
+
+def serve_command(
+    store: DataOption = None,
+    database: DatabaseOption = None,
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+) -> None:
+    """Serve the web app: public pages (en/fr), staff sign-in, the JSON API under /api/v1.
+
+    Applies database migrations first. Settings also come from STREETLIGHT_* environment
+    variables (STREETLIGHT_SECRET_KEY, STREETLIGHT_BEHIND_TLS, ...).
+    """
+    # Imported here: the web stack is heavy, and other commands should not pay for it.
+    import uvicorn
+
+    from streetlight.db.migrate import current_revision
+    from streetlight.web.app import create_app
+    from streetlight.web.settings import load_settings
+
+    with cli_errors():
+        overrides: dict[str, object] = {}
+        if store is not None:
+            overrides["store"] = store
+        if database is not None:
+            overrides["database_url"] = database
+        settings = load_settings(**overrides)
+        url = database_url(settings.store, settings.database_url)
+        engine = open_database(url)
+        revision = current_revision(engine)
+        engine.dispose()
+        app = create_app(settings)
+    out.print(f"database {shown(url)} at revision {revision}", soft_wrap=True)
+    out.print(f"Streetlight on http://{host}:{port}/ (Ctrl-C stops it)")
+    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")

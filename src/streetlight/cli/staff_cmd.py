@@ -1,0 +1,59 @@
+"""`streetlight staff add`: create a staff account and print its TOTP enrolment once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import typer
+
+from streetlight.cli.console import cli_errors, out
+from streetlight.cli.db_cmd import DatabaseOption, DataOption, database_url, open_database
+from streetlight.db.enums import Role
+
+staff_app = typer.Typer(help="Staff accounts (password + TOTP sign-in).", no_args_is_help=True)
+
+
+@staff_app.command("add")
+def add_command(
+    username: str = typer.Argument(..., help="Sign-in name (unique, case-insensitive)."),
+    role: Role = typer.Option(..., "--role", help="officer, operator, supervisor or admin."),
+    name: str = typer.Option("", "--name", help="Name shown on pages [default: username]."),
+    warrant: str | None = typer.Option(
+        None, "--warrant", help="The officer's warrant number (officer accounts)."
+    ),
+    password: str = typer.Option(
+        ...,
+        "--password",
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="STREETLIGHT_NEW_PASSWORD",
+        help="At least 12 characters; asked for when not given.",
+    ),
+    store: DataOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Create an account; prints the TOTP secret and otpauth:// URI to enrol an authenticator
+    app. They are shown only this once."""
+    from streetlight.db.engine import session_factory
+    from streetlight.web.auth.accounts import create_staff_user
+    from streetlight.web.auth.passwords import Passwords
+
+    with cli_errors():
+        engine = open_database(database_url(store, database))
+        with session_factory(engine).begin() as session:
+            account = create_staff_user(
+                session,
+                username=username,
+                display_name=name,
+                password=password,
+                role=role,
+                passwords=Passwords(),
+                now=datetime.now(UTC),
+                actor="cli",
+                warrant_number=warrant,
+            )
+        engine.dispose()
+    out.print(f"created {role.value} account {username!r}")
+    out.print(f"TOTP secret: {account.totp_secret}")
+    out.print(f"enrol with: {account.totp_uri}", soft_wrap=True)

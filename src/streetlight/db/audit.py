@@ -1,0 +1,153 @@
+"""Append to and verify the hash-chained audit log (see `models/audit.py` for the chain's form).
+
+`append` is called inside the transaction of the change it records, so a change and its audit row
+land together or not at all. `verify_chain` recomputes every hash and names the first row that does
+not match: an edited row breaks its own hash, a deleted row breaks its successor's `prev_hash`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from streetlight.db.engine import lock_for_append
+from streetlight.db.models import GENESIS_HASH, AuditEntry
+
+# Any constant: the PostgreSQL advisory lock that serialises appends to the chain.
+_AUDIT_LOCK_KEY = 0x5354_4C41  # "STLA"
+_BATCH = 1_000
+
+JSONValue = str | int | float | bool | None | list["JSONValue"] | dict[str, "JSONValue"]
+
+
+def canonical_json(value: Mapping[str, JSONValue]) -> str:
+    """Sorted keys, no whitespace, UTF-8 kept as is: one text for one value, on any machine."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _instant(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(
+    prev_hash: str, *, id: int, at: datetime, actor: str, action: str, subject: str, details: str
+) -> str:
+    """sha256(prev_hash + canonical JSON of the row's content), as lowercase hex."""
+    row: dict[str, JSONValue] = {
+        "id": id,
+        "at": _instant(at),
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "details": json.loads(details),
+    }
+    return hashlib.sha256((prev_hash + canonical_json(row)).encode("utf-8")).hexdigest()
+
+
+def append(
+    session: Session,
+    *,
+    actor: str,
+    action: str,
+    subject: str = "",
+    details: Mapping[str, JSONValue] | None = None,
+    now: datetime,
+) -> AuditEntry:
+    """Add one row at the end of the chain, in the caller's transaction.
+
+    `actor` is a staff username or "system" / "public"; never put a verification code, password
+    or client address in `details`.
+    """
+    lock_for_append(session, _AUDIT_LOCK_KEY)
+    last = session.execute(
+        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+    ).first()
+    next_id, prev_hash = (1, GENESIS_HASH) if last is None else (last.id + 1, last.hash)
+    text = canonical_json(dict(details or {}))
+    at = now.astimezone(UTC)
+    entry = AuditEntry(
+        id=next_id,
+        at=at,
+        actor=actor,
+        action=action,
+        subject=subject,
+        details=text,
+        prev_hash=prev_hash,
+        hash=entry_hash(
+            prev_hash,
+            id=next_id,
+            at=at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            details=text,
+        ),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """The result of `verify_chain`.
+
+    `rows`: rows checked; `first_bad_id`: id of the first row whose hash or link is wrong (None when
+    the chain is whole); `problem`: what is wrong there; `head`: the last row's hash. Deleting the
+    *last* rows leaves a shorter, valid chain: keep `head` somewhere else (a printed daily report)
+    to detect that too.
+    """
+
+    rows: int
+    first_bad_id: int | None
+    problem: str
+    head: str
+
+    @property
+    def ok(self) -> bool:
+        return self.first_bad_id is None
+
+
+def _rows(session: Session) -> Iterator[AuditEntry]:
+    after = 0
+    while True:
+        batch = session.scalars(
+            select(AuditEntry).where(AuditEntry.id > after).order_by(AuditEntry.id).limit(_BATCH)
+        ).all()
+        if not batch:
+            return
+        yield from batch
+        after = batch[-1].id
+
+
+def verify_chain(session: Session) -> ChainCheck:
+    """Recompute the chain from the first row and stop at the first row that does not match."""
+    prev_hash = GENESIS_HASH
+    expected_id = 1
+    rows = 0
+    for row in _rows(session):
+        rows += 1
+        if row.id != expected_id:
+            return ChainCheck(rows, row.id, f"row {expected_id} is missing", prev_hash)
+        if row.prev_hash != prev_hash:
+            return ChainCheck(rows, row.id, "prev_hash does not match the row before", prev_hash)
+        recomputed = entry_hash(
+            prev_hash,
+            id=row.id,
+            at=row.at,
+            actor=row.actor,
+            action=row.action,
+            subject=row.subject,
+            details=row.details,
+        )
+        if recomputed != row.hash:
+            return ChainCheck(rows, row.id, "content does not match its hash", prev_hash)
+        prev_hash = row.hash
+        expected_id += 1
+    return ChainCheck(rows, None, "", prev_hash)

@@ -1,0 +1,57 @@
+"""Apply the Alembic migrations shipped inside the package.
+
+The scripts live in `streetlight/db/migrations/`, so an installed Streetlight (no repository, no
+`alembic.ini`) can still bring any SQLite or PostgreSQL database to the current schema:
+`streetlight serve` calls `upgrade` before it answers a request, and `streetlight db upgrade` does
+it alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config() -> Config:
+    """An in-memory Alembic configuration pointing at the packaged scripts."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database to `revision` (the newest by default), in one transaction."""
+    _run(engine, revision, up=True)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Migrate down to `revision` (empty by default): for tests and careful rollbacks only."""
+    _run(engine, revision, up=False)
+
+
+def _run(engine: Engine, revision: str, *, up: bool) -> None:
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        if up:
+            command.upgrade(config, revision)
+        else:
+            command.downgrade(config, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """The newest revision shipped with this version of Streetlight."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -1,0 +1,81 @@
+"""The app factory: settings, engine and templates are built here, per app, never at import.
+
+    from streetlight.web.app import create_app
+    app = create_app()            # settings from STREETLIGHT_* environment variables
+
+The database must already be at the current schema (`streetlight serve` migrates before it
+starts; tests migrate their own databases).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.resources import files
+
+from fastapi import Depends, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from streetlight import __version__
+from streetlight.db.engine import make_engine, session_factory
+from streetlight.web import errors
+from streetlight.web.auth.passwords import Passwords
+from streetlight.web.clock import Clock, utc_now
+from streetlight.web.context import AppContext
+from streetlight.web.csrf import CsrfCookieMiddleware
+from streetlight.web.deps import csrf_protect, deny_by_default
+from streetlight.web.headers import SecurityHeadersMiddleware
+from streetlight.web.routers import ROUTERS
+from streetlight.web.settings import Settings
+from streetlight.web.templating import make_templates
+
+OPENAPI_URL = "/api/v1/openapi.json"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    clock: Clock = utc_now,
+    passwords: Passwords | None = None,
+) -> FastAPI:
+    """Build the app. `clock` and `passwords` are for tests (a moving clock, a cheap hasher)."""
+    settings = settings or Settings()
+    engine = make_engine(settings.resolved_database_url)
+    context = AppContext(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        templates=make_templates(),
+        passwords=passwords or Passwords(),
+        secret=settings.secret(),
+        clock=clock,
+    )
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Streetlight",
+        version=__version__,
+        summary="Keeping women and girls safe in public spaces: staff and public services.",
+        openapi_url=OPENAPI_URL,
+        # The bundled API explorers load scripts from a CDN, which the CSP (rightly) refuses.
+        docs_url=None,
+        redoc_url=None,
+        dependencies=[Depends(deny_by_default), Depends(csrf_protect)],
+        lifespan=lifespan,
+        # Request bodies hold passwords and codes: no tracing or telemetry of them.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
+    app.state.streetlight = context
+    for router in ROUTERS:
+        app.include_router(router)
+    static = files("streetlight.web") / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    errors.install(app)
+    # Outermost last: the headers wrap everything, errors and static files included.
+    app.add_middleware(CsrfCookieMiddleware, behind_tls=settings.behind_tls)
+    app.add_middleware(SecurityHeadersMiddleware, behind_tls=settings.behind_tls)
+    return app

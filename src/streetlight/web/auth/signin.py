@@ -1,0 +1,96 @@
+"""The sign-in procedure: rate limits, then password and code, then a session.
+
+Both factors are always checked (for unknown users too, against dummies), and every failure gives
+the same answer, so neither the reply nor its timing tells which factor or which username was
+wrong. Failures count against the account and against the client (a salted hash of its address,
+see `streetlight.db.ratelimit`); both limits live in the database.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from streetlight.db import audit, ratelimit
+from streetlight.db.models import OfficerStatus, StaffUser
+from streetlight.web.auth import totp
+from streetlight.web.auth.passwords import Passwords
+from streetlight.web.settings import Settings
+
+# A fixed secret so unknown users cost the same TOTP work as known ones.
+_DUMMY_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+class Outcome(enum.Enum):
+    SIGNED_IN = "signed_in"
+    FAILED = "failed"
+    LIMITED = "limited"
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """What happened; `user` is set only when `outcome` is SIGNED_IN."""
+
+    outcome: Outcome
+    user: StaffUser | None = None
+
+
+def limits(settings: Settings) -> tuple[ratelimit.Limit, ratelimit.Limit]:
+    window = settings.signin_window
+    return (
+        ratelimit.Limit("signin:account", settings.signin_failures_per_account, window),
+        ratelimit.Limit("signin:client", settings.signin_failures_per_client, window),
+    )
+
+
+def sign_in(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    code: str,
+    client: str,
+    settings: Settings,
+    passwords: Passwords,
+    now: datetime,
+) -> SignIn:
+    """Check credentials and limits; record the attempt (audit, rate limit) in `session`."""
+    account_key = username.strip().lower()
+    per_account, per_client = limits(settings)
+    if ratelimit.is_limited(session, per_account, account_key, now) or ratelimit.is_limited(
+        session, per_client, client, now
+    ):
+        audit.append(session, actor="public", action="signin.limited", now=now)
+        return SignIn(Outcome.LIMITED)
+
+    user = session.scalar(select(StaffUser).where(func.lower(StaffUser.username) == account_key))
+    password_ok = passwords.verify(user.password_hash if user else None, password)
+    step = totp.accepted_step(
+        user.totp_secret if user else _DUMMY_TOTP_SECRET,
+        code,
+        now,
+        user.totp_last_step if user else None,
+    )
+    allowed = user is not None and user.active and _officer_active(user)
+    if user is None or not (password_ok and step is not None and allowed):
+        ratelimit.record_hit(session, per_account, account_key, now)
+        ratelimit.record_hit(session, per_client, client, now)
+        # The account is named only when it exists: people type passwords into the username
+        # field, and the audit log keeps what it is given for good.
+        subject = user.username if user is not None else ""
+        audit.append(session, actor="public", action="signin.failure", subject=subject, now=now)
+        return SignIn(Outcome.FAILED)
+
+    user.totp_last_step = step
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash(password)
+    audit.append(session, actor=user.username, action="signin.success", now=now)
+    return SignIn(Outcome.SIGNED_IN, user)
+
+
+def _officer_active(user: StaffUser) -> bool:
+    return user.officer is None or user.officer.status is OfficerStatus.ACTIVE

@@ -1,0 +1,38 @@
+"""What the app holds for its lifetime (settings, engine, sessions, templates), built by the app
+factory and reached from a request through `app_context(request)`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import HTTPConnection
+from starlette.templating import Jinja2Templates
+
+from streetlight.web.auth.passwords import Passwords
+from streetlight.web.clock import Clock
+from streetlight.web.settings import Settings
+
+
+@dataclass(frozen=True)
+class AppContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    templates: Jinja2Templates
+    passwords: Passwords
+    secret: bytes
+    clock: Clock
+
+
+def app_context(connection: HTTPConnection) -> AppContext:
+    context = connection.app.state.streetlight
+    if not isinstance(context, AppContext):  # pragma: no cover - set by create_app
+        raise RuntimeError("the app was not built by streetlight.web.app.create_app")
+    return context
+
+
+def is_https(connection: HTTPConnection) -> bool:
+    """Served over TLS: directly, through a proxy uvicorn trusts, or as the settings declare."""
+    return app_context(connection).settings.behind_tls or connection.url.scheme == "https"

@@ -1,0 +1,135 @@
+"""FastAPI dependencies: the request's database transaction, who is signed in, and the checks
+every route passes through.
+
+Deny by default: the app runs `deny_by_default` and `csrf_protect` before every route, so a new
+route needs a signed-in user and, for POST and the like, a CSRF token, unless its function is
+marked `@public` (which lifts only the sign-in requirement, never CSRF). Roles are then narrowed
+per route with `require_roles(...)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from streetlight.db.models import OfficerStatus, Role, StaffUser
+from streetlight.web import csrf
+from streetlight.web.auth import sessions
+from streetlight.web.context import app_context, is_https
+
+F = TypeVar("F", bound=Callable[..., Any])
+_PUBLIC = "__streetlight_public__"
+
+
+class NotSignedInError(Exception):
+    """No valid session: HTML pages redirect to the sign-in page, the API answers 401."""
+
+
+class ForbiddenError(Exception):
+    """Signed in, but the role (or duty state) does not allow this: 403."""
+
+
+def public(endpoint: F) -> F:
+    """Mark a route as open to anyone (apply below the `@router.get(...)` decorator)."""
+    setattr(endpoint, _PUBLIC, True)
+    return endpoint
+
+
+def is_public(endpoint: object) -> bool:
+    return bool(getattr(endpoint, _PUBLIC, False))
+
+
+def db_session(request: Request) -> Iterator[Session]:
+    """One transaction per request: committed when the route returns, rolled back if it raises.
+
+    Used with `scope="function"` so the commit happens before the response is sent: a reply never
+    claims a change that then failed to commit.
+    """
+    with app_context(request).sessions.begin() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is signed in, as plain values (pages and error pages may render after the request's
+    transaction has ended), and their session's hash (CSRF tokens are bound to it)."""
+
+    user_id: int
+    username: str
+    display_name: str
+    role: Role
+    warrant_number: str | None
+    session_hash: str
+
+
+def authenticate(request: Request, db: DbSession) -> Principal | None:
+    """The signed-in staff member, checked afresh on every request: session live, account
+    active, and (for an officer's account) the officer not suspended."""
+    context = app_context(request)
+    token = request.cookies.get(sessions.cookie_name(is_https(request)))
+    if not token:
+        return None
+    row = sessions.load_session(db, token, context.settings, context.clock())
+    if row is None:
+        return None
+    user = row.user
+    if not user.active or (user.officer and user.officer.status is not OfficerStatus.ACTIVE):
+        return None
+    principal = Principal(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        role=user.role,
+        warrant_number=user.officer.warrant_number if user.officer else None,
+        session_hash=row.token_hash,
+    )
+    request.state.principal = principal
+    return principal
+
+
+MaybePrincipal = Annotated[Principal | None, Depends(authenticate)]
+
+
+def deny_by_default(request: Request, principal: MaybePrincipal) -> None:
+    """Every route needs a signed-in user unless it is marked `@public`."""
+    if principal is None and not is_public(request.scope.get("endpoint")):
+        raise NotSignedInError
+
+
+async def csrf_protect(request: Request, principal: MaybePrincipal) -> None:
+    """Every unsafe request (POST, PUT, PATCH, DELETE) needs a valid CSRF token."""
+    session_hash = principal.session_hash if principal else ""
+    await csrf.check(request, app_context(request).secret, session_hash)
+
+
+def require_user(principal: MaybePrincipal, db: DbSession) -> StaffUser:
+    """The signed-in account, in this request's transaction (no query: `authenticate` loaded it)."""
+    if principal is None:
+        raise NotSignedInError
+    user = db.get(StaffUser, principal.user_id)
+    if user is None:  # pragma: no cover - deleted between two statements of this request
+        raise NotSignedInError
+    return user
+
+
+CurrentUser = Annotated[StaffUser, Depends(require_user)]
+
+
+def require_roles(*roles: Role) -> Callable[[StaffUser], StaffUser]:
+    """A dependency that lets only `roles` through (403 for anyone else signed in)."""
+    allowed = frozenset(roles)
+
+    def check(user: CurrentUser) -> StaffUser:
+        if user.role not in allowed:
+            raise ForbiddenError
+        return user
+
+    check.__name__ = "require_" + "_or_".join(sorted(r.value for r in allowed))
+    return check

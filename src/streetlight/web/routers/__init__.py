@@ -1,0 +1,15 @@
+"""One router per domain; `ROUTERS` is the list the app factory includes, in order."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from streetlight.web.routers import auth, health, me, officers, pages
+
+ROUTERS: tuple[APIRouter, ...] = (
+    pages.router,
+    auth.router,
+    health.router,
+    me.router,
+    officers.router,
+)

@@ -1,0 +1,112 @@
+"""Settings, read from `STREETLIGHT_*` environment variables when the app is built (never at import).
+
+`STREETLIGHT_STORE` (data folder, shared with the incident store's default), `STREETLIGHT_DATABASE_URL`,
+`STREETLIGHT_SECRET_KEY`, `STREETLIGHT_ENVIRONMENT` (`development` or `production`),
+`STREETLIGHT_BEHIND_TLS` (true when a TLS proxy sits in front: cookies get `Secure`, responses HSTS).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from streetlight.db.engine import sqlite_url
+from streetlight.errors import StreetlightError
+
+SECRET_FILE_NAME = "secret.key"
+MIN_SECRET_CHARS = 32
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "dev", "development", "test", "password"}
+
+
+class Settings(BaseSettings):
+    """Everything the app needs to start; immutable once built."""
+
+    model_config = SettingsConfigDict(env_prefix="STREETLIGHT_", frozen=True, extra="ignore")
+
+    store: Path = Field(
+        default=Path("streetlight-data"), description="Data folder (SQLite file, key)."
+    )
+    database_url: str | None = Field(
+        default=None, description="Default: SQLite in the data folder."
+    )
+    secret_key: SecretStr | None = Field(
+        default=None, description="Signs CSRF tokens. 32+ characters."
+    )
+    environment: Literal["development", "production"] = "development"
+    behind_tls: bool = Field(
+        default=False, description="Served over HTTPS (directly or by a proxy)."
+    )
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_max_hours: int = Field(default=12, ge=1, le=7 * 24)
+    signin_failures_per_account: int = Field(default=5, ge=1)
+    signin_failures_per_client: int = Field(default=20, ge=1)
+    signin_window_minutes: int = Field(default=15, ge=1)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if self.secret_key is None:
+            if self.environment == "production":
+                raise ValueError("STREETLIGHT_SECRET_KEY must be set in production")
+            return self
+        value = self.secret_key.get_secret_value()
+        if value.lower() in _PLACEHOLDERS or len(value) < MIN_SECRET_CHARS:
+            raise ValueError(
+                f"STREETLIGHT_SECRET_KEY must be a random value of {MIN_SECRET_CHARS}+ characters "
+                '(python -c "import secrets; print(secrets.token_urlsafe(32))")'
+            )
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or sqlite_url(self.store)
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(minutes=self.session_idle_minutes)
+
+    @property
+    def session_max_age(self) -> timedelta:
+        return timedelta(hours=self.session_max_hours)
+
+    @property
+    def signin_window(self) -> timedelta:
+        return timedelta(minutes=self.signin_window_minutes)
+
+    def secret(self) -> bytes:
+        """The signing key: the setting, else (development) a random key kept in the data folder
+        with owner-only permissions, so restarts keep CSRF tokens valid."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value().encode()
+        path = self.store / SECRET_FILE_NAME
+        self.store.mkdir(parents=True, exist_ok=True)
+        try:  # O_EXCL: of several processes starting at once, exactly one writes the key.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as file:
+                file.write(secrets.token_urlsafe(48))
+        return path.read_text().strip().encode()
+
+
+class SettingsError(StreetlightError):
+    """A setting (environment variable or option) has a value the app refuses."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment with `overrides` on top; invalid values become one
+    `SettingsError` naming the variables, not a pydantic traceback."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"STREETLIGHT_{'_'.join(str(p) for p in e['loc']).upper() or 'SETTINGS'}: {e['msg']}"
+            for e in exc.errors()
+        )
+        raise SettingsError(problems) from None

@@ -1,0 +1,78 @@
+"""`streetlight db`, `officers` and `staff` on a fresh database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import re
+
+import pyotp
+from typer.testing import CliRunner
+
+from streetlight.cli.main import app
+from streetlight.db.engine import make_engine
+from tests.conftest import Writer
+from tests.db.factories import bypass_audit_guard
+
+runner = CliRunner()
+
+
+def test_import_officers_and_duty_then_verify_the_audit_log(
+    empty_database_url: str, write: Writer
+) -> None:
+    db = ["--database", empty_database_url]
+    upgraded = runner.invoke(app, ["db", "upgrade", *db])
+    assert upgraded.exit_code == 0 and "at revision 0001" in upgraded.output
+    officers = write(
+        "officers.csv", "warrant_number,name,rank,unit\nPC1,Ann Lee,PC,Response\nPC2,,PC,Response\n"
+    )
+    result = runner.invoke(app, ["officers", "import", str(officers), *db])
+    assert result.exit_code == 1  # a row was skipped: say so in the exit status
+    assert f"{officers}: 2 row(s): 1 imported, 1 skipped" in result.output
+    assert f"{officers}: row 3, name: empty" in result.stderr
+    duty = write("duty.csv", "warrant_number,duty,dress,area\nPC1,on,plain_clothes,Old Town\n")
+    result = runner.invoke(app, ["officers", "duty", str(duty), *db])
+    assert result.exit_code == 0, result.output
+    added = runner.invoke(
+        app, ["staff", "add", "ann", "--role", "officer", "--warrant", "PC1", "--name", "Ann Lee", *db],
+        input="a long enough password\na long enough password\n",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    secret = re.search(r"TOTP secret: ([A-Z2-7]+)", added.output)
+    assert secret and pyotp.TOTP(secret.group(1)).now().isdigit()
+    assert "otpauth://totp/Streetlight:ann?secret=" in added.output
+    verified = runner.invoke(app, ["db", "verify-audit", *db])
+    assert verified.exit_code == 0 and "audit log: 4 row(s), chain intact" in verified.output
+
+    engine = make_engine(empty_database_url)
+    bypass_audit_guard(engine, "UPDATE audit_log SET actor = 'nobody' WHERE id = 2")
+    engine.dispose()
+    tampered = runner.invoke(app, ["db", "verify-audit", *db])
+    assert tampered.exit_code == 1
+    assert tampered.stderr.strip() == "error: audit log: row 2: content does not match its hash"
+
+
+def test_errors_are_one_line(empty_database_url: str, write: Writer) -> None:
+    db = ["--database", empty_database_url]
+    missing = runner.invoke(app, ["officers", "import", "nowhere.csv", *db])
+    assert missing.exit_code == 1 and missing.stderr.strip() == "error: nowhere.csv: no such file"
+    weak = runner.invoke(
+        app, ["staff", "add", "bob", "--role", "admin", "--password", "short", *db]
+    )
+    assert weak.exit_code == 1 and "password: at least 12 characters" in weak.stderr
+    unknown = runner.invoke(
+        app,
+        ["staff", "add", "cy", "--role", "officer", "--warrant", "X1", "--password", "x" * 12, *db],
+    )
+    assert unknown.exit_code == 1 and "no officer with warrant number 'X1'" in unknown.stderr
+
+
+def test_an_unreachable_database_is_one_line() -> None:
+    from tests.db.postgres import free_port
+
+    url = f"postgresql+psycopg://postgres:hunter2@127.0.0.1:{free_port()}/none"
+    result = runner.invoke(app, ["db", "upgrade", "--database", url])
+    assert result.exit_code == 1
+    line = result.stderr.strip()
+    assert (
+        line.startswith("error: postgresql+psycopg://postgres:***@127.0.0.1:") and "\n" not in line
+    )
+    assert "hunter2" not in result.output + result.stderr
