@@ -93,7 +93,7 @@ def compare_spopt(
     sub = coverage(area.i[sites], area.j[sites], area.i[cells], area.j[cells], 400.0, 150.0)
     ours = Instance(demand[cells], sub, np.zeros(len(sites), dtype=bool), units, 1, 0.5, 0.0)
     started = time.perf_counter()
-    mine = solve_milp(ours, time_limit=args.time_limit, rel_gap=0.0)
+    mine = solve_milp(ours, time_limit=args.time_limit, rel_gap=1e-4)
     mine_s = time.perf_counter() - started
     started = time.perf_counter()
     distance = np.hypot(

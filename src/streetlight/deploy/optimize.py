@@ -403,11 +403,10 @@ def solve_milp(
     bound = core.bound
     if not np.isfinite(bound):
         bound = _lp_bound(instance, 0.4 * time_limit)
-    units_core, status, _ = _solve_mip(
-        _restrict(instance, core.posts), deadline - time.perf_counter(), rel_gap, bound
-    )
+    restricted = _restrict(instance, core.posts)
+    units_core, status, _ = _solve_mip(restricted, deadline - time.perf_counter(), rel_gap, bound)
     units = np.zeros(full.coverage.n_posts, dtype=np.int64)
-    units[posts[core.posts]] = units_core
+    units[posts[core.posts]] = augment(restricted, units_core)
     value = objective(full, units)
     gap = (bound - value) / max(abs(bound), 1e-12) if np.isfinite(bound) else float("nan")
     return Solution(
@@ -469,10 +468,23 @@ def solve_greedy(instance: Instance) -> Solution:
     """Add the best unit at a time (lazy greedy); women's-safety posts first until the share is met."""
     instance.check()
     started = time.perf_counter()
+    units = augment(instance, np.zeros(instance.coverage.n_posts, dtype=np.int64))
+    value = objective(instance, units)
+    return Solution(
+        units, value, float("nan"), float("nan"), time.perf_counter() - started, "greedy", "done"
+    )
+
+
+def augment(instance: Instance, units: IntArray) -> IntArray:
+    """`units` plus, one at a time, the unit that adds most, until every unit is placed (serving
+    the women's-safety share first). From nothing this is the greedy plan; after a solver stopped
+    early with units unplaced it completes the plan, since no unit ever lowers the objective."""
     cov = instance.coverage
     post_value = instance.post_value()
-    units = np.zeros(cov.n_posts, dtype=np.int64)
+    units = units.copy()
     covered = np.zeros(cov.n_cells, dtype=bool)
+    for p in np.flatnonzero(units > 0):
+        covered[cov.cells_of(int(p))] = True
 
     def gain(p: int) -> float:
         if units[p] >= instance.max_per_post:
@@ -501,10 +513,7 @@ def solve_greedy(instance: Instance) -> Solution:
             if units[p] < instance.max_per_post:
                 heapq.heappush(heap, (-gain(p), p))
 
-    reserved = instance.women_units_needed()
-    place(np.flatnonzero(instance.women), reserved)
+    short = instance.women_units_needed() - int(units[instance.women].sum())
+    place(np.flatnonzero(instance.women), max(short, 0))
     place(np.arange(cov.n_posts), instance.units - int(units.sum()))
-    value = objective(instance, units)
-    return Solution(
-        units, value, float("nan"), float("nan"), time.perf_counter() - started, "greedy", "done"
-    )
+    return units
