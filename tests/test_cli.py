@@ -24,7 +24,7 @@ def test_every_command_is_documented() -> None:
     assert result.exit_code == 0
     commands = [c.name for c in app.registered_commands]
     assert commands == [
-        "ingest", "info", "hotspots", "backtest", "plan", "dosage", "demo", "serve"
+        "ingest", "info", "hotspots", "backtest", "plan", "plan-backtest", "dosage", "demo", "serve"
     ]  # fmt: skip
     groups = [g.name for g in app.registered_groups]
     assert groups == ["db", "officers", "staff"]

@@ -13,6 +13,7 @@ from streetlight.cli.hotspots_cmd import hotspots_command
 from streetlight.cli.info_cmd import info_command
 from streetlight.cli.ingest_cmd import ingest_command
 from streetlight.cli.officers_cmd import officers_app
+from streetlight.cli.plan_backtest_cmd import plan_backtest_command
 from streetlight.cli.plan_cmd import plan_command
 from streetlight.cli.serve_cmd import serve_command
 from streetlight.cli.staff_cmd import staff_app
@@ -29,6 +30,7 @@ app.command("info")(info_command)
 app.command("hotspots")(hotspots_command)
 app.command("backtest")(backtest_command)
 app.command("plan")(plan_command)
+app.command("plan-backtest")(plan_backtest_command)
 app.command("dosage")(dosage_command)
 app.command("demo")(demo_command)
 app.command("serve")(serve_command)

@@ -22,7 +22,7 @@ from streetlight.store.store import Store, default_store_path
 VIOLENCE = "Violence and sexual offences"
 
 
-def _split(text: str, what: str) -> dict[str, float]:
+def parse_shares(text: str, what: str) -> dict[str, float]:
     try:
         pairs = [part.split(":") for part in text.split(",") if part.strip()]
         return {name.strip(): float(value) for name, value in pairs}
@@ -100,6 +100,7 @@ def plan_command(
     from streetlight.deploy.plan import (
         PlanSettings,
         make_plan,
+        officers_per_shift,
         posts_table,
         schedules_table,
         shift_profile,
@@ -116,9 +117,7 @@ def plan_command(
             when = parse_month(month)
         except ValueError as exc:
             raise StreetlightError(f"--month: {exc}") from exc
-        split = _split(shifts, "--shifts")
-        total = sum(split.values())
-        per_shift = {name: round(officers * share / total) for name, share in split.items()}
+        per_shift = officers_per_shift(officers, parse_shares(shifts, "--shifts"))
         target = Store.open(store or default_store_path())
         forecast = make_forecast(
             target,
@@ -130,7 +129,7 @@ def plan_command(
             boundary=boundary,
         )
         harm = (
-            _split(profile, "--profile")
+            parse_shares(profile, "--profile")
             if profile
             else shift_profile(target, forecast.force, category, when)
         )

@@ -31,6 +31,7 @@ from streetlight.deploy.schedule import unit_schedule
 from streetlight.deploy.streets import StreetNetwork
 from streetlight.errors import StreetlightError
 from streetlight.geo.crs import WGS84, transform
+from streetlight.hotspots.base import month_index, month_of_index
 from streetlight.hotspots.forecast import Forecast
 from streetlight.hotspots.places import place_kind
 from streetlight.shifts import SHIFT_HOURS, SHIFTS
@@ -74,13 +75,25 @@ class ShiftPlan:
     greedy: Solution
 
 
+def officers_per_shift(officers: int, shares: Mapping[str, float]) -> dict[str, int]:
+    """Officers of each shift from a day's total and the shifts' shares (any positive scale)."""
+    total = sum(shares.values())
+    if total <= 0:
+        raise StreetlightError("the shifts' shares must add up to more than 0")
+    return {name: round(officers * share / total) for name, share in shares.items()}
+
+
 def shift_profile(
     store: Store, force: str, categories: Sequence[str], until: date
 ) -> dict[str, float]:
-    """Share of past target crimes in each local shift, or equal thirds without date-times."""
+    """Share of past target crimes in each local shift, or equal thirds without date-times.
+
+    Only months before `until` count: a plan (or its backtest) must not learn from the month
+    it plans for."""
     zone = store.forces[force].timezone or "UTC"
+    last = month_of_index(month_index(until) - 1)
     past = store.incidents(
-        force=force, categories=list(categories), end=until, columns=["occurred_at"]
+        force=force, categories=list(categories), end=last, columns=["occurred_at"]
     )
     stamps = past["occurred_at"].drop_nulls()
     if stamps.len() < 100:
