@@ -138,8 +138,9 @@ def test_column_generation_bound_is_the_full_lp(
 ) -> None:
     instance = random_instance(units, units, max_per_post, share)
     reduced, _ = _reduce(instance)
-    # a deliberately small first core, so pricing has to bring most posts in
-    core = _price_core(reduced, time.perf_counter() + 60, start_size=20)
+    # a deliberately small first core, so pricing has to bring most posts in; no stall limit, so
+    # it runs until no post prices in (degenerate prices can take many rounds)
+    core = _price_core(reduced, time.perf_counter() + 120, start_size=20, stall=1000)
     assert np.isfinite(core.bound) and core.rounds > 1
     assert math.isclose(core.bound, full_lp_value(instance), rel_tol=1e-7)
     assert len(core.posts) < reduced.coverage.n_posts

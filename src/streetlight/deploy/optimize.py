@@ -2,19 +2,24 @@
 
 The model is a maximal covering location problem (Church & ReVelle 1974, "The maximal covering
 location problem", Papers of the Regional Science Association 32) with two additions police
-deployment needs: extra units at the same post add value with diminishing returns (the k-th unit
-at a post adds decay^(k-1) times the harm the post covers: more officers make a place safer, less
-so each), and an optional minimum share of units at places where women and girls feel unsafe.
+deployment needs: more units covering a cell add value with diminishing returns, and an optional
+minimum share of units at places where women and girls feel unsafe. The returns are counted per
+cell, as in Daskin's maximum expected covering model (1983, Transportation Science 17): the l-th
+unit within reach of a cell adds decay^(l-1) of its harm, whether it stands at the same post or at
+a neighbouring one, up to M units (the most a post may hold). Counting them per post instead (a
+second unit at a post worth half of all the harm within its reach) rewards stacking units on the
+densest posts even where other posts already cover that harm: on Cleveland's backtest months
+such plans covered 10-12 points less of the next month's crime than the greedy plan.
 
-For one shift, with posts p, demand cells c, units k = 1..M at each post:
+For one shift, with posts p, demand cells c, coverage levels l = 1..M:
 
-    maximise   sum_c d_c y_c + sum_p sum_{k>=2} decay^(k-1) D_p z_pk
-    subject to y_c <= sum_{p covers c} z_p1          (a cell counts once when any post covers it)
-               z_pk <= z_p(k-1)                      (units fill a post in order)
-               sum_pk z_pk <= units                  (officers / unit size)
-               sum_{p in W} sum_k z_pk >= ceil(share * units)
-               z binary, 0 <= y <= 1
+    maximise   sum_c d_c sum_l decay^(l-1) y_cl
+    subject to sum_l y_cl <= sum_{p covers c} x_p     (a cell's levels need units in reach)
+               sum_p x_p <= units                     (officers / unit size)
+               sum_{p in W} x_p >= ceil(share * units)
+               x_p integer in 0..M, 0 <= y_cl <= 1
 
+(the levels fill in order by themselves, their values falling),
 solved with HiGHS (Huangfu & Hall 2018, Mathematical Programming Computation 10) under a time limit
 and relative gap. A force has tens of thousands of candidate cells, and HiGHS stalls on the whole
 model (its LP relaxation alone takes a minute of degenerate pivots, and its root heuristics do not
@@ -115,17 +120,25 @@ class Solution:
     status: str
 
 
-def objective(instance: Instance, units: IntArray) -> float:
-    """The plan's value computed directly (not from the solver): coverage plus extra units."""
+def level_values(instance: Instance) -> FloatArray:
+    """Value of the l-th unit in reach of a cell, per unit of its harm: decay^(l-1), l = 1..M."""
+    return np.asarray(instance.decay ** np.arange(instance.max_per_post), dtype=np.float64)
+
+
+def cover_counts(instance: Instance, units: IntArray) -> IntArray:
+    """Units within reach of each demand cell."""
     cov = instance.coverage
-    covered = np.zeros(cov.n_cells, dtype=bool)
-    for p in np.flatnonzero(units > 0):
-        covered[cov.cells_of(int(p))] = True
-    value = float(instance.demand[covered].sum())
-    extra = np.zeros(len(units))
-    for k in range(2, instance.max_per_post + 1):
-        extra += np.where(units >= k, instance.decay ** (k - 1), 0.0)
-    return value + float((extra * instance.post_value()).sum())
+    counts = np.zeros(cov.n_cells, dtype=np.int64)
+    np.add.at(counts, cov.indices, np.repeat(units, np.diff(cov.indptr)))
+    return counts
+
+
+def objective(instance: Instance, units: IntArray) -> float:
+    """The plan's value computed directly (not from the solver): each cell's harm times the
+    summed value of the units in its reach, up to M of them."""
+    worth = np.concatenate([[0.0], np.cumsum(level_values(instance))])
+    counts = np.minimum(cover_counts(instance, units), instance.max_per_post)
+    return float((instance.demand * worth[counts]).sum())
 
 
 def _reduce(instance: Instance) -> tuple[Instance, IntArray]:
@@ -162,63 +175,31 @@ def _reduce(instance: Instance) -> tuple[Instance, IntArray]:
 
 
 def _model(instance: Instance, *, integer: bool) -> highspy.HighsLp:
-    """The MILP above as a HiGHS model: columns z[p, k] at p * M + (k - 1), then y[c]."""
+    """The MILP above as a HiGHS model: columns x[p], then y[c, l] at n_posts + c * M + (l - 1);
+    rows: one per cell, then the unit budget, then (when needed) the women's-safety minimum."""
     cov, m = instance.coverage, instance.max_per_post
     n_posts, n_cells = cov.n_posts, cov.n_cells
-    n_z = n_posts * m  # z[p, k] at column p * m + (k - 1)
-    n_cols = n_z + n_cells
-    post_value = instance.post_value()
+    n_cols = n_posts + n_cells * m
     cost = np.zeros(n_cols)
-    for k in range(2, m + 1):
-        cost[np.arange(n_posts) * m + (k - 1)] = instance.decay ** (k - 1) * post_value
-    cost[n_z:] = instance.demand
-
-    rows_i: list[IntArray] = []
-    rows_j: list[IntArray] = []
-    vals: list[FloatArray] = []
-    lower: list[FloatArray] = []
-    upper: list[FloatArray] = []
-    row = 0
-    # y_c - sum_{p covers c} z_p1 <= 0
+    cost[n_posts:] = (instance.demand[:, None] * level_values(instance)[None, :]).ravel()
     post_of = np.repeat(np.arange(n_posts), np.diff(cov.indptr))
-    rows_i += [row + np.arange(n_cells), row + cov.indices]
-    rows_j += [n_z + np.arange(n_cells), post_of * m]
-    vals += [np.ones(n_cells), -np.ones(len(cov.indices))]
-    lower.append(np.full(n_cells, -np.inf))
-    upper.append(np.zeros(n_cells))
-    row += n_cells
-    # z_pk - z_p(k-1) <= 0
-    if m > 1:
-        grid_p, grid_k = np.meshgrid(np.arange(n_posts), np.arange(2, m + 1), indexing="ij")
-        pp, kk = grid_p.ravel(), grid_k.ravel()
-        r = row + np.arange(len(pp))
-        rows_i += [r, r]
-        rows_j += [pp * m + (kk - 1), pp * m + (kk - 2)]
-        vals += [np.ones(len(pp)), -np.ones(len(pp))]
-        lower.append(np.full(len(pp), -np.inf))
-        upper.append(np.zeros(len(pp)))
-        row += len(pp)
-    # sum z <= units
-    rows_i.append(np.full(n_z, row))
-    rows_j.append(np.arange(n_z))
-    vals.append(np.ones(n_z))
-    lower.append(np.array([-np.inf]))
-    upper.append(np.array([float(instance.units)]))
-    row += 1
-    # sum_{W} z >= ceil(share * units): a sparse row over the women's-safety posts only (a dense
-    # "share of units used" row makes the relaxation far harder, and every unit is used anyway
-    # while any post adds value)
+    level_cols = n_posts + np.arange(n_cells * m)
+    rows = [cov.indices, np.repeat(np.arange(n_cells), m), np.full(n_posts, n_cells)]
+    cols = [post_of, level_cols, np.arange(n_posts)]
+    vals = [-np.ones(len(cov.indices)), np.ones(n_cells * m), np.ones(n_posts)]
+    lower = [np.full(n_cells, -np.inf), [-np.inf]]
+    upper = [np.zeros(n_cells), [float(instance.units)]]
     needed = instance.women_units_needed()
     if needed > 0:
-        cols = (np.flatnonzero(instance.women)[:, None] * m + np.arange(m)[None, :]).ravel()
-        rows_i.append(np.full(len(cols), row))
-        rows_j.append(cols)
-        vals.append(np.ones(len(cols)))
-        lower.append(np.array([float(needed)]))
-        upper.append(np.array([np.inf]))
-        row += 1
-
-    ri, rj, rv = np.concatenate(rows_i), np.concatenate(rows_j), np.concatenate(vals)
+        # a sparse row over the women's-safety posts only: a dense "share of units used" row
+        # makes the relaxation far harder, and every unit is used anyway
+        women = np.flatnonzero(instance.women)
+        rows.append(np.full(len(women), n_cells + 1))
+        cols.append(women)
+        vals.append(np.ones(len(women)))
+        lower.append([float(needed)])
+        upper.append([np.inf])
+    ri, rj, rv = np.concatenate(rows), np.concatenate(cols), np.concatenate(vals)
     order = np.lexsort((ri, rj))  # column-wise
     ri, rj, rv = ri[order], rj[order], rv[order]
     start = np.zeros(n_cols + 1, dtype=np.int64)
@@ -226,22 +207,21 @@ def _model(instance: Instance, *, integer: bool) -> highspy.HighsLp:
 
     lp = highspy.HighsLp()
     lp.num_col_ = n_cols
-    lp.num_row_ = row
+    lp.num_row_ = n_cells + 1 + (needed > 0)
     lp.sense_ = highspy.ObjSense.kMaximize
     lp.col_cost_ = cost
     lp.col_lower_ = np.zeros(n_cols)
-    lp.col_upper_ = np.ones(n_cols)
-    lp.row_lower_ = np.concatenate(lower)
-    lp.row_upper_ = np.concatenate(upper)
+    lp.col_upper_ = np.concatenate([np.full(n_posts, float(m)), np.ones(n_cells * m)])
+    lp.row_lower_ = np.concatenate([np.asarray(x, dtype=np.float64) for x in lower])
+    lp.row_upper_ = np.concatenate([np.asarray(x, dtype=np.float64) for x in upper])
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = np.cumsum(start)
     lp.a_matrix_.index_ = ri.astype(np.int32)
     lp.a_matrix_.value_ = rv
     if integer:
-        lp.integrality_ = [highspy.HighsVarType.kInteger] * n_z + [
+        lp.integrality_ = [highspy.HighsVarType.kInteger] * n_posts + [
             highspy.HighsVarType.kContinuous
-        ] * n_cells
-
+        ] * (n_cells * m)
     return lp
 
 
@@ -298,27 +278,19 @@ def _highs(time_limit: float) -> highspy.Highs:
     return h
 
 
-def _prices(instance: Instance, row_dual: FloatArray, n_core: int, needed: int) -> FloatArray:
-    """The most a post outside the restricted LP could add per unit of the LP's prices: the
-    largest prefix sum of its columns' reduced costs (z_p1 .. z_pk), which is > 0 exactly when no
-    dual value of its ordering rows z_pk <= z_p(k-1) keeps the LP optimal with the post added."""
-    cov, m = instance.coverage, instance.max_per_post
+def _prices(instance: Instance, row_dual: FloatArray, needed: int) -> FloatArray:
+    """Reduced cost d = c - A^T y of each post's column x_p under the restricted LP's prices
+    (-1 on its cells' rows, +1 on the budget and women's rows): > 0 means adding the post could
+    raise the LP's value."""
+    cov = instance.coverage
     n_cells = cov.n_cells
-    budget_row = n_cells + n_core * (m - 1)
-    y_budget = row_dual[budget_row]
-    y_women = row_dual[budget_row + 1] if needed > 0 else 0.0
-    unit_price = y_budget + np.where(instance.women, y_women, 0.0)
+    unit_price = row_dual[n_cells] + np.where(
+        instance.women, row_dual[n_cells + 1] if needed > 0 else 0.0, 0.0
+    )
     cover = row_dual[:n_cells][cov.indices]
     covered_price = np.add.reduceat(cover, cov.indptr[:-1]) if len(cover) else np.zeros(cov.n_posts)
     covered_price = np.where(np.diff(cov.indptr) > 0, covered_price, 0.0)
-    post_value = instance.post_value()
-    # d = c - A^T y for z_p1 (entries -1 on its cells' cover rows, +1 on budget and women rows)
-    total = covered_price - unit_price
-    best = total.copy()
-    for k in range(2, m + 1):
-        total = total + instance.decay ** (k - 1) * post_value - unit_price
-        best = np.maximum(best, total)
-    return np.asarray(best, dtype=np.float64)
+    return np.asarray(covered_price - unit_price, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -331,7 +303,7 @@ class _Core:
 STALL = 3  # rounds without a change in the LP's value
 
 
-def _price_core(instance: Instance, deadline: float, start_size: int) -> _Core:
+def _price_core(instance: Instance, deadline: float, start_size: int, stall: int = STALL) -> _Core:
     """Column generation (Gilmore & Gomory 1961): solve the LP relaxation over the posts that
     cover most demand, add the posts whose reduced cost says they could raise it, repeat. When
     none can, the restricted LP's value bounds the whole problem, and a MILP over these few
@@ -352,14 +324,14 @@ def _price_core(instance: Instance, deadline: float, start_size: int) -> _Core:
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return _Core(keep, float("nan"), rounds)
         values.append(float(h.getInfo().objective_function_value))
-        gain = _prices(instance, np.asarray(h.getSolution().row_dual), len(keep), needed)
+        gain = _prices(instance, np.asarray(h.getSolution().row_dual), needed)
         gain[keep] = 0.0
         tolerance = 1e-9 * max(1.0, abs(values[-1]))
         entering = np.flatnonzero(gain > tolerance)
         if len(entering) == 0:
             return _Core(keep, values[-1], rounds)
         # Stalled: the value has not moved for three rounds, only the (degenerate) prices have.
-        stalled = len(values) > STALL and values[-1] <= values[-1 - STALL] + tolerance
+        stalled = len(values) > stall and values[-1] <= values[-1 - stall] + tolerance
         if time.perf_counter() > deadline or stalled:
             return _Core(keep, float("nan"), rounds)
         core[entering] = True
@@ -421,18 +393,13 @@ def _solve_mip(
     limit can only improve on the baseline); with its status and its own dual bound."""
     cov, m = instance.coverage, instance.max_per_post
     n_posts, n_cells = cov.n_posts, cov.n_cells
-    n_z = n_posts * m
     h = _highs(time_limit)
     h.setOptionValue("mip_rel_gap", float(rel_gap))
     h.passModel(_model(instance, integer=True))
     start_units = solve_greedy(instance).units
-    warm = np.zeros(n_z + n_cells)
-    for k in range(1, m + 1):
-        warm[np.arange(n_posts) * m + (k - 1)] = (start_units >= k).astype(float)
-    covered = np.zeros(n_cells, dtype=bool)
-    for p in np.flatnonzero(start_units > 0):
-        covered[cov.cells_of(int(p))] = True
-    warm[n_z:] = covered.astype(float)
+    counts = cover_counts(instance, start_units)
+    levels = (counts[:, None] > np.arange(m)[None, :]).astype(float).ravel()
+    warm = np.concatenate([start_units.astype(float), levels])
     incumbent = highspy.HighsSolution()
     incumbent.col_value = warm.tolist()
     h.setSolution(incumbent)
@@ -458,10 +425,10 @@ def _solve_mip(
     if h.getModelStatus() == highspy.HighsModelStatus.kInterrupt:
         status = "Within the gap of the bound over every post"
     values = np.asarray(h.getSolution().col_value)
-    if len(values) != n_z + n_cells:
+    if len(values) != n_posts + n_cells * m:
         raise StreetlightError(f"the solver found no plan ({status})")
-    z = np.rint(values[:n_z]).reshape(n_posts, m)
-    return z.sum(axis=1).astype(np.int64), status, float(h.getInfo().mip_dual_bound)
+    units = np.rint(values[:n_posts]).astype(np.int64)
+    return units, status, float(h.getInfo().mip_dual_bound)
 
 
 def solve_greedy(instance: Instance) -> Solution:
@@ -480,19 +447,17 @@ def augment(instance: Instance, units: IntArray) -> IntArray:
     the women's-safety share first). From nothing this is the greedy plan; after a solver stopped
     early with units unplaced it completes the plan, since no unit ever lowers the objective."""
     cov = instance.coverage
-    post_value = instance.post_value()
     units = units.copy()
-    covered = np.zeros(cov.n_cells, dtype=bool)
-    for p in np.flatnonzero(units > 0):
-        covered[cov.cells_of(int(p))] = True
+    counts = cover_counts(instance, units)
+    # the next unit in reach of a cell with n units adds decay^n of its harm (none past M)
+    next_value = np.concatenate([level_values(instance), [0.0]])
 
     def gain(p: int) -> float:
         if units[p] >= instance.max_per_post:
             return -np.inf
-        if units[p] == 0:
-            cells = cov.cells_of(p)
-            return float(instance.demand[cells[~covered[cells]]].sum())
-        return instance.decay ** int(units[p]) * float(post_value[p])
+        cells = cov.cells_of(p)
+        levels = np.minimum(counts[cells], instance.max_per_post)
+        return float((instance.demand[cells] * next_value[levels]).sum())
 
     def place(candidates: IntArray, count: int) -> None:
         heap = [(-gain(int(p)), int(p)) for p in candidates]
@@ -506,8 +471,7 @@ def augment(instance: Instance, units: IntArray) -> IntArray:
             if -neg > current + 1e-12:  # stale: push back with the fresh gain
                 heapq.heappush(heap, (-current, p))
                 continue
-            if units[p] == 0:
-                covered[cov.cells_of(p)] = True
+            counts[cov.cells_of(p)] += 1
             units[p] += 1
             placed += 1
             if units[p] < instance.max_per_post:
