@@ -28,10 +28,9 @@ writes a Markdown report and, beside it, `FILE-covered-share.png` (covered share
 method, one panel per shift).
 
 The shift profile of month m is `deploy.plan.shift_profile` of m, which learns from the months
-before m only. The covered share
-counts a post once however many units stand there, while the MILP's objective also values a
-second unit at a post (`--max-per-post 2`): where the MILP stacks units the greedy plan may cover
-more of next month's crime with a lower objective. `--max-per-post 1` compares pure coverage.
+before m only. The covered share counts a crime once however many units are in reach, while the
+MILP's objective also values a second unit in reach (`--max-per-post 2`), so a plan can score
+higher on one and lower on the other; `--max-per-post 1` compares pure coverage.
 """
 
 from __future__ import annotations

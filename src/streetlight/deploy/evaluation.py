@@ -30,8 +30,8 @@ The backtest rolls the origin month by month, exactly as the hotspot backtest do
    hours hold it (`streetlight.shifts`); without one (data.police.uk gives only months) it counts
    for every shift. The objective is the MILP's objective (`optimize.objective`) of each plan on
    the forecast demand (busy-place demand included, as `make_plan` adds it), so the three are
-   compared on one yardstick. The covered share ignores how many units stand at a post; the
-   objective counts a post's second unit, so the two can disagree.
+   compared on one yardstick. The covered share counts a crime once however many units are
+   in reach; the objective also values a second unit in reach, so the two can disagree.
 
 Means per method and shift come with 95% percentile bootstrap intervals over months, and the
 paired differences milp - greedy and milp - top-cells too (months resampled with replacement,
@@ -548,8 +548,8 @@ def report_markdown(result: PlanBacktest, title: str, plot: str | None = None) -
         "",
         "Covered share: the share of the month's crimes within the radius of a post with a unit. "
         "Efficiency: covered share / share of the study area covered (the plan's PAI). "
-        "Objective: the MILP's objective on the forecast, which also counts a post's second unit "
-        "(the covered share does not). Intervals are 95% bootstrap intervals over months.",
+        "Objective: the MILP's objective on the forecast, which also values a second unit in "
+        "reach of a cell (the covered share does not). Intervals are 95% bootstrap intervals over months.",
         "",
         "## Means over months",
         "",
