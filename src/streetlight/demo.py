@@ -167,7 +167,7 @@ def _plan(
     from streetlight.maps.plan import plan_html, plan_png
 
     force = store.forces[SAMPLE_FORCE]
-    settings = PlanSettings(DEMO_OFFICERS, time_limit=20.0)
+    settings = PlanSettings(DEMO_OFFICERS, time_limit=30.0)
     profile = shift_profile(store, SAMPLE_FORCE, forecast.categories, forecast.month)
     plans = make_plan(forecast, profile, settings)
     posts = posts_table(forecast, plans, settings.unit_size)
