@@ -358,7 +358,9 @@ def solve_milp(
     rel_gap: float = 0.01,
     core_size: int = 2000,
 ) -> Solution:
-    """The MILP above with HiGHS; deterministic for the same input (one thread, fixed seed).
+    """The MILP above with HiGHS; deterministic for the same input (one thread, fixed seed) as
+    long as it finishes within `time_limit`: a run cut short by the clock stops wherever the
+    clock stopped it, and says so in `status`.
 
     Column generation first finds a few thousand candidate posts whose LP relaxation is the whole
     problem's (`_price_core`); the MILP is solved over those, and its gap is measured against the
