@@ -22,7 +22,6 @@ from streetlight.deploy.evaluation import (
     METHODS,
     Evaluation,
     PlanScore,
-    bootstrap_interval,
     in_shift,
     local_hours,
     plan_backtest,
@@ -32,6 +31,7 @@ from streetlight.deploy.evaluation import (
 )
 from streetlight.deploy.optimize import Instance, objective
 from streetlight.deploy.plan import PlanSettings
+from streetlight.evaluate.intervals import bootstrap_interval
 from streetlight.geo.grid import Grid
 from streetlight.hotspots.base import EventSet, StudyArea, month_index, month_of_index
 from streetlight.ingest import ingest

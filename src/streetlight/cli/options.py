@@ -26,3 +26,42 @@ HarmOption = Annotated[
     typer.Option("--harm", help="Harm-weight table (TOML; see data/harm/template.toml)."),
 ]
 CategoryOption = Annotated[list[str], typer.Option("--category", help="Crime type(s) to forecast.")]
+
+# Patrol plans (`plan`, `plan-backtest`)
+ShiftsOption = Annotated[str, typer.Option("--shifts", help="Share of officers per shift.")]
+UnitSizeOption = Annotated[
+    int, typer.Option("--unit-size", min=1, max=2, help="Officers per unit.")
+]
+RadiusOption = Annotated[
+    float, typer.Option("--radius", min=50.0, help="Foot-patrol radius, metres.")
+]
+MaxPerPostOption = Annotated[
+    int, typer.Option("--max-per-post", min=1, help="Most units at one post.")
+]
+WomenShareOption = Annotated[
+    float,
+    typer.Option(
+        "--women-share", min=0.0, max=1.0, help="Least share of units at women's-safety places."
+    ),
+]
+TimeLimitOption = Annotated[
+    float, typer.Option("--time-limit", min=1.0, help="Solver seconds per shift.")
+]
+ModelOption = Annotated[
+    str | None, typer.Option("--model", help="Forecast model [default: recommended].")
+]
+PlacesOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--places", help="GeoJSON of busy places (properties: name, kind, weight, womens_safety)."
+    ),
+]
+BusyWeightOption = Annotated[
+    float,
+    typer.Option(
+        "--busy-weight",
+        min=0.0,
+        help="Extra demand at cells whose snap point is a busy place, in hot-cell equivalents.",
+    ),
+]
+DEFAULT_SHIFTS = "early:0.3,late:0.35,night:0.35"

@@ -45,11 +45,21 @@ import typer
 
 from streetlight.cli.console import cli_errors, out, progress_bar, tracked
 from streetlight.cli.options import (
+    DEFAULT_SHIFTS,
     BoundaryOption,
+    BusyWeightOption,
     CategoryOption,
     CellOption,
     ForceOption,
+    MaxPerPostOption,
+    ModelOption,
+    PlacesOption,
+    RadiusOption,
+    ShiftsOption,
     StoreOption,
+    TimeLimitOption,
+    UnitSizeOption,
+    WomenShareOption,
 )
 from streetlight.cli.plan_cmd import VIOLENCE, parse_shares
 from streetlight.errors import StreetlightError
@@ -67,41 +77,20 @@ def plan_backtest_command(
     officers: int = typer.Option(..., "--officers", min=1, help="Officers per day, all shifts."),
     out_file: Path = typer.Option(..., "--out", help="Write the results as JSON here."),
     category: CategoryOption = [VIOLENCE],  # noqa: B006 - Typer reads the default, never mutates it
-    shifts: str = typer.Option(
-        "early:0.3,late:0.35,night:0.35", "--shifts", help="Share of officers per shift."
-    ),
-    unit_size: int = typer.Option(2, "--unit-size", min=1, max=2, help="Officers per unit."),
-    radius: float = typer.Option(400.0, "--radius", min=50.0, help="Foot-patrol radius, metres."),
-    max_per_post: int = typer.Option(2, "--max-per-post", min=1, help="Most units at one post."),
-    women_share: float = typer.Option(
-        0.2,
-        "--women-share",
-        min=0.0,
-        max=1.0,
-        help="Least share of units at women's-safety places.",
-    ),
-    time_limit: float = typer.Option(
-        10.0, "--time-limit", min=1.0, help="Solver seconds per shift and month."
-    ),
-    model: str | None = typer.Option(
-        None, "--model", help="Forecast model behind the plans [default: recommended]."
-    ),
+    shifts: ShiftsOption = DEFAULT_SHIFTS,
+    unit_size: UnitSizeOption = 2,
+    radius: RadiusOption = 400.0,
+    max_per_post: MaxPerPostOption = 2,
+    women_share: WomenShareOption = 0.2,
+    time_limit: TimeLimitOption = 10.0,
+    model: ModelOption = None,
     baseline: str | None = typer.Option(
         None,
         "--baseline",
         help="Model ranking cells for the top-cells plan [default: the --model].",
     ),
-    busy_weight: float = typer.Option(
-        0.25,
-        "--busy-weight",
-        min=0.0,
-        help="Extra demand at cells whose snap point is a busy place, in hot-cell equivalents.",
-    ),
-    places_file: Path | None = typer.Option(
-        None,
-        "--places",
-        help="GeoJSON of busy places (properties: name, kind, weight, womens_safety).",
-    ),
+    busy_weight: BusyWeightOption = 0.25,
+    places_file: PlacesOption = None,
     store: StoreOption = None,
     force: ForceOption = None,
     cell: CellOption = 150.0,

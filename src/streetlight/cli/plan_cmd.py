@@ -9,11 +9,21 @@ import typer
 
 from streetlight.cli.console import cli_errors, out
 from streetlight.cli.options import (
+    DEFAULT_SHIFTS,
     BoundaryOption,
+    BusyWeightOption,
     CategoryOption,
     CellOption,
     ForceOption,
+    MaxPerPostOption,
+    ModelOption,
+    PlacesOption,
+    RadiusOption,
+    ShiftsOption,
     StoreOption,
+    TimeLimitOption,
+    UnitSizeOption,
+    WomenShareOption,
 )
 from streetlight.errors import StreetlightError
 from streetlight.store.months import parse_month
@@ -37,30 +47,18 @@ def plan_command(
         ..., "--out", help="Output: .csv, .geojson, .json, .png or .html (maps)."
     ),
     category: CategoryOption = [VIOLENCE],  # noqa: B006 - Typer reads the default, never mutates it
-    shifts: str = typer.Option(
-        "early:0.3,late:0.35,night:0.35", "--shifts", help="Share of officers per shift."
-    ),
+    shifts: ShiftsOption = DEFAULT_SHIFTS,
     profile: str | None = typer.Option(
         None,
         "--profile",
         help="Share of harm per shift [default: learned from date-times, else equal].",
     ),
-    unit_size: int = typer.Option(2, "--unit-size", min=1, max=2, help="Officers per unit."),
-    radius: float = typer.Option(400.0, "--radius", min=50.0, help="Foot-patrol radius, metres."),
-    max_per_post: int = typer.Option(2, "--max-per-post", min=1, help="Most units at one post."),
-    women_share: float = typer.Option(
-        0.2,
-        "--women-share",
-        min=0.0,
-        max=1.0,
-        help="Least share of units at women's-safety places.",
-    ),
-    time_limit: float = typer.Option(
-        30.0, "--time-limit", min=1.0, help="Solver seconds per shift."
-    ),
-    model: str | None = typer.Option(
-        None, "--model", help="Forecast model [default: recommended]."
-    ),
+    unit_size: UnitSizeOption = 2,
+    radius: RadiusOption = 400.0,
+    max_per_post: MaxPerPostOption = 2,
+    women_share: WomenShareOption = 0.2,
+    time_limit: TimeLimitOption = 30.0,
+    model: ModelOption = None,
     store: StoreOption = None,
     force: ForceOption = None,
     cell: CellOption = 150.0,
@@ -76,17 +74,8 @@ def plan_command(
         "--briefings",
         help="Write a printable briefing per unit (HTML) and an index.html into this folder.",
     ),
-    places_file: Path | None = typer.Option(
-        None,
-        "--places",
-        help="GeoJSON of busy places (properties: name, kind, weight, womens_safety).",
-    ),
-    busy_weight: float = typer.Option(
-        0.25,
-        "--busy-weight",
-        min=0.0,
-        help="Extra demand at cells whose snap point is a busy place, in hot-cell equivalents.",
-    ),
+    places_file: PlacesOption = None,
+    busy_weight: BusyWeightOption = 0.25,
     streets: Path | None = typer.Option(
         None,
         "--streets",

@@ -60,6 +60,7 @@ from streetlight.deploy.coverage import Coverage, coverage
 from streetlight.deploy.optimize import Instance, objective
 from streetlight.deploy.places import busy_cells, place_demand
 from streetlight.deploy.plan import PlanSettings, ShiftPlan, make_plan, womens_safety_cells
+from streetlight.evaluate.intervals import bootstrap_interval
 from streetlight.evaluate.metrics import ranking
 from streetlight.hotspots.base import EventSet, StudyArea, month_of_index
 from streetlight.hotspots.forecast import Forecast, most_common_places
@@ -303,20 +304,6 @@ def score_month_plans(
                 )
             )
     return scores
-
-
-def bootstrap_interval(
-    values: Sequence[float] | FloatArray, n_boot: int = 2000, seed: int = 0
-) -> tuple[float, float]:
-    """95% percentile bootstrap interval of the mean (NaNs skipped); NaN, NaN without values."""
-    v = np.asarray(values, dtype=np.float64)
-    v = v[np.isfinite(v)]
-    if len(v) == 0:
-        return float("nan"), float("nan")
-    rng = np.random.default_rng(seed)
-    means = v[rng.integers(0, len(v), size=(n_boot, len(v)))].mean(axis=1)
-    lo, hi = np.percentile(means, [2.5, 97.5])
-    return float(lo), float(hi)
 
 
 def _mean(values: Sequence[float] | FloatArray) -> float:

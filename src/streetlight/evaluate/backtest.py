@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from streetlight.evaluate.intervals import bootstrap_interval
 from streetlight.evaluate.metrics import MonthScore, score_month
 from streetlight.hotspots.base import EventSet, HotspotModel, StudyArea, month_of_index, start_day
 from streetlight.progress import Progress, no_progress
@@ -57,14 +58,7 @@ class ModelResult:
         self, metric: str, coverage: float, n_boot: int = 2000, seed: int = 0
     ) -> tuple[float, float]:
         """95% percentile bootstrap interval of the mean over months."""
-        v = self.values(metric, coverage)
-        v = v[np.isfinite(v)]
-        if len(v) == 0:
-            return float("nan"), float("nan")
-        rng = np.random.default_rng(seed)
-        means = v[rng.integers(0, len(v), size=(n_boot, len(v)))].mean(axis=1)
-        lo, hi = np.percentile(means, [2.5, 97.5])
-        return float(lo), float(hi)
+        return bootstrap_interval(self.values(metric, coverage), n_boot, seed)
 
 
 @dataclass
