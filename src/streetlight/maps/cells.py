@@ -23,6 +23,7 @@ from matplotlib.colors import LogNorm
 from matplotlib.patches import Rectangle
 
 from streetlight.geo.boundary import Ring
+from streetlight.maps.page import notes_list, ring_trace, write_page
 
 
 def cells_png(
@@ -103,21 +104,7 @@ def cells_html(
     """
     fig = go.Figure()
     if rings:
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for rx, ry in rings:
-            xs += [*rx.tolist(), None]
-            ys += [*ry.tolist(), None]
-        fig.add_trace(
-            go.Scattergl(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"color": "#9aa0a6", "width": 0.6},
-                hoverinfo="skip",
-                name="boundaries",
-            )
-        )
+        fig.add_trace(ring_trace(rings, webgl=True))
     shown = cells.filter(pl.col(value) > 0).sort("rank")
     counts = shown[value].to_numpy().astype(float)
     hover = [
@@ -155,22 +142,8 @@ def cells_html(
         f"<tr><td>{r}</td><td>{c:.3g}</td><td>{html.escape(loc or '')}</td><td>{cid}</td></tr>"
         for r, c, loc, cid in shown.head(top).select("rank", value, place, "cell_id").iter_rows()
     )
-    notes = "\n".join(f"<li>{html.escape(s)}</li>" for s in summary)
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:system-ui,sans-serif;margin:1.5rem;max-width:1200px}}
-table{{border-collapse:collapse}}td,th{{padding:.2rem .6rem;border-bottom:1px solid #ddd;text-align:left}}</style>
-</head><body>
-<h1>{html.escape(title)}</h1>
-<ul>{notes}</ul>
-{fig.to_html(full_html=False, include_plotlyjs=True)}
-<h2>Top {top} places</h2>
+    table = f"""<h2>Top {top} places</h2>
 <table><thead><tr><th>rank</th><th>{html.escape(value_label)}</th><th>most common place</th><th>cell</th></tr></thead>
-<tbody>{rows}</tbody></table>
-<p><small>Contains public sector information licensed under the Open Government Licence v3.0.</small></p>
-</body></html>
-"""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+<tbody>{rows}</tbody></table>"""
+    write_page(path, title, fig, intro=notes_list(summary), after=table)
     return path

@@ -26,6 +26,8 @@ import polars as pl
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PathCollection
 
+from streetlight.maps.page import notes_list, write_page
+
 # More track points than this are thinned (every k-th ping of each shift): a month of 30-second
 # pings is millions of points, which neither a PNG nor a browser needs to show a route.
 MAX_TRACK_POINTS = 200_000
@@ -252,22 +254,9 @@ def dosage_html(
         )
         .iter_rows()
     )
-    notes = "\n".join(f"<li>{html.escape(s)}</li>" for s in summary)
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:system-ui,sans-serif;margin:1.5rem;max-width:1200px}}
-table{{border-collapse:collapse}}td,th{{padding:.2rem .6rem;border-bottom:1px solid #ddd;text-align:left}}</style>
-</head><body>
-<h1>{html.escape(title)}</h1>
-<ul>{notes}</ul>
-{fig.to_html(full_html=False, include_plotlyjs=True)}
-<h2>Least delivered stops</h2>
+    table = f"""<h2>Least delivered stops</h2>
 <table><thead><tr><th>shift</th><th>place</th><th>cell</th><th>units</th><th>planned min</th>
 <th>delivered min</th><th>share</th></tr></thead>
-<tbody>{rows}</tbody></table>
-</body></html>
-"""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+<tbody>{rows}</tbody></table>"""
+    write_page(path, title, fig, intro=notes_list(summary), after=table, licence=False)
     return path

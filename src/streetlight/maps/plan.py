@@ -28,11 +28,11 @@ from matplotlib.patches import Circle, Patch
 from streetlight.deploy.plan import PlanSettings
 from streetlight.geo.boundary import Ring
 from streetlight.hotspots.forecast import Forecast
+from streetlight.maps.page import RING_COLOUR, ring_trace, write_page
 from streetlight.shifts import SHIFT_HOURS, SHIFTS
 
 POST_COLOUR = "#1a3d7c"
 WOMEN_COLOUR = "#b0106f"
-RING_COLOUR = "#9aa0a6"
 # Pale enough that posts and circles stay the first thing the eye finds.
 DEMAND_RAMP = LinearSegmentedColormap.from_list("demand", ["#fff7e0", "#fdd49e", "#f4a261"])
 CIRCLE_POINTS = 73  # a 5-degree polygon: smooth at any zoom a briefing needs
@@ -338,21 +338,7 @@ def _base_traces(forecast: Forecast, rings: Sequence[Ring]) -> list[go.Heatmap |
     """What every shift shares: the forecast under the posts, and the boundaries."""
     traces: list[go.Heatmap | go.Scatter] = [_demand_trace(forecast)]
     if rings:
-        xs: list[float | None] = []
-        ys: list[float | None] = []
-        for rx, ry in rings:
-            xs += [*rx.tolist(), None]
-            ys += [*ry.tolist(), None]
-        traces.append(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"color": RING_COLOUR, "width": 0.6},
-                hoverinfo="skip",
-                name="boundaries",
-            )
-        )
+        traces.append(ring_trace(rings))
     return traces
 
 
@@ -424,25 +410,12 @@ def plan_html(
     fig.update_xaxes(range=[x0, x1])
     fig.update_yaxes(range=[y0, y1])
     title = plan_title(forecast, settings, force_name)
-    page = f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font-family:system-ui,sans-serif;margin:1.5rem;max-width:1200px}}
-table{{border-collapse:collapse}}td,th{{padding:.2rem .6rem;border-bottom:1px solid #ddd;text-align:left}}
-td.n{{text-align:right}}</style>
-</head><body>
-<h1>{html.escape(title)}</h1>
-<p>Choose a shift above the map. Circles are each post's foot-patrol reach, to scale; diamonds are
-posts at places where women and girls report feeling unsafe; the number beside a post is its
-units. Shading is the forecast for {forecast.month:%B %Y} ({html.escape(forecast.model)}).</p>
-{fig.to_html(full_html=False, include_plotlyjs=True)}
-<h2>Posts</h2>
-{_posts_table(posts, shifts)}
-<p><small>Contains public sector information licensed under the Open Government Licence v3.0.</small></p>
-</body></html>
-"""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    intro = f"""<p>Choose a shift above the map. Circles are each post's foot-patrol reach, to
+scale; diamonds are posts at places where women and girls report feeling unsafe; the number beside
+a post is its units. Shading is the forecast for {forecast.month:%B %Y}
+({html.escape(forecast.model)}).</p>"""
+    after = f"<h2>Posts</h2>\n{_posts_table(posts, shifts)}"
+    write_page(path, title, fig, intro=intro, after=after)
     return path
 
 
