@@ -44,3 +44,9 @@ def test_demo_writes_maps_and_summary(tmp_path: Path) -> None:
     again = run_demo(tmp_path / "store", tmp_path / "out")  # re-running adds nothing
     assert again.ingest.accepted == 0
     assert again.summary_lines == result.summary_lines
+    # The demo force for the web app, seeded beside the store; re-seeding duplicates nothing.
+    assert result.force is not None and again.force is not None
+    assert [a.username for a in result.force.accounts] == [
+        "dc2207", "dc2311", "pc1001", "operator", "supervisor"
+    ]  # fmt: skip
+    assert again.force.accounts == result.force.accounts

@@ -1,7 +1,9 @@
 """The README's main job: bundled sample -> incident store -> where violence concentrates -> maps
 -> next month's hotspot forecast -> a patrol plan for 650 officers with briefings.
 
-The web app joins the same job when its issue lands.
+It also seeds a demo force into the embedded database beside the store (officers on duty in
+Middlesbrough, operator and supervisor accounts: `streetlight.web.demo_force`), so that
+`streetlight serve` then shows on-the-spot verification end to end.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -25,6 +28,9 @@ from streetlight.maps.cells import cells_html, cells_png
 from streetlight.progress import Progress, no_progress
 from streetlight.store.months import month_key, parse_month
 from streetlight.store.store import Store
+
+if TYPE_CHECKING:
+    from streetlight.web.demo_force import DemoForce
 
 VIOLENCE = "Violence and sexual offences"
 SAMPLE_FORCE = "cleveland"
@@ -53,6 +59,7 @@ class DemoResult:
     forecast: Forecast
     forecast_files: tuple[Path, ...]
     plan_files: tuple[Path, ...]
+    force: DemoForce | None = None
 
 
 def run_demo(
@@ -63,8 +70,10 @@ def run_demo(
     cell_size: float = 150.0,
     category: str = VIOLENCE,
     progress: Progress = no_progress,
+    seed_force: bool = True,
 ) -> DemoResult:
-    """Ingest the sample, rank 150 m cells by violence over the last `months` months, draw maps."""
+    """Ingest the sample, rank 150 m cells by violence over the last `months` months, draw maps;
+    with `seed_force`, also seed the demo force for the web app (see the module docstring)."""
     sample = sample_dir()
     store = Store.open(store_path, create=True)
     report = ingest(sorted(sample.glob("*.zip")), store, progress=progress)
@@ -131,6 +140,7 @@ def run_demo(
         + "\n\nContains public sector information licensed under the Open Government Licence v3.0.\n",
         encoding="utf-8",
     )
+    force = _seed_force(store_path) if seed_force else None
     return DemoResult(
         report,
         conc,
@@ -144,7 +154,16 @@ def run_demo(
         forecast,
         forecast_files,
         plan_files,
+        force,
     )
+
+
+def _seed_force(store_path: Path) -> DemoForce:
+    from datetime import UTC, datetime
+
+    from streetlight.web.demo_force import seed_demo_force
+
+    return seed_demo_force(store_path, now=datetime.now(UTC))
 
 
 DEMO_OFFICERS = {"early": 196, "late": 227, "night": 227}  # 650 a day, 30/35/35%

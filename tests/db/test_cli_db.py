@@ -20,7 +20,7 @@ def test_import_officers_and_duty_then_verify_the_audit_log(
 ) -> None:
     db = ["--database", empty_database_url]
     upgraded = runner.invoke(app, ["db", "upgrade", *db])
-    assert upgraded.exit_code == 0 and "at revision 0001" in upgraded.output
+    assert upgraded.exit_code == 0 and "at revision 0002" in upgraded.output
     officers = write(
         "officers.csv", "warrant_number,name,rank,unit\nPC1,Ann Lee,PC,Response\nPC2,,PC,Response\n"
     )

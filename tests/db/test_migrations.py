@@ -18,6 +18,13 @@ TABLES = {
     "rate_limit_salts",
     "rate_limit_hits",
     "audit_log",
+    "engagements",
+    "verification_codes",
+    "verifications",
+    "backup_requests",
+    "chats",
+    "chat_messages",
+    "console_events",
 }
 
 

@@ -22,6 +22,17 @@ PUBLIC = {
     ("GET", "/api/v1/health"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/static"),
+    # Issue 5: the public's check of an officer, its chat and location sharing.
+    ("GET", "/verify"),
+    ("POST", "/verify"),
+    ("POST", "/api/v1/verify"),
+    ("GET", "/verify/photo/{token}"),
+    ("POST", "/verify/location"),
+    ("POST", "/api/v1/verify/location"),
+    ("GET", "/verify/chat/{token}"),
+    ("POST", "/verify/chat/{token}"),
+    ("GET", "/api/v1/chat/messages"),
+    ("POST", "/api/v1/chat/messages"),
 }
 
 

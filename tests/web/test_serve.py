@@ -42,5 +42,5 @@ def test_serve_migrates_and_answers(empty_database_url: str, tmp_path: Path) -> 
     finally:
         server.terminate()
         output = server.communicate(timeout=20)[0]
-    assert "at revision 0001" in output
+    assert "at revision 0002" in output
     assert (tmp_path / "data" / "secret.key").exists()  # development key, kept beside the data

@@ -101,3 +101,18 @@ def verify_audit_command(store: DataOption = None, database: DatabaseOption = No
         if not check.ok:
             raise DatabaseError(f"audit log: row {check.first_bad_id}: {check.problem}")
         out.print(f"audit log: {check.rows:,} row(s), chain intact, head {check.head}")
+
+
+@db_app.command("seed-demo")
+def seed_demo_command(store: DataOption = None) -> None:
+    """Create or refresh the demo force (officers on duty in Middlesbrough, operator and
+    supervisor accounts) in the embedded database, and print its credentials. Demo only."""
+    from datetime import UTC, datetime
+
+    from streetlight.cli.demo_force_cmd import print_demo_force
+    from streetlight.web.demo_force import seed_demo_force
+
+    with cli_errors():
+        folder = store or default_store_path()
+        force = seed_demo_force(folder, now=datetime.now(UTC))
+    print_demo_force(force, folder)

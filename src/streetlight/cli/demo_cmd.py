@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from streetlight.cli.console import cli_errors, out, progress_bar, tracked
+from streetlight.cli.demo_force_cmd import print_demo_force
 from streetlight.cli.ingest_cmd import print_report
 
 
@@ -18,7 +19,8 @@ def demo_command(
     cell: float = typer.Option(150.0, "--cell", min=10.0, help="Cell size in metres."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
-    """Ingest the bundled Cleveland sample, find where violence concentrates, write maps."""
+    """Ingest the bundled Cleveland sample, find where violence concentrates, write maps and a
+    patrol plan, and seed a demo force for the web app (credentials printed)."""
     # Imported here: the map libraries take a second to load, which other commands need not pay.
     from streetlight.demo import run_demo
 
@@ -53,3 +55,5 @@ def demo_command(
             ("summary", result.summary),
         ):
             out.print(f"  {label:<27} {path}", soft_wrap=True)
+        if result.force is not None:
+            print_demo_force(result.force, store)

@@ -29,6 +29,7 @@ def serve_command(
     import uvicorn
 
     from streetlight.db.migrate import current_revision
+    from streetlight.web import logs
     from streetlight.web.app import create_app
     from streetlight.web.settings import load_settings
 
@@ -46,4 +47,5 @@ def serve_command(
         app = create_app(settings)
     out.print(f"database {shown(url)} at revision {revision}", soft_wrap=True)
     out.print(f"Streetlight on http://{host}:{port}/ (Ctrl-C stops it)")
+    logs.install()  # no client addresses or chat tokens in the access log
     uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")

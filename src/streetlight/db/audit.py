@@ -50,6 +50,15 @@ def entry_hash(
     return hashlib.sha256((prev_hash + canonical_json(row)).encode("utf-8")).hexdigest()
 
 
+def lock(session: Session) -> None:
+    """Take the chain's append lock now, for the rest of the transaction.
+
+    For callers that must serialise more than the append itself (say, picking the nearest free
+    backup unit) or that write rows which must commit in id order (the console's event feed).
+    """
+    lock_for_append(session, _AUDIT_LOCK_KEY)
+
+
 def append(
     session: Session,
     *,
@@ -64,7 +73,7 @@ def append(
     `actor` is a staff username or "system" / "public"; never put a verification code, password
     or client address in `details`.
     """
-    lock_for_append(session, _AUDIT_LOCK_KEY)
+    lock(session)
     last = session.execute(
         select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
     ).first()

@@ -25,3 +25,48 @@ class Dress(enum.StrEnum):
 
     UNIFORM = "uniform"
     PLAIN_CLOTHES = "plain_clothes"
+
+
+class EngagementReason(enum.StrEnum):
+    """Why an officer engages someone: what the public is told the stop is for."""
+
+    STOP = "stop"
+    SEARCH = "search"
+    ARREST = "arrest"
+    WELFARE = "welfare"
+    WITNESS = "witness"
+    OTHER = "other"
+
+
+class EngagementStatus(enum.StrEnum):
+    """The control room's view of an engagement: new until an operator confirms or flags it."""
+
+    OPEN = "open"
+    CONFIRMED = "confirmed"
+    FLAGGED = "flagged"
+
+
+class BackupStatus(enum.StrEnum):
+    """A backup request: a uniformed unit is `assigned` (on its way), or nobody was free
+    (`unassigned`: the operator must dispatch by radio), then `arrived` or `cancelled`."""
+
+    ASSIGNED = "assigned"
+    UNASSIGNED = "unassigned"
+    ARRIVED = "arrived"
+    CANCELLED = "cancelled"
+
+
+class VerificationOutcome(enum.StrEnum):
+    """What a public verification found. Only `verified` is ever shown as such; every other
+    outcome gives the public the same "cannot confirm" answer, and the operator the reason."""
+
+    VERIFIED = "verified"
+    UNKNOWN_OFFICER = "unknown_officer"
+    OFF_DUTY = "off_duty"
+    SUSPENDED = "suspended"
+    NO_ENGAGEMENT = "no_engagement"
+    WRONG_CODE = "wrong_code"
+    EXPIRED_CODE = "expired_code"
+    USED_CODE = "used_code"
+    LIMITED = "limited"
+    ERROR = "error"

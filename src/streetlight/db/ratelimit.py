@@ -54,38 +54,61 @@ def day_salt(session: Session, now: datetime) -> bytes:
     return stored
 
 
-def key_hash(session: Session, scope: str, key: str, now: datetime) -> str:
-    """The salted hash stored instead of `key` (a client address, a username, a warrant number)."""
-    salt = day_salt(session, now)
+def key_hash(
+    session: Session, scope: str, key: str, now: datetime, salt: bytes | None = None
+) -> str:
+    """The salted hash stored instead of `key` (a client address, a username, a warrant number).
+    `salt`: today's salt when the caller already has it (one query fewer)."""
+    salt = salt if salt is not None else day_salt(session, now)
     return hashlib.sha256(salt + scope.encode() + b"\x00" + key.encode()).hexdigest()
 
 
-def hits(session: Session, limit: Limit, key: str, now: datetime) -> int:
-    """Counted events for `key` within the window ending at `now`."""
-    digest = key_hash(session, limit.scope, key, now)
-    count = session.scalar(
-        select(func.count())
-        .select_from(RateLimitHit)
+def hits(
+    session: Session,
+    limit: Limit,
+    key: str,
+    now: datetime,
+    salt: bytes | None = None,
+    cap: int | None = None,
+) -> int:
+    """Counted events for `key` within the window ending at `now` (at most `cap`: counting stops
+    there, so a key with a flood of hits costs no more than one at its limit)."""
+    digest = key_hash(session, limit.scope, key, now, salt)
+    inner = (
+        select(RateLimitHit.id)
         .where(
             RateLimitHit.scope == limit.scope,
             RateLimitHit.key_hash == digest,
             RateLimitHit.at > now - limit.window,
         )
+        .limit(cap)
+        .subquery()
     )
+    count = session.scalar(select(func.count()).select_from(inner))
     return int(count or 0)
 
 
-def is_limited(session: Session, limit: Limit, key: str, now: datetime) -> bool:
+def is_limited(
+    session: Session, limit: Limit, key: str, now: datetime, salt: bytes | None = None
+) -> bool:
     """True when `key` has used up its allowance."""
-    return hits(session, limit, key, now) >= limit.max_hits
+    return hits(session, limit, key, now, salt, cap=limit.max_hits) >= limit.max_hits
 
 
-def record_hit(session: Session, limit: Limit, key: str, now: datetime) -> None:
+def record_hit(
+    session: Session, limit: Limit, key: str, now: datetime, salt: bytes | None = None
+) -> None:
     """Count one event for `key` now."""
-    session.add(
-        RateLimitHit(scope=limit.scope, key_hash=key_hash(session, limit.scope, key, now), at=now)
-    )
+    add_hit(session, limit, key, now, salt)
     session.flush()
+
+
+def add_hit(
+    session: Session, limit: Limit, key: str, now: datetime, salt: bytes | None = None
+) -> None:
+    """Like `record_hit`, left for the caller's next flush (several rows in one statement)."""
+    digest = key_hash(session, limit.scope, key, now, salt)
+    session.add(RateLimitHit(scope=limit.scope, key_hash=digest, at=now))
 
 
 def purge(session: Session, now: datetime, keep: timedelta) -> int:

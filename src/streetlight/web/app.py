@@ -9,6 +9,8 @@ starts; tests migrate their own databases).
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -24,9 +26,11 @@ from streetlight.web.clock import Clock, utc_now
 from streetlight.web.context import AppContext
 from streetlight.web.csrf import CsrfCookieMiddleware
 from streetlight.web.deps import csrf_protect, deny_by_default
+from streetlight.web.failsafe import FailSafeMiddleware
 from streetlight.web.headers import SecurityHeadersMiddleware
 from streetlight.web.routers import ROUTERS
-from streetlight.web.settings import Settings
+from streetlight.web.routers.verify import FAIL_SAFE_PATHS, cannot_confirm
+from streetlight.web.settings import Settings, verify_limits, verify_rules
 from streetlight.web.templating import make_templates
 
 OPENAPI_URL = "/api/v1/openapi.json"
@@ -41,14 +45,18 @@ def create_app(
     """Build the app. `clock` and `passwords` are for tests (a moving clock, a cheap hasher)."""
     settings = settings or Settings()
     engine = make_engine(settings.resolved_database_url)
+    secret = settings.secret()
     context = AppContext(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
         templates=make_templates(),
         passwords=passwords or Passwords(),
-        secret=settings.secret(),
+        secret=secret,
         clock=clock,
+        rules=verify_rules(settings, secret),
+        limits=verify_limits(settings),
+        writer=threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext(),
     )
 
     @asynccontextmanager
@@ -76,6 +84,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     errors.install(app)
     # Outermost last: the headers wrap everything, errors and static files included.
+    app.add_middleware(FailSafeMiddleware, paths=FAIL_SAFE_PATHS, answer=cannot_confirm)
     app.add_middleware(CsrfCookieMiddleware, behind_tls=settings.behind_tls)
     app.add_middleware(SecurityHeadersMiddleware, behind_tls=settings.behind_tls)
     return app

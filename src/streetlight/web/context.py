@@ -3,6 +3,7 @@ factory and reached from a request through `app_context(request)`."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
 from starlette.templating import Jinja2Templates
 
+from streetlight.verify.engagements import Rules
+from streetlight.verify.service import Limits
 from streetlight.web.auth.passwords import Passwords
 from streetlight.web.clock import Clock
 from streetlight.web.settings import Settings
@@ -24,6 +27,11 @@ class AppContext:
     passwords: Passwords
     secret: bytes
     clock: Clock
+    rules: Rules
+    limits: Limits
+    # SQLite has one writer at a time: a process queues its own writers on this lock (cheap)
+    # rather than in SQLite's busy handler (sleeps of up to 100 ms). A no-op on PostgreSQL.
+    writer: AbstractContextManager[object]
 
 
 def app_context(connection: HTTPConnection) -> AppContext:

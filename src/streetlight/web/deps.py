@@ -5,6 +5,13 @@ Deny by default: the app runs `deny_by_default` and `csrf_protect` before every 
 route needs a signed-in user and, for POST and the like, a CSRF token, unless its function is
 marked `@public` (which lifts only the sign-in requirement, never CSRF). Roles are then narrowed
 per route with `require_roles(...)`.
+
+`@cookieless` (on top of `@public`) lifts the CSRF check too, and only for routes that act on no
+ambient authority: they read no cookie and no session, and whatever they allow comes from the
+request body or headers alone (a warrant number and code, a token the caller holds). CSRF is a
+browser sending the *victim's* cookies with a request another site forged; a forged request to
+such a route carries nothing the forging site could not send itself, so it gains nothing. A test
+checks that no cookieless route depends on the signed-in user.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from streetlight.web.context import app_context, is_https
 
 F = TypeVar("F", bound=Callable[..., Any])
 _PUBLIC = "__streetlight_public__"
+_COOKIELESS = "__streetlight_cookieless__"
 
 
 class NotSignedInError(Exception):
@@ -41,6 +49,19 @@ def public(endpoint: F) -> F:
 
 def is_public(endpoint: object) -> bool:
     return bool(getattr(endpoint, _PUBLIC, False))
+
+
+def cookieless(endpoint: F) -> F:
+    """Mark a public route that uses no cookie or session as exempt from CSRF (see above);
+    apply it above `@public`: `@router.post(...)`, `@cookieless`, `@public`, `def ...`."""
+    if not is_public(endpoint):
+        raise TypeError(f"{endpoint!r}: @cookieless routes must also be @public")
+    setattr(endpoint, _COOKIELESS, True)
+    return endpoint
+
+
+def is_cookieless(endpoint: object) -> bool:
+    return bool(getattr(endpoint, _COOKIELESS, False)) and is_public(endpoint)
 
 
 def db_session(request: Request) -> Iterator[Session]:
@@ -104,7 +125,10 @@ def deny_by_default(request: Request, principal: MaybePrincipal) -> None:
 
 
 async def csrf_protect(request: Request, principal: MaybePrincipal) -> None:
-    """Every unsafe request (POST, PUT, PATCH, DELETE) needs a valid CSRF token."""
+    """Every unsafe request (POST, PUT, PATCH, DELETE) needs a valid CSRF token, except on
+    `@cookieless` routes."""
+    if is_cookieless(request.scope.get("endpoint")):
+        return
     session_hash = principal.session_hash if principal else ""
     await csrf.check(request, app_context(request).secret, session_hash)
 

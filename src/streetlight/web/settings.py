@@ -17,7 +17,11 @@ from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from streetlight.db.engine import sqlite_url
+from streetlight.db.ratelimit import Limit
 from streetlight.errors import StreetlightError
+from streetlight.verify.codes import code_key
+from streetlight.verify.engagements import Rules
+from streetlight.verify.service import Limits
 
 SECRET_FILE_NAME = "secret.key"
 MIN_SECRET_CHARS = 32
@@ -47,6 +51,29 @@ class Settings(BaseSettings):
     signin_failures_per_account: int = Field(default=5, ge=1)
     signin_failures_per_client: int = Field(default=20, ge=1)
     signin_window_minutes: int = Field(default=15, ge=1)
+    # On-the-spot verification (issue 5): see streetlight.verify and docs/web.md.
+    code_minutes: int = Field(
+        default=5, ge=1, le=5, description="How long a verification code is valid (at most 5)."
+    )
+    verify_failures_per_warrant: int = Field(default=5, ge=1)
+    verify_failures_per_client: int = Field(default=20, ge=1)
+    verify_window_minutes: int = Field(default=10, ge=1)
+    verify_timeout_seconds: float = Field(
+        default=3.0, gt=0, le=30, description="Past this a verification answers 'cannot confirm'."
+    )
+    colleague_radius_m: float = Field(
+        default=500.0, gt=0, description="A same-team colleague this close means no backup."
+    )
+    position_max_age_minutes: int = Field(
+        default=15, ge=1, description="Older last known positions are not trusted."
+    )
+    backup_speed_kmh: float = Field(
+        default=25.0, gt=0, description="Straight-line speed used for a backup unit's ETA."
+    )
+    console_poll_seconds: float = Field(default=0.5, gt=0, le=10)
+    console_stream_seconds: float = Field(
+        default=300.0, gt=0, description="An event stream ends after this; browsers reconnect."
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
@@ -65,6 +92,18 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or sqlite_url(self.store)
+
+    @property
+    def verify_window(self) -> timedelta:
+        return timedelta(minutes=self.verify_window_minutes)
+
+    @property
+    def code_lifetime(self) -> timedelta:
+        return timedelta(minutes=self.code_minutes)
+
+    @property
+    def position_max_age(self) -> timedelta:
+        return timedelta(minutes=self.position_max_age_minutes)
 
     @property
     def session_idle(self) -> timedelta:
@@ -93,6 +132,25 @@ class Settings(BaseSettings):
             with os.fdopen(fd, "w") as file:
                 file.write(secrets.token_urlsafe(48))
         return path.read_text().strip().encode()
+
+
+def verify_rules(settings: Settings, secret: bytes) -> Rules:
+    """The verification service's rules, as plain values (its code key derived from `secret`)."""
+    return Rules(
+        key=code_key(secret),
+        lifetime_minutes=settings.code_minutes,
+        radius_m=settings.colleague_radius_m,
+        max_age_minutes=settings.position_max_age_minutes,
+        speed_kmh=settings.backup_speed_kmh,
+    )
+
+
+def verify_limits(settings: Settings) -> Limits:
+    window = settings.verify_window
+    return Limits(
+        per_warrant=Limit("verify:warrant", settings.verify_failures_per_warrant, window),
+        per_client=Limit("verify:client", settings.verify_failures_per_client, window),
+    )
 
 
 class SettingsError(StreetlightError):

@@ -3,19 +3,44 @@
 Importing this package registers every table on `Base.metadata` (Alembic's target).
 """
 
-from streetlight.db.enums import Dress, OfficerStatus, Role
+from streetlight.db.enums import (
+    BackupStatus,
+    Dress,
+    EngagementReason,
+    EngagementStatus,
+    OfficerStatus,
+    Role,
+    VerificationOutcome,
+)
 from streetlight.db.models.audit import GENESIS_HASH, AuditEntry
 from streetlight.db.models.base import Base
 from streetlight.db.models.limits import RateLimitHit, RateLimitSalt
 from streetlight.db.models.officers import Duty, Officer
 from streetlight.db.models.staff import StaffSession, StaffUser
+from streetlight.db.models.verify import (
+    BackupRequest,
+    Chat,
+    ChatMessage,
+    ConsoleEvent,
+    Engagement,
+    Verification,
+    VerificationCode,
+)
 
 __all__ = [
     "GENESIS_HASH",
     "AuditEntry",
+    "BackupRequest",
+    "BackupStatus",
     "Base",
+    "Chat",
+    "ChatMessage",
+    "ConsoleEvent",
     "Dress",
     "Duty",
+    "Engagement",
+    "EngagementReason",
+    "EngagementStatus",
     "Officer",
     "OfficerStatus",
     "RateLimitHit",
@@ -23,4 +48,7 @@ __all__ = [
     "Role",
     "StaffSession",
     "StaffUser",
+    "Verification",
+    "VerificationCode",
+    "VerificationOutcome",
 ]

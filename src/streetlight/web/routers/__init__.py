@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from streetlight.web.routers import auth, health, me, officers, pages
+from streetlight.web.routers import (
+    auth,
+    chat,
+    console,
+    health,
+    me,
+    officer_app,
+    officers,
+    pages,
+    verify,
+)
 
 ROUTERS: tuple[APIRouter, ...] = (
     pages.router,
@@ -12,4 +22,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     me.router,
     officers.router,
+    verify.router,
+    chat.router,
+    officer_app.router,
+    console.router,
 )

@@ -34,5 +34,6 @@ def dashboard(request: Request, user: CurrentUser, db: DbSession) -> Response:
         "problem": problem,
         "can_change_status": user.role in (Role.OPERATOR, Role.SUPERVISOR, Role.ADMIN),
         "can_suspend": user.role in (Role.SUPERVISOR, Role.ADMIN),
+        "can_use_console": user.role in (Role.OPERATOR, Role.SUPERVISOR),
     }
     return app_context(request).templates.TemplateResponse(request, "dashboard.html", context)

@@ -1,0 +1,377 @@
+"""An officer logs an engagement and gets a one-time code; backup is requested when needed.
+
+Idempotent: the officer app sends an `Idempotency-Key` with each new engagement; the same key
+again (a retry after a lost reply, a double tap, a concurrent duplicate) finds the engagement the
+first request made, enforced by a unique constraint on `(officer_id, idempotency_key)`. A replay
+gets a fresh code for that same engagement (only digests are stored, so the first code cannot be
+shown again); earlier codes stay valid until they expire. An explicit "new code" revokes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from streetlight.db import audit
+from streetlight.db import officers as ops
+from streetlight.db.audit import canonical_json
+from streetlight.db.models import (
+    BackupRequest,
+    BackupStatus,
+    Duty,
+    Engagement,
+    EngagementReason,
+    EngagementStatus,
+    Officer,
+    OfficerStatus,
+    VerificationCode,
+)
+from streetlight.errors import StreetlightError
+from streetlight.verify import codes
+from streetlight.verify.backup import BackupPlan, OnDuty, Position, nearby_colleagues, plan_backup
+from streetlight.verify.events import record
+
+KEY_CHARS = 64
+
+
+class NotOnDutyError(StreetlightError):
+    """Only an active officer on duty can log an engagement or get a code."""
+
+
+class IdempotencyConflictError(StreetlightError):
+    """The idempotency key was already used for a different request."""
+
+
+class EngagementNotFoundError(StreetlightError):
+    """No engagement of this officer has that id."""
+
+
+@dataclass(frozen=True)
+class EngagementInput:
+    """What the officer app sends: reason, short note, position (WGS84) when known."""
+
+    reason: EngagementReason
+    note: str = ""
+    lon: float | None = None
+    lat: float | None = None
+
+    @property
+    def position(self) -> Position | None:
+        if self.lon is None or self.lat is None:
+            return None
+        return Position(self.lon, self.lat)
+
+    def fingerprint(self) -> str:
+        """sha256 of the request's content: what "the same request" means for a replay."""
+        content = {"reason": self.reason.value, "note": self.note, "lon": self.lon, "lat": self.lat}
+        return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything the service needs from the settings, as plain values."""
+
+    key: bytes  # codes.code_key(secret)
+    lifetime_minutes: int
+    radius_m: float
+    max_age_minutes: int
+    speed_kmh: float
+
+    @property
+    def max_age(self) -> timedelta:
+        return timedelta(minutes=self.max_age_minutes)
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    """A code to show the officer once (never stored as is)."""
+
+    code: str
+    expires_at: datetime
+
+    @property
+    def shown(self) -> str:
+        return codes.display(self.code)
+
+
+@dataclass(frozen=True)
+class Logged:
+    engagement: Engagement
+    code: IssuedCode
+    replayed: bool
+
+
+def issue_code(
+    session: Session,
+    engagement: Engagement,
+    rules: Rules,
+    *,
+    now: datetime,
+    revoke_others: bool,
+) -> IssuedCode:
+    """Store a new code's digest for `engagement`; with `revoke_others`, earlier live codes of
+    this engagement stop working at once."""
+    if revoke_others:
+        session.execute(
+            update(VerificationCode)
+            .where(
+                VerificationCode.engagement_id == engagement.id,
+                VerificationCode.used_at.is_(None),
+                VerificationCode.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+    code = codes.new_code()
+    expires = now + timedelta(minutes=rules.lifetime_minutes)
+    session.add(
+        VerificationCode(
+            engagement_id=engagement.id,
+            code_hash=codes.digest(rules.key, engagement.id, code),
+            created_at=now,
+            expires_at=expires,
+        )
+    )
+    session.flush()
+    return IssuedCode(code, expires)
+
+
+def _find(session: Session, officer: Officer, key: str) -> Engagement | None:
+    return session.scalar(
+        select(Engagement).where(
+            Engagement.officer_id == officer.id, Engagement.idempotency_key == key
+        )
+    )
+
+
+def on_duty_snapshot(session: Session, now: datetime) -> list[OnDuty]:
+    """Every active officer on duty, with position and whether already sent as backup."""
+    busy = set(
+        session.scalars(
+            select(BackupRequest.responder_duty_id).where(
+                BackupRequest.status == BackupStatus.ASSIGNED,
+                BackupRequest.responder_duty_id.is_not(None),
+            )
+        ).all()
+    )
+    rows = session.execute(
+        select(Duty, Officer)
+        .join(Officer, Duty.officer_id == Officer.id)
+        .where(Duty.ended_at.is_(None), Officer.status == OfficerStatus.ACTIVE)
+    ).all()
+    return [_on_duty(duty, officer, duty.id in busy) for duty, officer in rows]
+
+
+def _on_duty(duty: Duty, officer: Officer, busy: bool = False) -> OnDuty:
+    where = (
+        Position(duty.last_lon, duty.last_lat)
+        if duty.last_lon is not None and duty.last_lat is not None
+        else None
+    )
+    return OnDuty(
+        duty_id=duty.id,
+        officer_id=officer.id,
+        team=officer.team,
+        dress=duty.dress,
+        position=where,
+        position_at=duty.last_position_at,
+        busy=busy,
+    )
+
+
+def engagement_position(engagement: Engagement, now: datetime, rules: Rules) -> Position | None:
+    """Where the engagement is: as logged, else the officer's fresh last known position."""
+    if engagement.lon is not None and engagement.lat is not None:
+        return Position(engagement.lon, engagement.lat)
+    duty = engagement.duty
+    if duty.last_lon is None or duty.last_lat is None or duty.last_position_at is None:
+        return None
+    if now - duty.last_position_at > rules.max_age:
+        return None
+    return Position(duty.last_lon, duty.last_lat)
+
+
+def plan_for(session: Session, engagement: Engagement, rules: Rules, now: datetime) -> BackupPlan:
+    me = _on_duty(engagement.duty, engagement.officer)
+    return plan_backup(
+        me,
+        engagement_position(engagement, now, rules),
+        on_duty_snapshot(session, now),
+        now=now,
+        radius_m=rules.radius_m,
+        max_age=rules.max_age,
+        speed_kmh=rules.speed_kmh,
+    )
+
+
+def colleagues_near(
+    session: Session, engagement: Engagement, rules: Rules, now: datetime
+) -> Sequence[float]:
+    """Distances of same-team colleagues near the engagement now (for the public's page)."""
+    me = _on_duty(engagement.duty, engagement.officer)
+    return nearby_colleagues(
+        me,
+        engagement_position(engagement, now, rules),
+        on_duty_snapshot(session, now),
+        now=now,
+        radius_m=rules.radius_m,
+        max_age=rules.max_age,
+    )
+
+
+def _request_backup(
+    session: Session, engagement: Engagement, plan: BackupPlan, now: datetime
+) -> BackupRequest:
+    responder = plan.responder
+    request = BackupRequest(
+        engagement_id=engagement.id,
+        responder_duty_id=responder.duty_id if responder else None,
+        distance_m=plan.distance_m,
+        eta_minutes=plan.eta_minutes,
+        status=BackupStatus.ASSIGNED if responder else BackupStatus.UNASSIGNED,
+        created_at=now,
+        updated_at=now,
+        updated_by="system",
+    )
+    session.add(request)
+    session.flush()
+    warrant = engagement.officer.warrant_number
+    record(
+        session,
+        actor="system",
+        action="backup.request",
+        subject=warrant,
+        details={
+            "engagement_id": engagement.id,
+            "backup_id": request.id,
+            "status": request.status.value,
+            "eta_minutes": request.eta_minutes,
+        },
+        event={"engagement_id": engagement.id, "backup_id": request.id, "warrant": warrant},
+        now=now,
+    )
+    return request
+
+
+def log_engagement(
+    session: Session,
+    officer: Officer,
+    request: EngagementInput,
+    idempotency_key: str,
+    rules: Rules,
+    *,
+    actor: str,
+    now: datetime,
+) -> Logged:
+    """Log an engagement (or find the one this key already made) and issue a code."""
+    duty = ops.open_duty(session, officer)
+    if officer.status is not OfficerStatus.ACTIVE or duty is None:
+        raise NotOnDutyError(f"officer {officer.warrant_number} is not on duty")
+    # Serialise with other writers of the chain: picking the nearest *free* backup unit must not
+    # race with another engagement picking the same one.
+    audit.lock(session)
+    fingerprint = request.fingerprint()
+    existing = _find(session, officer, idempotency_key)
+    if existing is None:
+        engagement = Engagement(
+            officer_id=officer.id,
+            duty_id=duty.id,
+            idempotency_key=idempotency_key,
+            request_hash=fingerprint,
+            reason=request.reason,
+            note=request.note,
+            lon=request.lon,
+            lat=request.lat,
+            started_at=now,
+            status=EngagementStatus.OPEN,
+        )
+        try:
+            with session.begin_nested():
+                session.add(engagement)
+                session.flush()
+        except IntegrityError:
+            # A concurrent request with the same key committed first: use its engagement.
+            existing = _find(session, officer, idempotency_key)
+            if existing is None:  # pragma: no cover - the constraint named exactly this row
+                raise
+    if existing is not None:
+        if existing.request_hash != fingerprint:
+            raise IdempotencyConflictError(
+                "this Idempotency-Key was already used for a different engagement"
+            )
+        code = issue_code(session, existing, rules, now=now, revoke_others=False)
+        record(
+            session,
+            actor=actor,
+            action="engagement.replay",
+            subject=officer.warrant_number,
+            details={"engagement_id": existing.id},
+            now=now,
+        )
+        return Logged(existing, code, replayed=True)
+
+    if request.position is not None:
+        ops.record_position(duty, lon=request.position.lon, lat=request.position.lat, now=now)
+    record(
+        session,
+        actor=actor,
+        action="engagement.create",
+        subject=officer.warrant_number,
+        details={"engagement_id": engagement.id, "reason": request.reason.value},
+        event={"engagement_id": engagement.id, "warrant": officer.warrant_number},
+        now=now,
+    )
+    plan = plan_for(session, engagement, rules, now)
+    if plan.needed:
+        _request_backup(session, engagement, plan, now)
+    code = issue_code(session, engagement, rules, now=now, revoke_others=False)
+    return Logged(engagement, code, replayed=False)
+
+
+def own_engagement(session: Session, officer: Officer, engagement_id: int) -> Engagement:
+    """The officer's engagement `engagement_id` (officers see only their own)."""
+    engagement = session.get(Engagement, engagement_id)
+    if engagement is None or engagement.officer_id != officer.id:
+        raise EngagementNotFoundError(f"no engagement {engagement_id} of this officer")
+    return engagement
+
+
+def new_code(
+    session: Session,
+    officer: Officer,
+    engagement_id: int,
+    rules: Rules,
+    *,
+    actor: str,
+    now: datetime,
+) -> IssuedCode:
+    """A new code for the officer's engagement on the current duty; earlier codes stop working."""
+    engagement = own_engagement(session, officer, engagement_id)
+    duty = ops.open_duty(session, officer)
+    if officer.status is not OfficerStatus.ACTIVE or duty is None or duty.id != engagement.duty_id:
+        raise NotOnDutyError(f"officer {officer.warrant_number} is not on that duty any more")
+    code = issue_code(session, engagement, rules, now=now, revoke_others=True)
+    record(
+        session,
+        actor=actor,
+        action="engagement.new_code",
+        subject=officer.warrant_number,
+        details={"engagement_id": engagement.id},
+        now=now,
+    )
+    return code
+
+
+def recent_engagements(session: Session, officer: Officer, duty: Duty) -> Sequence[Engagement]:
+    """The officer's engagements on this duty, newest first."""
+    return session.scalars(
+        select(Engagement)
+        .where(Engagement.officer_id == officer.id, Engagement.duty_id == duty.id)
+        .order_by(Engagement.id.desc())
+        .limit(20)
+    ).all()

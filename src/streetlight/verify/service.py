@@ -1,0 +1,279 @@
+"""A member of the public checks a warrant number and a code.
+
+Every failure (unknown number, suspended, off duty, no engagement, wrong, expired or used code, too
+many attempts) runs the same statements and the same number of HMACs, writes the same rows (the
+verification, two rate-limit hits, an audit row and a console alert) and returns the same public
+answer; only the control room learns which it was. A success marks the code used with a
+conditional UPDATE, so of two concurrent checks with one code exactly one succeeds.
+
+The caller owns the transaction and the fail-safe: any exception here, a timeout or a failed
+commit must reach the public as "cannot confirm" (see `streetlight.web.routers.verify`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from streetlight.db import ratelimit
+from streetlight.db.models import (
+    BackupRequest,
+    BackupStatus,
+    Duty,
+    Engagement,
+    Officer,
+    OfficerStatus,
+    Verification,
+    VerificationCode,
+    VerificationOutcome,
+)
+from streetlight.verify import codes
+from streetlight.verify.decision import SLOTS, Candidate, Decision, Snapshot, decide, match_code
+from streetlight.verify.engagements import Rules, colleagues_near
+from streetlight.verify.events import record
+
+WARRANT_CHARS = 32
+# Codes older than this are not candidates at all (a duty lasts well under a day).
+_LOOKBACK = timedelta(hours=24)
+_NO_ID = -1
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_warrant: ratelimit.Limit
+    per_client: ratelimit.Limit
+
+
+@dataclass(frozen=True)
+class VerifyRequest:
+    """What the public typed, and who asks (a client address, hashed before storage)."""
+
+    warrant_number: str
+    code: str
+    client: str
+
+
+@dataclass(frozen=True)
+class OfficerView:
+    warrant_number: str
+    name: str
+    rank: str
+    unit: str
+    has_photo: bool
+
+
+@dataclass(frozen=True)
+class BackupView:
+    status: BackupStatus
+    eta_minutes: int | None
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """What a verified check shows: the officer, the engagement, help nearby."""
+
+    officer: OfficerView
+    reason: str
+    started_at: datetime
+    backup: BackupView | None
+    colleagues_nearby: int
+    nearest_colleague_m: float | None
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """`token` opens this person's chat and location sharing (shown to them only)."""
+
+    outcome: VerificationOutcome
+    verification_id: int
+    token: str
+    confirmed: Confirmed | None
+
+    @property
+    def verified(self) -> bool:
+        return self.confirmed is not None
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def clean_warrant(typed: str) -> str:
+    """The warrant number as looked up and stored: trimmed, upper case, at most 32 characters."""
+    return typed.strip().upper()[:WARRANT_CHARS]
+
+
+def snapshot(session: Session, warrant: str, now: datetime) -> Snapshot:
+    """Two indexed queries, run for every warrant number, known or not."""
+    row = session.execute(
+        select(Officer.id, Officer.status, Duty.id)
+        .outerjoin(Duty, (Duty.officer_id == Officer.id) & Duty.ended_at.is_(None))
+        .where(Officer.warrant_number == warrant)
+        .limit(1)
+    ).first()
+    officer_id = row[0] if row is not None else None
+    rows = session.execute(
+        select(
+            VerificationCode.id,
+            VerificationCode.engagement_id,
+            Engagement.duty_id,
+            VerificationCode.code_hash,
+            VerificationCode.expires_at,
+            VerificationCode.used_at,
+            VerificationCode.revoked_at,
+        )
+        .join(Engagement, VerificationCode.engagement_id == Engagement.id)
+        .where(
+            Engagement.officer_id == (officer_id if officer_id is not None else _NO_ID),
+            Engagement.started_at >= now - _LOOKBACK,
+        )
+        .order_by(VerificationCode.id.desc())
+        .limit(SLOTS)
+    ).all()
+    return Snapshot(
+        officer_id=officer_id,
+        officer_active=row is not None and row[1] is OfficerStatus.ACTIVE,
+        open_duty_id=row[2] if row is not None else None,
+        candidates=tuple(Candidate(*r) for r in rows),
+    )
+
+
+def _limited(
+    session: Session, limits: Limits, warrant: str, client: str, now: datetime, salt: bytes
+) -> bool:
+    by_warrant = ratelimit.is_limited(session, limits.per_warrant, warrant, now, salt)
+    by_client = ratelimit.is_limited(session, limits.per_client, client, now, salt)
+    return by_warrant or by_client
+
+
+def _consume(session: Session, decision: Decision, now: datetime) -> Decision:
+    """Mark the code used; a concurrent check that used it first turns this into USED_CODE."""
+    candidate = decision.candidate
+    if not decision.verified or candidate is None:
+        return decision
+    result = session.execute(
+        update(VerificationCode)
+        .where(VerificationCode.id == candidate.code_id, VerificationCode.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if getattr(result, "rowcount", 1) != 1:
+        return Decision(VerificationOutcome.USED_CODE, candidate)
+    return decision
+
+
+def _confirmed(session: Session, engagement_id: int, rules: Rules, now: datetime) -> Confirmed:
+    engagement = session.get_one(Engagement, engagement_id)
+    officer = engagement.officer
+    backup = session.scalar(
+        select(BackupRequest).where(BackupRequest.engagement_id == engagement.id)
+    )
+    view = None
+    if backup is not None:
+        eta = backup.eta_minutes
+        if eta is not None and backup.status is BackupStatus.ASSIGNED:
+            elapsed = (now - backup.created_at).total_seconds() / 60
+            eta = max(0, round(eta - elapsed))
+        view = BackupView(backup.status, eta if backup.status is BackupStatus.ASSIGNED else None)
+    nearby = colleagues_near(session, engagement, rules, now)
+    return Confirmed(
+        officer=OfficerView(
+            officer.warrant_number,
+            officer.name,
+            officer.rank,
+            officer.unit,
+            officer.photo is not None,
+        ),
+        reason=engagement.reason.value,
+        started_at=engagement.started_at,
+        backup=view,
+        colleagues_nearby=len(nearby),
+        nearest_colleague_m=nearby[0] if nearby else None,
+    )
+
+
+def verify(
+    session: Session,
+    request: VerifyRequest,
+    *,
+    rules: Rules,
+    limits: Limits,
+    now: datetime,
+) -> VerifyResult:
+    """Check `request`, record it (verification row, audit, console event) and answer."""
+    warrant = clean_warrant(request.warrant_number)
+    code = codes.normalise(request.code)
+    salt = ratelimit.day_salt(session, now)
+    limited = _limited(session, limits, warrant, request.client, now, salt)
+    found = snapshot(session, warrant, now)
+    matched = match_code(rules.key, code, found.candidates)
+    decision = _consume(session, decide(found, matched, now=now, limited=limited), now)
+    token = secrets.token_urlsafe(32)
+    engagement_id = decision.candidate.engagement_id if decision.candidate else None
+    row = Verification(
+        token_hash=token_hash(token),
+        warrant_number=warrant,
+        officer_id=found.officer_id,
+        engagement_id=engagement_id,
+        outcome=decision.outcome,
+        at=now,
+    )
+    session.add(row)
+    if not decision.verified:
+        ratelimit.add_hit(session, limits.per_warrant, warrant, now, salt)
+        ratelimit.add_hit(session, limits.per_client, request.client, now, salt)
+    session.flush()
+    # Read what a confirmed check shows before taking the audit chain's lock (held to commit).
+    confirmed = (
+        _confirmed(session, engagement_id, rules, now)
+        if decision.verified and engagement_id is not None
+        else None
+    )
+    action = "verify.success" if decision.verified else "verify.failure"
+    record(
+        session,
+        actor="public",
+        action=action,
+        subject=warrant,
+        details={"verification_id": row.id, "outcome": decision.outcome.value},
+        event={"verification_id": row.id, "engagement_id": engagement_id, "warrant": warrant},
+        now=now,
+    )
+    return VerifyResult(decision.outcome, row.id, token, confirmed)
+
+
+def find_verification(session: Session, token: str) -> Verification | None:
+    """The verification a public token belongs to (None for an unknown token)."""
+    if not token or len(token) > 128:
+        return None
+    return session.scalar(select(Verification).where(Verification.token_hash == token_hash(token)))
+
+
+def share_location(
+    session: Session,
+    verification: Verification,
+    *,
+    lon: float | None,
+    lat: float | None,
+    place: str,
+    now: datetime,
+) -> None:
+    """The person chose to tell the control room where they are (after a failed check, say)."""
+    if lon is not None and lat is not None:
+        verification.shared_lon, verification.shared_lat = lon, lat
+    if place:
+        verification.shared_place = place[:200]
+    verification.shared_at = now
+    record(
+        session,
+        actor="public",
+        action="verify.location",
+        subject=verification.warrant_number,
+        details={"verification_id": verification.id},
+        event={"verification_id": verification.id, "warrant": verification.warrant_number},
+        now=now,
+    )
