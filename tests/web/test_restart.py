@@ -174,7 +174,13 @@ def test_a_killed_server_loses_no_acknowledged_write(sqlite_template: Path, tmp_
         ]
         for thread in threads:
             thread.start()
-        time.sleep(2.5)
+        # Load until enough writes are acknowledged (a busy machine is slow), then kill mid-load.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with lock:
+                if len(engagements) > 10 and len(verified_tokens) > 5 and len(messages) > 10:
+                    break
+            time.sleep(0.1)
         os.kill(process.pid, signal.SIGKILL)  # mid-load, no warning
         process.wait(timeout=10)
         time.sleep(0.3)
