@@ -1,9 +1,11 @@
 """Ingest speed and memory, side by side with a plain pandas.read_csv of the same files.
 
-    uv run python benchmarks/bench_ingest.py [ZIP] [--repeat 3]
+    uv run python benchmarks/bench_ingest.py [ZIP] [--repeat 3] [--against OLD/src]
 
 Each measurement runs in a fresh child process (so peak memory is that run's own), timing the
-work after imports. Figures go in CHANGELOG.md and the issue's closing note; nothing here is a test.
+work after imports. `--against` also times the ingest of another source tree (say an older
+checkout's `src/`) in the same run, interleaved, so a change is measured side by side under the
+same machine load. Figures go in CHANGELOG.md and the issue's closing note; nothing here is a test.
 """
 
 from __future__ import annotations
@@ -45,10 +47,18 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rows": len(frame)}))
 """
 
 
-def run_child(code: str, *args: str) -> dict[str, float]:
-    """Run `code` in a fresh interpreter; its JSON result plus the child's peak RSS in MiB."""
+def run_child(code: str, *args: str, src: Path | None = None) -> dict[str, float]:
+    """Run `code` in a fresh interpreter; its JSON result plus the child's peak RSS in MiB.
+
+    With `src`, that source tree is imported instead of the installed package.
+    """
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(
+            os.pathsep
+        )
     proc = subprocess.Popen(
-        [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, cwd=REPO, text=True
+        [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, cwd=REPO, text=True, env=env
     )
     assert proc.stdout is not None
     output = proc.stdout.read()
@@ -83,14 +93,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("zip", nargs="?", type=Path, default=DEFAULT_ZIP)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--against", type=Path, help="another source tree (its src/ folder) to time alongside"
+    )
     args = parser.parse_args()
     if not args.zip.exists():
         raise SystemExit(f"{args.zip}: not found")
-    ours, theirs = [], []
+    if args.against is not None and not (args.against / "streetlight").is_dir():
+        raise SystemExit(f"{args.against}: no streetlight package here (give its src/ folder)")
+    ours, theirs, other = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
-        for i in range(args.repeat):  # alternate, so machine noise hits both alike
+        for i in range(args.repeat):  # alternate, so machine noise hits all alike
             ours.append(run_child(STREETLIGHT, str(args.zip), f"{tmp}/store{i}"))
             theirs.append(run_child(PANDAS, str(args.zip)))
+            if args.against is not None:
+                store = f"{tmp}/other{i}"
+                other.append(run_child(STREETLIGHT, str(args.zip), store, src=args.against))
         query, query_rows = query_time(f"{tmp}/store0-cold")
     rows = int(ours[0]["rows"])
     best = min(r["seconds"] for r in ours)
@@ -107,7 +125,17 @@ def main() -> None:
         f"{'pandas.read_csv (parse only)':28}{best_pd:9.3f}{rows / best_pd:12,.0f}"
         f"{max(r['peak_mib'] for r in theirs):10.0f}"
     )
+    if other:
+        best_other = min(r["seconds"] for r in other)
+        print(
+            f"{'  the --against tree':28}{best_other:9.3f}{rows / best_other:12,.0f}"
+            f"{max(r['peak_mib'] for r in other):10.0f}"
+        )
+        warm_other = min(r["warm"] for r in other)
+        print(f"{'    second in a process':28}{warm_other:9.3f}{rows / warm_other:12,.0f}")
     print(f"ratio streetlight / pandas time: {best / best_pd:.2f}")
+    if other:
+        print(f"ratio --against tree / pandas time: {best_other / best_pd:.2f}")
     print(
         f"incidents(cleveland, violence, 12 months): {query * 1000:.1f} ms median, {query_rows:,} rows"
     )

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
 from streetlight.geo.crs import Bounds
@@ -54,8 +55,11 @@ def split(frame: pl.DataFrame, checks: Sequence[Check]) -> tuple[pl.DataFrame, p
     for i in reversed(range(len(checks))):
         which = pl.when(checks[i].bad.fill_null(False)).then(pl.lit(i, pl.Int32)).otherwise(which)
     tagged = frame.with_columns(_check=which)
-    accepted = tagged.filter(pl.col("_check").is_null()).drop("_check")
-    rejected = tagged.filter(pl.col("_check").is_not_null())
+    if tagged["_check"].null_count() == tagged.height:  # the usual case: no copy of the rows
+        accepted, rejected = frame, tagged.clear()
+    else:
+        accepted = tagged.filter(pl.col("_check").is_null()).drop("_check")
+        rejected = tagged.filter(pl.col("_check").is_not_null())
     reason: pl.Expr = pl.lit(None, dtype=pl.String)
     field: pl.Expr = pl.lit(None, dtype=pl.String)
     detail: pl.Expr = pl.lit(None, dtype=pl.String)
@@ -77,11 +81,14 @@ def quarantine_rows(rejected: pl.DataFrame, raws: Sequence[RawTable]) -> pl.Data
     to text, or the line itself where it could not be split.
     """
     parts = []
-    for key, group in rejected.partition_by(FILE, as_dict=True).items():
+    groups = rejected.partition_by(FILE, as_dict=True) if rejected.height else {}
+    for key, group in groups.items():
         raw = raws[int(key[0])]
         columns = [c for c in raw.frame.columns if c != ROW]
+        # Only the rejected rows' values are encoded, not the whole file's.
+        rows = raw.frame.join(group.select(ROW), on=ROW, how="semi")
         with_raw = group.join(
-            raw.frame.select(ROW, pl.struct(columns).struct.json_encode().alias("raw")),
+            rows.select(ROW, pl.struct(columns).struct.json_encode().alias("raw")),
             on=ROW,
             how="left",
         )
@@ -173,12 +180,15 @@ def coordinate_checks(lon: str, lat: str, area: Bounds, area_name: str, fields: 
     ]
 
 
-def number_checks(columns: dict[str, tuple[str, str]]) -> tuple[list[pl.Expr], list[Check]]:
+def number_checks(
+    columns: dict[str, tuple[str, str]], *, parsed_in_frame: bool = False
+) -> tuple[list[pl.Expr], list[Check]]:
     """Parse trimmed text columns as floats: (parsed expressions, checks for non-numbers).
 
     `columns` maps the output name to (trimmed column, source field name for messages). A missing
     value parses to null, which is fine; text that is present but not a number is a
-    `bad_coordinate`.
+    `bad_coordinate`. With `parsed_in_frame`, the checks read the parsed columns rather than
+    parse again: they must then be in the frame, unchanged, when the checks run.
     """
     exprs, checks = [], []
     for out, (src, field) in columns.items():
@@ -187,7 +197,7 @@ def number_checks(columns: dict[str, tuple[str, str]]) -> tuple[list[pl.Expr], l
         exprs.append(parsed.alias(out))
         checks.append(
             Check(
-                raw.is_not_null() & parsed.is_null(),
+                raw.is_not_null() & (pl.col(out) if parsed_in_frame else parsed).is_null(),
                 "bad_coordinate",
                 field,
                 pl.format("{} is not a number", quoted(raw)),
@@ -210,18 +220,27 @@ def row_hashes(frame: pl.DataFrame, columns: Sequence[str], prefix: str) -> pl.S
 
     Identical rows (two anti-social behaviour reports at one snap point in one month) are real,
     separate events, so the k-th copy hashes with k. Stable across runs, machines and versions
-    (BLAKE2b of the text, not a process-seeded hash).
+    (BLAKE2b of the text, not a process-seeded hash): `prefix` + the 128-bit BLAKE2b, in hex, of
+    the UTF-8 of the values (null as empty) joined by U+001F, then U+001E and k in decimal.
     """
     key = pl.concat_str([pl.col(c).fill_null("") for c in columns], separator="\x1f")
-    keyed = frame.select(key.alias("k")).with_columns(
-        n=pl.col("k").cum_count().over("k").cast(pl.String)
-    )
+    keys = frame.select(key.alias("k")).with_row_index("i")
+    # k by a stable sort rather than a group-by over the long keys (several times faster): in
+    # sorted order each run of equal keys keeps the rows' own order, so k = place in the run.
+    by_key = keys.sort("k", maintain_order=True)
+    first = by_key["k"].ne_missing(by_key["k"].shift(1)).to_numpy()
+    place = np.arange(len(first), dtype=np.int64)
+    run_start = np.maximum.accumulate(np.where(first, place, 0)) if len(first) else place
+    nth = np.empty(len(first), dtype=np.int64)
+    nth[by_key["i"].to_numpy()] = place - run_start + 1
+    messages = keys.select(
+        pl.concat_str([pl.col("k"), pl.lit("\x1e"), pl.Series(nth).cast(pl.String)]).cast(pl.Binary)
+    ).to_series()
     blake2b = hashlib.blake2b
-    values = [
-        prefix + blake2b(f"{k}\x1e{n}".encode(), digest_size=16).hexdigest()
-        for k, n in zip(keyed["k"].to_list(), keyed["n"].to_list(), strict=True)
-    ]
-    return pl.Series(values, dtype=pl.String)
+    return pl.Series(
+        [prefix + blake2b(m, digest_size=16).hexdigest() for m in messages.to_list()],
+        dtype=pl.String,
+    )
 
 
 def as_quarantine(rows: pl.DataFrame, reason: str, detail: pl.Expr) -> pl.DataFrame:

@@ -14,13 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from streetlight.errors import SourceError
-from streetlight.geo.crs import WGS84, choose_crs, transform_columns
+from streetlight.geo.crs import WGS84, area_of_use, choose_crs, transform, transform_columns
 from streetlight.ingest.adapter import Format
 from streetlight.ingest.checks import FILE, as_quarantine
-from streetlight.ingest.csvread import RawTable, read_delimited
+from streetlight.ingest.csvread import RawTable, Sniffed, read_sniffed, sniff
 from streetlight.ingest.policeuk import PoliceUK
 from streetlight.ingest.sources import Skipped, SourceFile, expand_sources
 from streetlight.progress import Progress, no_progress
@@ -30,6 +32,8 @@ from streetlight.store.store import Changeset, Store, new_ingest_id
 
 T = TypeVar("T")
 _WORKERS = 2
+# Up to this many rows are cut out of a batch by slicing around them rather than by a filter.
+_MAX_CUTS = 256
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,8 @@ class _Loaded:
     file: SourceFile
     sha256: str
     size: int
-    raw: RawTable | None  # None when the bytes are already in the store
+    sniffed: Sniffed | None  # None when the bytes are already in the store
+    raw: RawTable | None = None  # once parsed
 
 
 def _load(file: SourceFile, known: set[str]) -> _Loaded:
@@ -81,15 +86,47 @@ def _load(file: SourceFile, known: set[str]) -> _Loaded:
     digest = hashlib.sha256(data).hexdigest()
     if digest in known:
         return _Loaded(file, digest, len(data), None)
-    return _Loaded(file, digest, len(data), read_delimited(data, file.name, file.label))
+    return _Loaded(file, digest, len(data), sniff(data, file.name, file.label))
 
 
 def _ordered_map(
-    func: Callable[[SourceFile], _Loaded], files: Sequence[SourceFile]
+    func: Callable[[SourceFile], _Loaded],
+    files: Sequence[SourceFile],
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[_Loaded]:
-    # Decompression, hashing and CSV parsing release the GIL: two threads use both cores.
+    """`func` over `files` on worker threads, results in order; `meanwhile` runs on this thread
+    once the work is queued."""
+    # Decompression, hashing and the byte checks of `sniff` release the GIL: two threads use both
+    # cores.
     with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
-        yield from pool.map(func, files)
+        futures = [pool.submit(func, f) for f in files]
+        try:
+            if meanwhile is not None:
+                meanwhile()
+            for future in futures:
+                yield future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+def _warm_up(crs: str | None) -> None:
+    """Pay one-time set-up costs now, on this thread, while worker threads read the files.
+
+    PROJ sets up an operation (~0.1 s) once per process and thread, on the first point it
+    transforms; the transformer is cached (`geo.crs`) and this is the thread that projects, so
+    the projection reuses it. Polars imports `numpy.ma` (~0.03 s, more without bytecode caches)
+    on its first conversion from numpy.
+    """
+    pl.Series(np.zeros(1))
+    if crs is None or crs == WGS84:
+        return
+    try:
+        area = area_of_use(crs)
+        lon, lat = (area.west + area.east) / 2, (area.south + area.north) / 2
+        transform(WGS84, crs, np.array([lon]), np.array([lat]))
+    except Exception:  # the projection step itself reports any problem
+        return
 
 
 def ingest(
@@ -115,8 +152,12 @@ def ingest(
         known = store.manifest.source_hashes()
         loaded: list[_Loaded] = []
         first_by_hash: dict[str, str] = {}
-        for item in progress(_ordered_map(lambda f: _load(f, known), files), len(files)):
-            if item.raw is None:
+        store_crs = fmt.store_crs
+        reading = _ordered_map(
+            lambda f: _load(f, known), files, meanwhile=lambda: _warm_up(store_crs)
+        )
+        for item in progress(reading, len(files)):
+            if item.sniffed is None:
                 report.files.append(FileSummary(item.file.name, "already in store"))
             elif item.sha256 in first_by_hash:
                 report.files.append(
@@ -125,6 +166,10 @@ def ingest(
             else:
                 first_by_hash[item.sha256] = item.file.name
                 loaded.append(item)
+        # The files of one layout parse in one call: far cheaper than a call per file.
+        raws = read_sniffed([item.sniffed for item in loaded if item.sniffed is not None])
+        for item, raw in zip(loaded, raws, strict=True):
+            item.raw = raw
         change = _changeset(ingest_id, store, fmt, loaded, report)
         if change is not None:
             writer.commit(change)
@@ -141,17 +186,12 @@ def _changeset(
     with_rows = [i for i, raw in enumerate(raws) if raw.header]
     if with_rows:
         parsed = fmt.parse([raws[i] for i in with_rows], [raws[i].label for i in with_rows])
-        back = pl.Series(with_rows, dtype=pl.UInt32)  # batch index -> index in `loaded`
-        accepted = parsed.accepted.with_columns(
-            pl.col(FILE).replace_strict(
-                pl.int_range(len(with_rows), dtype=pl.UInt32, eager=True), back
-            )
-        )
-        quarantine = parsed.quarantine.with_columns(
-            pl.col(FILE).replace_strict(
-                pl.int_range(len(with_rows), dtype=pl.UInt32, eager=True), back
-            )
-        )
+        accepted, quarantine = parsed.accepted, parsed.quarantine
+        if len(with_rows) < len(raws):  # batch index -> index in `loaded`
+            back = pl.Series(with_rows, dtype=pl.UInt32)
+            batch = pl.int_range(len(with_rows), dtype=pl.UInt32, eager=True)
+            accepted = accepted.with_columns(pl.col(FILE).replace_strict(batch, back))
+            quarantine = quarantine.with_columns(pl.col(FILE).replace_strict(batch, back))
         notes = [(with_rows[i], n) for i, n in parsed.notes]
         force_names = parsed.force_names
     else:
@@ -222,9 +262,12 @@ def _dedupe_batch(accepted: pl.DataFrame, fmt: Format) -> tuple[pl.DataFrame, li
     key = ["force", "incident_id"]
     # Candidates first, by a 64-bit hash of the id (this process's hash, used only to narrow the
     # search, never stored); the exact rule then runs on the few candidate rows.
-    maybe = accepted["incident_id"].hash().is_duplicated()
-    if not maybe.any():
+    hashed = accepted["incident_id"].hash()
+    ordered = np.sort(hashed.to_numpy())  # numpy's integer sort: faster than a hash table here
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if not len(repeated):  # no id twice: the usual case
         return accepted, []
+    maybe = hashed.is_in(pl.Series(repeated).implode())
     keep_mask = (
         pl.struct(key).is_first_distinct()
         if fmt.keep == "first"
@@ -238,13 +281,28 @@ def _dedupe_batch(accepted: pl.DataFrame, fmt: Format) -> tuple[pl.DataFrame, li
     losing = candidates.filter(~pl.col("_keep"))
     if losing.height == 0:
         return accepted, []
-    kept = indexed.join(losing.select("_i"), on="_i", how="anti").drop("_i")
+    kept = _without_rows(accepted, losing["_i"].to_numpy())
     winner = candidates.filter(pl.col("_keep")).select(*key, pl.col("source").alias("_winner"))
     losers = losing.drop("_keep", "_i").join(winner, on=key)
     reason = "duplicate_incident_id" if fmt.keep == "first" else "superseded"
     verb = "first seen at" if fmt.keep == "first" else "replaced by the later record at"
     detail = pl.format("incident id {} {}", pl.lit(verb), pl.col("_winner"))
     return kept, [as_quarantine(losers, reason, detail)]
+
+
+def _without_rows(frame: pl.DataFrame, rows: NDArray[np.uint32]) -> pl.DataFrame:
+    """`frame` less the rows at the given positions, in order.
+
+    A few rows go as slices around them (no copy of the rest); many, by a filter.
+    """
+    if len(rows) > _MAX_CUTS:
+        keep = np.ones(frame.height, dtype=np.bool_)
+        keep[rows] = False
+        return frame.filter(pl.Series(keep))
+    cuts = np.unique(rows).tolist()
+    starts = [0] + [r + 1 for r in cuts]
+    ends = [*cuts, frame.height]
+    return pl.concat([frame.slice(a, b - a) for a, b in zip(starts, ends, strict=True)])
 
 
 def _force_infos(
@@ -266,14 +324,19 @@ def _force_infos(
 
 def _project(accepted: pl.DataFrame, forces: dict[str, ForceInfo]) -> pl.DataFrame:
     """Fill x/y (metres in each force's CRS) from lon/lat, each distinct point projected once."""
-    parts = []
-    for slug, frame in accepted.partition_by("force", as_dict=True, maintain_order=True).items():
+    if accepted["force"].n_unique() <= 1:  # one force, the usual case: no need to split the rows
+        parts = {(accepted["force"].first(),): accepted} if accepted.height else {}
+    else:
+        parts = accepted.partition_by("force", as_dict=True, maintain_order=True)
+    projected = []
+    for slug, frame in parts.items():
         info = forces[str(slug[0])]
         if info.crs == WGS84:
-            parts.append(frame)
+            projected.append(frame)
             continue
-        projected = transform_columns(
-            frame.drop("x", "y"), ("lon", "lat"), ("x", "y"), WGS84, info.crs
+        # Only the coordinates go through the join: the other columns are not copied.
+        xy = transform_columns(
+            frame.select("lon", "lat"), ("lon", "lat"), ("x", "y"), WGS84, info.crs
         )
-        parts.append(projected.select(frame.columns))
-    return pl.concat(parts) if parts else accepted
+        projected.append(frame.with_columns(xy["x"], xy["y"]))
+    return pl.concat(projected) if projected else accepted

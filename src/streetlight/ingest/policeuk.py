@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+import numpy as np
 import polars as pl
 
 from streetlight.errors import UnknownLayoutError
@@ -22,7 +25,6 @@ from streetlight.ingest.checks import (
     SOURCE,
     Check,
     coordinate_checks,
-    file_columns,
     half_missing_check,
     number_checks,
     quarantine_rows,
@@ -30,7 +32,7 @@ from streetlight.ingest.checks import (
     row_hashes,
     split,
 )
-from streetlight.ingest.csvread import RawTable
+from streetlight.ingest.csvread import RawTable, text
 from streetlight.ingest.formats import Parsed, normalise_header, slugify
 from streetlight.store.schema import INCIDENT_SCHEMA
 
@@ -81,7 +83,20 @@ def c(std: str) -> pl.Expr:
     return pl.col(f"_c:{std}")
 
 
-def _file_frame(index: int, raw: RawTable, label: str) -> tuple[pl.LazyFrame, list[str]]:
+@dataclass(frozen=True)
+class _FileColumns:
+    """One file's standard columns (`_c:<name>`) and `_row`, as read, and what is known of them."""
+
+    frame: pl.DataFrame
+    # Standard columns whose values need no trimming, and with no empty value (see `RawTable`).
+    trimmed: frozenset[str]
+    filled: frozenset[str]
+    # The force slug from the file name; None when the rows must name the force.
+    force: str | None
+    notes: list[str]
+
+
+def _file_columns(raw: RawTable, label: str) -> _FileColumns:
     found = header_map(raw.header)
     missing = [col for col in REQUIRED if col not in found]
     if missing:
@@ -96,41 +111,58 @@ def _file_frame(index: int, raw: RawTable, label: str) -> tuple[pl.LazyFrame, li
     if extra:
         notes.append(f"extra column(s) ignored: {', '.join(extra)}")
     match = _FILE_NAME.match(PurePosixPath(label).name)
-    lazy = raw.frame.lazy().select(
-        *(
-            (raw.text(found[std]) if std in found else pl.lit(None, dtype=pl.String)).alias(
-                f"_c:{std}"
-            )
+    # The columns themselves, renamed, not a query: no values are copied, and a query per file
+    # would cost more than the whole batch's trimming.
+    rows = raw.frame.height
+    frame = pl.DataFrame(
+        [
+            (
+                raw.frame.get_column(found[std])
+                if std in found
+                else pl.repeat(None, rows, dtype=pl.String, eager=True)
+            ).alias(f"_c:{std}")
             for std in COLUMNS
-        ),
-        # The file name's force slug, else one made from the force's name in each row.
-        (
-            pl.lit(match["force"].lower(), dtype=pl.String)
-            if match
-            else slugify(
-                pl.coalesce(
-                    [raw.text(found[n]) for n in ("Falls within", "Reported by") if n in found]
-                )
-            )
-            if ("Falls within" in found or "Reported by" in found)
-            else pl.lit(None, dtype=pl.String)
-        ).alias("_force"),
-        *file_columns(index, raw, label),
+        ]
+        + [raw.frame.get_column(ROW)]
     )
-    return lazy, notes
+    trimmed = frozenset(std for std in COLUMNS if std not in found or found[std] in raw.trimmed)
+    filled = frozenset(std for std in COLUMNS if std in found and found[std] in raw.filled)
+    return _FileColumns(frame, trimmed, filled, match["force"].lower() if match else None, notes)
+
+
+def _batch_frame(
+    raws: Sequence[RawTable], labels: Sequence[str]
+) -> tuple[pl.DataFrame, list[tuple[int, str]]]:
+    """Every file's rows in one frame: the standard columns trimmed, the force and file helpers."""
+    files = [_file_columns(raw, label) for raw, label in zip(raws, labels, strict=True)]
+    notes = [(index, n) for index, f in enumerate(files) for n in f.notes]
+    index = pl.Series(
+        FILE,
+        np.repeat(np.arange(len(files), dtype=np.uint32), [f.frame.height for f in files]),
+        dtype=pl.UInt32,
+    )
+    # A column is trimmed unless every file proved it needs none; the same for empty values.
+    trimmed = frozenset(COLUMNS).intersection(*(f.trimmed for f in files))
+    filled = frozenset(COLUMNS).intersection(*(f.filled for f in files))
+    frame = pl.concat([f.frame for f in files], how="vertical").with_columns(
+        *(text(c(std), trim=std not in trimmed, empty=std not in filled) for std in COLUMNS),
+        index,
+        pl.Series(list(labels), dtype=pl.String).gather(index).alias(SOURCE),
+        pl.Series([f.force for f in files], dtype=pl.String).gather(index).alias("_force"),
+    )
+    if any(f.force is None for f in files):  # else made from the force's name in each row
+        frame = frame.with_columns(
+            pl.coalesce(pl.col("_force"), slugify(pl.coalesce(c("Falls within"), c("Reported by"))))
+        )
+    return frame, notes
 
 
 def parse(raws: Sequence[RawTable], labels: Sequence[str]) -> Parsed:
     """Apply data.police.uk rules to a batch of files."""
-    lazies, notes = [], []
-    for index, (raw, label) in enumerate(zip(raws, labels, strict=True)):
-        lazy, file_notes = _file_frame(index, raw, label)
-        lazies.append(lazy)
-        notes += [(index, n) for n in file_notes]
-    # One pass over the whole batch: polars plans and parallelises it as one query.
-    frame = pl.concat(lazies).collect()
+    frame, notes = _batch_frame(raws, labels)
     parsed, number_problems = number_checks(
-        {"lon": ("_c:Longitude", "Longitude"), "lat": ("_c:Latitude", "Latitude")}
+        {"lon": ("_c:Longitude", "Longitude"), "lat": ("_c:Latitude", "Latitude")},
+        parsed_in_frame=True,
     )
     frame = frame.with_columns(*parsed)
     checks: list[Check] = [
@@ -162,13 +194,27 @@ def parse(raws: Sequence[RawTable], labels: Sequence[str]) -> Parsed:
     accepted, rejected = split(frame, checks)
     ids = accepted["_c:Crime ID"]
     no_id = ids.is_null()
-    if no_id.any():
-        hashes = row_hashes(accepted.filter(no_id), ["_force", *(f"_c:{h}" for h in _HASHED)], "h:")
-        ids = ids.scatter(no_id.arg_true(), hashes)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Hashing is Python-bound; the rest of the result is built meanwhile (polars, no GIL).
+        hashed = ["_force", *(f"_c:{h}" for h in _HASHED)]
+        hashing = (
+            pool.submit(row_hashes, accepted.select(hashed).filter(no_id), hashed, "h:")
+            if no_id.any()
+            else None
+        )
+        result, force_names, quarantine = _result(accepted, rejected, raws)
+        if hashing is not None:
+            ids = ids.scatter(no_id.arg_true(), hashing.result())
+    return Parsed(result.insert_column(0, ids.alias("incident_id")), quarantine, notes, force_names)
+
+
+def _result(
+    accepted: pl.DataFrame, rejected: pl.DataFrame, raws: Sequence[RawTable]
+) -> tuple[pl.DataFrame, dict[str, str], pl.DataFrame]:
+    """Accepted rows in the canonical schema but for `incident_id`; force names; quarantine."""
     result = accepted.select(
-        ids.alias("incident_id"),
         pl.col("_force").alias("force"),
-        (c("Month") + "-01").str.to_date("%Y-%m-%d").alias("month"),
+        c("Month").str.to_date("%Y-%m").alias("month"),  # the 1st; checked to be YYYY-MM
         pl.lit(None, dtype=INCIDENT_SCHEMA["occurred_at"]).alias("occurred_at"),
         pl.col("lon"),
         pl.col("lat"),
@@ -188,7 +234,7 @@ def parse(raws: Sequence[RawTable], labels: Sequence[str]) -> Parsed:
         .unique(subset="_force", keep="first", maintain_order=True)
     )
     force_names = {str(f): str(n) for f, n in names.iter_rows()}
-    return Parsed(result, quarantine_rows(rejected, raws), notes, force_names)
+    return result, force_names, quarantine_rows(rejected, raws)
 
 
 class PoliceUK:

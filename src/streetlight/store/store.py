@@ -250,10 +250,7 @@ class StoreWriter:
     def _write_partitions(self, change: Changeset, written: list[Path]) -> list[PartitionFile]:
         store = self._store
         current = {(p.force, p.month): p for p in store.manifest.partitions}
-        new_rows = {
-            (str(key[0]), month_key(key[1])): frame
-            for key, frame in change.add.partition_by(["force", "month"], as_dict=True).items()
-        }
+        new_rows = _by_partition(change.add)
         touched = set(new_rows)
         remove = change.remove
         if remove.height:
@@ -292,6 +289,29 @@ class StoreWriter:
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(lambda job: _write_parquet(*job), jobs))
         return [result[k] for k in sorted(result)]
+
+
+def _by_partition(frame: pl.DataFrame) -> dict[tuple[str, str], pl.DataFrame]:
+    """The rows of each (force, YYYY-MM) partition.
+
+    An ingest's rows come file by file, so each partition's rows are usually one run: then the
+    parts are slices of `frame`, not copies of its rows.
+    """
+    if frame.height == 0:
+        return {}
+    runs = frame.select(pl.struct("force", "month").rle().alias("run")).unnest("run")
+    keys = runs["value"].struct.unnest()
+    if keys.is_duplicated().any():  # some partition's rows are not all together
+        return {
+            (str(key[0]), month_key(key[1])): part
+            for key, part in frame.partition_by(["force", "month"], as_dict=True).items()
+        }
+    lengths = runs["len"].to_list()
+    starts = [0, *runs["len"].cum_sum().to_list()[:-1]]
+    return {
+        (str(force), month_key(month)): frame.slice(start, length)
+        for (force, month), start, length in zip(keys.iter_rows(), starts, lengths, strict=True)
+    }
 
 
 def _published(root: Path, version: int) -> bool:
