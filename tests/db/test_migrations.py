@@ -25,6 +25,7 @@ TABLES = {
     "chats",
     "chat_messages",
     "console_events",
+    "public_reports",
 }
 
 

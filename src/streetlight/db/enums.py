@@ -13,6 +13,8 @@ class Role(enum.StrEnum):
     OPERATOR = "operator"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    # Moderates public reports and reads the perception layer; sees exact report locations.
+    ANALYST = "analyst"
 
 
 class OfficerStatus(enum.StrEnum):

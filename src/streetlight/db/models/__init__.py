@@ -16,6 +16,7 @@ from streetlight.db.models.audit import GENESIS_HASH, AuditEntry
 from streetlight.db.models.base import Base
 from streetlight.db.models.limits import RateLimitHit, RateLimitSalt
 from streetlight.db.models.officers import Duty, Officer
+from streetlight.db.models.reports import PublicReport
 from streetlight.db.models.staff import StaffSession, StaffUser
 from streetlight.db.models.verify import (
     BackupRequest,
@@ -43,6 +44,7 @@ __all__ = [
     "EngagementStatus",
     "Officer",
     "OfficerStatus",
+    "PublicReport",
     "RateLimitHit",
     "RateLimitSalt",
     "Role",
