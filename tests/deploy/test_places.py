@@ -16,9 +16,11 @@ from streetlight.deploy.places import (
     hot_cell_demand,
     place_demand,
     read_places,
+    report_places,
+    report_weights,
 )
 from streetlight.deploy.plan import EQUAL_SHIFTS, PlanSettings, make_plan, posts_table
-from streetlight.errors import SourceError
+from streetlight.errors import SourceError, StreetlightError
 from streetlight.geo.crs import WGS84, transform
 from streetlight.geo.grid import Grid
 from streetlight.hotspots.base import StudyArea
@@ -118,3 +120,34 @@ def test_a_heavy_place_draws_a_unit_and_counts_for_the_womens_share() -> None:
             marked = posts.filter(posts["busy_place"] == "Bus station")
             assert marked["womens_safety_place"].to_list() == [True]
             assert marked["units"].item() >= 1
+
+
+def test_report_weights_scale_to_the_top_percent_and_cap_at_twice_w() -> None:
+    # 1,000 cells: the top 1% is 10 cells, each holding 3 reports
+    reports = np.zeros(1000, dtype=np.int64)
+    reports[:10] = 3
+    reports[10] = 1
+    weights = report_weights(reports, 0.5)
+    assert weights[:10] == pytest.approx([0.5] * 10)  # as reported as the top 1%: W
+    assert weights[10] == pytest.approx(0.5 / 3) and (weights[11:] == 0).all()
+    reports[0] = 60  # a flood of reports at one place: top-1% mean 8.7, capped at 2 W
+    flooded = report_weights(reports, 0.5)
+    assert flooded[0] == 1.0 and flooded[1] == pytest.approx(0.5 * 3 / 8.7)
+    # a launch campaign doubling every count changes no weight
+    np.testing.assert_allclose(report_weights(reports * 2, 0.5), flooded)
+
+
+def test_report_places_are_womens_safety_places_grouped_by_count() -> None:
+    reports = np.zeros(AREA.n_cells, dtype=np.int64)
+    reports[[7, 9, 30]] = [3, 1, 3]
+    places = report_places(reports, 0.5)
+    assert [(p.name, p.cells.tolist(), p.womens_safety, p.kind) for p in places] == [
+        ("public reports: 3 per cell", [7, 30], True, "public reports"),
+        ("public reports: 1 per cell", [9], True, "public reports"),
+    ]
+    # 400 cells: the top 1% is 4 cells holding 3, 3, 1 and 0 reports (mean 1.75)
+    assert places[0].weight == pytest.approx(0.5 * 3 / 1.75)
+    assert places[1].weight == pytest.approx(0.5 / 1.75)
+    assert report_places(np.zeros(AREA.n_cells, dtype=np.int64), 0.5) == []
+    with pytest.raises(StreetlightError, match="report weight must be >= 0"):
+        report_places(reports, -1)

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from streetlight.cli.console import cli_errors, out
+from streetlight.cli.db_cmd import DatabaseOption
 from streetlight.cli.options import (
     BoundaryOption,
     CategoryOption,
@@ -38,6 +39,13 @@ def hotspots_command(
     cell: CellOption = 150.0,
     boundary: BoundaryOption = None,
     harm: HarmOption = None,
+    reports: bool = typer.Option(
+        False,
+        "--reports",
+        help="Also draw accepted public reports of feeling unsafe on the .png and .html maps, "
+        "as their own layer (read from --database).",
+    ),
+    database: DatabaseOption = None,
 ) -> None:
     """Forecast where the given crime types will concentrate in a month."""
     from streetlight.geo.boundary import read_rings
@@ -66,13 +74,22 @@ def hotspots_command(
             boundary=boundary,
             harm=load_harm(harm) if harm else None,
         )
+        perception = None
+        if reports:
+            from streetlight.cli.reports_cmd import accepted_layer, layer_line
+
+            perception, accepted = accepted_layer(forecast.area, store, database)
         rings = read_rings(boundary, forecast.area.crs) if boundary else []
         for path in out_files:
-            write_forecast(forecast, path, rings)
+            write_forecast(forecast, path, rings, perception)
         table = forecast.table()
         out.print(
             f"{forecast.force} {month}: {chosen} over {forecast.area.n_cells:,} cells of {cell:g} m"
         )
+        if perception is not None:
+            out.print(layer_line(perception, accepted), soft_wrap=True)
+            if not any(p.suffix.lower() in (".png", ".html") for p in out_files):
+                out.print("  (public reports are drawn on .png and .html maps only)")
         for rank, place, cell_id, score in (
             table.head(10).select("rank", "place", "cell_id", "score").iter_rows()
         ):

@@ -15,6 +15,7 @@ from streetlight.cli.ingest_cmd import ingest_command
 from streetlight.cli.officers_cmd import officers_app
 from streetlight.cli.plan_backtest_cmd import plan_backtest_command
 from streetlight.cli.plan_cmd import plan_command
+from streetlight.cli.reports_cmd import reports_app
 from streetlight.cli.serve_cmd import serve_command
 from streetlight.cli.staff_cmd import staff_app
 
@@ -38,6 +39,7 @@ app.command("serve")(serve_command)
 app.add_typer(db_app, name="db")
 app.add_typer(officers_app, name="officers")
 app.add_typer(staff_app, name="staff")
+app.add_typer(reports_app, name="reports")
 
 
 def _version(value: bool) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from streetlight.cli.console import cli_errors, out
+from streetlight.cli.db_cmd import DatabaseOption
 from streetlight.cli.options import (
     DEFAULT_SHIFTS,
     BoundaryOption,
@@ -82,10 +83,33 @@ def plan_command(
         help="GeoJSON street network (LineStrings): walking times along it, not straight lines.",
     ),
     seed: int = typer.Option(0, "--seed", help="Seed for the visit order (same seed, same plan)."),
+    reports: bool = typer.Option(
+        False,
+        "--reports",
+        help="Make cells with accepted public reports of feeling unsafe women's-safety demand "
+        "(read from --database).",
+    ),
+    reports_weight: float = typer.Option(
+        0.5,
+        "--reports-weight",
+        min=0.0,
+        help="Hot-cell equivalents of a cell as reported as the top 1% of reported cells "
+        "(others in proportion, at most twice this).",
+    ),
+    database: DatabaseOption = None,
 ) -> None:
-    """Place patrol units on posts for each shift to cover the most forecast harm."""
+    """Place patrol units on posts for each shift to cover the most forecast harm.
+
+    With --reports, every study-area cell holding accepted public reports of feeling unsafe
+    becomes women's-safety demand: it counts towards --women-share, and adds W x (its reports /
+    the mean reports of the top 1% of cells by reports) hot-cell equivalents, at most 2 W
+    (W = --reports-weight). Recorded crime misses most of what makes a place feel unsafe, and
+    these reports are the people the promise is about saying where; scaling to the top 1% makes
+    W mean the same however many reports the force receives, and the cap stops one much-reported
+    place (or a campaign) from outweighing the forecast.
+    """
     from streetlight.deploy.briefing import INDEX, briefing_pages, write_briefings
-    from streetlight.deploy.places import read_places
+    from streetlight.deploy.places import Place, hot_cell_demand, read_places, report_places
     from streetlight.deploy.plan import (
         PlanSettings,
         make_plan,
@@ -123,6 +147,22 @@ def plan_command(
             else shift_profile(target, forecast.force, category, when)
         )
         places, outside = read_places(places_file, forecast.area) if places_file else ([], [])
+        reported: list[Place] = []
+        report_summary: dict[str, object] | None = None
+        if reports:
+            from streetlight.cli.reports_cmd import accepted_layer, layer_line
+
+            layer, accepted = accepted_layer(forecast.area, store, database)
+            reported = report_places(layer.reports, reports_weight)
+            top_mean = hot_cell_demand(layer.reports.astype(float))
+            report_summary = {
+                "weight": reports_weight,
+                "top_1pct_mean_reports": top_mean,
+                "accepted": accepted,
+                "used": layer.placed,
+                "unplaced": layer.unplaced,
+                "cells": int((layer.reports > 0).sum()),
+            }
         settings = PlanSettings(
             per_shift,
             unit_size,
@@ -132,10 +172,10 @@ def plan_command(
             women_share,
             time_limit,
             busy_weight,
-            tuple(places),
+            (*places, *reported),
         )
         plans = make_plan(forecast, harm, settings)
-        table = posts_table(forecast, plans, unit_size, places)
+        table = posts_table(forecast, plans, unit_size, settings.places)
         out.print(
             f"{forecast.force} {month}: {officers} officers, units of {unit_size}, "
             f"{radius:g} m radius, {forecast.area.n_cells:,} candidate cells"
@@ -146,6 +186,21 @@ def plan_command(
         )
         if outside:
             out.print(f"outside the study area, not used: {', '.join(outside)}")
+        if report_summary is not None:
+            out.print(layer_line(layer, accepted), soft_wrap=True)
+            out.print(
+                f"  women's-safety weight W {reports_weight:g} hot-cell equivalents at "
+                f"{top_mean:.3g} reports a cell (top 1% mean), at most {2 * reports_weight:g}",
+                soft_wrap=True,
+            )
+            out.print(
+                "  reports in a cell: weight (cells) "
+                + ", ".join(
+                    f"{layer.reports[p.cells[0]]}: {p.weight:.3g} ({len(p.cells):,})"
+                    for p in reported
+                ),
+                soft_wrap=True,
+            )
         out.print(
             f"{'shift':<7}{'officers':>9}{'units':>6}{'harm':>6}{'covered':>9}"
             f"{'gap':>7}{'s':>6}{'greedy':>9}{'gain':>7}"
@@ -228,9 +283,10 @@ def plan_command(
                                 "womens_safety": p.womens_safety,
                                 "cells": len(p.cells),
                             }
-                            for p in places
+                            for p in settings.places
                         ],
                         "places_outside": outside,
+                        "reports": report_summary,
                     },
                     "shifts": {
                         p.shift: {

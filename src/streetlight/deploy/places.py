@@ -6,12 +6,14 @@ reported), so a plan adds demand there explicitly, with weights the planner sets
 shows. A weight is in *hot-cell equivalents*: weight 1 adds as much demand as the mean of the
 force's hottest 1% of cells, so weights mean the same whatever the forecast's scale.
 
-Two sources:
+Three sources:
 - the data: cells whose most common snap point is a busy kind of place (`BUSY_PLACES`), each
   with the same `busy_weight`;
 - a GeoJSON of places (stations, night-time economy areas) with `name`, `kind`, `weight` and
   `womens_safety` properties; points mark their cell, polygons every cell whose centre they hold
-  (or, for a polygon smaller than a cell, the cell of its representative point).
+  (or, for a polygon smaller than a cell, the cell of its representative point);
+- accepted public reports of feeling unsafe (`report_places`): the people the promise is about
+  saying where they lack confidence, which no crime count shows.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from streetlight.errors import SourceError
+from streetlight.errors import SourceError, StreetlightError
 from streetlight.geo.boundary import read_features
 from streetlight.geo.crs import WGS84, transform
 from streetlight.hotspots.base import StudyArea
@@ -46,6 +48,8 @@ BUSY_PLACES = frozenset(
     }
 )
 HOT_SHARE = 0.01  # "hot cells": the top 1% of cells by forecast demand
+REPORTS_KIND = "public reports"
+REPORT_WEIGHT_CAP = 2.0  # a cell's report weight is at most this many times the planner's W
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,48 @@ def place_demand(
     for place in places:
         np.add.at(extra, place.cells, place.weight * unit)
     return extra
+
+
+def report_weights(reports: IntArray, weight: float) -> FloatArray:
+    """Each cell's women's-safety weight from public reports, in hot-cell equivalents.
+
+    `weight` (W) x (the cell's accepted reports / the mean reports of the top 1% of cells by
+    reports), capped at 2 W; 0 where a cell has no reports. Why this shape:
+    - relative to the top 1% of cells, as hot-cell equivalents are to the forecast: a cell as
+      reported as the most reported 1% weighs W whatever the number of reports the force gets
+      (a launch campaign doubling every count changes nothing);
+    - proportional below that: a place named by one person counts, but less than one named by
+      many;
+    - capped at 2 W: reports are self-selected and can be campaigned for, so no single place, however
+      many reports it draws, outweighs two of the force's hottest crime cells at W = 1.
+    """
+    counts = np.asarray(reports, dtype=np.float64)
+    if weight < 0:
+        raise StreetlightError(f"report weight must be >= 0 hot-cell equivalents, not {weight!r}")
+    unit = hot_cell_demand(counts)
+    return np.minimum(weight * counts / unit, REPORT_WEIGHT_CAP * weight)
+
+
+def report_places(reports: IntArray, weight: float) -> list[Place]:
+    """Accepted public reports per study-area cell as women's-safety places.
+
+    Every cell with at least one report becomes women's-safety demand with the weight of
+    `report_weights`; cells with the same number of reports share one `Place` (one weight), named
+    by that number, most reported first, so a plan's summary stays short on a force with
+    thousands of reported cells. With `weight` 0 the cells still count towards the plan's
+    women's-safety share but add no demand.
+    """
+    counts = np.asarray(reports, dtype=np.int64)
+    weights = report_weights(counts, weight)
+    places = []
+    for n in sorted(set(counts[counts > 0].tolist()), reverse=True):
+        cells = np.flatnonzero(counts == n).astype(np.int64)
+        places.append(
+            Place(
+                f"public reports: {n} per cell", REPORTS_KIND, float(weights[cells[0]]), True, cells
+            )
+        )
+    return places
 
 
 def _number(value: Any, where: str, field: str, default: float) -> float:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -18,12 +19,105 @@ import matplotlib.pyplot as plt
 import numpy as np
 import plotly.graph_objects as go
 import polars as pl
+from matplotlib.axes import Axes
+from matplotlib.cm import ScalarMappable
 from matplotlib.collections import PatchCollection
-from matplotlib.colors import LogNorm
+from matplotlib.colors import ListedColormap, LogNorm, Normalize
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from numpy.typing import NDArray
 
 from streetlight.geo.boundary import Ring
 from streetlight.maps.page import notes_list, ring_trace, write_page
+
+OVERLAY_SCALE = "Greens"  # a hue neither the inferno scale nor the blue rank labels use
+OVERLAY_LOW, OVERLAY_HIGH = "#a1d99b", "#00441b"  # the same greens' pale (not white) and dark ends
+
+
+@dataclass(frozen=True)
+class CellOverlay:
+    """A second per-cell quantity drawn over the main one as its own layer: outlined cells on
+    their own colour scale, with their own legend (e.g. public reports of feeling unsafe beside
+    a crime forecast: they measure different things, so they are never added together).
+
+    `x, y` are cell centres (metres, the map's CRS), `values` what to show (cells with 0 are not
+    drawn), `cell_ids` name the cells on hover, `label` titles the legend.
+    """
+
+    x: NDArray[np.float64]
+    y: NDArray[np.float64]
+    values: NDArray[np.float64]
+    cell_ids: Sequence[str]
+    label: str
+
+    def shown(self) -> NDArray[np.int64]:
+        """Indexes of the cells drawn (value > 0)."""
+        return np.flatnonzero(self.values > 0).astype(np.int64)
+
+
+def _overlay_png(fig: Figure, ax: Axes, overlay: CellOverlay, cell_size: float) -> None:
+    # Hollow squares of a fixed size on the page, not true-size cells: a 150 m cell is a few
+    # pixels on a force-wide map, and an outline that small cannot be seen.
+    keep = overlay.shown()
+    if not len(keep):
+        return
+    values = overlay.values[keep]
+    norm = Normalize(0, float(values.max()))
+    # The ramp's palest third left out: near-white outlines would vanish on the white page.
+    ramp = ListedColormap(plt.get_cmap(OVERLAY_SCALE)(np.linspace(0.35, 1.0, 256)))
+    ax.scatter(
+        overlay.x[keep],
+        overlay.y[keep],
+        s=36,
+        marker="s",
+        facecolors="none",
+        edgecolors=[tuple(c) for c in ramp(norm(values))],
+        linewidths=1.3,
+        zorder=4,
+    )
+    fig.colorbar(
+        ScalarMappable(norm, ramp),
+        ax=ax,
+        orientation="horizontal",
+        shrink=0.5,
+        pad=0.1,
+        label=f"{overlay.label} per {cell_size:g} m cell (outlined squares)",
+    )
+
+
+def _overlay_trace(overlay: CellOverlay) -> go.Scattergl:
+    keep = overlay.shown()
+    values = overlay.values[keep]
+    ids = [overlay.cell_ids[k] for k in keep.tolist()]
+    return go.Scattergl(
+        x=overlay.x[keep].tolist(),
+        y=overlay.y[keep].tolist(),
+        mode="markers",
+        marker={
+            "symbol": "square-open",
+            "size": 8,
+            "line": {"width": 1.5},
+            "color": values.tolist(),
+            "cmin": 0,
+            "cmax": max(float(values.max()), 1.0) if len(values) else 1.0,
+            "colorscale": [[0.0, OVERLAY_LOW], [1.0, OVERLAY_HIGH]],
+            # below the map, so its title never runs into the forecast's colour bar
+            "colorbar": {
+                "title": {"text": overlay.label, "side": "top"},
+                "orientation": "h",
+                "x": 0.5,
+                "y": -0.25,
+                "len": 0.5,
+                "thickness": 14,
+            },
+        },
+        text=[
+            f"{v:g} {html.escape(overlay.label)}<br>{cid}"
+            for v, cid in zip(values, ids, strict=True)
+        ],
+        hoverinfo="text",
+        name=overlay.label,
+    )
 
 
 def cells_png(
@@ -35,8 +129,10 @@ def cells_png(
     label_top: int = 10,
     value: str = "count",
     value_label: str = "crimes",
+    overlay: CellOverlay | None = None,
 ) -> Path:
-    """Cells with `value` > 0 coloured by it (log scale); the top `label_top` ranks numbered.
+    """Cells with `value` > 0 coloured by it (log scale); the top `label_top` ranks numbered;
+    `overlay` (when given) outlined on top with its own colour bar.
 
     `cells` has `x, y` (cell centres, metres), `rank` and the `value` column.
     """
@@ -73,6 +169,8 @@ def cells_png(
                 weight="bold",
                 zorder=3,
             )
+    if overlay is not None:
+        _overlay_png(fig, ax, overlay, cell_size)
     ax.set_aspect("equal")
     ax.autoscale_view()
     ax.set_title(title)
@@ -97,8 +195,11 @@ def cells_html(
     value: str = "count",
     value_label: str = "crimes",
     place: str = "top_location",
+    overlay: CellOverlay | None = None,
 ) -> Path:
-    """An interactive map (zoom, hover for values and place names) and a table of top places.
+    """An interactive map (zoom, hover for values and place names) and a table of top places;
+    `overlay` (when given) as a separate layer of outlined cells with its own colour bar, which
+    the legend turns on and off.
 
     `cells` has `cell_id, x, y, rank`, the `value` column and the `place` column.
     """
@@ -126,9 +227,15 @@ def cells_html(
             },
             text=hover,
             hoverinfo="text",
-            name=f"{cell_size:g} m cells",
+            name=(
+                f"{value_label} ({cell_size:g} m cells)"
+                if overlay is not None
+                else f"{cell_size:g} m cells"
+            ),
         )
     )
+    if overlay is not None:
+        fig.add_trace(_overlay_trace(overlay))
     fig.update_layout(
         title=title,
         xaxis_title="easting (m)",
@@ -136,7 +243,8 @@ def cells_html(
         height=720,
         yaxis={"scaleanchor": "x", "scaleratio": 1},
         template="plotly_white",
-        showlegend=False,
+        showlegend=overlay is not None,
+        legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     )
     rows = "\n".join(
         f"<tr><td>{r}</td><td>{c:.3g}</td><td>{html.escape(loc or '')}</td><td>{cid}</td></tr>"
