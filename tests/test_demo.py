@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import sqlite3
 from pathlib import Path
 
 import polars as pl
 
 from streetlight.demo import run_demo
+
+
+def _report_counts(store: Path) -> dict[str, int]:
+    """Public reports per status in the demo's embedded database."""
+    with contextlib.closing(sqlite3.connect(store / "streetlight.db")) as db:
+        rows = db.execute("SELECT status, COUNT(*) FROM public_reports GROUP BY status")
+        return {status: count for status, count in rows}
 
 
 def test_demo_writes_maps_and_summary(tmp_path: Path) -> None:
@@ -28,7 +37,8 @@ def test_demo_writes_maps_and_summary(tmp_path: Path) -> None:
     assert png.name == "hotspots-2025-12.png" and html.exists()
     forecast = pl.read_csv(csv)
     assert forecast.columns == ["cell_id", "x", "y", "lon", "lat", "score", "rank"]
-    assert "Forecast for 2025-12" in result.summary_lines[-2]
+    assert "Forecast for 2025-12" in result.summary_lines[-3]
+    assert "Public reports of feeling unsafe (synthetic" in result.summary_lines[-2]
     plan_png, plan_html, posts_csv, schedule_csv, index = result.plan_files
     assert plan_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plan_html.exists()
     posts = pl.read_csv(posts_csv)
@@ -41,12 +51,16 @@ def test_demo_writes_maps_and_summary(tmp_path: Path) -> None:
     units = pl.read_csv(schedule_csv)["unit"].n_unique()
     assert len(list(index.parent.glob("*.html"))) == units + 1
     assert "Patrol plan for 2025-12: 650 officers" in result.summary_lines[-1]
+    reports = _report_counts(tmp_path / "store")
+    assert reports["accepted"] > 100 and reports["pending"] > 0
+    assert (tmp_path / "store" / "report-area.geojson").is_file()
     again = run_demo(tmp_path / "store", tmp_path / "out")  # re-running adds nothing
+    assert _report_counts(tmp_path / "store") == reports
     assert again.ingest.accepted == 0
     assert again.summary_lines == result.summary_lines
     # The demo force for the web app, seeded beside the store; re-seeding duplicates nothing.
     assert result.force is not None and again.force is not None
     assert [a.username for a in result.force.accounts] == [
-        "dc2207", "dc2311", "pc1001", "operator", "supervisor"
+        "dc2207", "dc2311", "pc1001", "operator", "supervisor", "analyst"
     ]  # fmt: skip
     assert again.force.accounts == result.force.accounts

@@ -30,6 +30,7 @@ from streetlight.store.months import month_key, parse_month
 from streetlight.store.store import Store
 
 if TYPE_CHECKING:
+    from streetlight.reports.perception import PerceptionLayer
     from streetlight.web.demo_force import DemoForce
 
 VIOLENCE = "Violence and sexual offences"
@@ -110,9 +111,11 @@ def run_demo(
     forecast = make_forecast(
         store, [category], forecast_month, RECOMMENDED, force=SAMPLE_FORCE, cell_size=cell_size
     )
+    force = _seed_force(store_path) if seed_force else None
+    perception = _seed_reports(store_path, sample, forecast) if seed_force else None
     stem = f"hotspots-{month_key(forecast_month)}"
     forecast_files = tuple(
-        write_forecast(forecast, out_dir / f"{stem}{suffix}", rings)
+        write_forecast(forecast, out_dir / f"{stem}{suffix}", rings, perception)
         for suffix in (".png", ".html", ".csv")
     )
     top_places = forecast.table().head(5)
@@ -125,8 +128,10 @@ def run_demo(
         )
         + ".",
     )
+    if perception is not None:
+        lines = (*lines, _reports_line(perception))
     plan_lines, plan_files = _plan(
-        store, forecast, rings, out_dir / f"plan-{month_key(forecast_month)}"
+        store, forecast, rings, out_dir / f"plan-{month_key(forecast_month)}", perception
     )
     lines = (*lines, *plan_lines)
     summary = out_dir / "summary.md"
@@ -140,7 +145,6 @@ def run_demo(
         + "\n\nContains public sector information licensed under the Open Government Licence v3.0.\n",
         encoding="utf-8",
     )
-    force = _seed_force(store_path) if seed_force else None
     return DemoResult(
         report,
         conc,
@@ -166,13 +170,60 @@ def _seed_force(store_path: Path) -> DemoForce:
     return seed_demo_force(store_path, now=datetime.now(UTC))
 
 
+DEMO_REPORT_ANCHORS = 30  # the top forecast cells the synthetic public reports cluster around
+DEMO_REPORTS_WEIGHT = 0.5  # as `streetlight plan --reports-weight`'s default
+
+
+def _seed_reports(store_path: Path, sample: Path, forecast: Forecast) -> PerceptionLayer:
+    """Give the web app its report area (the sample's boundary), seed synthetic public reports
+    around the top forecast cells (`streetlight.reports.demo`), and count the accepted ones on
+    the forecast's study area: the perception layer the maps draw and the plan weighs."""
+    import shutil
+    from datetime import UTC, datetime
+
+    from streetlight.db.engine import make_engine, session_factory, sqlite_url
+    from streetlight.reports.area import AREA_FILE_NAME, ReportArea
+    from streetlight.reports.demo import seed_demo_reports
+    from streetlight.reports.perception import perception_from_frame
+    from streetlight.reports.service import accepted_frame
+
+    area_file = store_path / AREA_FILE_NAME
+    if not area_file.exists():
+        shutil.copyfile(sample / "cleveland-lsoa-2011.geojson", area_file)
+    area = ReportArea.from_geojson(area_file)
+    top = forecast.table().head(DEMO_REPORT_ANCHORS)
+    anchors = list(zip(top["lon"].to_list(), top["lat"].to_list(), strict=True))
+    engine = make_engine(sqlite_url(store_path))
+    try:
+        with session_factory(engine).begin() as session:
+            seed_demo_reports(session, area, anchors, now=datetime.now(UTC))
+            frame = accepted_frame(session)
+    finally:
+        engine.dispose()
+    return perception_from_frame(frame, forecast.area)
+
+
+def _reports_line(layer: PerceptionLayer) -> str:
+    cells = int((layer.reports > 0).sum())
+    return (
+        f"Public reports of feeling unsafe (synthetic, for the demo): {layer.placed:,} accepted "
+        f"in {cells:,} cells, drawn on the forecast maps and weighed in the plan as "
+        "women's-safety demand."
+    )
+
+
 DEMO_OFFICERS = {"early": 196, "late": 227, "night": 227}  # 650 a day, 30/35/35%
 
 
 def _plan(
-    store: Store, forecast: Forecast, rings: Sequence[Ring], folder: Path
+    store: Store,
+    forecast: Forecast,
+    rings: Sequence[Ring],
+    folder: Path,
+    perception: PerceptionLayer | None = None,
 ) -> tuple[tuple[str, ...], tuple[Path, ...]]:
-    """Place the force's 650 extra officers for the forecast month: maps, posts, briefings."""
+    """Place the force's 650 extra officers for the forecast month: maps, posts, briefings;
+    cells with public reports count as women's-safety demand (as `plan --reports`)."""
     from streetlight.deploy.briefing import INDEX, briefing_pages, write_briefings
     from streetlight.deploy.plan import (
         PlanSettings,
@@ -186,7 +237,10 @@ def _plan(
     from streetlight.maps.plan import plan_html, plan_png
 
     force = store.forces[SAMPLE_FORCE]
-    settings = PlanSettings(DEMO_OFFICERS, time_limit=30.0)
+    from streetlight.deploy.places import report_places
+
+    places = report_places(perception.reports, DEMO_REPORTS_WEIGHT) if perception else []
+    settings = PlanSettings(DEMO_OFFICERS, time_limit=30.0, places=tuple(places))
     profile = shift_profile(store, SAMPLE_FORCE, forecast.categories, forecast.month)
     plans = make_plan(forecast, profile, settings)
     posts = posts_table(forecast, plans, settings.unit_size)

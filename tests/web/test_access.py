@@ -33,6 +33,17 @@ PUBLIC = {
     ("POST", "/verify/chat/{token}"),
     ("GET", "/api/v1/chat/messages"),
     ("POST", "/api/v1/chat/messages"),
+    # Issue 6: reporting a place anonymously, its receipt, and the safety page.
+    ("GET", "/report"),
+    ("POST", "/report"),
+    ("GET", "/report/area.geojson"),
+    ("GET", "/report/receipt"),
+    ("POST", "/report/receipt"),
+    ("GET", "/api/v1/reports/form-token"),
+    ("POST", "/api/v1/reports"),
+    ("POST", "/api/v1/reports/status"),
+    ("GET", "/safety"),
+    ("GET", "/safety-sw.js"),
 }
 
 

@@ -29,7 +29,7 @@ def test_seeding_twice_changes_nothing_and_the_journeys_work(tmp_path: Path) -> 
     engine = make_engine(f"sqlite:///{first.database}")
     with session_factory(engine)() as session:
         assert session.scalar(select(func.count()).select_from(Officer)) == 7
-        assert session.scalar(select(func.count()).select_from(StaffUser)) == 5
+        assert session.scalar(select(func.count()).select_from(StaffUser)) == 6
         assert (
             session.scalar(select(func.count()).select_from(Duty).where(Duty.ended_at.is_(None)))
             == 5

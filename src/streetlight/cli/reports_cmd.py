@@ -31,7 +31,6 @@ reports_app = typer.Typer(
     no_args_is_help=True,
 )
 
-REPORT_AREA_FILE = "report-area.geojson"
 EXPORT_SUFFIXES = (".geojson", ".csv")
 LAYER_SUFFIXES = (".csv", ".parquet")
 
@@ -112,11 +111,11 @@ def _export_crs(crs: str | None, store: Path | None, frame: pl.DataFrame) -> str
     import numpy as np
 
     from streetlight.geo.crs import choose_crs
-    from streetlight.reports.area import ReportArea
+    from streetlight.reports.area import AREA_FILE_NAME, ReportArea
 
     if crs:
         return crs
-    area_file = (store or default_store_path()) / REPORT_AREA_FILE
+    area_file = (store or default_store_path()) / AREA_FILE_NAME
     if area_file.is_file():
         return ReportArea.from_geojson(area_file).crs
     located = frame.drop_nulls(["lon", "lat"])

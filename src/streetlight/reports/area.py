@@ -23,6 +23,9 @@ from streetlight.errors import SourceError
 from streetlight.geo.boundary import read_features
 from streetlight.geo.crs import WGS84, FloatArray, choose_crs, transform
 
+# Where `streetlight serve` and `streetlight reports` look for the area when none is given: in
+# the data folder (the demo puts the sample's boundary there).
+AREA_FILE_NAME = "report-area.geojson"
 # 5 decimal places of a degree: about 1 m, ample for an outline simplified to tens of metres.
 _OUTLINE_DECIMALS = 5
 # Holes smaller than this (m²) are gaps between neighbouring polygons that do not quite meet

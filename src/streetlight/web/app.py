@@ -27,10 +27,16 @@ from streetlight.web.context import AppContext
 from streetlight.web.csrf import CsrfCookieMiddleware
 from streetlight.web.deps import csrf_protect, deny_by_default
 from streetlight.web.failsafe import FailSafeMiddleware
-from streetlight.web.headers import SecurityHeadersMiddleware
+from streetlight.web.headers import SecurityHeadersMiddleware, content_security_policy
 from streetlight.web.routers import ROUTERS
 from streetlight.web.routers.verify import FAIL_SAFE_PATHS, cannot_confirm
-from streetlight.web.settings import Settings, verify_limits, verify_rules
+from streetlight.web.settings import (
+    Settings,
+    report_area,
+    report_limits,
+    verify_limits,
+    verify_rules,
+)
 from streetlight.web.templating import make_templates
 
 OPENAPI_URL = "/api/v1/openapi.json"
@@ -57,6 +63,8 @@ def create_app(
         rules=verify_rules(settings, secret),
         limits=verify_limits(settings),
         writer=threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext(),
+        report_area=report_area(settings),
+        report_limits=report_limits(settings),
     )
 
     @asynccontextmanager
@@ -86,5 +94,11 @@ def create_app(
     # Outermost last: the headers wrap everything, errors and static files included.
     app.add_middleware(FailSafeMiddleware, paths=FAIL_SAFE_PATHS, answer=cannot_confirm)
     app.add_middleware(CsrfCookieMiddleware, behind_tls=settings.behind_tls)
-    app.add_middleware(SecurityHeadersMiddleware, behind_tls=settings.behind_tls)
+    # The force's own map tiles, if any (Leaflet blanks an aborted tile with a data: image).
+    tiles = (settings.tile_origin, "data:") if settings.tile_origin else ()
+    app.add_middleware(
+        SecurityHeadersMiddleware,
+        behind_tls=settings.behind_tls,
+        csp=content_security_policy(img_sources=tiles),
+    )
     return app

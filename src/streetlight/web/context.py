@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import HTTPConnection
 from starlette.templating import Jinja2Templates
 
+from streetlight.reports.area import ReportArea
+from streetlight.reports.service import ReportLimits
 from streetlight.verify.engagements import Rules
 from streetlight.verify.service import Limits
 from streetlight.web.auth.passwords import Passwords
@@ -32,6 +34,10 @@ class AppContext:
     # SQLite has one writer at a time: a process queues its own writers on this lock (cheap)
     # rather than in SQLite's busy handler (sleeps of up to 100 ms). A no-op on PostgreSQL.
     writer: AbstractContextManager[object]
+    # Public reports (issue 6): where pins are allowed (None: typed places only), and how many
+    # reports a client may send.
+    report_area: ReportArea | None
+    report_limits: ReportLimits
 
 
 def app_context(connection: HTTPConnection) -> AppContext:

@@ -75,6 +75,7 @@ ACCOUNTS = (
     ("pc1001", Role.OFFICER, "PC1001", "uniformed response officer"),
     ("operator", Role.OPERATOR, None, "control-room console"),
     ("supervisor", Role.SUPERVISOR, None, "console, and suspend or reinstate officers"),
+    ("analyst", Role.ANALYST, None, "public reports: moderation queue and analyst map"),
 )
 
 

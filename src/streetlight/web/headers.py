@@ -12,19 +12,27 @@ from starlette.datastructures import MutableHeaders
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-CSP = "; ".join(
-    (
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self'",
-        "connect-src 'self'",
-        "form-action 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
+
+def content_security_policy(*, img_sources: tuple[str, ...] = ()) -> str:
+    """The policy; `img_sources` are extra origins images may come from (the force's own map
+    tile server, `Settings.map_tiles`). Leaflet sets element styles through the CSSOM, which
+    `style-src 'self'` allows; no inline script or style attribute is ever allowed."""
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            " ".join(("img-src 'self'", *img_sources)),
+            "connect-src 'self'",
+            "form-action 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        )
     )
-)
+
+
+CSP = content_security_policy()
 PERMISSIONS = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
 HSTS = "max-age=63072000; includeSubDomains"
 COMMON = {
@@ -39,11 +47,13 @@ COMMON = {
 
 class SecurityHeadersMiddleware:
     """Adds `COMMON` (and HSTS over HTTPS) to every HTTP response; pages that set no caching
-    policy get `Cache-Control: no-store`, so staff pages never sit in a shared cache."""
+    policy get `Cache-Control: no-store`, so staff pages never sit in a shared cache. `csp`
+    replaces the default policy (an app with a map tile server allows its images)."""
 
-    def __init__(self, app: ASGIApp, *, behind_tls: bool) -> None:
+    def __init__(self, app: ASGIApp, *, behind_tls: bool, csp: str = CSP) -> None:
         self.app = app
         self.behind_tls = behind_tls
+        self.headers = {**COMMON, "content-security-policy": csp}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -58,7 +68,7 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 headers = MutableHeaders(scope=message)
-                for name, value in COMMON.items():
+                for name, value in self.headers.items():
                     headers[name] = value
                 if https:
                     headers["strict-transport-security"] = HSTS

@@ -12,6 +12,7 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -19,6 +20,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from streetlight.db.engine import sqlite_url
 from streetlight.db.ratelimit import Limit
 from streetlight.errors import StreetlightError
+from streetlight.reports.area import AREA_FILE_NAME, ReportArea
+from streetlight.reports.service import ReportLimits, default_limits
 from streetlight.verify.codes import code_key
 from streetlight.verify.engagements import Rules
 from streetlight.verify.service import Limits
@@ -74,6 +77,26 @@ class Settings(BaseSettings):
     console_stream_seconds: float = Field(
         default=300.0, gt=0, description="An event stream ends after this; browsers reconnect."
     )
+    # Public reports of places where people feel unsafe (issue 6): web/routers/reports.py.
+    report_area: Path | None = Field(
+        default=None,
+        description="GeoJSON boundary (WGS84) reports may be pinned in; default: "
+        "report-area.geojson in the data folder when it exists, else typed places only.",
+    )
+    report_submissions_per_hour: int = Field(
+        default=5, ge=1, description="Reports accepted per client (hashed address) per hour."
+    )
+    report_min_seconds: float = Field(
+        default=3.0, ge=0, le=600, description="A form sent back sooner is refused as a script."
+    )
+    receipt_lookups_per_hour: int = Field(
+        default=20, ge=1, description="Unknown receipt codes tried per client per hour."
+    )
+    map_tiles: str | None = Field(
+        default=None,
+        description="XYZ tile URL template of the force's own tile server "
+        "(https://tiles.example.org/{z}/{x}/{y}.png); default: the area outline only.",
+    )
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
@@ -88,6 +111,32 @@ class Settings(BaseSettings):
                 '(python -c "import secrets; print(secrets.token_urlsafe(32))")'
             )
         return self
+
+    @model_validator(mode="after")
+    def _check_map_tiles(self) -> Settings:
+        if self.map_tiles is not None:
+            tiles = urlsplit(self.map_tiles)
+            if tiles.scheme not in ("https", "http") or not tiles.netloc:
+                raise ValueError("STREETLIGHT_MAP_TILES must be an https:// URL template")
+            if not all(part in self.map_tiles for part in ("{z}", "{x}", "{y}")):
+                raise ValueError("STREETLIGHT_MAP_TILES must hold {z}, {x} and {y}")
+        return self
+
+    @property
+    def tile_origin(self) -> str | None:
+        """Where map tiles come from, as a CSP source (`{s}` subdomains become a wildcard)."""
+        if self.map_tiles is None:
+            return None
+        tiles = urlsplit(self.map_tiles)
+        return f"{tiles.scheme}://{tiles.netloc.replace('{s}.', '*.')}"
+
+    @property
+    def resolved_report_area(self) -> Path | None:
+        """The report area's GeoJSON: the setting, else the data folder's file when present."""
+        if self.report_area is not None:
+            return self.report_area
+        default = self.store / AREA_FILE_NAME
+        return default if default.is_file() else None
 
     @property
     def resolved_database_url(self) -> str:
@@ -151,6 +200,17 @@ def verify_limits(settings: Settings) -> Limits:
         per_warrant=Limit("verify:warrant", settings.verify_failures_per_warrant, window),
         per_client=Limit("verify:client", settings.verify_failures_per_client, window),
     )
+
+
+def report_area(settings: Settings) -> ReportArea | None:
+    """The area pins may be put in, read from its GeoJSON (`SourceError` naming the file when it
+    cannot be used); None when there is none: reports then give the place in words."""
+    path = settings.resolved_report_area
+    return ReportArea.from_geojson(path) if path is not None else None
+
+
+def report_limits(settings: Settings) -> ReportLimits:
+    return default_limits(settings.report_submissions_per_hour)
 
 
 class SettingsError(StreetlightError):

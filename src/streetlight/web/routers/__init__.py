@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from streetlight.web.routers import (
+    analyst,
     auth,
     chat,
     console,
@@ -13,6 +14,8 @@ from streetlight.web.routers import (
     officer_app,
     officers,
     pages,
+    reports,
+    safety,
     verify,
 )
 
@@ -26,4 +29,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     chat.router,
     officer_app.router,
     console.router,
+    reports.router,
+    safety.router,
+    analyst.router,
 )

@@ -1,0 +1,139 @@
+"""Helpers for the public report tests: a report area around Middlesbrough town centre, an app
+that uses it, and the public's calls (the form as a browser posts it, and the JSON API)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx2 import Response
+
+from streetlight.web.app import create_app
+from streetlight.web.clock import Clock as AppClock
+from streetlight.web.settings import Settings
+from tests.web.conftest import CHEAP_PASSWORDS, Clock
+from tests.web.journeys import CENTRE
+
+# A box of about 4 km by 3.3 km around the town centre (lon, lat).
+WEST, SOUTH, EAST, NORTH = -1.26, 54.56, -1.20, 54.59
+AREA: dict[str, Any] = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "properties": {"name": "Middlesbrough town centre"},
+            "geometry": {
+                "type": "Polygon",
+                "coordinates": [
+                    [[WEST, SOUTH], [EAST, SOUTH], [EAST, NORTH], [WEST, NORTH], [WEST, SOUTH]]
+                ],
+            },
+        }
+    ],
+}
+INSIDE = CENTRE
+OUTSIDE = (-1.05, 54.52)  # Guisborough: another town
+# More than the form's minimum age: a person's time to fill the form in.
+HUMAN_SECONDS = 5
+_HIDDEN = r'name="{}" value="([^"]*)"'
+_RECEIPT = re.compile(r'id="receipt"[^>]*>([0-9A-Z-]+)<')
+_SUMMARY = re.compile(r'<li><a href="#([^"]+)">([^<]+)</a></li>')
+
+
+def write_area(store: Path) -> Path:
+    """The area as `report-area.geojson` in the data folder (where the app looks by default)."""
+    store.mkdir(parents=True, exist_ok=True)
+    path = store / "report-area.geojson"
+    path.write_text(json.dumps(AREA), encoding="utf-8")
+    return path
+
+
+def area_app(settings: Settings, clock: AppClock, **overrides: object) -> FastAPI:
+    """The app with the report area in its data folder (and `overrides` to its settings)."""
+    write_area(settings.store)
+    return create_app(settings.model_copy(update=overrides), clock=clock, passwords=CHEAP_PASSWORDS)
+
+
+def hidden(page: str, name: str) -> str:
+    found = re.search(_HIDDEN.format(name), page)
+    assert found, f"no hidden field {name!r} on the page"
+    return found.group(1)
+
+
+def receipt_of(page: str) -> str | None:
+    found = _RECEIPT.search(page)
+    return found.group(1) if found else None
+
+
+def summary_of(page: str) -> list[tuple[str, str]]:
+    """The error summary's links: (input id, message)."""
+    return [(target, message.replace("&#39;", "'")) for target, message in _SUMMARY.findall(page)]
+
+
+def form_fields(clock: Clock, **fields: Any) -> dict[str, Any]:
+    """A valid form's fields (a typed place, one factor, today, 21:00-24:00), with `fields` on
+    top (a value of None drops the field)."""
+    form: dict[str, Any] = {
+        "factors": ["poor_lighting", "followed"],
+        "occurred_on": clock().date().isoformat(),
+        "time_band": "7",
+        "place": "Underpass by the station, Albert Road",
+        "text": "",
+    }
+    form.update(fields)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+def post_form(
+    client: TestClient,
+    clock: Clock,
+    *,
+    wait: float = HUMAN_SECONDS,
+    lang: str = "en",
+    **fields: Any,
+) -> Response:
+    """Open /report, wait `wait` seconds (on the app's clock), post the form as a browser would."""
+    page = client.get(f"/report?lang={lang}").text
+    data = {
+        "csrf_token": hidden(page, "csrf_token"),
+        "form_token": hidden(page, "form_token"),
+        "website": "",
+    }
+    data.update(form_fields(clock, **fields))
+    clock.advance(seconds=wait)
+    return client.post(f"/report?lang={lang}", data=data)
+
+
+def form_token(client: TestClient, clock: Clock, *, wait: float = HUMAN_SECONDS) -> str:
+    token: str = client.get("/api/v1/reports/form-token").json()["form_token"]
+    clock.advance(seconds=wait)
+    return token
+
+
+def api_body(clock: Clock, token: str, **fields: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "form_token": token,
+        "factors": ["poor_lighting"],
+        "occurred_on": clock().date().isoformat(),
+        "time_band": 7,
+        "location": {"lon": INSIDE[0], "lat": INSIDE[1]},
+    }
+    body.update(fields)
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def post_api(client: TestClient, clock: Clock, **fields: Any) -> Response:
+    """A fresh token, a person's pause, and one report through the JSON API."""
+    return client.post("/api/v1/reports", json=api_body(clock, form_token(client, clock), **fields))
+
+
+def look_up(client: TestClient, code: str, lang: str = "en") -> Response:
+    page = client.get(f"/report/receipt?lang={lang}").text
+    return client.post(
+        f"/report/receipt?lang={lang}",
+        data={"csrf_token": hidden(page, "csrf_token"), "receipt": code},
+    )

@@ -1,0 +1,264 @@
+"""The public report pages in a real browser (Debian's Chromium, headless, driven by Playwright;
+SQLite only): the report journey with the map and with JavaScript off, the receipt journey in
+English and French, /safety offline once visited, and axe-core's WCAG 2.2 AA rules on every
+public page of this issue, in both languages, with zero violations allowed.
+
+The app runs on the real clock here with `report_min_seconds=0` (a script fills the form in far
+faster than a person; the minimum age is tested over HTTP). Screenshots go to
+`test-artifacts/browser/` (git-ignored).
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
+from fastapi import FastAPI
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Geolocation,
+    Page,
+    expect,
+)
+from pydantic import SecretStr
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from streetlight.db.models import PublicReport
+from streetlight.reports import service
+from streetlight.reports.categories import band_label
+from streetlight.web.clock import utc_now
+from streetlight.web.settings import Settings
+from tests.conftest import REPO
+from tests.web.browser import headless_chromium, served
+from tests.web.conftest import SECRET_KEY
+from tests.web.reporting import EAST, INSIDE, NORTH, SOUTH, WEST, area_app
+
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+TIMEOUT_MS = 15_000
+# WCAG 2.0, 2.1 and 2.2, levels A and AA: the rules axe-core tags for them.
+WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Pages whose refusals are HTTP errors on purpose (400, 404, 409, 429).
+REFUSING_PAGES = frozenset({"/report", "/report/receipt"})
+PHONE = Geolocation(longitude=INSIDE[0], latitude=INSIDE[1])
+
+
+@dataclass
+class Site:
+    base: str
+    app: FastAPI
+    browser: Browser
+    problems: list[str]
+
+    def context(self, **options: object) -> BrowserContext:
+        settings: dict[str, object] = {"viewport": {"width": 390, "height": 844}}
+        settings.update(options)
+        return self.browser.new_context(**settings)  # type: ignore[arg-type]
+
+    def page(self, context: BrowserContext) -> Page:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.problems.append(str(e)))
+        return page
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type not in ("error", "warning"):
+            return
+        # Chromium logs every 4xx document; refused forms and unknown receipts answer so.
+        path = urlsplit(message.location.get("url", "")).path
+        if message.text.startswith("Failed to load resource") and path in REFUSING_PAGES:
+            return
+        self.problems.append(f"{message.text} ({message.location})")
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        factory: sessionmaker[Session] = self.app.state.streetlight.sessions
+        return factory
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Site]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    folder = tmp_path_factory.mktemp("browser-reports")
+    database = folder / "streetlight.db"
+    shutil.copyfile(sqlite_template, database)
+    settings = Settings(
+        store=folder / "data", database_url=f"sqlite:///{database}",
+        secret_key=SecretStr(SECRET_KEY), report_min_seconds=0,
+    )  # fmt: skip
+    app = area_app(settings, utc_now)
+    problems: list[str] = []
+    with served(app) as base, headless_chromium() as browser:
+        yield Site(base, app, browser, problems)
+    assert problems == [], problems  # nothing broke the CSP or threw
+
+
+def accessible(page: Page, name: str) -> None:
+    """axe-core (bundled with axe-playwright-python, nothing fetched) finds no WCAG 2.2 AA
+    violation on the page as it is now; a screenshot is kept either way."""
+    page.screenshot(path=str(ARTIFACTS / f"report-{name}.png"), full_page=True)
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+
+
+def _fill(page: Page) -> None:
+    page.check("#factor-poor_lighting")
+    page.check("#factor-followed")
+    page.select_option("#time_band", "7")
+
+
+def test_report_with_the_map_then_the_receipt(site: Site) -> None:
+    phone = site.context(locale="en-GB", geolocation=PHONE, permissions=["geolocation"])
+    page = site.page(phone)
+    page.goto(f"{site.base}/report")
+    expect(page.locator("body")).to_have_attribute("data-map-ready", "1")
+    expect(page.locator("#map-block")).to_be_visible()
+    accessible(page, "form-en")
+
+    # A tap on the map puts the pin there; "use my location" moves it to the phone.
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    page.locator("#map").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
+    expect(page.locator("#pin-status")).to_have_text("Pin placed. Tap again to move it.")
+    lon, lat = float(page.input_value("#lon")), float(page.input_value("#lat"))
+    assert WEST < lon < EAST and SOUTH < lat < NORTH
+    page.click("#use-location")
+    expect(page.locator("#pin-status")).to_have_text("Pin placed at your phone's location.")
+    assert page.input_value("#lon") == f"{INSIDE[0]:.6f}"
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(1)
+
+    _fill(page)
+    page.fill("#text", "A man followed me from the bus stop to the underpass.")
+    page.click("#send")
+    expect(page.locator("#outcome")).to_have_text("Thank you: your report has been sent.")
+    code = page.locator("#receipt").inner_text()
+    assert len(code) == 19 and code not in page.url
+    expect(page.locator("#copy-receipt")).to_be_visible()
+    accessible(page, "done-en")
+    with site.sessions() as session:
+        report = session.scalars(select(PublicReport).order_by(PublicReport.id.desc())).first()
+        assert report is not None
+        assert (report.lon, report.lat) == pytest.approx(INSIDE)
+
+    # The receipt journey: "you said" at once, "we did" once an analyst has answered.
+    page.click("#receipt-link")
+    accessible(page, "receipt-form-en")
+    page.fill("#receipt", code.lower().replace("-", " "))
+    page.click("#receipt-form button[type=submit]")
+    expect(page.locator("#status")).to_have_text("Received. An analyst has not read it yet.")
+    expect(page.locator("#said-factors")).to_contain_text("Being followed")
+    expect(page.locator("#said-when")).to_contain_text(band_label(7))
+    accessible(page, "receipt-en")
+    with site.sessions.begin() as session:
+        service.accept(session, report.id, actor="analyst", now=utc_now())
+        service.respond(
+            session, report.id, "Two officers now patrol the underpass on Friday nights.",
+            actor="analyst", now=utc_now(),
+        )  # fmt: skip
+    french = site.page(site.context(locale="fr-FR"))
+    french.goto(f"{site.base}/report/receipt")
+    french.fill("#receipt", code)
+    french.click("#receipt-form button[type=submit]")
+    expect(french.locator("#status")).to_contain_text("Lu et accepté.")
+    expect(french.locator("#response")).to_have_text(
+        "Two officers now patrol the underpass on Friday nights."
+    )
+    accessible(french, "receipt-fr")
+    french.goto(f"{site.base}/report/receipt")
+    french.fill("#receipt", "0000-0000-0000-0000")
+    french.click("#receipt-form button[type=submit]")
+    expect(french.locator("#problem")).to_contain_text("Nous n'avons trouvé aucun signalement")
+    accessible(french, "receipt-unknown-fr")
+    phone.close()
+    french.context.close()
+
+
+def test_report_without_javascript(site: Site) -> None:
+    context = site.context(locale="fr-FR", java_script_enabled=False)
+    page = site.page(context)
+    page.goto(f"{site.base}/report")
+    expect(page.locator("h1")).to_have_text(
+        "Signaler un lieu où vous ne vous sentez pas en sécurité"
+    )
+    expect(page.locator("#map-block")).to_be_hidden()
+    # Sent without a place: refused, the answers kept, the error summary first.
+    _fill(page)
+    page.click("#send")
+    expect(page.locator("#error-summary")).to_contain_text("décrivez le lieu")
+    expect(page.locator("#factor-followed")).to_be_checked()
+    page.screenshot(path=str(ARTIFACTS / "report-error-nojs-fr.png"), full_page=True)
+    page.fill("#place", "Le passage souterrain près de la gare, Albert Road")
+    page.click("#send")
+    expect(page.locator("#outcome")).to_have_text("Merci : votre signalement a été envoyé.")
+    code = page.locator("#receipt").inner_text()
+    expect(page.locator("#copy-receipt")).to_be_hidden()
+    page.screenshot(path=str(ARTIFACTS / "report-done-nojs-fr.png"), full_page=True)
+    page.click("#receipt-link")
+    page.fill("#receipt", code)
+    page.click("#receipt-form button[type=submit]")
+    expect(page.locator("#status")).to_have_text("Reçu. Un analyste ne l'a pas encore lu.")
+    context.close()
+
+
+def test_every_report_page_passes_axe_in_both_languages(site: Site) -> None:
+    """The pages the journeys above do not check: the form in French, its error state and the
+    receipt page in both languages (with JavaScript, as axe needs it)."""
+    context = site.context()
+    page = site.page(context)
+    page.goto(f"{site.base}/report?lang=fr")
+    expect(page.locator("body")).to_have_attribute("data-map-ready", "1")
+    accessible(page, "form-fr")
+    page.click("#send")  # nothing filled in: every error at once
+    expect(page.locator("#error-summary")).to_be_focused()
+    accessible(page, "errors-fr")
+    page.goto(f"{site.base}/report?lang=en")
+    page.check("#factor-isolated")
+    page.select_option("#time_band", "1")
+    page.fill("#place", "Albert Park, by the east gate")
+    page.click("#send")
+    expect(page.locator("#receipt")).to_be_visible()
+    page.goto(f"{site.base}/report?lang=fr")
+    page.check("#factor-isolated")
+    page.select_option("#time_band", "2")
+    page.fill("#place", "Albert Park, près de la porte est")
+    page.click("#send")
+    expect(page.locator("#receipt")).to_be_visible()
+    accessible(page, "done-fr")
+    page.goto(f"{site.base}/report/receipt?lang=fr")
+    accessible(page, "receipt-form-fr")
+    page.goto(f"{site.base}/report/receipt?lang=en")
+    page.fill("#receipt", "nothing")
+    page.click("#receipt-form button[type=submit]")
+    accessible(page, "receipt-unknown-en")
+    context.close()
+
+
+def test_safety_works_offline_once_visited(site: Site) -> None:
+    context = site.context(locale="en-GB")
+    page = site.page(context)
+    page.goto(f"{site.base}/safety")
+    assert page.evaluate("navigator.serviceWorker.ready.then((r) => Boolean(r.active))")
+    accessible(page, "safety-en")
+    page.goto(f"{site.base}/safety?lang=fr")
+    accessible(page, "safety-fr")
+
+    context.set_offline(True)
+    page.goto(f"{site.base}/safety?lang=en")
+    expect(page.locator("#call-999")).to_have_attribute("href", "tel:999")
+    expect(page.locator("h1")).to_have_text("Staying safe: the police's advice")
+    page.reload()
+    expect(page.locator("#call-999")).to_be_visible()
+    page.goto(f"{site.base}/safety?lang=fr")
+    expect(page.locator("h1")).to_have_text("Rester en sécurité : les conseils de la police")
+    expect(page.locator("#silent")).to_contain_text("tapez 55")
+    page.screenshot(path=str(ARTIFACTS / "report-safety-offline-fr.png"), full_page=True)
+    context.set_offline(False)
+    context.close()
