@@ -77,7 +77,7 @@ def reports(n: int, cols: int, rows: int, seed: int) -> dict[str, Any]:
 
 
 def accepted_frame(data: dict[str, Any]) -> pl.DataFrame:
-    """The reports as `service.accepted_frame` gives them: WGS84 lon/lat, null when unlocated."""
+    """The reports as `dataset.accepted_frame` gives them: WGS84 lon/lat, null when unlocated."""
     lon, lat = transform(BNG, WGS84, data["x"], data["y"])
     n = len(lon)
     return pl.DataFrame(

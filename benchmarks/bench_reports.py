@@ -27,20 +27,20 @@ import collections
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx2
 
-REPO = Path(__file__).resolve().parents[1]
-SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repository
+from benchmarks.serving import APP, app_env, postgres_cluster, served
+
 CONNECTIONS = 16
 # The report area: a box around Middlesbrough town centre (lon, lat).
 WEST, SOUTH, EAST, NORTH = -1.26, 54.56, -1.20, 54.59
@@ -49,13 +49,6 @@ FACTORS = (
     "verbal_harassment", "followed", "indecent_exposure", "intimidating_group",
     "unwanted_touching", "other",
 )  # fmt: skip
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def write_area(store: Path) -> None:
@@ -99,16 +92,10 @@ def count_reports(url: str) -> int:
 
 @contextmanager
 def postgres_databases() -> Iterator[Callable[[], str]]:
-    """A throwaway PostgreSQL server (the tests' own, run without fsync: say so in the
-    figures); yields a function that makes a fresh database and returns its URL."""
-    sys.path.insert(0, str(REPO))
-    from tests.db.postgres import start_cluster
-
-    cluster = start_cluster()
-    try:
+    """A throwaway PostgreSQL server; yields a function that makes a fresh database and returns
+    its URL."""
+    with postgres_cluster() as cluster:
         yield lambda: cluster.url(cluster.create_database())
-    finally:
-        cluster.stop()
 
 
 def sqlite_database() -> str:
@@ -116,47 +103,19 @@ def sqlite_database() -> str:
     return f"sqlite:///{folder / 'streetlight.db'}"
 
 
-@contextmanager
-def served(env: dict[str, str], workers: int) -> Iterator[str]:
-    port = free_port()
-    command = [
-        sys.executable, "-m", "uvicorn", "streetlight.web.app:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
-    log = Path(tempfile.mkdtemp()) / "server.log"
-    process = subprocess.Popen(command, env=env, cwd=REPO, stderr=log.open("w"))
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx2.get(f"{base}/api/v1/reports/form-token", timeout=2)
-                break
-            except httpx2.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"the server did not start: {log.read_text()}") from None
-                time.sleep(0.2)
-        time.sleep(1.0 if workers > 1 else 0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+def _ready(base: str) -> None:
+    httpx2.get(f"{base}/api/v1/reports/form-token", timeout=2)
 
 
 def env_for(url: str, store: Path, *, lifted: bool) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STREETLIGHT_")}
-    env.update(
-        STREETLIGHT_SECRET_KEY=SECRET,
-        STREETLIGHT_STORE=str(store),
-        STREETLIGHT_DATABASE_URL=url,
-        PYTHONPATH=str(REPO),
+    if not lifted:
+        return app_env(store, url)
+    return app_env(
+        store,
+        url,
+        STREETLIGHT_REPORT_SUBMISSIONS_PER_HOUR="1000000000",
+        STREETLIGHT_REPORT_MIN_SECONDS="0",
     )
-    if lifted:
-        env.update(
-            STREETLIGHT_REPORT_SUBMISSIONS_PER_HOUR="1000000000", STREETLIGHT_REPORT_MIN_SECONDS="0"
-        )
-    return env
 
 
 def body(rng: random.Random, token: str) -> dict[str, object]:
@@ -251,22 +210,38 @@ async def scripted(base: str, seconds: float, min_age: float = 3.0) -> dict[str,
     }
 
 
+Measure = Callable[[str], Coroutine[Any, Any, dict[str, object]]]
+
+
+def measured(
+    database: Callable[[], str], store: Path, workers: int, *, lifted: bool, measure: Measure
+) -> dict[str, object]:
+    """`measure(base)` against the app on a fresh, migrated database, with the reports it
+    stored."""
+    url = database()
+    migrate(url)
+    with served(APP, env_for(url, store, lifted=lifted), workers, ready=_ready) as base:
+        result = asyncio.run(measure(base))
+    result["stored"] = count_reports(url)
+    return result
+
+
 def run(backend: str, database: Callable[[], str], args: argparse.Namespace) -> dict[str, object]:
     """Both measurements, each on a fresh database (the first one's reports would otherwise
     count against the scripted client's limit: both come from 127.0.0.1)."""
     store = Path(tempfile.mkdtemp(prefix=f"bench-reports-{backend}-"))
     write_area(store)
-    url = database()
-    migrate(url)
-    with served(env_for(url, store, lifted=True), args.workers) as base:
-        fast = asyncio.run(throughput(base, args.reports))
-    fast["stored"] = count_reports(url)
+    fast = measured(
+        database, store, args.workers, lifted=True, measure=lambda b: throughput(b, args.reports)
+    )
     print(f"{backend}: throughput {json.dumps(fast)}", flush=True)
-    url = database()
-    migrate(url)
-    with served(env_for(url, store, lifted=False), args.workers) as base:
-        script = asyncio.run(scripted(base, args.scripted_seconds))
-    script["stored"] = count_reports(url)
+    script = measured(
+        database,
+        store,
+        args.workers,
+        lifted=False,
+        measure=lambda b: scripted(b, args.scripted_seconds),
+    )
     print(f"{backend}: scripted client, default limits {json.dumps(script)}", flush=True)
     return {"throughput": fast, "scripted": script}
 

@@ -28,7 +28,6 @@ import multiprocessing
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,8 +42,9 @@ import httpx2
 from fastapi import FastAPI
 from pydantic import BaseModel, SecretStr
 
-REPO = Path(__file__).resolve().parents[1]
-SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repository
+from benchmarks.serving import APP, SECRET, app_env, postgres_cluster, served
+
 OFFICERS = 200
 CONNECTIONS = 16
 
@@ -63,13 +63,6 @@ def bare_app() -> FastAPI:
         return {"verified": False, "message": "constant", "advice": []}
 
     return app
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 # --- Database set-up ------------------------------------------------------------------------------
@@ -131,47 +124,25 @@ def seed(url: str) -> dict[str, tuple[str, str]]:
 
 @contextmanager
 def postgres_url() -> Iterator[str]:
-    sys.path.insert(0, str(REPO))
-    from tests.db.postgres import start_cluster
-
-    cluster = start_cluster()
-    try:
+    with postgres_cluster() as cluster:
         # The test cluster runs without fsync; say so in the figures.
         yield cluster.url(cluster.create_database())
-    finally:
-        cluster.stop()
+
+
+def _ready(base: str) -> None:
+    httpx2.post(f"{base}/api/v1/verify", json={"warrant_number": "X", "code": "1"}, timeout=2)
 
 
 @contextmanager
-def served(target: list[str], env: dict[str, str], workers: int) -> Iterator[str]:
-    port = free_port()
-    command = [
-        sys.executable, "-m", "uvicorn", *target, "--host", "127.0.0.1", "--port", str(port),
-        "--workers", str(workers), "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
-    # The app logs a check that passed its deadline: count those (they answered "cannot
-    # confirm" in time, but did no check).
+def served_counting(target: list[str], env: dict[str, str], workers: int) -> Iterator[str]:
+    """`served`, then how many checks passed their deadline: the app logs each (it answered
+    "cannot confirm" in time, but did no check)."""
     log = Path(tempfile.mkdtemp()) / "server.log"
-    process = subprocess.Popen(command, env=env, cwd=REPO, stderr=log.open("w"))
-    base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx2.post(
-                    f"{base}/api/v1/verify", json={"warrant_number": "X", "code": "1"}, timeout=2
-                )
-                break
-            except httpx2.TransportError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("the server did not start") from None
-                time.sleep(0.2)
-        time.sleep(1.0 if workers > 1 else 0.2)  # let every worker come up
-        yield base
+        with served(target, env, workers, ready=_ready, log=log) as base:
+            yield base
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        timeouts = log.read_text().count("timed out")
+        timeouts = log.read_text().count("timed out") if log.exists() else 0
         if timeouts:
             print(f"  ({timeouts} check(s) passed the deadline and answered 'cannot confirm')")
 
@@ -340,22 +311,17 @@ def client(kind: str, *args: object) -> object:
 
 
 def _env(url: str | None, store: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STREETLIGHT_")}
-    env.update(
-        STREETLIGHT_SECRET_KEY=SECRET,
-        STREETLIGHT_STORE=str(store),
+    return app_env(
+        store,
+        url,
         STREETLIGHT_VERIFY_FAILURES_PER_WARRANT="1000000000",
         STREETLIGHT_VERIFY_FAILURES_PER_CLIENT="1000000000",
-        PYTHONPATH=str(REPO),
     )
-    if url:
-        env["STREETLIGHT_DATABASE_URL"] = url
-    return env
 
 
 def measure(label: str, target: list[str], env: dict[str, str], args: argparse.Namespace,
             cases: dict[str, tuple[str, str]] | None) -> dict[str, object]:  # fmt: skip
-    with served(target, env, args.workers) as base:
+    with served_counting(target, env, args.workers) as base:
         result: dict[str, object] = {"throughput": client("closed", base, args.seconds)}
         result["latency"] = client("open", base, args.rate, args.seconds)
         if cases is not None and args.timing:
@@ -379,7 +345,7 @@ def main() -> None:
         flush=True,
     )
     results: dict[str, dict[str, object]] = {}
-    factory = ["streetlight.web.app:create_app", "--factory"]
+    factory = list(APP)
     for backend in args.backends.split(","):
         store = Path(tempfile.mkdtemp(prefix=f"bench-{backend}-"))
         if backend == "sqlite":

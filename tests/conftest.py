@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg import sql
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.engine import make_engine, session_factory
@@ -36,6 +36,18 @@ def sample_member(month: str = "2024-01") -> bytes:
 
 def sample_lines(month: str = "2024-01") -> list[str]:
     return sample_member(month).decode("utf-8").splitlines()
+
+
+def database_text(sessions: sessionmaker[Session]) -> str:
+    """Every value in every table (the models' and any other), a row a line: what someone with a
+    copy of the database sees, for the tests that something is stored nowhere."""
+    with sessions() as session:
+        connection = session.connection()
+        return "\n".join(
+            " ".join(str(value) for value in row)
+            for table in inspect(connection).get_table_names()
+            for row in connection.execute(text(f'SELECT * FROM "{table}"'))
+        )
 
 
 @pytest.fixture

@@ -183,9 +183,9 @@ def _seed_reports(store_path: Path, sample: Path, forecast: Forecast) -> Percept
 
     from streetlight.db.engine import make_engine, session_factory, sqlite_url
     from streetlight.reports.area import AREA_FILE_NAME, ReportArea
+    from streetlight.reports.dataset import accepted_frame
     from streetlight.reports.demo import seed_demo_reports
     from streetlight.reports.perception import perception_from_frame
-    from streetlight.reports.service import accepted_frame
 
     area_file = store_path / AREA_FILE_NAME
     if not area_file.exists():

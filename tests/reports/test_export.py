@@ -52,6 +52,18 @@ def in_cell(i: int, j: int, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarr
     return X0 + (i + rng.uniform(0.05, 0.95, n)) * 250, Y0 + (j + rng.uniform(0.05, 0.95, n)) * 250
 
 
+def random_reports(seed: int, n: int, side: float) -> pl.DataFrame:
+    """`n` reports at random points of the `side`-metre square from (X0, Y0), each with random
+    factors (at least one) and a random band."""
+    rng = np.random.default_rng(seed)
+    return frame_of(
+        X0 + rng.uniform(0, side, n),
+        Y0 + rng.uniform(0, side, n),
+        rng.integers(1, 1 << len(FACTORS), n),
+        rng.integers(0, N_BANDS, n),
+    )
+
+
 def two_cells() -> pl.DataFrame:
     """Cell (0, 0): 5 reports, 3 naming poor lighting, 4 in band 7; cell (2, 1): 4 reports."""
     ax, ay = in_cell(0, 0, 5)
@@ -113,14 +125,7 @@ def test_counts_match_a_loop_on_random_reports() -> None:
 
 
 def test_same_reports_in_any_order_give_the_same_bytes(tmp_path: Path) -> None:
-    rng = np.random.default_rng(1)
-    n = 500
-    frame = frame_of(
-        X0 + rng.uniform(0, 800, n),
-        Y0 + rng.uniform(0, 800, n),
-        rng.integers(1, 1 << len(FACTORS), n),
-        rng.integers(0, N_BANDS, n),
-    )
+    frame = random_reports(seed=1, n=500, side=800)
     shuffled = frame.sample(fraction=1.0, shuffle=True, seed=3)
     outs = []
     for k, f in enumerate((frame, shuffled)):
@@ -135,14 +140,7 @@ def test_same_reports_in_any_order_give_the_same_bytes(tmp_path: Path) -> None:
 
 
 def test_no_output_coordinate_is_a_report_point_nor_any_report_field(tmp_path: Path) -> None:
-    rng = np.random.default_rng(9)
-    n = 400
-    frame = frame_of(
-        X0 + rng.uniform(0, 600, n),
-        Y0 + rng.uniform(0, 600, n),
-        rng.integers(1, 1 << len(FACTORS), n),
-        rng.integers(0, N_BANDS, n),
-    )
+    frame = random_reports(seed=9, n=400, side=600)
     cells = public_cells(frame, BNG)
     assert cells.columns == [
         "cell_id", "lon", "lat", "x", "y", "reports", *(f.value for f in FACTORS), *BAND_COLUMNS

@@ -45,10 +45,12 @@ def random_reports(n: int, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def brute_force(
-    x: np.ndarray, y: np.ndarray, masks: np.ndarray, bands: np.ndarray
+    x: np.ndarray, y: np.ndarray, masks: np.ndarray, bands: np.ndarray, within: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """The same counts by a plain loop over reports and cells."""
+    """The same counts by a plain loop over reports and cells (off the area: the nearest cell
+    centre within `within` metres, found by trying every cell)."""
     cells = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(AREA.i, AREA.j, strict=True))}
+    cx, cy = AREA.centres()
     counts = np.zeros((AREA.n_cells, len(FACTORS), N_BANDS), dtype=np.int64)
     reports = np.zeros(AREA.n_cells, dtype=np.int64)
     unplaced = 0
@@ -57,6 +59,10 @@ def brute_force(
             unplaced += 1
             continue
         k = cells.get((int(np.floor(px / 150.0)), int(np.floor(py / 150.0))))
+        if k is None and within > 0:
+            distances = [float(np.hypot(px - a, py - b)) for a, b in zip(cx, cy, strict=True)]
+            nearest = int(np.argmin(distances))
+            k = nearest if distances[nearest] <= within else None
         if k is None:
             unplaced += 1
             continue
@@ -67,11 +73,12 @@ def brute_force(
     return counts, reports, unplaced
 
 
+@pytest.mark.parametrize("within", [0.0, 250.0])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_counts_match_a_brute_force_loop(seed: int) -> None:
+def test_counts_match_a_brute_force_loop(seed: int, within: float) -> None:
     x, y, masks, bands = random_reports(2_000, seed)
-    layer = perception_layer(x, y, masks, bands, AREA)
-    counts, reports, unplaced = brute_force(x, y, masks, bands)
+    layer = perception_layer(x, y, masks, bands, AREA, within=within)
+    counts, reports, unplaced = brute_force(x, y, masks, bands, within)
     assert layer.counts.shape == (AREA.n_cells, len(FACTORS), N_BANDS)
     np.testing.assert_array_equal(layer.counts, counts)
     np.testing.assert_array_equal(layer.reports, reports)
@@ -135,11 +142,17 @@ def test_table_is_long_form_and_sums_back() -> None:
 
 def test_reports_outside_or_without_a_point_are_unplaced_not_dropped() -> None:
     x, y = AREA.centres()
-    xs = [x[0], np.nan, 0.0, x[3], float(AREA.i[0] * 150 - 1)]
-    ys = [y[0], y[0], 0.0, y[3], y[0]]
-    layer = perception_layer(xs, ys, [1] * 5, [0] * 5, AREA)
-    assert layer.placed == 2 and layer.unplaced == 3
-    assert layer.reports.sum() == 2
+    west = float(AREA.i[0] * 150)  # the area's western edge
+    xs = [x[0], np.nan, 0.0, x[3], west - 1, west - 300]
+    ys = [y[0], y[0], 0.0, y[3], y[0], y[0]]
+    exact = perception_layer(xs, ys, [1] * 6, [0] * 6, AREA, within=0)
+    assert exact.placed == 2 and exact.unplaced == 4
+    assert exact.reports.sum() == 2
+    # By default a report just off the area (76 m from the first cell's centre) counts there;
+    # one 375 m away does not.
+    layer = perception_layer(xs, ys, [1] * 6, [0] * 6, AREA)
+    assert layer.placed == 3 and layer.unplaced == 3
+    assert layer.reports[0] == 2
 
 
 def test_empty_input_gives_an_empty_layer() -> None:

@@ -1,23 +1,36 @@
-"""Real-browser helpers: the app served by uvicorn on a free loopback port, and Debian's
-Chromium driven by Playwright (never `playwright install`: no browser is downloaded here).
+"""Real-browser helpers: the app served by uvicorn on a free loopback port, Debian's Chromium
+driven by Playwright (never `playwright install`: no browser is downloaded here), and what the
+browser journeys share (the app's settings on a copy of the migrated SQLite database, staff
+accounts, signing in, screenshots, and the console errors that fail a test).
 
 As with tests/browser.py, a missing Chromium fails the test with the fix instead of skipping.
 """
 
 from __future__ import annotations
 
+import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
 
+import pyotp
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from pydantic import SecretStr
+from sqlalchemy.orm import Session, sessionmaker
 
+from streetlight.db.models import Role
+from streetlight.web.auth.accounts import create_staff_user
+from streetlight.web.settings import Settings
 from tests.browser import chromium
+from tests.conftest import REPO
+from tests.web.conftest import CHEAP_PASSWORDS, PASSWORD, SECRET_KEY, Clock
 
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -29,6 +42,9 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 START_TIMEOUT_S = 20
+# Screenshots of every journey, overwritten by each run (git-ignored).
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+PHONE_VIEWPORT = {"width": 390, "height": 844}
 
 
 def free_port() -> int:
@@ -39,12 +55,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(app: FastAPI) -> Iterator[str]:
-    """Serve `app` with uvicorn in a thread; yields its base URL and stops it afterwards."""
+def served(app: FastAPI, **options: object) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread (`options` for `uvicorn.Config`, over quiet
+    defaults); yields its base URL and stops it afterwards."""
+    config: dict[str, object] = {"log_level": "warning", "lifespan": "on", **options}
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **config))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -71,3 +87,78 @@ def headless_chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def sqlite_settings(folder: Path, template: Path, **overrides: object) -> Settings:
+    """Settings for an app a real server runs (SQLite only: one engine is enough for a browser):
+    a copy of the migrated `template` database in `folder`, the store beside it, the test
+    secret, and `overrides`."""
+    database = folder / "streetlight.db"
+    shutil.copyfile(template, database)
+    return Settings(
+        store=folder / "data",
+        database_url=f"sqlite:///{database}",
+        secret_key=SecretStr(SECRET_KEY),
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+def staff_account(
+    sessions: sessionmaker[Session],
+    username: str,
+    role: Role,
+    *,
+    warrant: str | None = None,
+    display_name: str | None = None,
+) -> str:
+    """A staff account with the test PASSWORD; returns its TOTP secret."""
+    with sessions.begin() as session:
+        account = create_staff_user(
+            session, username=username, display_name=display_name or username.title(),
+            password=PASSWORD, role=role, passwords=CHEAP_PASSWORDS, now=Clock()(),
+            warrant_number=warrant,
+        )  # fmt: skip
+    return account.totp_secret
+
+
+def browser_sign_in(page: Page, base: str, username: str, secret: str, then: str) -> None:
+    """Sign in on the page as a person would, and wait for the page it leads to (`then`)."""
+    page.goto(f"{base}/signin?next={then}")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.fill("#code", pyotp.TOTP(secret).now())
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}{then}")
+
+
+def phone_context(browser: Browser, **options: object) -> BrowserContext:
+    """A browser context the size of a phone unless `options` say otherwise."""
+    settings: dict[str, object] = {"viewport": PHONE_VIEWPORT, **options}
+    return browser.new_context(**settings)  # type: ignore[arg-type]
+
+
+def shot(page: Page, name: str) -> None:
+    """A full-page screenshot in ARTIFACTS as `<name>.png`."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+class Problems(list[str]):
+    """Console errors and warnings and uncaught exceptions of the pages watched: a journey ends
+    asserting there are none (a CSP refusal shows up here)."""
+
+    def watch(self, page: Page, *, refusing: Collection[str] = ()) -> Page:
+        """Record `page`'s problems; Chromium's "Failed to load resource" for a document at one
+        of the `refusing` paths is expected (a page that answers a refusal with 4xx)."""
+
+        def console(message: ConsoleMessage) -> None:
+            if message.type not in ("error", "warning"):
+                return
+            path = urlsplit(message.location.get("url", "")).path
+            if message.text.startswith("Failed to load resource") and path in refusing:
+                return
+            self.append(f"{message.text} ({message.location})")
+
+        page.on("console", console)
+        page.on("pageerror", lambda e: self.append(str(e)))
+        return page

@@ -24,7 +24,8 @@ from streetlight.hotspots.base import StudyArea
 from streetlight.ingest import ingest
 from streetlight.reports.categories import FACTOR_CODE, Factor, ReportStatus, band_label
 from streetlight.store import Store
-from streetlight.web.routers.analyst import HotspotCache
+from streetlight.web import hotspot_layer
+from streetlight.web.hotspot_layer import HotspotCache
 from streetlight.web.settings import Settings
 from tests.conftest import sample_member
 from tests.web.conftest import Clock, MakeStaff, add_officer, csrf_token, sign_in
@@ -504,15 +505,13 @@ def test_the_hotspot_layer_is_next_months_top_cells_computed_once(
     ingest([folder], Store.open(settings.store, create=True))
 
     calls: list[date] = []
-    from streetlight.web.routers import analyst as module
-
-    original = module._hotspots
+    original = hotspot_layer._hotspots
 
     def counted(store: Store, force: str, month: date, last: date) -> Any:
         calls.append(month)
         return original(store, force, month, last)
 
-    monkeypatch.setattr(module, "_hotspots", counted)
+    monkeypatch.setattr(hotspot_layer, "_hotspots", counted)
     body = analyst.get("/analyst/hotspots.geojson").json()
     assert body["month"] == "2024-03" and "forecast for 2024-03" in body["note"]
     assert "up to 2024-02" in body["note"]

@@ -10,12 +10,9 @@ breaking the CSP. Screenshots go to `test-artifacts/browser/` like the other bro
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pyotp
-from playwright.sync_api import Page, expect
-from pydantic import SecretStr
+from playwright.sync_api import expect
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.models import Role
@@ -24,14 +21,19 @@ from streetlight.reports.area import AREA_FILE_NAME
 from streetlight.reports.categories import Factor, ReportStatus
 from streetlight.store import Store
 from streetlight.web.app import create_app
-from streetlight.web.auth.accounts import create_staff_user
-from streetlight.web.settings import Settings
-from tests.conftest import REPO, sample_member
-from tests.web.browser import headless_chromium, served
-from tests.web.conftest import CHEAP_PASSWORDS, PASSWORD, SECRET_KEY, Clock
+from tests.conftest import sample_member
+from tests.web.browser import (
+    Problems,
+    browser_sign_in,
+    headless_chromium,
+    served,
+    shot,
+    sqlite_settings,
+    staff_account,
+)
+from tests.web.conftest import CHEAP_PASSWORDS
 from tests.web.test_analyst import add_report, status_of
 
-ARTIFACTS = REPO / "test-artifacts" / "browser"
 TIMEOUT_MS = 20_000
 # A box around Middlesbrough (lon, lat): the area the force takes reports for.
 AREA = {
@@ -61,57 +63,28 @@ def _store(folder: Path, tmp_path: Path) -> None:
     (folder / AREA_FILE_NAME).write_text(json.dumps(AREA), encoding="utf-8")
 
 
-def _analyst(sessions: sessionmaker[Session]) -> str:
-    with sessions.begin() as session:
-        account = create_staff_user(
-            session, username="analyst", display_name="Ana Lyst", password=PASSWORD,
-            role=Role.ANALYST, passwords=CHEAP_PASSWORDS, now=Clock()(),
-        )  # fmt: skip
-    return account.totp_secret
-
-
-def _shot(page: Page, name: str) -> None:
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
 def test_the_moderation_queue_and_the_map_in_a_browser(
     sqlite_template: Path, tmp_path: Path
 ) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    database = tmp_path / "streetlight.db"
-    shutil.copyfile(sqlite_template, database)
-    settings = Settings(
-        store=tmp_path / "data", database_url=f"sqlite:///{database}",
-        secret_key=SecretStr(SECRET_KEY),
-    )  # fmt: skip
+    settings = sqlite_settings(tmp_path, sqlite_template)
     _store(settings.store, tmp_path)
     app = create_app(settings, passwords=CHEAP_PASSWORDS)
     sessions: sessionmaker[Session] = app.state.streetlight.sessions
-    secret = _analyst(sessions)
+    secret = staff_account(sessions, "analyst", Role.ANALYST, display_name="Ana Lyst")
     for _ in range(5):  # already on the map
         add_report(sessions, status=ReportStatus.ACCEPTED, factors=(Factor.POOR_LIGHTING,))
     first = add_report(sessions, factors=(Factor.FOLLOWED,), text="Followed from the station.")
     again = add_report(sessions, factors=(Factor.FOLLOWED,), text="Someone followed me")
     spam = add_report(sessions, at=None, place="Win a prize at 07700 900123", text="cheap pills")
-    problems: list[str] = []
+    problems = Problems()
 
     with served(app) as base, headless_chromium() as browser:
         context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.on(
-            "console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None
-        )
-        page.on("pageerror", lambda e: problems.append(str(e)))
-
-        page.goto(f"{base}/signin?next=/analyst/reports")
-        page.fill("#username", "analyst")
-        page.fill("#password", PASSWORD)
-        page.fill("#code", pyotp.TOTP(secret).now())
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/analyst/reports")
+        page = problems.watch(context.new_page())
+        browser_sign_in(page, base, "analyst", secret, "/analyst/reports")
         expect(page.locator(f"#report-{spam} .place")).to_contain_text("[phone]")
         expect(page.locator(f"#report-{first} .duplicates")).to_contain_text(f"Report #{again}")
-        _shot(page, "20-analyst-queue")
+        shot(page, "20-analyst-queue")
 
         page.click(f"#accept-{first}")
         expect(page.locator("#notice")).to_have_text(f"Report #{first} accepted.")
@@ -123,7 +96,7 @@ def test_the_moderation_queue_and_the_map_in_a_browser(
         page.click(f"#reject-{spam}")
         expect(page.locator("#notice")).to_have_text(f"Report #{spam} rejected as spam.")
         expect(page.locator("#empty")).to_be_visible()  # nothing left pending
-        _shot(page, "21-analyst-queue-done")
+        shot(page, "21-analyst-queue-done")
 
         page.click("#map-link")
         expect(page.locator("body")).to_have_attribute("data-layers", "3", timeout=TIMEOUT_MS)
@@ -134,12 +107,12 @@ def test_the_moderation_queue_and_the_map_in_a_browser(
         assert int(map_data.get_attribute("data-perception-features") or 0) == 1
         assert int(map_data.get_attribute("data-hotspots-features") or 0) > 0
         expect(page.locator("#layer-notes")).to_contain_text("forecast for 2024-03")
-        _shot(page, "22-analyst-map")
+        shot(page, "22-analyst-map")
         paths = page.locator(".leaflet-overlay-pane path")
         drawn = paths.count()
         page.locator(".leaflet-control-layers-overlays label", has_text="Crime hotspots").click()
         expect(paths).not_to_have_count(drawn)  # the hotspot layer switched off
-        _shot(page, "23-analyst-map-no-hotspots")
+        shot(page, "23-analyst-map-no-hotspots")
         context.close()
 
     assert status_of(sessions, first).status is ReportStatus.ACCEPTED

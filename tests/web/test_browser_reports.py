@@ -10,38 +10,31 @@ faster than a person; the minimum age is tested over HTTP). Screenshots go to
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from fastapi import FastAPI
-from playwright.sync_api import (
-    Browser,
-    BrowserContext,
-    ConsoleMessage,
-    Geolocation,
-    Page,
-    expect,
-)
-from pydantic import SecretStr
+from playwright.sync_api import Browser, BrowserContext, Geolocation, Page, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.models import PublicReport
-from streetlight.reports import service
+from streetlight.reports import moderation
 from streetlight.reports.categories import band_label
 from streetlight.web.clock import utc_now
-from streetlight.web.settings import Settings
-from tests.conftest import REPO
-from tests.web.browser import headless_chromium, served
-from tests.web.conftest import SECRET_KEY
+from tests.web.browser import (
+    Problems,
+    headless_chromium,
+    phone_context,
+    served,
+    shot,
+    sqlite_settings,
+)
 from tests.web.reporting import EAST, INSIDE, NORTH, SOUTH, WEST, area_app
 
-ARTIFACTS = REPO / "test-artifacts" / "browser"
 TIMEOUT_MS = 15_000
 # WCAG 2.0, 2.1 and 2.2, levels A and AA: the rules axe-core tags for them.
 WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -55,28 +48,16 @@ class Site:
     base: str
     app: FastAPI
     browser: Browser
-    problems: list[str]
+    problems: Problems
 
     def context(self, **options: object) -> BrowserContext:
-        settings: dict[str, object] = {"viewport": {"width": 390, "height": 844}}
-        settings.update(options)
-        return self.browser.new_context(**settings)  # type: ignore[arg-type]
+        return phone_context(self.browser, **options)
 
     def page(self, context: BrowserContext) -> Page:
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
-        page.on("console", self._console)
-        page.on("pageerror", lambda e: self.problems.append(str(e)))
-        return page
-
-    def _console(self, message: ConsoleMessage) -> None:
-        if message.type not in ("error", "warning"):
-            return
         # Chromium logs every 4xx document; refused forms and unknown receipts answer so.
-        path = urlsplit(message.location.get("url", "")).path
-        if message.text.startswith("Failed to load resource") and path in REFUSING_PAGES:
-            return
-        self.problems.append(f"{message.text} ({message.location})")
+        return self.problems.watch(page, refusing=REFUSING_PAGES)
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -86,16 +67,10 @@ class Site:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Site]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     folder = tmp_path_factory.mktemp("browser-reports")
-    database = folder / "streetlight.db"
-    shutil.copyfile(sqlite_template, database)
-    settings = Settings(
-        store=folder / "data", database_url=f"sqlite:///{database}",
-        secret_key=SecretStr(SECRET_KEY), report_min_seconds=0,
-    )  # fmt: skip
+    settings = sqlite_settings(folder, sqlite_template, report_min_seconds=0)
     app = area_app(settings, utc_now)
-    problems: list[str] = []
+    problems = Problems()
     with served(app) as base, headless_chromium() as browser:
         yield Site(base, app, browser, problems)
     assert problems == [], problems  # nothing broke the CSP or threw
@@ -104,7 +79,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Ite
 def accessible(page: Page, name: str) -> None:
     """axe-core (bundled with axe-playwright-python, nothing fetched) finds no WCAG 2.2 AA
     violation on the page as it is now; a screenshot is kept either way."""
-    page.screenshot(path=str(ARTIFACTS / f"report-{name}.png"), full_page=True)
+    shot(page, f"report-{name}")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
     assert results.violations_count == 0, f"{name}: {results.generate_report()}"
 
@@ -113,6 +88,16 @@ def _fill(page: Page) -> None:
     page.check("#factor-poor_lighting")
     page.check("#factor-followed")
     page.select_option("#time_band", "7")
+
+
+def _send_typed(page: Page, url: str, band: str, place: str) -> None:
+    """Send a report of an isolated place, typed, from the form at `url`: its receipt shows."""
+    page.goto(url)
+    page.check("#factor-isolated")
+    page.select_option("#time_band", band)
+    page.fill("#place", place)
+    page.click("#send")
+    expect(page.locator("#receipt")).to_be_visible()
 
 
 def test_report_with_the_map_then_the_receipt(site: Site) -> None:
@@ -158,8 +143,8 @@ def test_report_with_the_map_then_the_receipt(site: Site) -> None:
     expect(page.locator("#said-when")).to_contain_text(band_label(7))
     accessible(page, "receipt-en")
     with site.sessions.begin() as session:
-        service.accept(session, report.id, actor="analyst", now=utc_now())
-        service.respond(
+        moderation.accept(session, report.id, actor="analyst", now=utc_now())
+        moderation.respond(
             session, report.id, "Two officers now patrol the underpass on Friday nights.",
             actor="analyst", now=utc_now(),
         )  # fmt: skip
@@ -194,13 +179,13 @@ def test_report_without_javascript(site: Site) -> None:
     page.click("#send")
     expect(page.locator("#error-summary")).to_contain_text("décrivez le lieu")
     expect(page.locator("#factor-followed")).to_be_checked()
-    page.screenshot(path=str(ARTIFACTS / "report-error-nojs-fr.png"), full_page=True)
+    shot(page, "report-error-nojs-fr")
     page.fill("#place", "Le passage souterrain près de la gare, Albert Road")
     page.click("#send")
     expect(page.locator("#outcome")).to_have_text("Merci : votre signalement a été envoyé.")
     code = page.locator("#receipt").inner_text()
     expect(page.locator("#copy-receipt")).to_be_hidden()
-    page.screenshot(path=str(ARTIFACTS / "report-done-nojs-fr.png"), full_page=True)
+    shot(page, "report-done-nojs-fr")
     page.click("#receipt-link")
     page.fill("#receipt", code)
     page.click("#receipt-form button[type=submit]")
@@ -219,18 +204,8 @@ def test_every_report_page_passes_axe_in_both_languages(site: Site) -> None:
     page.click("#send")  # nothing filled in: every error at once
     expect(page.locator("#error-summary")).to_be_focused()
     accessible(page, "errors-fr")
-    page.goto(f"{site.base}/report?lang=en")
-    page.check("#factor-isolated")
-    page.select_option("#time_band", "1")
-    page.fill("#place", "Albert Park, by the east gate")
-    page.click("#send")
-    expect(page.locator("#receipt")).to_be_visible()
-    page.goto(f"{site.base}/report?lang=fr")
-    page.check("#factor-isolated")
-    page.select_option("#time_band", "2")
-    page.fill("#place", "Albert Park, près de la porte est")
-    page.click("#send")
-    expect(page.locator("#receipt")).to_be_visible()
+    _send_typed(page, f"{site.base}/report?lang=en", "1", "Albert Park, by the east gate")
+    _send_typed(page, f"{site.base}/report?lang=fr", "2", "Albert Park, près de la porte est")
     accessible(page, "done-fr")
     page.goto(f"{site.base}/report/receipt?lang=fr")
     accessible(page, "receipt-form-fr")
@@ -259,6 +234,6 @@ def test_safety_works_offline_once_visited(site: Site) -> None:
     page.goto(f"{site.base}/safety?lang=fr")
     expect(page.locator("h1")).to_have_text("Rester en sécurité : les conseils de la police")
     expect(page.locator("#silent")).to_contain_text("tapez 55")
-    page.screenshot(path=str(ARTIFACTS / "report-safety-offline-fr.png"), full_page=True)
+    shot(page, "report-safety-offline-fr")
     context.set_offline(False)
     context.close()

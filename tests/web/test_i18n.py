@@ -26,11 +26,11 @@ def _template_messages() -> dict[str, set[str]]:
 
 
 def _code_messages() -> set[str]:
-    """Strings marked with N_("...") in the web package's Python modules."""
+    """Strings marked with N_("...") in the web package's Python modules (its routers too)."""
     found: set[str] = set()
     root = files("streetlight.web")
-    modules = [root / name for name in ("errors.py",)] + [
-        p for p in (root / "routers").iterdir() if p.name.endswith(".py")
+    modules = [
+        p for folder in (root, root / "routers") for p in folder.iterdir() if p.name.endswith(".py")
     ]
     for module in modules:
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.models import PublicReport, RateLimitHit
-from streetlight.reports import receipts, service
+from streetlight.reports import moderation, receipts
 from streetlight.reports.categories import ReportStatus, band_label
 from streetlight.web.headers import CSP
 from streetlight.web.settings import Settings, SettingsError, load_settings
@@ -434,8 +434,8 @@ def test_the_receipt_shows_what_was_said_and_what_was_done(
     assert "Underpass" not in before.text  # never the place or the words
     [report] = _stored(reports_app)
     with _sessions(reports_app).begin() as session:
-        service.accept(session, report.id, actor="analyst", now=clock())
-        service.respond(
+        moderation.accept(session, report.id, actor="analyst", now=clock())
+        moderation.respond(
             session, report.id, "New lights were fitted in the underpass on 3 December.",
             actor="analyst", now=clock(),
         )  # fmt: skip

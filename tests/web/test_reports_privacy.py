@@ -6,28 +6,24 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import shutil
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from streetlight.db.models import Base, PublicReport, RateLimitHit, RateLimitSalt
+from streetlight.db.models import PublicReport, RateLimitHit, RateLimitSalt
 from streetlight.web import logs
 from streetlight.web.clock import utc_now
 from streetlight.web.settings import Settings
-from tests.web.browser import free_port
-from tests.web.conftest import SECRET_KEY, Clock
+from tests.conftest import database_text
+from tests.web.browser import served, sqlite_settings
+from tests.web.conftest import Clock
 from tests.web.reporting import (
     INSIDE,
     area_app,
@@ -47,16 +43,6 @@ def _needles() -> list[str]:
     all IPv4 addresses can be hashed in minutes)."""
     plain = [ADDRESS, f"{ADDRESS}:{PORT}"]
     return plain + [hashlib.sha256(p.encode()).hexdigest() for p in plain]
-
-
-def _dump(sessions: sessionmaker[Session]) -> str:
-    """Every value in every table, as one string."""
-    with sessions() as session:
-        parts = []
-        for table in Base.metadata.sorted_tables:
-            for row in session.execute(table.select()).all():
-                parts.append(" ".join(str(v) for v in row))
-        return "\n".join(parts)
 
 
 def _logged(caplog: pytest.LogCaptureFixture) -> str:
@@ -90,7 +76,7 @@ def test_the_address_is_stored_and_logged_nowhere(
             assert public.get("/safety").status_code == 200
     finally:
         engine.echo = False
-    stored = _dump(app.state.streetlight.sessions)
+    stored = database_text(app.state.streetlight.sessions)
     logged = _logged(caplog)
     assert "INSERT INTO public_reports" in logged and "report received" in logged
     assert "rate_limit_hits" in stored or "report.submit" in stored
@@ -139,34 +125,18 @@ def _behind_a_proxy(app: FastAPI) -> Iterator[str]:
     """uvicorn as `streetlight serve` runs it (proxy headers trusted from loopback, access log
     on, the app's filter installed), logging into the test's capture."""
     logs.install()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=free_port(), proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1", log_config=None, log_level="info", access_log=True,
-    )  # fmt: skip
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{config.port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
+    with served(
+        app, proxy_headers=True, forwarded_allow_ips="127.0.0.1", log_config=None,
+        log_level="info", access_log=True,
+    ) as base:  # fmt: skip
+        yield base
 
 
 def test_the_access_log_drops_a_forwarded_address(
     sqlite_template: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    database = tmp_path / "streetlight.db"
-    shutil.copyfile(sqlite_template, database)
-    settings = Settings(
-        store=tmp_path / "data", database_url=f"sqlite:///{database}",
-        secret_key=SecretStr(SECRET_KEY), report_min_seconds=0,
-    )  # fmt: skip
+    settings = sqlite_settings(tmp_path, sqlite_template, report_min_seconds=0)
     app = area_app(settings, utc_now)
     forwarded = {"x-forwarded-for": ADDRESS}
     with _behind_a_proxy(app) as base, httpx2.Client(base_url=base, headers=forwarded) as web:
@@ -189,4 +159,4 @@ def test_the_access_log_drops_a_forwarded_address(
     assert any("POST /report" in r.getMessage() for r in access)
     for needle in _needles():
         assert needle not in _logged(caplog)
-    assert ADDRESS not in _dump(app.state.streetlight.sessions)
+    assert ADDRESS not in database_text(app.state.streetlight.sessions)

@@ -23,7 +23,6 @@ from streetlight.db.audit import verify_chain
 from streetlight.db.engine import make_engine, session_factory
 from streetlight.db.models import (
     AuditEntry,
-    Base,
     ConsoleEvent,
     Dress,
     Verification,
@@ -32,6 +31,7 @@ from streetlight.db.models import (
 from streetlight.verify import service
 from streetlight.web.app import create_app
 from streetlight.web.settings import Settings
+from tests.conftest import database_text
 from tests.web.conftest import CHEAP_PASSWORDS, Clock, MakeStaff, csrf_token
 from tests.web.journeys import CENTRE, OfficerApp, check, officer_app, put_on_duty
 
@@ -203,16 +203,6 @@ def test_limits_hold_across_app_processes(
         assert check(two, "PC7", code).json()["verified"] is False
 
 
-def _dump(sessions: sessionmaker[Session]) -> str:
-    """Every text and number in every table, as one string."""
-    with sessions() as session:
-        parts = []
-        for table in Base.metadata.sorted_tables:
-            for row in session.execute(table.select()).all():
-                parts.append(" ".join(str(v) for v in row))
-        return "\n".join(parts)
-
-
 def test_codes_and_addresses_are_never_stored_or_logged(
     app: FastAPI, make_staff: MakeStaff, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -240,7 +230,7 @@ def test_codes_and_addresses_are_never_stored_or_logged(
     logged = caplog.text
     assert len(logged) > 1000  # the capture did see the journey
     assert digits not in logged and code not in logged
-    stored = _dump(sessions)
+    stored = database_text(sessions)
     assert digits not in stored and code not in stored
     assert "198.51.100.23" not in stored and "198.51.100.23" not in logged
 

@@ -57,12 +57,12 @@ class ReportsReadError(StreetlightError):
 
 
 def read_accepted(url: str) -> pl.DataFrame:
-    """Accepted reports of the database at `url` (`service.load_accepted`); a one-line error that
+    """Accepted reports of the database at `url` (`dataset.load_accepted`); a one-line error that
     names the database (password hidden) when it is missing, unreachable or not migrated."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
-    from streetlight.reports.service import load_accepted
+    from streetlight.reports.dataset import load_accepted
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
@@ -96,7 +96,7 @@ def layer_line(layer: PerceptionLayer, accepted: int) -> str:
     cells = int((layer.reports > 0).sum())
     return (
         f"public reports: {accepted:,} accepted, {layer.placed:,} used in {cells:,} cells; "
-        f"{layer.unplaced:,} without a point or outside the study area"
+        f"{layer.unplaced:,} without a point or over 250 m from the study area"
     )
 
 

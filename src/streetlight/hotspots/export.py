@@ -44,7 +44,7 @@ def report_summary(layer: PerceptionLayer) -> str:
     cells = int((layer.reports > 0).sum())
     return (
         f"Public reports of feeling unsafe (accepted): {layer.placed:,} in {cells:,} cells "
-        f"(outlined, green scale); {layer.unplaced:,} without a point or outside the study area."
+        f"(outlined, green scale); {layer.unplaced:,} without a point or over 250 m from the study area."
     )
 
 

@@ -10,10 +10,10 @@ keys cannot be used to forge it, nor it to forge them). A submission must bring 
   form in, scripts do not;
 - is at most `max_age` old (`expired`);
 - has not been used before: `check_form_token` returns a hash of the nonce that the report stores
-  in a unique column, so a replayed form is refused (`streetlight.reports.service`).
+  in a unique column, so a replayed form is refused (`streetlight.reports.submission`).
 
 A honeypot field (`HONEYPOT_FIELD`), hidden from people and filled by naive bots, a per-client
-rate limit and duplicate detection complete it (see the service).
+rate limit and duplicate detection complete it (see `submission`).
 """
 
 from __future__ import annotations

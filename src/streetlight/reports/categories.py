@@ -11,6 +11,7 @@ Kept free of SQLAlchemy and the web stack, so the command line and the analysis 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import time
 
 
@@ -95,3 +96,16 @@ class ReportStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     MERGED = "merged"
     REJECTED = "rejected"
+
+
+def factor_mask(factors: Iterable[Factor]) -> int:
+    """The bitmask of `factors` (bit n = `FACTOR_CODE` n): how the database stores them."""
+    mask = 0
+    for factor in factors:
+        mask |= 1 << FACTOR_CODE[factor]
+    return mask
+
+
+def factors_of(mask: int) -> tuple[Factor, ...]:
+    """The factors a bitmask names, in `FACTORS` order."""
+    return tuple(f for f in FACTORS if mask >> FACTOR_CODE[f] & 1)

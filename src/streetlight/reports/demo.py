@@ -2,11 +2,11 @@
 the moderation queue, the analyst map and a perception layer, and the demo plan uses it.
 
 They are made up (seeded, so every demo run makes the same ones) and go in through the same
-`service.submit` as real reports, then most are accepted through `service.accept`, so the audit
-chain, the rate-limit salt and the receipts are all as the real journey leaves them. They cluster
-around given anchor points (the demo passes its top forecast cells: the places where people most
-often feel unsafe are, in the surveys, where violence also concentrates, and near busy night-time
-places), and favour the evening and night bands, as StreetSafe's reports do.
+`submission.submit` as real reports, then most are accepted through `moderation.accept`, so the
+audit chain, the rate-limit salt and the receipts are all as the real journey leaves them. They
+cluster around given anchor points (the demo passes its top forecast cells: the places where people
+most often feel unsafe are, in the surveys, where violence also concentrates, and near busy
+night-time places), and favour the evening and night bands, as StreetSafe's reports do.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from datetime import datetime, timedelta
 import numpy as np
 from sqlalchemy.orm import Session
 
-from streetlight.reports import service
+from streetlight.reports import moderation
 from streetlight.reports.area import ReportArea
 from streetlight.reports.categories import FACTORS, N_BANDS, AuditFactor, Factor
+from streetlight.reports.submission import default_limits, submit
+from streetlight.reports.validation import Submission
 
 ACTOR = "demo"
 METRES_PER_DEGREE = 111_320.0
@@ -66,10 +68,10 @@ def seed_demo_reports(
 ) -> DemoReports:
     """Submit `n` synthetic reports around `anchors` (lon, lat) and accept most of them; does
     nothing when the database already holds any report (the demo may run many times)."""
-    if service.count(session, status=None) > 0 or not anchors:
+    if moderation.count(session, status=None) > 0 or not anchors:
         return DemoReports(0, 0, 0)
     rng = np.random.default_rng(seed)
-    limits = service.default_limits(per_hour=n + 1)
+    limits = default_limits(per_hour=n + 1)
     factor_p = np.array([FACTOR_WEIGHTS[f] for f in FACTORS])
     factor_p /= factor_p.sum()
     accepted = pending = 0
@@ -86,7 +88,7 @@ def seed_demo_reports(
             continue
         picked = rng.choice(len(FACTORS), size=int(rng.integers(1, 3)), replace=False, p=factor_p)
         scores = {AuditFactor.LIGHTING: int(rng.integers(1, 4))} if rng.random() < 0.4 else {}
-        submission = service.Submission(
+        submission = Submission(
             factors=frozenset(FACTORS[int(i)] for i in picked),
             occurred_on=today - timedelta(days=int(rng.integers(0, 60))),
             time_band=int(rng.choice(N_BANDS, p=BAND_WEIGHTS)),
@@ -94,7 +96,7 @@ def seed_demo_reports(
             lat=round(lat, 6),
             scores=scores,
         )
-        receipt = service.submit(
+        receipt = submit(
             session,
             submission,
             area=area,
@@ -104,7 +106,7 @@ def seed_demo_reports(
             now=now,
         )
         if rng.random() < ACCEPTED_SHARE:
-            service.accept(session, receipt.report_id, actor=ACTOR, now=now)
+            moderation.accept(session, receipt.report_id, actor=ACTOR, now=now)
             accepted += 1
         else:
             pending += 1

@@ -27,6 +27,7 @@ import polars as pl
 
 from streetlight.errors import StreetlightError
 from streetlight.geo.crs import WGS84, transform
+from streetlight.geo.geojson import polygon_feature, square_rings
 from streetlight.reports.categories import FACTOR_CODE, FACTORS, TIME_BANDS, Factor, band_label
 from streetlight.reports.perception import PerceptionError, factor_mask_of
 from streetlight.reports.privacy import MIN_PUBLIC_REPORTS, PUBLIC_CELL_M, cell_centres, snap
@@ -144,26 +145,11 @@ def cell_size_of(frame: pl.DataFrame) -> float:
 def public_geojson(frame: pl.DataFrame, *, crs: str) -> dict[str, Any]:
     """A `public_cells` frame as a GeoJSON FeatureCollection: each cell a WGS84 polygon (its
     outline in `crs`, transformed corner by corner) with its counts as properties."""
-    features: list[dict[str, Any]] = []
-    if frame.height:
-        half = cell_size_of(frame) / 2
-        cx, cy = frame["x"].to_numpy(), frame["y"].to_numpy()
-        corners_x = np.concatenate([cx - half, cx + half, cx + half, cx - half])
-        corners_y = np.concatenate([cy - half, cy - half, cy + half, cy + half])
-        lon, lat = transform(crs, WGS84, corners_x, corners_y)
-        lon, lat = lon.reshape(4, frame.height), lat.reshape(4, frame.height)
-        props = frame.drop("lon", "lat", "x", "y")
-        for k, row in enumerate(props.iter_rows(named=True)):
-            ring = [
-                [round(float(lon[c, k]), 6), round(float(lat[c, k]), 6)] for c in (0, 1, 2, 3, 0)
-            ]
-            features.append(
-                {
-                    "type": "Feature",
-                    "geometry": {"type": "Polygon", "coordinates": [ring]},
-                    "properties": row,
-                }
-            )
+    if not frame.height:
+        return {"type": "FeatureCollection", "features": []}
+    rings = square_rings(frame["x"].to_numpy(), frame["y"].to_numpy(), cell_size_of(frame), crs)
+    props = frame.drop("lon", "lat", "x", "y").iter_rows(named=True)
+    features = [polygon_feature(ring, **row) for ring, row in zip(rings, props, strict=True)]
     return {"type": "FeatureCollection", "features": features}
 
 

@@ -10,9 +10,15 @@ Counting is one vectorised pass: each placed report gets a combined index
 `cell * N_BANDS + band`, and for each factor bit one `np.bincount` over the reports naming it fills
 that factor's slice. A million reports take a few tenths of a second (benchmarks/bench_perception.py).
 
+A report just off the study area counts in the nearest study-area cell when that cell's centre is
+within `within` metres (250 m by default, the public precision and well inside a patrol post's
+reach). The study area holds only cells with recorded crime, and the places crime data misses (an
+unlit path, a quiet underpass) are exactly the ones these reports are for: dropping them would
+throw away the signal the layer exists to add.
+
 Reports are never dropped silently: those without a point (a typed description the analysts have
-not located yet) or outside the study area are counted in `unplaced`, so every caller can say how
-many reports the layer left out.
+not located yet) or farther than that from the study area are counted in `unplaced`, so every
+caller can say how many reports the layer left out.
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 
 N_FACTORS = len(FACTORS)
+NEAREST_WITHIN_M = 250.0
 ALL_FACTORS_MASK = (1 << N_FACTORS) - 1
 
 
@@ -51,7 +58,7 @@ class PerceptionLayer:
             factor (in `FACTORS` order) in that three-hour band. A report naming two factors is in
             two slices, so summing over factors counts it twice: use `reports` or `total`.
         reports: int64 array (n_cells,): reports per cell, each counted once whatever its factors.
-        unplaced: reports left out because they have no point or fall outside the study area.
+        unplaced: reports left out because they have no point or are farther than `within` from the study area.
         cell, band, mask: the placed reports' study-area cell index, time band and factor bitmask
             (int64 arrays, one entry per placed report), kept so `total` can count a report naming
             several of the wanted factors once.
@@ -135,9 +142,12 @@ def perception_layer(
     factor_mask: ArrayLike,
     time_band: ArrayLike,
     area: StudyArea,
+    *,
+    within: float = NEAREST_WITHIN_M,
 ) -> PerceptionLayer:
     """Count reports at projected points `x, y` (metres in `area.crs`; NaN = no point) with their
-    factor bitmasks and time bands onto `area`'s cells.
+    factor bitmasks and time bands onto `area`'s cells; a point off the study area counts in the
+    nearest cell whose centre is within `within` metres (0: only points inside a cell count).
 
     Row order does not matter. Raises PerceptionError for arrays of different lengths, a band
     outside 0..7 or a mask with bits beyond the known factors.
@@ -161,7 +171,7 @@ def perception_layer(
             f"factor mask {int(bad)} has bits beyond the {N_FACTORS} known factors"
         )
 
-    where = area.locate(xs, ys)
+    where = _nearest_cells(xs, ys, area, within)
     placed = where >= 0
     cell, band, mask = where[placed], bands[placed], masks[placed]
     n_cells = area.n_cells
@@ -189,8 +199,29 @@ def perception_layer(
     )
 
 
-def perception_from_frame(frame: pl.DataFrame, area: StudyArea) -> PerceptionLayer:
-    """The layer of an `accepted_frame` (lon/lat in WGS84, null when unlocated) on `area`."""
+def _nearest_cells(x: FloatArray, y: FloatArray, area: StudyArea, within: float) -> IntArray:
+    """Each point's study-area cell; off the area, the nearest cell centre within `within` m."""
+    where = area.locate(x, y)
+    off = (where < 0) & np.isfinite(x) & np.isfinite(y)
+    if within <= 0 or not off.any() or area.n_cells == 0:
+        return where
+    from scipy.spatial import cKDTree
+
+    cx, cy = area.centres()
+    distance, nearest = cKDTree(np.column_stack([cx, cy])).query(
+        np.column_stack([x[off], y[off]]), distance_upper_bound=within
+    )
+    found = np.isfinite(distance)
+    where = where.copy()
+    where[np.flatnonzero(off)[found]] = nearest[found]
+    return where
+
+
+def perception_from_frame(
+    frame: pl.DataFrame, area: StudyArea, *, within: float = NEAREST_WITHIN_M
+) -> PerceptionLayer:
+    """The layer of an accepted-reports frame (lon/lat in WGS84, null when unlocated) on `area`
+    (`within`: see `perception_layer`)."""
     lon = frame["lon"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     lat = frame["lat"].cast(pl.Float64).fill_null(np.nan).to_numpy()
     x, y = transform(WGS84, area.crs, lon, lat) if len(lon) else (lon, lat)
@@ -200,4 +231,5 @@ def perception_from_frame(frame: pl.DataFrame, area: StudyArea) -> PerceptionLay
         frame["factor_mask"].cast(pl.Int64).to_numpy(),
         frame["time_band"].cast(pl.Int64).to_numpy(),
         area,
+        within=within,
     )

@@ -12,7 +12,7 @@ from starlette.requests import HTTPConnection
 from starlette.templating import Jinja2Templates
 
 from streetlight.reports.area import ReportArea
-from streetlight.reports.service import ReportLimits
+from streetlight.reports.submission import ReportLimits
 from streetlight.verify.engagements import Rules
 from streetlight.verify.service import Limits
 from streetlight.web.auth.passwords import Passwords

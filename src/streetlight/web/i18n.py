@@ -153,7 +153,8 @@ FRENCH: dict[str, str] = {
     "Your phone did not give a location: type where you are instead.": "Votre téléphone n'a pas "
     "donné de position : tapez plutôt où vous êtes.",
     "Check again": "Vérifier à nouveau",
-    # report.html, report_done.html, receipt.html (routers/reports.py)
+    # report.html, report_done.html, receipt.html (routers/reports.py, report_words.py,
+    # report_forms.py)
     "Error:": "Erreur :",
     "Report a place where you feel unsafe": "Signaler un lieu où vous ne vous sentez pas en "
     "sécurité",
@@ -455,7 +456,7 @@ FRENCH: dict[str, str] = {
     "confirmed": "confirmée",
     "flagged": "signalée",
     # analyst: analyst_reports.html, analyst_report.html, analyst_map.html, _analyst_*.html
-    # (routers/analyst.py)
+    # (routers/analyst.py, routers/analyst_map.py, analyst_desk.py)
     "analyst": "analyste",
     "Public reports": "Signalements du public",
     "Map of reports and crime hotspots": "Carte des signalements et des points chauds de la "

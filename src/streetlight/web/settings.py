@@ -21,7 +21,7 @@ from streetlight.db.engine import sqlite_url
 from streetlight.db.ratelimit import Limit
 from streetlight.errors import StreetlightError
 from streetlight.reports.area import AREA_FILE_NAME, ReportArea
-from streetlight.reports.service import ReportLimits, default_limits
+from streetlight.reports.submission import ReportLimits, default_limits
 from streetlight.verify.codes import code_key
 from streetlight.verify.engagements import Rules
 from streetlight.verify.service import Limits

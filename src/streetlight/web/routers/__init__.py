@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from streetlight.web.routers import (
     analyst,
+    analyst_map,
     auth,
     chat,
     console,
@@ -15,6 +16,7 @@ from streetlight.web.routers import (
     officers,
     pages,
     reports,
+    reports_api,
     safety,
     verify,
 )
@@ -30,6 +32,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     officer_app.router,
     console.router,
     reports.router,
+    reports_api.router,
     safety.router,
     analyst.router,
+    analyst_map.router,
 )

@@ -1,0 +1,97 @@
+"""What the load benchmarks share: the real app served by uvicorn in its own process on a free
+loopback port, its environment, and a throwaway PostgreSQL server (the tests' own, run without
+fsync: say so in the figures).
+
+The app runs in other processes, not in the benchmark's, so the client's CPU does not count
+against the server's (`--workers` as in production).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx2
+
+if TYPE_CHECKING:
+    from tests.db.postgres import Cluster
+
+REPO = Path(__file__).resolve().parents[1]
+SECRET = "bench-secret-key-0123456789-abcdefghijklmnop"
+APP = ("streetlight.web.app:create_app", "--factory")
+START_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def app_env(store: Path, database_url: str | None, **settings: str) -> dict[str, str]:
+    """This process's environment without its STREETLIGHT_* settings, plus the app's: the bench
+    secret, `store`, `database_url` (None: the default) and `settings` (full variable names)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STREETLIGHT_")}
+    env.update(STREETLIGHT_SECRET_KEY=SECRET, STREETLIGHT_STORE=str(store), PYTHONPATH=str(REPO))
+    if database_url:
+        env["STREETLIGHT_DATABASE_URL"] = database_url
+    env.update(settings)
+    return env
+
+
+@contextmanager
+def served(
+    target: Sequence[str],
+    env: Mapping[str, str],
+    workers: int,
+    *,
+    ready: Callable[[str], object],
+    log: Path | None = None,
+) -> Iterator[str]:
+    """`uvicorn <target>` with `env` and `workers` on a free port; yields its base URL once
+    `ready(base)` gets an answer (a transport error means not yet, for up to a minute), and stops
+    it afterwards. Its stderr goes to `log` (a temporary file when None)."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "uvicorn", *target, "--host", "127.0.0.1", "--port", str(port),
+        "--workers", str(workers), "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    log = log or Path(tempfile.mkdtemp()) / "server.log"
+    process = subprocess.Popen(command, env=dict(env), cwd=REPO, stderr=log.open("w"))
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            try:
+                ready(base)
+                break
+            except httpx2.TransportError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"the server did not start: {log.read_text()}") from None
+                time.sleep(0.2)
+        time.sleep(1.0 if workers > 1 else 0.2)  # let every worker come up
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[Cluster]:
+    """The tests' throwaway PostgreSQL server, stopped afterwards."""
+    from tests.db.postgres import start_cluster  # here: it imports pytest, which SQLite runs skip
+
+    cluster = start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
