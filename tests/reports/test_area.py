@@ -42,6 +42,12 @@ def test_a_small_polygon(square: ReportArea) -> None:
     assert not square.contains(-1.25, 54.61)
     assert not square.contains(0.0, 0.0)
     assert not square.contains(float("nan"), 54.55)
+    # Many points at once: the same answers.
+    lon = [-1.25, -1.30, -1.19, -1.25, 0.0, float("nan")]
+    lat = [54.55, 54.55, 54.55, 54.61, 0.0, 54.55]
+    inside = square.contains_points(lon, lat)
+    assert inside.tolist() == [square.contains(x, y) for x, y in zip(lon, lat, strict=True)]
+    assert inside.tolist() == [True, True, False, False, False, False]
 
 
 def test_polygons_are_merged(write: Writer) -> None:

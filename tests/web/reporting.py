@@ -8,13 +8,19 @@ import re
 from pathlib import Path
 from typing import Any
 
+import shapely
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from shapely.geometry import box, mapping, shape
 
+from streetlight.geo.boundary import read_features
+from streetlight.ingest import ingest
+from streetlight.store import Store
 from streetlight.web.app import create_app
 from streetlight.web.clock import Clock as AppClock
 from streetlight.web.settings import Settings
+from tests.conftest import REPO, sample_member
 from tests.web.conftest import CHEAP_PASSWORDS, Clock
 from tests.web.journeys import CENTRE
 
@@ -36,6 +42,7 @@ AREA: dict[str, Any] = {
     ],
 }
 INSIDE = CENTRE
+SAMPLE_LSOAS = REPO / "data" / "sample" / "cleveland-lsoa-2011.geojson"
 OUTSIDE = (-1.05, 54.52)  # Guisborough: another town
 # More than the form's minimum age: a person's time to fill the form in.
 HUMAN_SECONDS = 5
@@ -44,18 +51,44 @@ _RECEIPT = re.compile(r'id="receipt"[^>]*>([0-9A-Z-]+)<')
 _SUMMARY = re.compile(r'<li><a href="#([^"]+)">([^<]+)</a></li>')
 
 
-def write_area(store: Path) -> Path:
-    """The area as `report-area.geojson` in the data folder (where the app looks by default)."""
+def lsoa_area() -> dict[str, Any]:
+    """The same box as the bundled sample's LSOAs cut to it, each with its `LSOA11CD` and
+    `LSOA11NM` (so with district names: Middlesbrough, Stockton-on-Tees...). The river leaves
+    part of the box out."""
+    features = []
+    for feature in read_features(SAMPLE_LSOAS):
+        part = shape(feature["geometry"]).intersection(box(WEST, SOUTH, EAST, NORTH))
+        if part.area > 0:
+            geometry = mapping(shapely.make_valid(part))
+            features.append({**feature, "geometry": json.loads(json.dumps(geometry))})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write_area(store: Path, area: dict[str, Any] | None = None) -> Path:
+    """The area (the box unless `area` is given) as `report-area.geojson` in the data folder
+    (where the app looks by default)."""
     store.mkdir(parents=True, exist_ok=True)
     path = store / "report-area.geojson"
-    path.write_text(json.dumps(AREA), encoding="utf-8")
+    path.write_text(json.dumps(area or AREA), encoding="utf-8")
     return path
 
 
-def area_app(settings: Settings, clock: AppClock, **overrides: object) -> FastAPI:
-    """The app with the report area in its data folder (and `overrides` to its settings)."""
-    write_area(settings.store)
+def area_app(
+    settings: Settings, clock: AppClock, *, area: dict[str, Any] | None = None, **overrides: object
+) -> FastAPI:
+    """The app with the report area (the box unless `area` is given) in its data folder, and
+    `overrides` to its settings."""
+    write_area(settings.store, area)
     return create_app(settings.model_copy(update=overrides), clock=clock, passwords=CHEAP_PASSWORDS)
+
+
+def ingest_months(store: Path, *months: str) -> None:
+    """The bundled sample's street files for `months` ("2024-01") into the store at `store`."""
+    folder = store.parent / f"police-{'-'.join(months)}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for month in months:
+        (folder / f"{month}-cleveland-street.csv").write_bytes(sample_member(month))
+    ingest([folder], Store.open(store, create=True))
 
 
 def hidden(page: str, name: str) -> str:

@@ -37,6 +37,7 @@ PUBLIC = {
     ("GET", "/report"),
     ("POST", "/report"),
     ("GET", "/report/area.geojson"),
+    ("GET", "/report/places"),
     ("GET", "/report/receipt"),
     ("POST", "/report/receipt"),
     ("GET", "/api/v1/reports/form-token"),

@@ -33,7 +33,16 @@ from tests.web.browser import (
     shot,
     sqlite_settings,
 )
-from tests.web.reporting import EAST, INSIDE, NORTH, SOUTH, WEST, area_app
+from tests.web.reporting import (
+    EAST,
+    INSIDE,
+    NORTH,
+    SOUTH,
+    WEST,
+    area_app,
+    ingest_months,
+    lsoa_area,
+)
 
 TIMEOUT_MS = 15_000
 # WCAG 2.0, 2.1 and 2.2, levels A and AA: the rules axe-core tags for them.
@@ -41,6 +50,12 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 # Pages whose refusals are HTTP errors on purpose (400, 404, 409, 429).
 REFUSING_PAGES = frozenset({"/report", "/report/receipt"})
 PHONE = Geolocation(longitude=INSIDE[0], latitude=INSIDE[1])
+PIN_IN_THE_MIDDLE = """() => {
+  const map = document.getElementById("map").getBoundingClientRect();
+  const pin = document.querySelector(".leaflet-marker-icon").getBoundingClientRect();
+  return Math.abs(pin.left + pin.width / 2 - (map.left + map.width / 2)) < 2
+    && Math.abs(pin.bottom - (map.top + map.height / 2)) < 2;
+}"""
 
 
 @dataclass
@@ -69,7 +84,10 @@ class Site:
 def site(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path) -> Iterator[Site]:
     folder = tmp_path_factory.mktemp("browser-reports")
     settings = sqlite_settings(folder, sqlite_template, report_min_seconds=0)
-    app = area_app(settings, utc_now)
+    # The town-centre box cut into the sample's LSOAs (district names for the street finder),
+    # and a month of the sample's crimes (its streets).
+    app = area_app(settings, utc_now, area=lsoa_area())
+    ingest_months(settings.store, "2024-01")
     problems = Problems()
     with served(app) as base, headless_chromium() as browser:
         yield Site(base, app, browser, problems)
@@ -120,6 +138,36 @@ def test_report_with_the_map_then_the_receipt(site: Site) -> None:
     assert page.input_value("#lon") == f"{INSIDE[0]:.6f}"
     expect(page.locator(".leaflet-marker-icon")).to_have_count(1)
 
+    # The street finder, by keyboard: a search as they type, Enter searches (and does not send
+    # the form), the down arrow goes to the answers, Enter picks one: the pin goes there.
+    street = page.request.get(f"{site.base}/report/places?q=albert+road").json()[0]
+    assert (street["name"], street["district"]) == ("Albert Road", "Middlesbrough")
+    page.fill("#street-query", "alb rd")
+    expect(page.locator("#street-status")).to_have_text("1 street found")
+    page.press("#street-query", "Enter")
+    expect(page.locator("#street-status")).to_have_text("1 street found")
+    assert page.url == f"{site.base}/report"
+    page.press("#street-query", "ArrowDown")
+    choice = page.locator("#street-results button")
+    expect(choice).to_have_text(["Albert Road, Middlesbrough"])
+    expect(choice).to_be_focused()
+    accessible(page, "street-finder-en")
+    page.keyboard.press("Enter")
+    expect(page.locator("#pin-status")).to_have_text(
+        "Pin placed on Albert Road, Middlesbrough. Tap the map to move it."
+    )
+    assert page.input_value("#lon") == f"{street['lon']:.6f}"
+    assert page.input_value("#lat") == f"{street['lat']:.6f}"
+    # The map is centred on the street (once its zoom animation ends): the pin's tip is in the
+    # middle of the map.
+    expect(page.locator(".leaflet-marker-icon")).to_have_count(1)
+    page.wait_for_function(PIN_IN_THE_MIDDLE)
+    page.fill("#street-query", "zzz")
+    expect(page.locator("#street-status")).to_have_text(
+        "No street found: check the spelling, or tap the map."
+    )
+    expect(page.locator("#street-results")).to_be_hidden()
+
     _fill(page)
     page.fill("#text", "A man followed me from the bus stop to the underpass.")
     page.click("#send")
@@ -131,7 +179,7 @@ def test_report_with_the_map_then_the_receipt(site: Site) -> None:
     with site.sessions() as session:
         report = session.scalars(select(PublicReport).order_by(PublicReport.id.desc())).first()
         assert report is not None
-        assert (report.lon, report.lat) == pytest.approx(INSIDE)
+        assert (report.lon, report.lat) == pytest.approx((street["lon"], street["lat"]))
 
     # The receipt journey: "you said" at once, "we did" once an analyst has answered.
     page.click("#receipt-link")
@@ -200,6 +248,8 @@ def test_every_report_page_passes_axe_in_both_languages(site: Site) -> None:
     page = site.page(context)
     page.goto(f"{site.base}/report?lang=fr")
     expect(page.locator("body")).to_have_attribute("data-map-ready", "1")
+    page.fill("#street-query", "linthorpe")
+    expect(page.locator("#street-status")).to_have_text("1 rue trouvée")
     accessible(page, "form-fr")
     page.click("#send")  # nothing filled in: every error at once
     expect(page.locator("#error-summary")).to_be_focused()

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 from shapely.geometry import mapping, shape
 
 from streetlight.errors import SourceError
@@ -103,6 +103,13 @@ class ReportArea:
         if not (math.isfinite(lon) and math.isfinite(lat)):
             return False
         return bool(shapely.intersects_xy(self.boundary, lon, lat))
+
+    def contains_points(self, lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
+        """`contains` for arrays of points (degrees), in one vectorised call; NaN is outside."""
+        x = np.asarray(lon, dtype=np.float64)
+        y = np.asarray(lat, dtype=np.float64)
+        inside: NDArray[np.bool_] = shapely.intersects_xy(self.boundary, x, y)
+        return inside & np.isfinite(x) & np.isfinite(y)
 
     @property
     def bounds(self) -> tuple[float, float, float, float]:

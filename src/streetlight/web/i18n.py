@@ -106,7 +106,7 @@ FRENCH: dict[str, str] = {
     "s'agit d'un policier en service.",
     "Confirmed: this is a police officer on duty now.": "Confirmé : il s'agit d'un policier "
     "actuellement en service.",
-    "Shout to a passer-by.": "Appelez un passant à l'aide.",
+    "Shout to a passer-by.": "Criez pour alerter un passant.",
     "Go into a shop or a house, or knock on a door.": "Entrez dans un magasin ou une maison, ou "
     "frappez à une porte.",
     "Wave down a bus.": "Faites signe à un bus.",
@@ -185,6 +185,21 @@ FRENCH: dict[str, str] = {
     "cette police.",
     "Pin removed.": "Repère retiré.",
     "Your pin is still set.": "Votre repère est toujours placé.",
+    "Pin placed on {street}. Tap the map to move it.": "Repère placé sur {street}. Touchez la "
+    "carte pour le déplacer.",
+    "Find a street": "Trouver une rue",
+    "Type the name of a street and choose it from the list: the map goes there and the pin is "
+    "put on it. You can then move the pin.": "Tapez le nom d'une rue et choisissez-la dans la "
+    "liste : la carte s'y place et le repère y est mis. Vous pouvez ensuite déplacer le repère.",
+    "Search": "Rechercher",
+    "1 street found": "1 rue trouvée",
+    "{count} streets found": "{count} rues trouvées",
+    "No street found: check the spelling, or tap the map.": "Aucune rue trouvée : vérifiez "
+    "l'orthographe, ou touchez la carte.",
+    "Type at least 2 letters of the street's name.": "Tapez au moins 2 lettres du nom de la rue.",
+    "The street finder is not working: tap the map or describe the place.": "La recherche de "
+    "rue ne fonctionne pas : touchez la carte ou décrivez le lieu.",
+    "Streets found": "Rues trouvées",
     "Describe the place": "Décrivez le lieu",
     "A street, a landmark, a bus stop or a park. Needed if you do not put a pin on the map.": (
         "Une rue, un repère connu, un arrêt de bus ou un parc. Nécessaire si vous ne placez pas "
@@ -369,6 +384,9 @@ FRENCH: dict[str, str] = {
     "Why are you stopping me?": "Pourquoi m'arrêtez-vous ?",
     "Ask to hear their radio operator, or to speak to them.": "Demandez à entendre l'opérateur "
     "radio du policier, ou à lui parler.",
+    "Other officers should arrive soon after: a lone officer in plain clothes does not deal with "
+    "you alone for long.": "D'autres policiers devraient arriver peu après : un policier seul en "
+    "civil ne reste pas longtemps seul avec vous.",
     "Check the officer yourself: ask for their warrant number and the code their app shows, and "
     "type this website's address yourself.": "Vérifiez le policier vous-même : demandez son "
     "numéro de matricule et le code affiché par son application, et tapez vous-même l'adresse "

@@ -1,5 +1,7 @@
 """What the server's access log may hold: no client address (the public leaves no identifying
-trace) and no capability token (a check's token in `/verify/chat/...` opens that person's chat)."""
+trace), no capability token (a check's token in `/verify/chat/...` opens that person's chat) and
+no street typed into the report map's finder (`/report/places?q=...`: where someone felt
+unsafe)."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ import logging
 import re
 
 _TOKEN_PATH = re.compile(r"(/verify/(?:chat|photo)/)[^/?#\s]+")
+_PLACES_QUERY = re.compile(r"^(/report/places)\?.*$", re.S)
 
 
 def redact_path(path: str) -> str:
-    return _TOKEN_PATH.sub(r"\1…", path)
+    return _PLACES_QUERY.sub(r"\1?…", _TOKEN_PATH.sub(r"\1…", path))
 
 
 class AccessLogFilter(logging.Filter):

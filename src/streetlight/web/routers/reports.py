@@ -2,7 +2,8 @@
 said, we did"). The same for apps, in JSON, is `reports_api`.
 
 `/report` is a plain form that works without JavaScript (a typed place); with it, `report.js` adds
-a Leaflet map of the force's area to put a pin on, and the phone's location. `POST /report`
+a Leaflet map of the force's area to put a pin on, the phone's location, and a street finder
+(`/report/places`, from the incident store's public snap points: `street_finder`). `POST /report`
 answers on its own page: the receipt code is shown once and never travels in a URL. A refused
 form is drawn again with what was typed and an error summary naming each field. A filled-in
 honeypot gets a plain "thank you" and nothing is stored.
@@ -44,6 +45,7 @@ from streetlight.web.report_words import (
     STATUS_TEXT,
     human_date,
 )
+from streetlight.web.street_finder import find_streets, has_incidents
 from streetlight.web.templating import language
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,10 @@ RECEIPT_NOT_FOUND = N_(
     "only, dashes do not matter."
 )
 RECEIPT_LIMITED = N_("Too many codes have been tried from this connection. Try again in an hour.")
+
+# The street finder's query, in characters once trimmed, and its number of answers.
+QUERY_MIN, QUERY_MAX = 2, 60
+PLACES_LIMIT = 8
 
 router = APIRouter(tags=["reports"])
 
@@ -84,6 +90,7 @@ def _form_page(
         "bands": [(b, band_label(b)) for b in TIME_BANDS],
         "honeypot": antispam.HONEYPOT_FIELD,
         "has_area": context.report_area is not None,
+        "street_finder": context.report_area is not None and has_incidents(context.settings.store),
         "tiles": context.settings.map_tiles or "",
         "latest_date": (today + FUTURE_SLACK).isoformat(),
         "earliest_date": (today - MAX_AGE).isoformat(),
@@ -164,6 +171,21 @@ def report_area(request: Request) -> Response:
         area.outline(),
         media_type="application/geo+json",
         headers={"cache-control": "public, max-age=3600"},
+    )
+
+
+@router.get("/report/places", include_in_schema=False)
+@public
+async def report_places(request: Request, q: str = "") -> Response:
+    """The page map's street finder: at most 8 streets of the area matching `q` (2 to 60
+    characters once trimmed, else none), as `[{name, district, lon, lat}]`. Public data only
+    (data.police.uk snap points); the query is neither logged nor kept."""
+    query = q.strip()
+    if not QUERY_MIN <= len(query) <= QUERY_MAX:
+        return JSONResponse([])
+    found = await find_streets(request, query, PLACES_LIMIT)
+    return JSONResponse(
+        [{"name": e.name, "district": e.district, "lon": e.lon, "lat": e.lat} for e in found]
     )
 
 

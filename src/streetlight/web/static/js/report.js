@@ -1,6 +1,6 @@
-// The report page: put a pin on the map (Leaflet) or at the phone's location, and, on the page
-// after sending, copy the receipt code. All of it is optional: without JavaScript the person
-// describes the place in words, and the server checks everything again.
+// The report page: put a pin on the map (Leaflet), at the phone's location or on a street found
+// by name, and, on the page after sending, copy the receipt code. All of it is optional: without
+// JavaScript the person describes the place in words, and the server checks everything again.
 "use strict";
 
 (() => {
@@ -37,7 +37,9 @@
     const lat = document.getElementById("lat");
     const status = document.getElementById("pin-status");
     const remove = document.getElementById("remove-pin");
-    const say = (key) => { status.textContent = status.dataset[key] || ""; };
+    const say = (key, street = "") => {
+      status.textContent = (status.dataset[key] || "").replace("{street}", street);
+    };
 
     fetch(box.dataset.area, { credentials: "same-origin" })
       .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
@@ -56,7 +58,7 @@
         map.fitBounds(outline.getBounds());
         let pin = null;
 
-        const place = (ll, message) => {
+        const place = (ll, message, street = "") => {
           if (!within(ll)) { say("outside"); return; }
           if (pin) { pin.setLatLng(ll); } else {
             pin = L.marker(ll, { alt: box.dataset.pinLabel, interactive: false, keyboard: false })
@@ -66,7 +68,7 @@
           lat.value = ll.lat.toFixed(6);
           remove.hidden = false;
           document.body.dataset.pinned = "1";
-          say(message);
+          say(message, street);
         };
 
         if (lon.value && lat.value) {  // a form drawn again after an error keeps its pin
@@ -99,9 +101,105 @@
             );
           });
         }
+        setUpFinder((street, label) => {
+          const ll = L.latLng(street.lat, street.lon);
+          map.setView(ll, STREET_ZOOM);
+          place(ll, "street", label);
+        });
         document.body.dataset.mapReady = "1";
       })
       .catch(() => { block.hidden = true; });  // no map: the typed description still works
+  }
+
+  const STREET_ZOOM = 17;
+  const MIN_QUERY = 2;
+  const TYPING_PAUSE_MS = 300;
+
+  /**
+   * The street finder: streets of the area whose name matches what is typed (/report/places,
+   * from the force's public crime data). The answers are buttons; `choose(street, label)` is
+   * called with the one picked. Enter searches at once (it must not send the report form), the
+   * arrow keys move between the input and the answers, Escape goes back to the input.
+   */
+  function setUpFinder(choose) {
+    const finder = document.getElementById("street-finder");
+    if (!finder) return;
+    const input = document.getElementById("street-query");
+    const button = document.getElementById("street-search");
+    const list = document.getElementById("street-results");
+    const status = document.getElementById("street-status");
+    const words = status.dataset;
+    let timer = 0;
+    let asked = 0; // the latest search: an older answer that arrives late is dropped
+    let pending = null;
+
+    const say = (text) => { status.textContent = text || ""; };
+    const clear = () => { list.replaceChildren(); list.hidden = true; };
+    const show = (streets) => {
+      clear();
+      for (const street of streets) {
+        const label = street.district ? `${street.name}, ${street.district}` : street.name;
+        const choice = document.createElement("button");
+        choice.type = "button";
+        choice.className = "secondary";
+        choice.textContent = label;
+        choice.addEventListener("click", () => choose(street, label));
+        const item = document.createElement("li");
+        item.append(choice);
+        list.append(item);
+      }
+      list.hidden = streets.length === 0;
+      say(streets.length === 0 ? words.none
+        : streets.length === 1 ? words.one
+          : words.many.replace("{count}", String(streets.length)));
+    };
+    const ask = (query) => {
+      const mine = ++asked;
+      if (pending) pending.abort();
+      pending = new AbortController();
+      fetch(`${finder.dataset.places}?q=${encodeURIComponent(query)}`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+        signal: pending.signal,
+      })
+        .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+        .then((streets) => { if (mine === asked) show(Array.isArray(streets) ? streets : []); })
+        .catch(() => { if (mine === asked) { clear(); say(words.failed); } });
+    };
+    const search = (now) => {
+      window.clearTimeout(timer);
+      const query = input.value.trim();
+      if (query.length < MIN_QUERY) {
+        asked++;
+        clear();
+        say(now ? words.short : "");
+        return;
+      }
+      if (now) { ask(query); } else { timer = window.setTimeout(() => ask(query), TYPING_PAUSE_MS); }
+    };
+
+    input.addEventListener("input", () => search(false));
+    button.addEventListener("click", () => search(true));
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        search(true);
+      } else if (event.key === "ArrowDown" && !list.hidden) {
+        event.preventDefault();
+        list.querySelector("button").focus();
+      }
+    });
+    list.addEventListener("keydown", (event) => {
+      const choices = [...list.querySelectorAll("button")];
+      const at = choices.indexOf(document.activeElement);
+      if (event.key === "ArrowDown" && at < choices.length - 1) {
+        event.preventDefault();
+        choices[at + 1].focus();
+      } else if (event.key === "ArrowUp" || event.key === "Escape") {
+        event.preventDefault();
+        (event.key === "ArrowUp" && at > 0 ? choices[at - 1] : input).focus();
+      }
+    });
   }
 
   function localToday(input) {

@@ -1,0 +1,115 @@
+"""The street finder of the public report map (`GET /report/places`): a `Gazetteer` of the
+incident store's snap points inside the report area, with district names from the area's LSOAs,
+built on the first search for a (store, store version) and kept for the app process's life.
+
+The build reads the whole store (a fraction of a second for the bundled two years of Cleveland),
+so it runs in a worker thread, never on the event loop, and holds no database connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import anyio
+import polars as pl
+from fastapi import Request
+
+from streetlight.errors import StoreError, StreetlightError
+from streetlight.geo.boundary import read_features
+from streetlight.reports.area import ReportArea
+from streetlight.reports.gazetteer import (
+    COLUMNS,
+    Gazetteer,
+    GazetteerEntry,
+    fill_districts,
+    lsoa_districts,
+)
+from streetlight.store.store import Store
+from streetlight.web.context import app_context
+
+log = logging.getLogger(__name__)
+
+EMPTY = Gazetteer.of(())
+
+
+def build_gazetteer(store: Store, area: ReportArea, area_file: Path | None) -> Gazetteer:
+    """The streets of every incident in `store` whose snap point lies in `area`, their districts
+    named by the LSOAs of `area_file` (none when it has no LSOA names or cannot be read)."""
+    incidents = store.incidents(columns=list(COLUMNS))
+    features = []
+    if area_file is not None:
+        try:
+            features = read_features(area_file)
+        except StreetlightError as exc:
+            log.warning("street finder: no district names (%s)", exc)
+    districts = fill_districts(lsoa_districts(features), features, incidents)
+    return Gazetteer.from_incidents(incidents, districts, within=area.contains_points)
+
+
+class StreetFinder:
+    """One gazetteer per store: built for the store's current version on first use, and built
+    again after an ingest changes the version."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._built: dict[tuple[str, int], Gazetteer] = {}
+
+    def gazetteer(self, root: Path, area: ReportArea, area_file: Path | None) -> Gazetteer:
+        try:
+            store = Store.open(root)
+        except StoreError:
+            return EMPTY  # no store yet: nothing to find
+        key = (str(root.resolve()), store.manifest.version)
+        with self._lock:  # concurrent first searches build once
+            built = self._built.get(key)
+            if built is None:
+                try:
+                    built = build_gazetteer(store, area, area_file)
+                except (StreetlightError, pl.exceptions.PolarsError, OSError) as exc:
+                    # Kept empty for this version: a damaged store is not read on every key.
+                    log.warning("street finder: cannot read the incident store (%s)", exc)
+                    built = EMPTY
+                self._built = {key: built}
+            return built
+
+
+def has_incidents(root: Path) -> bool:
+    """The store at `root` holds incidents: the page shows the finder only then. Only the
+    manifest is read (a fraction of a millisecond for two years of a force), so a page drawn
+    on the event loop may ask."""
+    try:
+        return bool(Store.open(root).manifest.partitions)
+    except StoreError:
+        return False
+
+
+_FINDER_LOCK = threading.Lock()
+
+
+def street_finder(request: Request) -> StreetFinder:
+    """This app's finder (made on first use, kept on `app.state`)."""
+    state = request.app.state
+    with _FINDER_LOCK:
+        finder = getattr(state, "street_finder", None)
+        if not isinstance(finder, StreetFinder):
+            finder = StreetFinder()
+            state.street_finder = finder
+        return finder
+
+
+async def find_streets(request: Request, query: str, limit: int) -> list[GazetteerEntry]:
+    """The streets of the report area that match `query` (none without a report area)."""
+    context = app_context(request)
+    area = context.report_area
+    if area is None:
+        return []
+    finder = street_finder(request)
+    settings = context.settings
+
+    def search() -> list[GazetteerEntry]:
+        gazetteer = finder.gazetteer(settings.store, area, settings.resolved_report_area)
+        return gazetteer.search(query, limit)
+
+    return await anyio.to_thread.run_sync(search)

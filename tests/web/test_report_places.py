@@ -1,0 +1,165 @@
+"""The report map's street finder over HTTP (`GET /report/places`, SQLite only: it uses no
+database): streets of the area from the incident store, with districts from the area's LSOAs,
+built once per store version in a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI, Request
+from fastapi.testclient import TestClient
+
+from streetlight.reports.area import ReportArea
+from streetlight.reports.gazetteer import Gazetteer, GazetteerEntry
+from streetlight.store import Store
+from streetlight.web import street_finder
+from streetlight.web.app import create_app
+from streetlight.web.settings import Settings
+from streetlight.web.street_finder import StreetFinder
+from tests.web.conftest import CHEAP_PASSWORDS, Clock
+from tests.web.reporting import EAST, NORTH, SAMPLE_LSOAS, SOUTH, WEST, area_app, ingest_months
+
+FINDER = 'id="street-finder"'
+
+
+@pytest.fixture
+def database_url(sqlite_template: Path, tmp_path: Path) -> str:
+    """SQLite only (overrides the fixture run on both engines)."""
+    target = tmp_path / "db" / "streetlight.db"
+    target.parent.mkdir()
+    shutil.copyfile(sqlite_template, target)
+    return f"sqlite:///{target}"
+
+
+def _client(app: FastAPI) -> TestClient:
+    return TestClient(app, base_url="http://testserver", follow_redirects=False)
+
+
+@pytest.fixture
+def cleveland(settings: Settings, clock: Clock) -> FastAPI:
+    """The whole force as the report area (the sample's LSOAs, as the demo sets it up) and two
+    months of its crimes in the store."""
+    settings.store.mkdir(parents=True)
+    shutil.copyfile(SAMPLE_LSOAS, settings.store / "report-area.geojson")
+    ingest_months(settings.store, "2024-01", "2024-02")
+    return create_app(settings, clock=clock, passwords=CHEAP_PASSWORDS)
+
+
+@pytest.fixture
+def public(cleveland: FastAPI) -> Iterator[TestClient]:
+    with _client(cleveland) as client:
+        yield client
+
+
+def _places(client: TestClient, query: str) -> list[dict[str, Any]]:
+    response = client.get("/report/places", params={"q": query})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    body: list[dict[str, Any]] = response.json()
+    return body
+
+
+def test_streets_by_name_with_their_district(public: TestClient, settings: Settings) -> None:
+    found = _places(public, "alb rd")
+    assert found[0]["name"] == "Albert Road" and found[0]["district"] == "Middlesbrough"
+    # The same name in two districts: two streets.
+    assert {(f["name"], f["district"]) for f in _places(public, "high st")} >= {
+        ("High Street", "Stockton-on-Tees"),
+        ("High Street", "Redcar and Cleveland"),
+    }
+    assert all(set(f) == {"name", "district", "lon", "lat"} for f in found)
+    area = ReportArea.from_geojson(SAMPLE_LSOAS)
+    assert all(area.contains(f["lon"], f["lat"]) for f in found)
+    # A real snap point of the street, where most of its incidents are.
+    albert = (
+        Store.open(settings.store)
+        .incidents(columns=["location", "lon", "lat"])
+        .filter(location="On or near Albert Road")
+    )
+    busiest = (
+        albert.group_by("lon", "lat")
+        .len()
+        .sort(["len", "lon", "lat"], descending=[True, False, False])
+        .row(0)
+    )
+    assert (found[0]["lon"], found[0]["lat"]) == busiest[:2]
+    assert len(_places(public, "road")) == 8  # at most 8
+    assert _places(public, "ALBERT ROAD") == _places(public, "albert road")
+    assert _places(public, "nightclub") == []  # a kind of place, not a street
+
+
+def test_the_query_is_trimmed_and_between_2_and_60_characters(
+    public: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+    real = street_finder.find_streets
+
+    async def counted(request: Request, query: str, limit: int) -> list[GazetteerEntry]:
+        asked.append(query)
+        return await real(request, query, limit)
+
+    monkeypatch.setattr("streetlight.web.routers.reports.find_streets", counted)
+    for refused in ("", " ", "a", "  a  ", "x" * 61, "albert road " + "x" * 49):
+        assert _places(public, refused) == []
+    assert asked == []
+    assert _places(public, "  albert road" + " " * 60)[0]["name"] == "Albert Road"
+    assert _places(public, "ab")
+    assert _places(public, "albert " + "r" * 53) == []  # 60 characters: searched, no match
+    assert asked == ["albert road", "ab", "albert " + "r" * 53]
+    assert public.get("/report/places").json() == []
+
+
+def test_the_finder_is_built_once_per_store_version_outside_the_event_loop(
+    cleveland: FastAPI, public: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    builds: list[int] = []
+    real = street_finder.build_gazetteer
+
+    def counted(store: Store, area: ReportArea, area_file: Path | None) -> Gazetteer:
+        with pytest.raises(RuntimeError):
+            asyncio.get_running_loop()  # a worker thread, not the event loop's
+        builds.append(store.manifest.version)
+        return real(store, area, area_file)
+
+    monkeypatch.setattr(street_finder, "build_gazetteer", counted)
+    assert _places(public, "albert")
+    assert _places(public, "linthorpe")
+    assert len(builds) == 1
+    assert isinstance(cleveland.state.street_finder, StreetFinder)
+    # A new ingest is a new store version: built again.
+    ingest_months(settings.store, "2024-03")
+    assert _places(public, "albert")
+    assert _places(public, "linthorpe")
+    assert len(builds) == 2 and builds[1] > builds[0]
+
+
+def test_only_streets_inside_the_report_area(settings: Settings, clock: Clock) -> None:
+    app = area_app(settings, clock)  # a box around Middlesbrough town centre
+    ingest_months(settings.store, "2024-01")
+    with _client(app) as client:
+        assert FINDER in client.get("/report").text
+        assert [f["name"] for f in _places(client, "albert road")] == ["Albert Road"]
+        assert _places(client, "albert road")[0]["district"] == ""  # the box names no LSOA
+        streets = _places(client, "street")
+        assert streets
+        for street in streets:
+            assert WEST <= street["lon"] <= EAST and SOUTH <= street["lat"] <= NORTH
+        assert _places(client, "high street") == []  # Stockton's and Redcar's are outside
+
+
+def test_nothing_to_find_without_a_store_or_an_area(settings: Settings, clock: Clock) -> None:
+    app = area_app(settings, clock)
+    with _client(app) as client:
+        assert FINDER not in client.get("/report").text  # the map, but no finder
+        assert 'id="map-block"' in client.get("/report").text
+        assert _places(client, "albert road") == []
+    other = settings.model_copy(update={"store": settings.store.parent / "no-area"})
+    ingest_months(other.store, "2024-01")
+    with _client(create_app(other, clock=clock, passwords=CHEAP_PASSWORDS)) as client:
+        assert 'id="map-block"' not in client.get("/report").text
+        assert _places(client, "albert road") == []
