@@ -525,4 +525,4 @@ def test_the_hotspot_layer_is_next_months_top_cells_computed_once(
     assert len(features) == round(0.05 * area.n_cells)  # the top 5 % of study-area cells
     assert analyst.get("/analyst/hotspots.geojson").json() == body
     assert calls == [date(2024, 3, 1)]  # computed once, then from the cache
-    assert isinstance(app.state.analyst_hotspots, HotspotCache)
+    assert isinstance(app.state.streetlight_HotspotCache, HotspotCache)

@@ -130,7 +130,7 @@ def test_the_finder_is_built_once_per_store_version_outside_the_event_loop(
     assert _places(public, "albert")
     assert _places(public, "linthorpe")
     assert len(builds) == 1
-    assert isinstance(cleveland.state.street_finder, StreetFinder)
+    assert isinstance(cleveland.state.streetlight_StreetFinder, StreetFinder)
     # A new ingest is a new store version: built again.
     ingest_months(settings.store, "2024-03")
     assert _places(public, "albert")

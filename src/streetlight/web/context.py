@@ -3,8 +3,10 @@ factory and reached from a request through `app_context(request)`."""
 
 from __future__ import annotations
 
+import threading
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,3 +52,21 @@ def app_context(connection: HTTPConnection) -> AppContext:
 def is_https(connection: HTTPConnection) -> bool:
     """Served over TLS: directly, through a proxy uvicorn trusts, or as the settings declare."""
     return app_context(connection).settings.behind_tls or connection.url.scheme == "https"
+
+
+_STATE_LOCK = threading.Lock()
+S = TypeVar("S")
+
+
+def app_state(connection: HTTPConnection, kind: type[S]) -> S:
+    """The app's one `kind()`, made on first use and kept on `app.state`: caches that live as
+    long as the app process (the analysts' hotspot layer, the street finder) and must not be
+    built at import or shared between apps."""
+    state = connection.app.state
+    name = f"streetlight_{kind.__name__}"
+    with _STATE_LOCK:
+        found = getattr(state, name, None)
+        if not isinstance(found, kind):
+            found = kind()
+            setattr(state, name, found)
+        return found

@@ -21,6 +21,7 @@ from streetlight.hotspots.forecast import make_forecast, resolve_force
 from streetlight.hotspots.registry import RECOMMENDED
 from streetlight.store.months import parse_month
 from streetlight.store.store import Store
+from streetlight.web.context import app_state
 
 HOTSPOT_CATEGORY = "Violence and sexual offences"
 HOTSPOT_CELL_M = 150.0
@@ -96,15 +97,6 @@ def _hotspots(store: Store, force: str, month: date, last: date) -> HotspotLayer
     return HotspotLayer(features=features, month=month, last=last)
 
 
-_CACHE_LOCK = threading.Lock()
-
-
 def hotspot_cache(request: Request) -> HotspotCache:
     """This app's cache (made on first use, kept on `app.state`)."""
-    state = request.app.state
-    with _CACHE_LOCK:
-        cache = getattr(state, "analyst_hotspots", None)
-        if not isinstance(cache, HotspotCache):
-            cache = HotspotCache()
-            state.analyst_hotspots = cache
-        return cache
+    return app_state(request, HotspotCache)

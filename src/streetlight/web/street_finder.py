@@ -27,7 +27,7 @@ from streetlight.reports.gazetteer import (
     lsoa_districts,
 )
 from streetlight.store.store import Store
-from streetlight.web.context import app_context
+from streetlight.web.context import app_context, app_state
 
 log = logging.getLogger(__name__)
 
@@ -85,18 +85,9 @@ def has_incidents(root: Path) -> bool:
         return False
 
 
-_FINDER_LOCK = threading.Lock()
-
-
 def street_finder(request: Request) -> StreetFinder:
     """This app's finder (made on first use, kept on `app.state`)."""
-    state = request.app.state
-    with _FINDER_LOCK:
-        finder = getattr(state, "street_finder", None)
-        if not isinstance(finder, StreetFinder):
-            finder = StreetFinder()
-            state.street_finder = finder
-        return finder
+    return app_state(request, StreetFinder)
 
 
 async def find_streets(request: Request, query: str, limit: int) -> list[GazetteerEntry]:
