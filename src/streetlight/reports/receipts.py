@@ -22,7 +22,8 @@ _SEPARATORS = str.maketrans("", "", " -_\u00a0\t\r\n.")
 
 
 def new_receipt() -> str:
-    """A fresh code, `XXXX-XXXX-XXXX-XXXX`, from the operating system's CSPRNG."""
+    """A fresh code, four groups of four characters (`R7KX-94QM-2HFA-8ZCW`), from the operating
+    system's CSPRNG."""
     chars = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
     return "-".join(chars[n : n + GROUP] for n in range(0, LENGTH, GROUP))
 
