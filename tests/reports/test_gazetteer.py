@@ -17,6 +17,8 @@ from streetlight.reports.gazetteer import (
     fill_districts,
     lsoa_districts,
     normalise,
+    street_runs,
+    suggest,
 )
 
 MIDDLESBROUGH, STOCKTON, NEW = "E01012000", "E01012500", "E01035189"
@@ -270,3 +272,46 @@ def test_search_agrees_with_a_brute_force_reference() -> None:
         for limit in (1, 8, 1000):
             assert gazetteer.search(query, limit) == expected[:limit], (query, limit)
     assert any(len(_reference(gazetteer.entries, words, q)) > 8 for q in queries)
+
+
+def test_street_runs_end_with_a_suffix_and_hold_no_little_word() -> None:
+    assert street_runs(normalise("the underpass by Albert Road")) == [["albert road"]]
+    assert street_runs(normalise("Bus stop, upper Albert Park Rd")) == [
+        ["stop upper albert park", "upper albert park", "albert park"],
+        ["upper albert park rd", "albert park rd", "park rd"],
+    ]
+    assert street_runs(normalise("road by the park")) == [["the park"]]
+    assert street_runs(normalise("Road")) == []
+    assert street_runs(normalise("near the shops")) == []
+
+
+def test_suggest_the_whole_text_first(gazetteer: Gazetteer) -> None:
+    albert = gazetteer.search("albert road")
+    assert suggest(gazetteer, "Albert Rd") == albert[:3]
+    assert suggest(gazetteer, "alb", limit=1) == albert[:1]
+    with pytest.raises(ValueError, match="limit"):
+        suggest(gazetteer, "albert", limit=0)
+
+
+def test_suggest_the_streets_named_in_a_longer_text(gazetteer: Gazetteer) -> None:
+    middlesbrough, stockton = gazetteer.search("albert road")
+    albany = gazetteer.search("albany street")[0]
+    joan = gazetteer.search("joan")[0]
+    assert suggest(gazetteer, "the underpass by Albert Road") == [middlesbrough, stockton]
+    assert suggest(gazetteer, "the underpass by Albert Road", limit=1) == [middlesbrough]
+    # The longest run with an answer: "the underpass by" and "underpass by" find nothing.
+    assert suggest(gazetteer, "Dark alley off St Joan's Grove") == [joan]
+    # Each street of the text: the best of each first.
+    assert suggest(gazetteer, "corner of Albany St and Albert Rd") == [
+        albany,
+        middlesbrough,
+        stockton,
+    ]
+    assert suggest(gazetteer, "Albert Rd and Albert Road, by the shops") == [
+        middlesbrough,
+        stockton,
+    ]
+    assert suggest(gazetteer, "the underpass by the station") == []
+    assert suggest(gazetteer, "Linthorpe Road") == []  # no such street in the gazetteer
+    assert suggest(gazetteer, "") == []
+    assert suggest(Gazetteer.of(()), "the underpass by Albert Road") == []

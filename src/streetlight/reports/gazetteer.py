@@ -334,3 +334,66 @@ class Gazetteer:
             return (not _leads(typed, words[i]), -entry.incidents, entry.name, entry.district)
 
         return [self.entries[i] for i in sorted(found or (), key=rank)[:limit]]
+
+
+# What ends a street's name in a typed place ("... by Albert Road"): the word and what people
+# write for it. `suggest` looks for the words before and including one of these.
+STREET_SUFFIXES = frozenset(
+    {
+        *("road", "rd", "street", "st", "lane", "ln", "avenue", "ave", "av", "way", "wy"),
+        *("close", "cl", "drive", "dr", "park", "pk", "square", "sq", "crescent", "cres"),
+        *("terrace", "tce", "grove", "place", "pl", "gardens", "gdns", "walk", "court", "ct"),
+    }
+)
+# Words that come before a street's name but are not part of it ("the underpass *by* Albert
+# Road"): a run of words never holds one.
+_NOT_NAMES = frozenset(
+    {
+        *("by", "near", "on", "at", "of", "in", "off", "to", "and", "from", "behind", "outside"),
+        *("opposite", "under", "beside", "next", "corner", "junction", "end", "top", "bottom"),
+    }
+)
+# A street's name before its suffix: at most this many words ("Upper Albert Park Road").
+_NAME_WORDS = 3
+
+
+def street_runs(words: Sequence[str]) -> list[list[str]]:
+    """The runs of `words` that may name a street, one list per street suffix in the order they
+    come: the words before and including the suffix, longest first, at most `_NAME_WORDS` before
+    it and none of them a word like "by" or "near" (a suffix alone is no name)."""
+    runs = []
+    first = 0  # the first word after the last little word
+    for end, word in enumerate(words):
+        if word in STREET_SUFFIXES:
+            starts = range(max(first, end - _NAME_WORDS), end)
+            named = [" ".join(words[start : end + 1]) for start in starts]
+            if named:
+                runs.append(named)
+        if word in _NOT_NAMES:
+            first = end + 1
+    return runs
+
+
+def suggest(gazetteer: Gazetteer, text: str, limit: int = 3) -> list[GazetteerEntry]:
+    """At most `limit` streets a typed place (`text`, "the underpass by Albert Road") may be on.
+
+    The gazetteer's answers for the whole text if it has any. Otherwise, for each street suffix
+    of the text ("road", "rd", ...: `STREET_SUFFIXES`), the answers for the longest run of words
+    ending with it that has any (`street_runs`); the runs' best answers come first, in the order
+    the runs come in the text ("Albert Road and Linthorpe Road" suggests both), then their
+    second best, and so on, each street once."""
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    whole_text = gazetteer.search(text, limit)
+    if whole_text:
+        return whole_text
+    answers = []
+    for runs in street_runs(normalise(text)):
+        hits = next((found for run in runs if (found := gazetteer.search(run, limit))), [])
+        answers.append(hits)
+    suggested: list[GazetteerEntry] = []
+    for rank in range(limit):
+        for hits in answers:
+            if rank < len(hits) and hits[rank] not in suggested:
+                suggested.append(hits[rank])
+    return suggested[:limit]

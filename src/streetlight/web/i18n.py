@@ -520,6 +520,8 @@ FRENCH: dict[str, str] = {
     "Save the response": "Enregistrer la réponse",
     "Locate this report on the map": "Placer ce signalement sur la carte",
     "Save the position": "Enregistrer la position",
+    "Streets this place may be on:": "Rues où ce lieu pourrait se trouver :",
+    "Locate on {street}": "Placer sur {street}",
     "This page shows what the reporter wrote, unscrubbed; opening it is recorded in the audit "
     "log.": "Cette page montre le texte tel que l'auteur l'a écrit, non masqué ; son ouverture "
     "est inscrite au journal d'audit.",

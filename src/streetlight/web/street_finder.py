@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import anyio
@@ -25,6 +26,7 @@ from streetlight.reports.gazetteer import (
     GazetteerEntry,
     fill_districts,
     lsoa_districts,
+    suggest,
 )
 from streetlight.store.store import Store
 from streetlight.web.context import app_context, app_state
@@ -104,3 +106,28 @@ async def find_streets(request: Request, query: str, limit: int) -> list[Gazette
         return gazetteer.search(query, limit)
 
     return await anyio.to_thread.run_sync(search)
+
+
+def suggested_streets(
+    request: Request, places: Iterable[tuple[int, str]], limit: int = 3
+) -> dict[int, list[GazetteerEntry]]:
+    """For each (report id, typed place) of `places`, the streets of the report area the place may
+    be on (`gazetteer.suggest`; reports with none are left out). Empty without a report area,
+    and without a store (nothing is built then).
+
+    Builds the gazetteer on first use, so it must run in a worker thread, never on the event
+    loop: call it from a plain `def` route (Starlette runs those in its thread pool), or wrap it
+    in `anyio.to_thread.run_sync`."""
+    context = app_context(request)
+    area = context.report_area
+    wanted = [(report_id, place) for report_id, place in places if place.strip()]
+    if area is None or not wanted:
+        return {}
+    settings = context.settings
+    gazetteer = street_finder(request).gazetteer(
+        settings.store, area, settings.resolved_report_area
+    )
+    if not len(gazetteer):
+        return {}
+    found = {report_id: suggest(gazetteer, place, limit) for report_id, place in wanted}
+    return {report_id: streets for report_id, streets in found.items() if streets}

@@ -8,6 +8,8 @@ transaction as the change it records; no audit row holds a report's text, place 
 - `/analyst/reports`: the queue (pending by default), filtered by status, factor and time band,
   in pages. Free text and places are shown *scrubbed* (phone numbers, e-mail addresses, vehicle
   registrations hidden); the raw text is on the detail page only, whose every opening is audited.
+  A report with a typed place and no point gets up to three suggested streets of the report area
+  (`street_finder.suggested_streets`), each a one-click form posting the `locate` move.
 - `POST /analyst/reports/{id}/{accept|reject|merge|respond|locate}`: one moderation call each, in
   a savepoint, so a refused move changes nothing; then post/redirect/get back to the same view.
   A refusal re-renders the page with the reason (400; 404 for an unknown report).
@@ -29,12 +31,15 @@ from streetlight.db import audit
 from streetlight.db.models import StaffUser
 from streetlight.errors import StreetlightError
 from streetlight.reports import moderation
+from streetlight.reports.categories import ReportStatus
+from streetlight.reports.gazetteer import GazetteerEntry
 from streetlight.reports.moderation import ReportNotFound, ReportRow
 from streetlight.web.analyst_desk import Analyst, audit_view, page_context, query
 from streetlight.web.analyst_filters import Filters, whole
 from streetlight.web.context import AppContext, app_context
 from streetlight.web.deps import DbSession
 from streetlight.web.i18n import N_, Translate, translator
+from streetlight.web.street_finder import suggested_streets
 from streetlight.web.templating import language
 
 router = APIRouter(tags=["analyst"], include_in_schema=False)
@@ -54,6 +59,21 @@ NOT_FOUND = N_("There is no report #{id}.")
 REFUSED = N_("Report #{id}: {reason}")
 BAD_INTO = N_("Give the number of the report to merge into.")
 BAD_POSITION = N_("Give the position as two numbers: latitude and longitude.")
+
+
+def _suggestions(request: Request, rows: list[ReportRow]) -> dict[int, list[GazetteerEntry]]:
+    """Report id -> the streets its typed place may be on, for the reports the page offers to
+    locate (no point, a place, neither merged nor rejected). The routes that draw pages are
+    plain `def`s, run in Starlette's thread pool: the gazetteer is never built on the event
+    loop."""
+    unlocated = (
+        (row.id, row.place)
+        for row in rows
+        if row.lat is None
+        and row.place
+        and row.status not in (ReportStatus.MERGED, ReportStatus.REJECTED)
+    )
+    return suggested_streets(request, unlocated)
 
 
 def _notice(request: Request, _: Translate) -> str | None:
@@ -90,6 +110,7 @@ def _queue_page(
     page = {
         **page_context(filters),
         "rows": rows[:PAGE_SIZE],
+        "suggestions": _suggestions(request, rows[:PAGE_SIZE]),
         "first": (filters.page - 1) * PAGE_SIZE + 1,
         "back": query(filters.params(), lang),
         "previous_page": (
@@ -115,6 +136,7 @@ def _detail_page(
     page = {
         **page_context(Filters()),
         "row": row,
+        "suggestions": _suggestions(request, [row]),
         "back": urlencode({"view": "detail", "lang": lang}),
         "notice": None if problem else _notice(request, translator(lang)),
         "problem": problem,
