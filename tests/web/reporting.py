@@ -3,11 +3,14 @@ that uses it, and the public's calls (the form as a browser posts it, and the JS
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
+import pytest
 import shapely
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -16,7 +19,10 @@ from shapely.geometry import box, mapping, shape
 
 from streetlight.geo.boundary import read_features
 from streetlight.ingest import ingest
+from streetlight.reports.area import AREA_FILE_NAME, ReportArea
+from streetlight.reports.gazetteer import Gazetteer
 from streetlight.store import Store
+from streetlight.web import street_finder
 from streetlight.web.app import create_app
 from streetlight.web.clock import Clock as AppClock
 from streetlight.web.settings import Settings
@@ -80,6 +86,41 @@ def area_app(
     `overrides` to its settings."""
     write_area(settings.store, area)
     return create_app(settings.model_copy(update=overrides), clock=clock, passwords=CHEAP_PASSWORDS)
+
+
+def cleveland_app(settings: Settings, clock: AppClock, *months: str, area: bool = True) -> FastAPI:
+    """The app with `months` of the force's crimes in its store and, with `area`, the whole
+    force (the sample's LSOAs, as the demo sets it up) as the report area."""
+    settings.store.mkdir(parents=True)
+    if area:
+        shutil.copyfile(SAMPLE_LSOAS, settings.store / AREA_FILE_NAME)
+    ingest_months(settings.store, *months)
+    return create_app(settings, clock=clock, passwords=CHEAP_PASSWORDS)
+
+
+def count_gazetteer_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The store versions the street finder builds its gazetteer for, from now on; each build
+    also checks that it runs on a worker thread, not on the event loop."""
+    builds: list[int] = []
+    real = street_finder.build_gazetteer
+
+    def counted(store: Store, area: ReportArea, area_file: Path | None) -> Gazetteer:
+        with pytest.raises(RuntimeError):
+            asyncio.get_running_loop()  # a worker thread, not the event loop's
+        builds.append(store.manifest.version)
+        return real(store, area, area_file)
+
+    monkeypatch.setattr(street_finder, "build_gazetteer", counted)
+    return builds
+
+
+def sqlite_only_url(template: Path, tmp_path: Path) -> str:
+    """A copy of the migrated SQLite template, for modules that override `database_url` to run
+    on SQLite only (what they test uses no database)."""
+    target = tmp_path / "db" / "streetlight.db"
+    target.parent.mkdir()
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
 
 
 def ingest_months(store: Path, *months: str) -> None:

@@ -4,10 +4,8 @@ only: the gazetteer uses no database)."""
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,15 +13,10 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.models import Role
-from streetlight.reports.area import ReportArea
-from streetlight.reports.gazetteer import Gazetteer
-from streetlight.store import Store
-from streetlight.web import street_finder
-from streetlight.web.app import create_app
 from streetlight.web.settings import Settings
-from tests.web.conftest import CHEAP_PASSWORDS, Clock, MakeStaff
+from tests.web.conftest import Clock, MakeStaff
 from tests.web.journeys import staff_client
-from tests.web.reporting import SAMPLE_LSOAS, ingest_months
+from tests.web.reporting import cleveland_app, count_gazetteer_builds, sqlite_only_url
 from tests.web.test_analyst import HERE, add_report, audit_rows, post, status_of
 
 PLACE = "the underpass by Albert Road"
@@ -40,10 +33,7 @@ FORM = re.compile(
 @pytest.fixture
 def database_url(sqlite_template: Path, tmp_path: Path) -> str:
     """SQLite only (overrides the fixture run on both engines)."""
-    target = tmp_path / "db" / "streetlight.db"
-    target.parent.mkdir()
-    shutil.copyfile(sqlite_template, target)
-    return f"sqlite:///{target}"
+    return sqlite_only_url(sqlite_template, tmp_path)
 
 
 @pytest.fixture
@@ -55,11 +45,7 @@ def with_area() -> bool:
 def app(settings: Settings, clock: Clock, with_area: bool) -> FastAPI:
     """A month of the force's crimes in the store, and the whole force as the report area (none
     when `with_area` is False)."""
-    settings.store.mkdir(parents=True)
-    if with_area:
-        shutil.copyfile(SAMPLE_LSOAS, settings.store / "report-area.geojson")
-    ingest_months(settings.store, "2024-01")
-    return create_app(settings, clock=clock, passwords=CHEAP_PASSWORDS)
+    return cleveland_app(settings, clock, "2024-01", area=with_area)
 
 
 def test_a_typed_place_gets_suggested_streets_that_locate_it_in_one_click(
@@ -69,16 +55,7 @@ def test_a_typed_place_gets_suggested_streets_that_locate_it_in_one_click(
     clock: Clock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    builds: list[int] = []
-    real = street_finder.build_gazetteer
-
-    def counted(store: Store, area: ReportArea, area_file: Path | None) -> Gazetteer:
-        with pytest.raises(RuntimeError):
-            asyncio.get_running_loop()  # a worker thread, not the event loop's
-        builds.append(store.manifest.version)
-        return real(store, area, area_file)
-
-    monkeypatch.setattr(street_finder, "build_gazetteer", counted)
+    builds = count_gazetteer_builds(monkeypatch)
     typed = add_report(app_sessions, at=None, place=PLACE)
     nowhere = add_report(app_sessions, at=None, place="the underpass by the station")
     located = add_report(app_sessions, at=HERE, place=PLACE)
@@ -98,8 +75,8 @@ def test_a_typed_place_gets_suggested_streets_that_locate_it_in_one_click(
     action, lon, lat = html.unescape(match[1]), float(match[2]), float(match[3])
     context = app.state.streetlight
     assert context.report_area is not None
-    gazetteer = real(
-        Store.open(context.settings.store),
+    gazetteer = app.state.streetlight_StreetFinder.gazetteer(  # the cached one, not rebuilt
+        context.settings.store,
         context.report_area,
         context.settings.resolved_report_area,
     )

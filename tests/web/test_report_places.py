@@ -4,8 +4,6 @@ built once per store version in a worker thread."""
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,14 +13,25 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 
 from streetlight.reports.area import ReportArea
-from streetlight.reports.gazetteer import Gazetteer, GazetteerEntry
+from streetlight.reports.gazetteer import GazetteerEntry
 from streetlight.store import Store
 from streetlight.web import street_finder
 from streetlight.web.app import create_app
 from streetlight.web.settings import Settings
 from streetlight.web.street_finder import StreetFinder
 from tests.web.conftest import CHEAP_PASSWORDS, Clock
-from tests.web.reporting import EAST, NORTH, SAMPLE_LSOAS, SOUTH, WEST, area_app, ingest_months
+from tests.web.reporting import (
+    EAST,
+    NORTH,
+    SAMPLE_LSOAS,
+    SOUTH,
+    WEST,
+    area_app,
+    cleveland_app,
+    count_gazetteer_builds,
+    ingest_months,
+    sqlite_only_url,
+)
 
 FINDER = 'id="street-finder"'
 
@@ -30,10 +39,7 @@ FINDER = 'id="street-finder"'
 @pytest.fixture
 def database_url(sqlite_template: Path, tmp_path: Path) -> str:
     """SQLite only (overrides the fixture run on both engines)."""
-    target = tmp_path / "db" / "streetlight.db"
-    target.parent.mkdir()
-    shutil.copyfile(sqlite_template, target)
-    return f"sqlite:///{target}"
+    return sqlite_only_url(sqlite_template, tmp_path)
 
 
 def _client(app: FastAPI) -> TestClient:
@@ -44,10 +50,7 @@ def _client(app: FastAPI) -> TestClient:
 def cleveland(settings: Settings, clock: Clock) -> FastAPI:
     """The whole force as the report area (the sample's LSOAs, as the demo sets it up) and two
     months of its crimes in the store."""
-    settings.store.mkdir(parents=True)
-    shutil.copyfile(SAMPLE_LSOAS, settings.store / "report-area.geojson")
-    ingest_months(settings.store, "2024-01", "2024-02")
-    return create_app(settings, clock=clock, passwords=CHEAP_PASSWORDS)
+    return cleveland_app(settings, clock, "2024-01", "2024-02")
 
 
 @pytest.fixture
@@ -117,16 +120,7 @@ def test_the_query_is_trimmed_and_between_2_and_60_characters(
 def test_the_finder_is_built_once_per_store_version_outside_the_event_loop(
     cleveland: FastAPI, public: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    builds: list[int] = []
-    real = street_finder.build_gazetteer
-
-    def counted(store: Store, area: ReportArea, area_file: Path | None) -> Gazetteer:
-        with pytest.raises(RuntimeError):
-            asyncio.get_running_loop()  # a worker thread, not the event loop's
-        builds.append(store.manifest.version)
-        return real(store, area, area_file)
-
-    monkeypatch.setattr(street_finder, "build_gazetteer", counted)
+    builds = count_gazetteer_builds(monkeypatch)
     assert _places(public, "albert")
     assert _places(public, "linthorpe")
     assert len(builds) == 1
