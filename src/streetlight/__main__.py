@@ -2,4 +2,5 @@
 
 from streetlight.cli.main import main
 
-main()
+if __name__ == "__main__":  # not again in `serve --workers` processes, which are spawned
+    main()

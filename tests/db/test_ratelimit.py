@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db import ratelimit
@@ -49,3 +49,60 @@ def test_no_address_is_stored_and_salts_rotate_daily(sessions: sessionmaker[Sess
         assert len(session.scalars(select(RateLimitHit.key_hash)).all()) == 1
         assert session.scalars(select(RateLimitSalt.day)).all() == [tomorrow.date()]
         assert ratelimit.purge(session, tomorrow + timedelta(hours=2), keep=timedelta(hours=1)) == 1
+
+
+def test_any_limited_checks_several_keys_in_one_query(sessions: sessionmaker[Session]) -> None:
+    other = ratelimit.Limit("signin:user", 2, timedelta(minutes=10))
+    with sessions.begin() as session:
+        checks = [(LIMIT, ADDRESS), (other, "alice")]
+        assert not ratelimit.any_limited(session, checks, NOW)
+        ratelimit.add_hits(session, checks, NOW)
+        ratelimit.add_hits(session, checks, NOW)
+        assert ratelimit.hits(session, LIMIT, ADDRESS, NOW) == 2
+        assert not ratelimit.is_limited(session, LIMIT, ADDRESS, NOW)
+        assert ratelimit.is_limited(session, other, "alice", NOW)
+        assert ratelimit.any_limited(session, checks, NOW)  # the second key is at its limit
+        assert not ratelimit.any_limited(session, [(LIMIT, ADDRESS), (other, "bob")], NOW)
+
+
+def _salt_queries(sessions: sessionmaker[Session]) -> list[str]:
+    """Every statement on rate_limit_salts from now on (a list that fills as they run)."""
+    seen: list[str] = []
+
+    def log(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if "rate_limit_salts" in statement:
+            seen.append(statement)
+
+    engine = sessions.kw["bind"]
+    event.listen(engine, "before_cursor_execute", log)
+    return seen
+
+
+def test_a_stored_salt_is_read_once_per_day(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        made = ratelimit.day_salt(session, NOW)  # made here: not remembered yet
+    with sessions.begin() as session:
+        assert ratelimit.day_salt(session, NOW) == made  # read back as stored: remembered
+    seen = _salt_queries(sessions)
+    with sessions.begin() as session:
+        assert ratelimit.day_salt(session, NOW + timedelta(minutes=1)) == made
+    assert seen == []
+    with sessions.begin() as session:  # a new day goes to the database again
+        assert ratelimit.day_salt(session, NOW + timedelta(days=1)) != made
+    assert seen
+
+
+def test_a_salt_rolled_back_is_not_remembered(sessions: sessionmaker[Session]) -> None:
+    day = NOW + timedelta(days=40)  # a day no other test has used with this database
+    session = sessions()
+    with session.begin():
+        lost = ratelimit.day_salt(session, day)
+        assert ratelimit.day_salt(session, day) == lost  # read again in its own transaction
+        session.rollback()
+    session.close()
+    with sessions.begin() as session:
+        kept = ratelimit.day_salt(session, day)
+    assert kept != lost
+    with sessions.begin() as session:
+        assert session.scalars(select(RateLimitSalt.salt)).all() == [kept]
+        assert ratelimit.day_salt(session, day) == kept

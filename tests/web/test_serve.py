@@ -1,11 +1,15 @@
-"""`streetlight serve` in its own process: migrates a fresh database, then answers."""
+"""`streetlight serve` in its own process: migrates a fresh database, then answers; with
+`--workers 2`, two app processes answer, and their access log has no client address."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2
@@ -13,35 +17,57 @@ import httpx2
 from streetlight.db.migrate import head_revision
 from tests.web.browser import free_port
 
-START_TIMEOUT_S = 30
+START_TIMEOUT_S = 60
 
 
-def test_serve_migrates_and_answers(empty_database_url: str, tmp_path: Path) -> None:
+@contextmanager
+def _serving(*options: str) -> Iterator[tuple[str, list[str]]]:
+    """`streetlight serve OPTIONS` on a free port, without the tests' STREETLIGHT_* settings;
+    yields its base URL once healthy, and a list that holds its output after it stops."""
     port = free_port()
-    command = [
-        sys.executable, "-m", "streetlight", "serve",
-        "--store", str(tmp_path / "data"), "--database", empty_database_url, "--port", str(port),
-    ]  # fmt: skip
+    command = [sys.executable, "-m", "streetlight", "serve", *options, "--port", str(port)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREETLIGHT_")}
     server = subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
+    base = f"http://127.0.0.1:{port}"
+    output: list[str] = []
     try:
         deadline = time.monotonic() + START_TIMEOUT_S
         while True:
             assert server.poll() is None, server.communicate()[0]
             try:
-                response = httpx2.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
+                health = httpx2.get(f"{base}/api/v1/health", timeout=2)
                 break
             except httpx2.TransportError:
                 assert time.monotonic() < deadline, "serve did not start"
                 time.sleep(0.1)
-        assert response.status_code == 200 and response.json()["database"] == "ok"
-        home = httpx2.get(f"http://127.0.0.1:{port}/?lang=fr", timeout=5)
-        assert "Des rues plus sûres" in home.text
-        assert home.headers["content-security-policy"].startswith("default-src 'self'")
+        assert health.status_code == 200 and health.json()["database"] == "ok"
+        yield base, output
     finally:
         server.terminate()
-        output = server.communicate(timeout=20)[0]
-    assert f"at revision {head_revision()}" in output
-    assert (tmp_path / "data" / "secret.key").exists()  # development key, kept beside the data
+        output.append(server.communicate(timeout=30)[0])
+
+
+def test_serve_migrates_and_answers(empty_database_url: str, tmp_path: Path) -> None:
+    store = tmp_path / "data"
+    with _serving("--store", str(store), "--database", empty_database_url) as (base, output):
+        home = httpx2.get(f"{base}/?lang=fr", timeout=5)
+        assert "Des rues plus sûres" in home.text
+        assert home.headers["content-security-policy"].startswith("default-src 'self'")
+    assert f"at revision {head_revision()}" in output[0]
+    assert (store / "secret.key").exists()  # development key, kept beside the data
+
+
+def test_serve_with_two_workers(tmp_path: Path) -> None:
+    store = tmp_path / "data"
+    served = _serving("--store", str(store), "--workers", "2")
+    with served as (base, output), httpx2.Client(base_url=base) as client:
+        for _ in range(20):
+            assert client.get("/verify?lang=fr").status_code == 200
+    log = output[0]
+    assert len(set(re.findall(r"Started server process \[(\d+)\]", log))) == 2
+    access = [line for line in log.splitlines() if '"GET /verify?lang=fr' in line]
+    assert len(access) == 20
+    assert "127.0.0.1" not in "\n".join(access)  # the filter is in both workers
+    assert (store / "streetlight.db").exists() and (store / "secret.key").exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from streetlight.cli.console import cli_errors, out
@@ -19,18 +21,23 @@ def serve_command(
     database: DatabaseOption = None,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to listen on."),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        max=64,
+        help="App processes (about one per core); they share the database.",
+    ),
 ) -> None:
     """Serve the web app: public pages (en/fr), staff sign-in, the JSON API under /api/v1.
 
     Applies database migrations first. Settings also come from STREETLIGHT_* environment
-    variables (STREETLIGHT_SECRET_KEY, STREETLIGHT_BEHIND_TLS, ...).
+    variables (STREETLIGHT_SECRET_KEY, STREETLIGHT_BEHIND_TLS, ...). Every app process builds its
+    app from that environment, so --store and --database are put there for them.
     """
     # Imported here: the web stack is heavy, and other commands should not pay for it.
-    import uvicorn
-
     from streetlight.db.migrate import current_revision
-    from streetlight.web import logs
-    from streetlight.web.app import create_app
+    from streetlight.web import server
     from streetlight.web.settings import load_settings
 
     with cli_errors():
@@ -44,8 +51,12 @@ def serve_command(
         engine = open_database(url)
         revision = current_revision(engine)
         engine.dispose()
-        app = create_app(settings)
+        settings.secret()  # a development key is written once, here, before the processes start
+    if store is not None:
+        os.environ["STREETLIGHT_STORE"] = str(store)
+    if database is not None:
+        os.environ["STREETLIGHT_DATABASE_URL"] = database
     out.print(f"database {shown(url)} at revision {revision}", soft_wrap=True)
-    out.print(f"Streetlight on http://{host}:{port}/ (Ctrl-C stops it)")
-    logs.install()  # no client addresses or chat tokens in the access log
-    uvicorn.run(app, host=host, port=port, proxy_headers=True, log_level="info")
+    processes = f", {workers} processes" if workers > 1 else ""
+    out.print(f"Streetlight on http://{host}:{port}/{processes} (Ctrl-C stops it)")
+    server.run(host=host, port=port, workers=workers)

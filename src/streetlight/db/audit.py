@@ -18,10 +18,13 @@ from sqlalchemy.orm import Session
 
 from streetlight.db.engine import lock_for_append
 from streetlight.db.models import GENESIS_HASH, AuditEntry
+from streetlight.db.models.base import table_of
 
 # Any constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _AUDIT_LOCK_KEY = 0x5354_4C41  # "STLA"
 _BATCH = 1_000
+_LAST = select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
+_INSERT = table_of(AuditEntry).insert()
 
 JSONValue = str | int | float | bool | None | list["JSONValue"] | dict[str, "JSONValue"]
 
@@ -67,40 +70,23 @@ def append(
     subject: str = "",
     details: Mapping[str, JSONValue] | None = None,
     now: datetime,
-) -> AuditEntry:
+) -> None:
     """Add one row at the end of the chain, in the caller's transaction.
 
     `actor` is a staff username or "system" / "public"; never put a verification code, password
-    or client address in `details`.
+    or client address in `details`. The row is inserted at once, not left to a flush: a check
+    writes it on every request, and the unit of work would cost more than the insert.
     """
     lock(session)
-    last = session.execute(
-        select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-    ).first()
+    last = session.execute(_LAST).first()
     next_id, prev_hash = (1, GENESIS_HASH) if last is None else (last.id + 1, last.hash)
     text = canonical_json(dict(details or {}))
     at = now.astimezone(UTC)
-    entry = AuditEntry(
-        id=next_id,
-        at=at,
-        actor=actor,
-        action=action,
-        subject=subject,
-        details=text,
-        prev_hash=prev_hash,
-        hash=entry_hash(
-            prev_hash,
-            id=next_id,
-            at=at,
-            actor=actor,
-            action=action,
-            subject=subject,
-            details=text,
-        ),
+    digest = entry_hash(
+        prev_hash, id=next_id, at=at, actor=actor, action=action, subject=subject, details=text
     )
-    session.add(entry)
-    session.flush()
-    return entry
+    row = {"id": next_id, "at": at, "actor": actor, "action": action, "subject": subject}
+    session.execute(_INSERT, {**row, "details": text, "prev_hash": prev_hash, "hash": digest})
 
 
 @dataclass(frozen=True)

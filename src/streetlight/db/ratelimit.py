@@ -4,21 +4,31 @@ Keys are hashed with a random salt of the current UTC day: `sha256(salt + scope 
 use of a new day's salt deletes older salts and their hits, after which nobody, the operator
 included, can tell which client or account a stored hash belonged to. The price: a window that
 spans midnight UTC starts again from zero for that key.
+
+Each process remembers today's salt once it has read it as already stored (so committed by
+whoever made it): a salt never changes within its day, and every check saves a query. A salt this
+transaction made itself is not remembered until it is read back in a later one, since a rollback
+would take it away.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Engine, Integer, ScalarSelect, Select, bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from streetlight.db.models import RateLimitHit, RateLimitSalt
+from streetlight.db.models.base import table_of
 
 SALT_BYTES = 32
 
@@ -32,12 +42,30 @@ class Limit:
     window: timedelta
 
 
+_MADE_HERE = "streetlight.ratelimit.salt_made"  # session.info: this session inserted a salt
+_known: WeakKeyDictionary[Engine, tuple[date, bytes]] = WeakKeyDictionary()
+_known_lock = threading.Lock()
+
+
+def _engine(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, Engine) else bind.engine
+
+
 def day_salt(session: Session, now: datetime) -> bytes:
     """Today's salt (UTC), made on first use; concurrent first uses agree on one salt."""
     today = now.astimezone(UTC).date()
+    engine = _engine(session)
+    known = _known.get(engine)
+    if known is not None and known[0] == today:
+        return known[1]
     salt = session.scalar(select(RateLimitSalt.salt).where(RateLimitSalt.day == today))
     if salt is not None:
+        if not session.info.get(_MADE_HERE):
+            with _known_lock:
+                _known[engine] = (today, salt)
         return salt
+    session.info[_MADE_HERE] = True
     values = {"day": today, "salt": secrets.token_bytes(SALT_BYTES)}
     if session.get_bind().dialect.name == "postgresql":
         session.execute(pg_insert(RateLimitSalt).values(values).on_conflict_do_nothing())
@@ -73,26 +101,65 @@ def hits(
 ) -> int:
     """Counted events for `key` within the window ending at `now` (at most `cap`: counting stops
     there, so a key with a flood of hits costs no more than one at its limit)."""
-    digest = key_hash(session, limit.scope, key, now, salt)
-    inner = (
-        select(RateLimitHit.id)
-        .where(
-            RateLimitHit.scope == limit.scope,
-            RateLimitHit.key_hash == digest,
-            RateLimitHit.at > now - limit.window,
-        )
-        .limit(cap)
-        .subquery()
-    )
-    count = session.scalar(select(func.count()).select_from(inner))
-    return int(count or 0)
+    params = _window_params(0, session, limit, key, now, salt, _NO_CAP if cap is None else cap)
+    return int(session.execute(_counts(1), params).one()[0])
 
 
 def is_limited(
     session: Session, limit: Limit, key: str, now: datetime, salt: bytes | None = None
 ) -> bool:
     """True when `key` has used up its allowance."""
-    return hits(session, limit, key, now, salt, cap=limit.max_hits) >= limit.max_hits
+    return any_limited(session, [(limit, key)], now, salt)
+
+
+def any_limited(
+    session: Session,
+    checks: Sequence[tuple[Limit, str]],
+    now: datetime,
+    salt: bytes | None = None,
+) -> bool:
+    """True when any (limit, key) of `checks` has used up its allowance: one query for all."""
+    params: dict[str, object] = {}
+    for i, (limit, key) in enumerate(checks):
+        params.update(_window_params(i, session, limit, key, now, salt, limit.max_hits))
+    row = session.execute(_counts(len(checks)), params).one()
+    return any(count >= limit.max_hits for count, (limit, _) in zip(row, checks, strict=True))
+
+
+_HITS = table_of(RateLimitHit)
+_NO_CAP = 2**31 - 1
+
+
+@functools.cache
+def _counts(n: int) -> Select[*tuple[int, ...]]:
+    """One row of `n` counts, each of one key's hits in its window up to a cap; built once per
+    `n`, with bound parameters `scope<i>`, `key<i>`, `since<i>` and `cap<i>`."""
+
+    def count(i: int) -> ScalarSelect[int]:
+        window = (
+            select(_HITS.c.id)
+            .where(
+                _HITS.c.scope == bindparam(f"scope{i}"),
+                _HITS.c.key_hash == bindparam(f"key{i}"),
+                _HITS.c.at > bindparam(f"since{i}"),
+            )
+            .limit(bindparam(f"cap{i}", type_=Integer()))
+            .subquery()
+        )
+        return select(func.count()).select_from(window).scalar_subquery()
+
+    return select(*(count(i) for i in range(n)))
+
+
+def _window_params(
+    i: int, session: Session, limit: Limit, key: str, now: datetime, salt: bytes | None, cap: int
+) -> dict[str, object]:
+    return {
+        f"scope{i}": limit.scope,
+        f"key{i}": key_hash(session, limit.scope, key, now, salt),
+        f"since{i}": now - limit.window,
+        f"cap{i}": cap,
+    }
 
 
 def record_hit(
@@ -109,6 +176,21 @@ def add_hit(
     """Like `record_hit`, left for the caller's next flush (several rows in one statement)."""
     digest = key_hash(session, limit.scope, key, now, salt)
     session.add(RateLimitHit(scope=limit.scope, key_hash=digest, at=now))
+
+
+def add_hits(
+    session: Session, hits: Sequence[tuple[Limit, str]], now: datetime, salt: bytes | None = None
+) -> None:
+    """Count one event now for each (limit, key) of `hits`, in one statement sent at once."""
+    rows = [
+        {
+            "scope": limit.scope,
+            "key_hash": key_hash(session, limit.scope, key, now, salt),
+            "at": now,
+        }
+        for limit, key in hits
+    ]
+    session.execute(_HITS.insert(), rows)
 
 
 def purge(session: Session, now: datetime, keep: timedelta) -> int:

@@ -20,8 +20,10 @@ from sqlalchemy.orm import Session
 from streetlight.db import audit
 from streetlight.db.audit import JSONValue
 from streetlight.db.models import ConsoleEvent
+from streetlight.db.models.base import table_of
 
 BATCH = 100
+_INSERT = table_of(ConsoleEvent).insert()
 
 
 def record(
@@ -33,16 +35,13 @@ def record(
     details: Mapping[str, JSONValue] | None = None,
     event: Mapping[str, JSONValue] | None = None,
     now: datetime,
-) -> ConsoleEvent | None:
+) -> None:
     """Append the audit row for `action` and, when `event` is given, a console event of kind
     `action` carrying it. Never put a verification code in either."""
     audit.append(session, actor=actor, action=action, subject=subject, details=details, now=now)
-    if event is None:
-        return None
-    row = ConsoleEvent(at=now, kind=action, payload=audit.canonical_json(dict(event)))
-    session.add(row)
-    session.flush()
-    return row
+    if event is not None:
+        payload = audit.canonical_json(dict(event))
+        session.execute(_INSERT, {"at": now, "kind": action, "payload": payload})
 
 
 def since(session: Session, after_id: int, limit: int = BATCH) -> Sequence[ConsoleEvent]:

@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from streetlight.db import ratelimit
@@ -32,6 +32,7 @@ from streetlight.db.models import (
     VerificationCode,
     VerificationOutcome,
 )
+from streetlight.db.models.base import table_of
 from streetlight.verify import codes
 from streetlight.verify.decision import SLOTS, Candidate, Decision, Snapshot, decide, match_code
 from streetlight.verify.engagements import Rules, colleagues_near
@@ -108,47 +109,47 @@ def clean_warrant(typed: str) -> str:
     return typed.strip().upper()[:WARRANT_CHARS]
 
 
+# The statements of every check, built once: building them per request cost more than running them.
+_OFFICER = (
+    select(Officer.id, Officer.status, Duty.id)
+    .outerjoin(Duty, (Duty.officer_id == Officer.id) & Duty.ended_at.is_(None))
+    .where(Officer.warrant_number == bindparam("warrant"))
+    .limit(1)
+)
+_CANDIDATES = (
+    select(
+        VerificationCode.id,
+        VerificationCode.engagement_id,
+        Engagement.duty_id,
+        VerificationCode.code_hash,
+        VerificationCode.expires_at,
+        VerificationCode.used_at,
+        VerificationCode.revoked_at,
+    )
+    .join(Engagement, VerificationCode.engagement_id == Engagement.id)
+    .where(
+        Engagement.officer_id == bindparam("officer_id"),
+        Engagement.started_at >= bindparam("since"),
+    )
+    .order_by(VerificationCode.id.desc())
+    .limit(SLOTS)
+)
+_VERIFICATIONS = table_of(Verification)
+_INSERT_VERIFICATION = _VERIFICATIONS.insert().returning(_VERIFICATIONS.c.id)
+
+
 def snapshot(session: Session, warrant: str, now: datetime) -> Snapshot:
     """Two indexed queries, run for every warrant number, known or not."""
-    row = session.execute(
-        select(Officer.id, Officer.status, Duty.id)
-        .outerjoin(Duty, (Duty.officer_id == Officer.id) & Duty.ended_at.is_(None))
-        .where(Officer.warrant_number == warrant)
-        .limit(1)
-    ).first()
+    row = session.execute(_OFFICER, {"warrant": warrant}).first()
     officer_id = row[0] if row is not None else None
-    rows = session.execute(
-        select(
-            VerificationCode.id,
-            VerificationCode.engagement_id,
-            Engagement.duty_id,
-            VerificationCode.code_hash,
-            VerificationCode.expires_at,
-            VerificationCode.used_at,
-            VerificationCode.revoked_at,
-        )
-        .join(Engagement, VerificationCode.engagement_id == Engagement.id)
-        .where(
-            Engagement.officer_id == (officer_id if officer_id is not None else _NO_ID),
-            Engagement.started_at >= now - _LOOKBACK,
-        )
-        .order_by(VerificationCode.id.desc())
-        .limit(SLOTS)
-    ).all()
+    looked_up = officer_id if officer_id is not None else _NO_ID
+    rows = session.execute(_CANDIDATES, {"officer_id": looked_up, "since": now - _LOOKBACK}).all()
     return Snapshot(
         officer_id=officer_id,
         officer_active=row is not None and row[1] is OfficerStatus.ACTIVE,
         open_duty_id=row[2] if row is not None else None,
         candidates=tuple(Candidate(*r) for r in rows),
     )
-
-
-def _limited(
-    session: Session, limits: Limits, warrant: str, client: str, now: datetime, salt: bytes
-) -> bool:
-    by_warrant = ratelimit.is_limited(session, limits.per_warrant, warrant, now, salt)
-    by_client = ratelimit.is_limited(session, limits.per_client, client, now, salt)
-    return by_warrant or by_client
 
 
 def _consume(session: Session, decision: Decision, now: datetime) -> Decision:
@@ -208,25 +209,24 @@ def verify(
     warrant = clean_warrant(request.warrant_number)
     code = codes.normalise(request.code)
     salt = ratelimit.day_salt(session, now)
-    limited = _limited(session, limits, warrant, request.client, now, salt)
+    keys = ((limits.per_warrant, warrant), (limits.per_client, request.client))
+    limited = ratelimit.any_limited(session, keys, now, salt)
     found = snapshot(session, warrant, now)
     matched = match_code(rules.key, code, found.candidates)
     decision = _consume(session, decide(found, matched, now=now, limited=limited), now)
     token = secrets.token_urlsafe(32)
     engagement_id = decision.candidate.engagement_id if decision.candidate else None
-    row = Verification(
-        token_hash=token_hash(token),
-        warrant_number=warrant,
-        officer_id=found.officer_id,
-        engagement_id=engagement_id,
-        outcome=decision.outcome,
-        at=now,
-    )
-    session.add(row)
+    row = {
+        "token_hash": token_hash(token),
+        "warrant_number": warrant,
+        "officer_id": found.officer_id,
+        "engagement_id": engagement_id,
+        "outcome": decision.outcome,
+        "at": now,
+    }
+    verification_id: int = session.execute(_INSERT_VERIFICATION, row).scalar_one()
     if not decision.verified:
-        ratelimit.add_hit(session, limits.per_warrant, warrant, now, salt)
-        ratelimit.add_hit(session, limits.per_client, request.client, now, salt)
-    session.flush()
+        ratelimit.add_hits(session, keys, now, salt)
     # Read what a confirmed check shows before taking the audit chain's lock (held to commit).
     confirmed = (
         _confirmed(session, engagement_id, rules, now)
@@ -239,11 +239,15 @@ def verify(
         actor="public",
         action=action,
         subject=warrant,
-        details={"verification_id": row.id, "outcome": decision.outcome.value},
-        event={"verification_id": row.id, "engagement_id": engagement_id, "warrant": warrant},
+        details={"verification_id": verification_id, "outcome": decision.outcome.value},
+        event={
+            "verification_id": verification_id,
+            "engagement_id": engagement_id,
+            "warrant": warrant,
+        },
         now=now,
     )
-    return VerifyResult(decision.outcome, row.id, token, confirmed)
+    return VerifyResult(decision.outcome, verification_id, token, confirmed)
 
 
 def find_verification(session: Session, token: str) -> Verification | None:

@@ -10,7 +10,6 @@ starts; tests migrate their own databases).
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -20,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 
 from streetlight import __version__
 from streetlight.db.engine import make_engine, session_factory
+from streetlight.db.writer import writer_lock
 from streetlight.web import errors
 from streetlight.web.auth.passwords import Passwords
 from streetlight.web.clock import Clock, utc_now
@@ -62,7 +62,7 @@ def create_app(
         clock=clock,
         rules=verify_rules(settings, secret),
         limits=verify_limits(settings),
-        writer=threading.Lock() if engine.dialect.name == "sqlite" else contextlib.nullcontext(),
+        writer=writer_lock(engine) or contextlib.nullcontext(),
         report_area=report_area(settings),
         report_limits=report_limits(settings),
     )

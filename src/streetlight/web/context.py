@@ -33,8 +33,9 @@ class AppContext:
     clock: Clock
     rules: Rules
     limits: Limits
-    # SQLite has one writer at a time: a process queues its own writers on this lock (cheap)
-    # rather than in SQLite's busy handler (sleeps of up to 100 ms). A no-op on PostgreSQL.
+    # SQLite has one writer at a time: the app's processes queue their writers on this lock
+    # (`streetlight.db.writer`) rather than in SQLite's busy handler (sleeps of up to 100 ms).
+    # A no-op on PostgreSQL.
     writer: AbstractContextManager[object]
     # Public reports (issue 6): where pins are allowed (None: typed places only), and how many
     # reports a client may send.
