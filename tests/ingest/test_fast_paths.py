@@ -23,6 +23,7 @@ from streetlight.ingest import ingest
 from streetlight.ingest.checks import row_hashes
 from streetlight.ingest.csvread import RawTable, read_delimited, read_sniffed, sniff
 from streetlight.ingest.pipeline import _MAX_CUTS, _without_rows
+from streetlight.ingest.sources import expand_sources
 from streetlight.store import Store
 from streetlight.store.store import _by_partition
 from tests.conftest import Writer, sample_lines
@@ -189,4 +190,35 @@ def test_a_member_whose_crc_does_not_match_is_refused(store: Store, tmp_path: Pa
     path = tmp_path / "bad-crc.zip"
     path.write_bytes(bytes(data))
     with pytest.raises(NotZipError, match=r"bad-crc\.zip!2024-01/2024-01-cleveland-street\.csv"):
+        ingest([path], store)
+
+
+def test_a_member_inflates_to_what_zipfile_reads(tmp_path: Path) -> None:
+    path = tmp_path / "ok.zip"
+    text = "\n".join(sample_lines()[:50]).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("2024-01/2024-01-cleveland-street.csv", text)
+        archive.writestr("2024-02/2024-02-cleveland-street.csv", b"")
+    files, _ = expand_sources([path])
+    with zipfile.ZipFile(path) as archive:
+        assert [f.read_bytes() for f in files] == [archive.read(f.member or "") for f in files]
+    assert files[0].read_bytes() == text
+
+
+# Offsets in a central directory record: CRC-32, compressed size, uncompressed size.
+@pytest.mark.parametrize(("field", "change"), [(16, 1), (20, -4), (24, 1), (24, -1)])
+def test_a_member_whose_entry_does_not_match_its_data_is_refused(
+    store: Store, tmp_path: Path, field: int, change: int
+) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("2024-01/2024-01-cleveland-street.csv", "\n".join(sample_lines()[:20]))
+    data = bytearray(buffer.getvalue())
+    entry = data.find(b"PK\x01\x02")
+    value = int.from_bytes(data[entry + field : entry + field + 4], "little")
+    value = value ^ change if field == 16 else value + change
+    data[entry + field : entry + field + 4] = value.to_bytes(4, "little")
+    path = tmp_path / "bad-entry.zip"
+    path.write_bytes(bytes(data))
+    with pytest.raises(NotZipError, match=r"bad-entry\.zip!2024-01/2024-01-cleveland-street\.csv"):
         ingest([path], store)

@@ -23,8 +23,9 @@ from streetlight.db.models.base import table_of
 # Any constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _AUDIT_LOCK_KEY = 0x5354_4C41  # "STLA"
 _BATCH = 1_000
-_LAST = select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)
-_INSERT = table_of(AuditEntry).insert()
+_AUDIT = table_of(AuditEntry)
+_LAST = select(_AUDIT.c.id, _AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)
+_INSERT = _AUDIT.insert()
 
 JSONValue = str | int | float | bool | None | list["JSONValue"] | dict[str, "JSONValue"]
 

@@ -9,7 +9,6 @@ from streetlight.errors import StreetlightError
 from streetlight.hotspots.base import HotspotModel
 from streetlight.hotspots.counting import ExponentialCount, LastMonth, RollingSum
 from streetlight.hotspots.kde import GridKDE
-from streetlight.hotspots.learned import GradientBoostedPoisson
 from streetlight.hotspots.prospective import Prospective
 
 # Across the backtests in benchmarks/bench_hotspots.py (Cleveland 2024-12 .. 2025-11, City of
@@ -20,11 +19,18 @@ RECOMMENDED = "ew-6"
 BASELINES = ("last-month", "rolling-12", "ew-6")
 DEFAULT_MODELS = ("last-month", "rolling-12", "ew-6", "ew-12", "kde", "prospective", "gbm")
 
+
+def _gradient_boosted() -> HotspotModel:
+    from streetlight.hotspots.learned import GradientBoostedPoisson  # scikit-learn: slow to import
+
+    return GradientBoostedPoisson()
+
+
 _FIXED: dict[str, Callable[[], HotspotModel]] = {
     "last-month": LastMonth,
     "kde": GridKDE,
     "prospective": Prospective,
-    "gbm": GradientBoostedPoisson,
+    "gbm": _gradient_boosted,
 }
 _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[str], HotspotModel], str], ...] = (
     (re.compile(r"rolling-(\d+)"), lambda v: RollingSum(months=int(v)), "rolling-K: K months"),

@@ -14,10 +14,15 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import cast
+
+from isal import isal_zlib
 
 from streetlight.errors import NotZipError, SourceNotFoundError
 
 DATA_PATTERNS: tuple[str, ...] = ("*.csv",)
+# What ISA-L raises for damaged deflate data (its stubs declare it as an instance).
+_INFLATE_ERROR = cast("type[Exception]", isal_zlib.error)
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class SourceFile:
                 if _plain_deflate(info):
                     return _inflate(self.path, info)
                 return archive.read(self.member)
-        except (zipfile.BadZipFile, OSError, zlib.error, KeyError) as exc:
+        except (zipfile.BadZipFile, OSError, zlib.error, _INFLATE_ERROR, KeyError) as exc:
             raise NotZipError(self.name, f"cannot extract from the zip ({exc})") from exc
 
 
@@ -72,12 +77,15 @@ def _plain_deflate(info: zipfile.ZipInfo) -> bool:
 
 
 def _inflate(path: Path, info: zipfile.ZipInfo) -> bytes:
-    """A deflated member in one `zlib.decompress` call, CRC and size checked.
+    """A deflated member in one ISA-L `decompress` call, CRC and size checked.
 
     `ZipFile.read` inflates in small chunks with Python in between; one call holds the GIL for
     none of the work, so two reader threads really use two cores. The raw deflate data goes in
-    a gzip frame built from the zip's CRC-32 and size, so zlib checks them as it inflates
-    (faster than a second pass over the output).
+    a gzip frame built from the zip's CRC-32 and size, so the inflater checks them as it goes
+    (faster than a second pass over the output). ISA-L (Intel's, via the `isal` package) inflates
+    the same deflate streams as zlib in about 0.55 of the time (79 ms against 140 ms of CPU for
+    the 60 MB of the Cleveland zip), the largest single cost of reading a zip; the price is one
+    small compiled dependency with wheels for every common platform.
     """
     with path.open("rb") as fh:
         fh.seek(info.header_offset)
@@ -87,7 +95,7 @@ def _inflate(path: Path, info: zipfile.ZipInfo) -> bytes:
         fh.seek(name_len + extra_len, 1)
         compressed = fh.read(info.compress_size)
     trailer = _GZIP_TRAILER.pack(info.CRC, info.file_size & 0xFFFFFFFF)
-    data = zlib.decompress(_GZIP_HEADER + compressed + trailer, wbits=31)
+    data = isal_zlib.decompress(_GZIP_HEADER + compressed + trailer, wbits=31)
     if len(data) != info.file_size:
         raise zipfile.BadZipFile(f"bad size for {info.filename}")
     return data

@@ -109,29 +109,32 @@ def clean_warrant(typed: str) -> str:
     return typed.strip().upper()[:WARRANT_CHARS]
 
 
-# The statements of every check, built once: building them per request cost more than running them.
+# The statements of every check, built once on the Core tables: building them per request, and
+# the ORM's handling of each, cost more than running them.
+_officers, _duties = table_of(Officer), table_of(Duty)
+_codes, _engagements = table_of(VerificationCode), table_of(Engagement)
 _OFFICER = (
-    select(Officer.id, Officer.status, Duty.id)
-    .outerjoin(Duty, (Duty.officer_id == Officer.id) & Duty.ended_at.is_(None))
-    .where(Officer.warrant_number == bindparam("warrant"))
+    select(_officers.c.id, _officers.c.status, _duties.c.id)
+    .outerjoin(_duties, (_duties.c.officer_id == _officers.c.id) & _duties.c.ended_at.is_(None))
+    .where(_officers.c.warrant_number == bindparam("warrant"))
     .limit(1)
 )
 _CANDIDATES = (
     select(
-        VerificationCode.id,
-        VerificationCode.engagement_id,
-        Engagement.duty_id,
-        VerificationCode.code_hash,
-        VerificationCode.expires_at,
-        VerificationCode.used_at,
-        VerificationCode.revoked_at,
+        _codes.c.id,
+        _codes.c.engagement_id,
+        _engagements.c.duty_id,
+        _codes.c.code_hash,
+        _codes.c.expires_at,
+        _codes.c.used_at,
+        _codes.c.revoked_at,
     )
-    .join(Engagement, VerificationCode.engagement_id == Engagement.id)
+    .join(_engagements, _codes.c.engagement_id == _engagements.c.id)
     .where(
-        Engagement.officer_id == bindparam("officer_id"),
-        Engagement.started_at >= bindparam("since"),
+        _engagements.c.officer_id == bindparam("officer_id"),
+        _engagements.c.started_at >= bindparam("since"),
     )
-    .order_by(VerificationCode.id.desc())
+    .order_by(_codes.c.id.desc())
     .limit(SLOTS)
 )
 _VERIFICATIONS = table_of(Verification)
