@@ -32,13 +32,13 @@ def add_officer(session: Session, warrant: str = "PC1234", **fields: object) -> 
 
 def bypass_audit_guard(engine: Engine, statement: str) -> None:
     """Run `statement` on the audit log as an attacker with database access would: after
-    switching off the triggers that make the table append-only."""
+    switching off the triggers that make the table append-only (on SQLite they stay off)."""
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
             connection.execute(text(statement))
             connection.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
         else:
-            connection.execute(text("DROP TRIGGER audit_log_no_update"))
-            connection.execute(text("DROP TRIGGER audit_log_no_delete"))
+            connection.execute(text("DROP TRIGGER IF EXISTS audit_log_no_update"))
+            connection.execute(text("DROP TRIGGER IF EXISTS audit_log_no_delete"))
             connection.execute(text(statement))

@@ -116,3 +116,40 @@ def test_concurrent_appends_keep_one_chain(sessions: sessionmaker[Session]) -> N
     assert errors == []
     check = _check(sessions)
     assert check.ok and check.rows == 40
+
+
+def test_an_anchor_shows_the_newest_rows_were_deleted(
+    engine: Engine, sessions: sessionmaker[Session]
+) -> None:
+    """Deleting the newest rows leaves a valid, shorter chain: only an anchor kept elsewhere
+    shows it."""
+    _fill(sessions)
+    anchor = _check(sessions).anchor
+    assert str(anchor).startswith("5:") and audit.Anchor.parse(str(anchor)) == anchor
+    with sessions() as session:
+        assert audit.verify_chain(session, anchor).ok
+    _fill(sessions, 2)  # the log grows: an old anchor still holds
+    with sessions() as session:
+        assert audit.verify_chain(session, anchor).ok
+    bypass_audit_guard(engine, "DELETE FROM audit_log WHERE id >= 5")
+    assert _check(sessions).ok  # the chain alone looks whole
+    with sessions() as session:
+        cut = audit.verify_chain(session, anchor)
+    assert (cut.ok, cut.first_bad_id, cut.rows) == (False, 5, 4)
+    assert cut.problem == "missing: the log ends at row 4, rows after it were deleted"
+
+
+def test_an_anchor_shows_a_rewritten_chain(sessions: sessionmaker[Session]) -> None:
+    """A chain rebuilt from some row on is valid in itself but no longer holds the anchor."""
+    _fill(sessions)
+    recorded = audit.Anchor(3, "0" * 64)
+    with sessions() as session:
+        check = audit.verify_chain(session, recorded)
+    assert (check.ok, check.first_bad_id) == (False, 3)
+    assert check.problem == "does not match the anchor recorded for it"
+
+
+@pytest.mark.parametrize("text", ["", "5", "x:" + "a" * 64, "5:" + "a" * 63, "5:" + "A" * 64])
+def test_a_malformed_anchor_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="an anchor is <row>:<64 hex digits>"):
+        audit.Anchor.parse(text)

@@ -42,6 +42,12 @@ def test_import_officers_and_duty_then_verify_the_audit_log(
     assert "otpauth://totp/Streetlight:ann?secret=" in added.output
     verified = runner.invoke(app, ["db", "verify-audit", *db])
     assert verified.exit_code == 0 and "audit log: 4 row(s), chain intact" in verified.output
+    anchor = re.search(r"; anchor (4:[0-9a-f]{64})", verified.output)
+    assert anchor is not None
+    held = runner.invoke(app, ["db", "verify-audit", "--anchor", anchor.group(1), *db])
+    assert held.exit_code == 0 and f"still holds {anchor.group(1)}" in held.output
+    malformed = runner.invoke(app, ["db", "verify-audit", "--anchor", "4:abc", *db])
+    assert malformed.exit_code == 2 and "--anchor" in malformed.output
 
     engine = make_engine(empty_database_url)
     bypass_audit_guard(engine, "UPDATE audit_log SET actor = 'nobody' WHERE id = 2")
@@ -49,6 +55,16 @@ def test_import_officers_and_duty_then_verify_the_audit_log(
     tampered = runner.invoke(app, ["db", "verify-audit", *db])
     assert tampered.exit_code == 1
     assert tampered.stderr.strip() == "error: audit log: row 2: content does not match its hash"
+
+    engine = make_engine(empty_database_url)
+    bypass_audit_guard(engine, "DELETE FROM audit_log WHERE id >= 2")  # a valid, shorter chain
+    engine.dispose()
+    assert runner.invoke(app, ["db", "verify-audit", *db]).exit_code == 0
+    cut = runner.invoke(app, ["db", "verify-audit", "--anchor", anchor.group(1), *db])
+    assert cut.exit_code == 1
+    assert cut.stderr.strip() == (
+        "error: audit log: row 4: missing: the log ends at row 1, rows after it were deleted"
+    )
 
 
 def test_errors_are_one_line(empty_database_url: str, write: Writer) -> None:

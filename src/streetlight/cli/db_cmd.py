@@ -86,21 +86,39 @@ def upgrade_command(store: DataOption = None, database: DatabaseOption = None) -
 
 
 @db_app.command("verify-audit")
-def verify_audit_command(store: DataOption = None, database: DatabaseOption = None) -> None:
+def verify_audit_command(
+    store: DataOption = None,
+    database: DatabaseOption = None,
+    anchor: str | None = typer.Option(
+        None,
+        "--anchor",
+        metavar="ROW:HASH",
+        help="An anchor printed by an earlier run and kept outside the database: the log must "
+        "still hold that row with that hash (deleting the newest rows leaves a valid chain).",
+    ),
+) -> None:
     """Recompute the audit log's hash chain; exit 1 naming the first row that was changed or
-    removed."""
-    from streetlight.db.audit import verify_chain
+    removed. Prints an anchor to keep elsewhere (a daily report) for a later --anchor check."""
+    from streetlight.db.audit import Anchor, verify_chain
     from streetlight.db.engine import session_factory
     from streetlight.db.errors import DatabaseError
 
     with cli_errors():
+        try:
+            expected = Anchor.parse(anchor) if anchor is not None else None
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--anchor") from None
         engine = open_database(database_url(store, database))
         with session_factory(engine)() as session:
-            check = verify_chain(session)
+            check = verify_chain(session, expected)
         engine.dispose()
         if not check.ok:
             raise DatabaseError(f"audit log: row {check.first_bad_id}: {check.problem}")
-        out.print(f"audit log: {check.rows:,} row(s), chain intact, head {check.head}")
+        held = f", still holds {expected}" if expected is not None else ""
+        out.print(
+            f"audit log: {check.rows:,} row(s), chain intact{held}; anchor {check.anchor}",
+            soft_wrap=True,
+        )
 
 
 @db_app.command("seed-demo")

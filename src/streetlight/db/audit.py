@@ -96,8 +96,8 @@ class ChainCheck:
 
     `rows`: rows checked; `first_bad_id`: id of the first row whose hash or link is wrong (None when
     the chain is whole); `problem`: what is wrong there; `head`: the last row's hash. Deleting the
-    *last* rows leaves a shorter, valid chain: keep `head` somewhere else (a printed daily report)
-    to detect that too.
+    *last* rows leaves a shorter, valid chain: keep `anchor` somewhere else (a printed daily
+    report, a ticket) and check against it later to detect that too.
     """
 
     rows: int
@@ -108,6 +108,35 @@ class ChainCheck:
     @property
     def ok(self) -> bool:
         return self.first_bad_id is None
+
+    @property
+    def anchor(self) -> Anchor:
+        """The chain's end as it stands: `<row>:<hash>`, to be kept outside the database."""
+        return Anchor(self.rows, self.head)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A row of the chain and its hash, recorded outside the database at some moment. A later
+    check that does not find this row with this hash proves the log was cut back or rewritten,
+    which the chain alone cannot show for its newest rows."""
+
+    row: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.row}:{self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        row, _, digest = text.strip().partition(":")
+        if not (
+            row.isdigit() and len(digest) == 64 and all(c in "0123456789abcdef" for c in digest)
+        ):
+            raise ValueError(
+                f"an anchor is <row>:<64 hex digits> as verify-audit prints it, not {text!r}"
+            )
+        return cls(int(row), digest)
 
 
 def _rows(session: Session) -> Iterator[AuditEntry]:
@@ -122,8 +151,9 @@ def _rows(session: Session) -> Iterator[AuditEntry]:
         after = batch[-1].id
 
 
-def verify_chain(session: Session) -> ChainCheck:
-    """Recompute the chain from the first row and stop at the first row that does not match."""
+def verify_chain(session: Session, anchor: Anchor | None = None) -> ChainCheck:
+    """Recompute the chain from the first row and stop at the first row that does not match, or
+    that contradicts `anchor` (a row and hash recorded earlier, outside the database)."""
     prev_hash = GENESIS_HASH
     expected_id = 1
     rows = 0
@@ -144,6 +174,11 @@ def verify_chain(session: Session) -> ChainCheck:
         )
         if recomputed != row.hash:
             return ChainCheck(rows, row.id, "content does not match its hash", prev_hash)
+        if anchor is not None and row.id == anchor.row and row.hash != anchor.hash:
+            return ChainCheck(rows, row.id, "does not match the anchor recorded for it", prev_hash)
         prev_hash = row.hash
         expected_id += 1
+    if anchor is not None and anchor.row > rows:
+        problem = f"missing: the log ends at row {rows}, rows after it were deleted"
+        return ChainCheck(rows, anchor.row, problem, prev_hash)
     return ChainCheck(rows, None, "", prev_hash)
