@@ -30,7 +30,7 @@ from streetlight.web.auth.accounts import create_staff_user
 from streetlight.web.settings import Settings
 from tests.browser import chromium
 from tests.conftest import REPO
-from tests.web.conftest import CHEAP_PASSWORDS, PASSWORD, SECRET_KEY, Clock
+from tests.web.conftest import CHEAP_PASSWORDS, PASSWORD, SECRET_KEY, TOTP_KEY, Clock
 
 LAUNCH_ARGS = [
     "--no-sandbox",
@@ -115,7 +115,7 @@ def staff_account(
     with sessions.begin() as session:
         account = create_staff_user(
             session, username=username, display_name=display_name or username.title(),
-            password=PASSWORD, role=role, passwords=CHEAP_PASSWORDS, now=Clock()(),
+            password=PASSWORD, role=role, passwords=CHEAP_PASSWORDS, totp_key=TOTP_KEY, now=Clock()(),
             warrant_number=warrant,
         )  # fmt: skip
     return account.totp_secret

@@ -21,12 +21,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from streetlight.db import officers as ops
 from streetlight.db.models import Dress, Officer, OfficerStatus, Role
 from streetlight.web.app import create_app
+from streetlight.web.auth import totp
 from streetlight.web.auth.accounts import create_staff_user
 from streetlight.web.auth.passwords import Passwords
 from streetlight.web.settings import Settings
 
 PASSWORD = "correct horse battery staple"
 SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"
+TOTP_KEY = totp.sealing_key(SECRET_KEY.encode())  # seals TOTP secrets as the test apps do
 # Real argon2id, with parameters cheap enough for hundreds of sign-ins in a test run.
 CHEAP_PASSWORDS = Passwords(PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1))
 _CSRF = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
@@ -117,7 +119,7 @@ def make_staff(app_sessions: sessionmaker[Session], clock: Clock) -> MakeStaff:
         with app_sessions.begin() as session:
             account = create_staff_user(
                 session, username=username, display_name=username.title(), password=PASSWORD,
-                role=role, passwords=CHEAP_PASSWORDS, now=clock(), warrant_number=warrant,
+                role=role, passwords=CHEAP_PASSWORDS, totp_key=TOTP_KEY, now=clock(), warrant_number=warrant,
             )  # fmt: skip
         return Staff(username, PASSWORD, account.totp_secret, role)
 

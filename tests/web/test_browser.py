@@ -19,7 +19,7 @@ from streetlight.db.models import Dress, Role
 from streetlight.web.app import create_app
 from streetlight.web.auth.accounts import create_staff_user
 from tests.web.browser import Problems, headless_chromium, phone_context, served, sqlite_settings
-from tests.web.conftest import CHEAP_PASSWORDS, PASSWORD, Clock, add_officer
+from tests.web.conftest import CHEAP_PASSWORDS, PASSWORD, TOTP_KEY, Clock, add_officer
 
 PHONE = Geolocation(longitude=-1.2346, latitude=54.5742)  # Middlesbrough town centre
 
@@ -36,7 +36,7 @@ def test_an_officer_signs_in_and_the_app_sends_their_position(
     with sessions.begin() as session:
         account = create_staff_user(
             session, username="pc4471", display_name="Sam Patel", password=PASSWORD,
-            role=Role.OFFICER, passwords=CHEAP_PASSWORDS, now=clock(), warrant_number="PC4471",
+            role=Role.OFFICER, passwords=CHEAP_PASSWORDS, totp_key=TOTP_KEY, now=clock(), warrant_number="PC4471",
         )  # fmt: skip
 
     problems = Problems()

@@ -22,8 +22,9 @@ from tests.web.conftest import CHEAP_PASSWORDS, SECRET_KEY, csrf_token
 
 def test_seeding_twice_changes_nothing_and_the_journeys_work(tmp_path: Path) -> None:
     store = tmp_path / "data"
-    first = seed_demo_force(store, now=datetime.now(UTC), passwords=CHEAP_PASSWORDS)
-    second = seed_demo_force(store, now=datetime.now(UTC), passwords=CHEAP_PASSWORDS)
+    secret = SECRET_KEY.encode()
+    first = seed_demo_force(store, now=datetime.now(UTC), passwords=CHEAP_PASSWORDS, secret=secret)
+    second = seed_demo_force(store, now=datetime.now(UTC), passwords=CHEAP_PASSWORDS, secret=secret)
     assert first.accounts == second.accounts
     assert (store / "demo-credentials.json").stat().st_mode & 0o777 == 0o600
     engine = make_engine(f"sqlite:///{first.database}")

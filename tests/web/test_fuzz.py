@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from streetlight.db.models import Dress, Role
 from streetlight.web.app import create_app
 from streetlight.web.settings import Settings
-from tests.web.conftest import CHEAP_PASSWORDS, Clock, MakeStaff, csrf_token, sign_in
+from tests.web.conftest import (
+    CHEAP_PASSWORDS,
+    TOTP_KEY,
+    Clock,
+    MakeStaff,
+    csrf_token,
+    sign_in,
+)
 from tests.web.journeys import CENTRE, put_on_duty
 
 Credentials = dict[str, tuple[dict[str, str], dict[str, str]]]
@@ -45,7 +52,7 @@ def credentials(fuzz_app: FastAPI, clock: Clock, settings: Settings) -> Credenti
         with sessions.begin() as session:
             account = create_staff_user(
                 session, username=role.value, display_name=role.value, password=PASSWORD,
-                role=role, passwords=CHEAP_PASSWORDS, now=clock(), warrant_number=warrant,
+                role=role, passwords=CHEAP_PASSWORDS, totp_key=TOTP_KEY, now=clock(), warrant_number=warrant,
             )  # fmt: skip
         client = TestClient(fuzz_app, base_url="http://testserver", follow_redirects=False)
         assert (

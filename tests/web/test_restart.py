@@ -26,7 +26,7 @@ from streetlight.db.models import ChatMessage, Dress, Engagement, Role, Verifica
 from streetlight.verify.service import token_hash
 from streetlight.web.auth.accounts import create_staff_user
 from tests.web.browser import free_port
-from tests.web.conftest import CHEAP_PASSWORDS, PASSWORD, SECRET_KEY, Clock
+from tests.web.conftest import CHEAP_PASSWORDS, PASSWORD, SECRET_KEY, TOTP_KEY, Clock
 from tests.web.journeys import CENTRE, put_on_duty
 
 START_TIMEOUT_S = 30
@@ -94,7 +94,7 @@ def test_a_killed_server_loses_no_acknowledged_write(sqlite_template: Path, tmp_
     with sessions.begin() as session:
         secret = create_staff_user(
             session, username="dc1", display_name="DC1", password=PASSWORD, role=Role.OFFICER,
-            passwords=CHEAP_PASSWORDS, now=clock(), warrant_number="DC1",
+            passwords=CHEAP_PASSWORDS, totp_key=TOTP_KEY, now=clock(), warrant_number="DC1",
         ).totp_secret  # fmt: skip
 
     port = free_port()

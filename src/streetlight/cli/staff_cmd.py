@@ -36,10 +36,16 @@ def add_command(
     """Create an account; prints the TOTP secret and otpauth:// URI to enrol an authenticator
     app. They are shown only this once."""
     from streetlight.db.engine import session_factory
+    from streetlight.web.auth import totp
     from streetlight.web.auth.accounts import create_staff_user
     from streetlight.web.auth.passwords import Passwords
+    from streetlight.web.settings import load_settings
 
     with cli_errors():
+        # The secret `streetlight serve` will use (STREETLIGHT_SECRET_KEY, else the data folder's
+        # development key): it seals the TOTP secret, and only that server can open it.
+        settings = load_settings(**({"store": store} if store is not None else {}))
+        totp_key = totp.sealing_key(settings.secret())
         engine = open_database(database_url(store, database))
         with session_factory(engine).begin() as session:
             account = create_staff_user(
@@ -49,6 +55,7 @@ def add_command(
                 password=password,
                 role=role,
                 passwords=Passwords(),
+                totp_key=totp_key,
                 now=datetime.now(UTC),
                 actor="cli",
                 warrant_number=warrant,

@@ -21,6 +21,7 @@ from streetlight import __version__
 from streetlight.db.engine import make_engine, session_factory
 from streetlight.db.writer import writer_lock
 from streetlight.web import errors
+from streetlight.web.auth import totp
 from streetlight.web.auth.passwords import Passwords
 from streetlight.web.clock import Clock, utc_now
 from streetlight.web.context import AppContext
@@ -59,6 +60,7 @@ def create_app(
         templates=make_templates(),
         passwords=passwords or Passwords(),
         secret=secret,
+        totp_key=totp.sealing_key(secret),
         clock=clock,
         rules=verify_rules(settings, secret),
         limits=verify_limits(settings),

@@ -30,6 +30,7 @@ class AppContext:
     templates: Jinja2Templates
     passwords: Passwords
     secret: bytes
+    totp_key: bytes  # opens the stored TOTP secrets (`auth.totp.sealing_key` of `secret`)
     clock: Clock
     rules: Rules
     limits: Limits

@@ -31,8 +31,10 @@ from streetlight.db import officers as ops
 from streetlight.db.engine import make_engine, session_factory, sqlite_url
 from streetlight.db.migrate import upgrade
 from streetlight.db.models import Dress, Officer, OfficerStatus, Role, StaffUser
+from streetlight.web.auth import totp
 from streetlight.web.auth.accounts import create_staff_user
 from streetlight.web.auth.passwords import Passwords
+from streetlight.web.settings import load_settings
 
 CREDENTIALS_FILE = "demo-credentials.json"
 ACTOR = "demo"
@@ -179,24 +181,39 @@ def _account(
     warrant: str | None,
     password: str,
     passwords: Passwords,
+    totp_key: bytes,
     now: datetime,
 ) -> str:
     user = session.scalar(select(StaffUser).where(func.lower(StaffUser.username) == username))
     if user is None:
         return create_staff_user(
             session, username=username, display_name=username.upper() if warrant else username.title(),
-            password=password, role=role, passwords=passwords, now=now, actor=ACTOR,
-            warrant_number=warrant,
+            password=password, role=role, passwords=passwords, totp_key=totp_key, now=now,
+            actor=ACTOR, warrant_number=warrant,
         ).totp_secret  # fmt: skip
     if not passwords.verify(user.password_hash, password):
         user.password_hash = passwords.hash(password)
     user.active = True
-    return user.totp_secret
+    secret = totp.unseal(totp_key, user.totp_secret, user.username)
+    if secret is None or not totp.is_sealed(user.totp_secret):
+        # Sealed under another server secret (or stored before sealing): enrol afresh. Demo only.
+        secret = secret or totp.new_secret()
+        user.totp_secret = totp.seal(totp_key, secret, user.username)
+    return secret
 
 
-def seed_demo_force(store: Path, *, now: datetime, passwords: Passwords | None = None) -> DemoForce:
-    """Create or refresh the demo force in `store`'s embedded SQLite database (migrated first)."""
+def seed_demo_force(
+    store: Path,
+    *,
+    now: datetime,
+    passwords: Passwords | None = None,
+    secret: bytes | None = None,
+) -> DemoForce:
+    """Create or refresh the demo force in `store`'s embedded SQLite database (migrated first).
+    `secret`: the server's secret, which seals the TOTP secrets (default: what `streetlight serve
+    --store STORE` would use)."""
     passwords = passwords or Passwords()
+    totp_key = totp.sealing_key(secret or load_settings(store=store).secret())
     database = store / "streetlight.db"
     engine = make_engine(sqlite_url(store))
     try:
@@ -207,8 +224,12 @@ def seed_demo_force(store: Path, *, now: datetime, passwords: Passwords | None =
             for spec in OFFICERS:
                 _officer(session, spec, now)
             for username, role, warrant, note in ACCOUNTS:
-                secret = _account(session, username, role, warrant, known[username], passwords, now)
-                accounts.append(DemoAccount(username, known[username], secret, role, warrant, note))
+                enrolled = _account(
+                    session, username, role, warrant, known[username], passwords, totp_key, now
+                )
+                accounts.append(
+                    DemoAccount(username, known[username], enrolled, role, warrant, note)
+                )
     finally:
         engine.dispose()
     return DemoForce(database, tuple(accounts), OFFICERS)

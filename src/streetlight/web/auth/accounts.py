@@ -37,12 +37,15 @@ def create_staff_user(
     password: str,
     role: Role,
     passwords: Passwords,
+    totp_key: bytes,
     now: datetime,
     actor: str = "system",
     warrant_number: str | None = None,
     totp_secret: str | None = None,
 ) -> NewAccount:
-    """Create a staff account; officers' accounts name their warrant number."""
+    """Create a staff account; officers' accounts name their warrant number. The TOTP secret is
+    stored sealed with `totp_key` (`totp.sealing_key` of the server's secret) and returned
+    in clear this once."""
     username = username.strip()
     if not username or len(username) > 64:
         raise AccountError("username: 1 to 64 characters")
@@ -61,7 +64,7 @@ def create_staff_user(
         username=username,
         display_name=display_name or username,
         password_hash=passwords.hash(password),
-        totp_secret=secret,
+        totp_secret=totp.seal(totp_key, secret, username),
         role=role,
         active=True,
         officer=officer,

@@ -9,6 +9,7 @@ see `streetlight.db.ratelimit`); both limits live in the database.
 from __future__ import annotations
 
 import enum
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +22,7 @@ from streetlight.web.auth import totp
 from streetlight.web.auth.passwords import Passwords
 from streetlight.web.settings import Settings
 
+log = logging.getLogger(__name__)
 # A fixed secret so unknown users cost the same TOTP work as known ones.
 _DUMMY_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
@@ -56,9 +58,11 @@ def sign_in(
     client: str,
     settings: Settings,
     passwords: Passwords,
+    totp_key: bytes,
     now: datetime,
 ) -> SignIn:
-    """Check credentials and limits; record the attempt (audit, rate limit) in `session`."""
+    """Check credentials and limits; record the attempt (audit, rate limit) in `session`.
+    `totp_key` opens the stored TOTP secrets (`totp.sealing_key`)."""
     account_key = username.strip().lower()
     per_account, per_client = limits(settings)
     if ratelimit.is_limited(session, per_account, account_key, now) or ratelimit.is_limited(
@@ -69,12 +73,12 @@ def sign_in(
 
     user = session.scalar(select(StaffUser).where(func.lower(StaffUser.username) == account_key))
     password_ok = passwords.verify(user.password_hash if user else None, password)
+    secret = _secret_of(user, totp_key)
     step = totp.accepted_step(
-        user.totp_secret if user else _DUMMY_TOTP_SECRET,
-        code,
-        now,
-        user.totp_last_step if user else None,
+        secret or _DUMMY_TOTP_SECRET, code, now, user.totp_last_step if user else None
     )
+    if secret is None:
+        step = None  # no code can match a secret nobody can read
     allowed = user is not None and user.active and _officer_active(user)
     if user is None or not (password_ok and step is not None and allowed):
         ratelimit.record_hit(session, per_account, account_key, now)
@@ -86,10 +90,27 @@ def sign_in(
         return SignIn(Outcome.FAILED)
 
     user.totp_last_step = step
+    if not totp.is_sealed(user.totp_secret):  # stored before sealing: seal it now
+        user.totp_secret = totp.seal(totp_key, user.totp_secret, user.username)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash(password)
     audit.append(session, actor=user.username, action="signin.success", now=now)
     return SignIn(Outcome.SIGNED_IN, user)
+
+
+def _secret_of(user: StaffUser | None, key: bytes) -> str | None:
+    """The account's TOTP secret in clear; the dummy for no account, so the work is the same;
+    None (and a logged error, naming no secret) when the stored one cannot be opened."""
+    if user is None:
+        return _DUMMY_TOTP_SECRET
+    secret = totp.unseal(key, user.totp_secret, user.username)
+    if secret is None:
+        log.error(
+            "the TOTP secret of staff account %d cannot be opened: was the server's secret "
+            "key changed? The account must enrol again.",
+            user.id,
+        )
+    return secret
 
 
 def _officer_active(user: StaffUser) -> bool:

@@ -78,6 +78,7 @@ def signin(
         client=request.client.host if request.client else "unknown",
         settings=context.settings,
         passwords=context.passwords,
+        totp_key=context.totp_key,
         now=now,
     )
     if result.outcome is Outcome.LIMITED:
