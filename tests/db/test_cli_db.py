@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pyotp
 from typer.testing import CliRunner
@@ -17,9 +18,10 @@ runner = CliRunner()
 
 
 def test_import_officers_and_duty_then_verify_the_audit_log(
-    empty_database_url: str, write: Writer
+    empty_database_url: str, write: Writer, tmp_path: Path
 ) -> None:
     db = ["--database", empty_database_url]
+    staff = [*db, "--store", str(tmp_path / "data")]  # its development key seals TOTP secrets
     upgraded = runner.invoke(app, ["db", "upgrade", *db])
     assert upgraded.exit_code == 0 and f"at revision {head_revision()}" in upgraded.output
     officers = write(
@@ -33,16 +35,21 @@ def test_import_officers_and_duty_then_verify_the_audit_log(
     result = runner.invoke(app, ["officers", "duty", str(duty), *db])
     assert result.exit_code == 0, result.output
     added = runner.invoke(
-        app, ["staff", "add", "ann", "--role", "officer", "--warrant", "PC1", "--name", "Ann Lee", *db],
+        app, ["staff", "add", "ann", "--role", "officer", "--warrant", "PC1", "--name", "Ann Lee", *staff],
         input="a long enough password\na long enough password\n",
     )  # fmt: skip
     assert added.exit_code == 0, added.output
     secret = re.search(r"TOTP secret: ([A-Z2-7]+)", added.output)
     assert secret and pyotp.TOTP(secret.group(1)).now().isdigit()
     assert "otpauth://totp/Streetlight:ann?secret=" in added.output
+    reset = runner.invoke(app, ["staff", "reset-totp", "ANN", *staff])
+    assert reset.exit_code == 0, reset.output
+    fresh = re.search(r"new TOTP secret for 'ann': ([A-Z2-7]+)", reset.output)
+    assert fresh and fresh.group(1) != secret.group(1)
+    assert runner.invoke(app, ["staff", "reset-totp", "nobody", *staff]).exit_code == 1
     verified = runner.invoke(app, ["db", "verify-audit", *db])
-    assert verified.exit_code == 0 and "audit log: 4 row(s), chain intact" in verified.output
-    anchor = re.search(r"; anchor (4:[0-9a-f]{64})", verified.output)
+    assert verified.exit_code == 0 and "audit log: 5 row(s), chain intact" in verified.output
+    anchor = re.search(r"; anchor (5:[0-9a-f]{64})", verified.output)
     assert anchor is not None
     held = runner.invoke(app, ["db", "verify-audit", "--anchor", anchor.group(1), *db])
     assert held.exit_code == 0 and f"still holds {anchor.group(1)}" in held.output
@@ -63,12 +70,12 @@ def test_import_officers_and_duty_then_verify_the_audit_log(
     cut = runner.invoke(app, ["db", "verify-audit", "--anchor", anchor.group(1), *db])
     assert cut.exit_code == 1
     assert cut.stderr.strip() == (
-        "error: audit log: row 4: missing: the log ends at row 1, rows after it were deleted"
+        "error: audit log: row 5: missing: the log ends at row 1, rows after it were deleted"
     )
 
 
-def test_errors_are_one_line(empty_database_url: str, write: Writer) -> None:
-    db = ["--database", empty_database_url]
+def test_errors_are_one_line(empty_database_url: str, write: Writer, tmp_path: Path) -> None:
+    db = ["--database", empty_database_url, "--store", str(tmp_path / "data")]
     missing = runner.invoke(app, ["officers", "import", "nowhere.csv", *db])
     assert missing.exit_code == 1 and missing.stderr.strip() == "error: nowhere.csv: no such file"
     weak = runner.invoke(

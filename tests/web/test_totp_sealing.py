@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.models import Role, StaffUser
 from streetlight.web.auth import totp
+from streetlight.web.auth.accounts import AccountError, reset_totp
 from tests.web.conftest import TOTP_KEY, Clock, MakeStaff, Staff, sign_in
 
 
@@ -79,3 +80,19 @@ def test_a_secret_sealed_under_another_server_secret_fails_closed(
     with caplog.at_level(logging.ERROR):
         assert sign_in(client, staff, clock).status_code == 401
     assert "cannot be opened" in caplog.text and staff.secret not in caplog.text
+
+
+def test_a_reset_secret_replaces_the_old_one_at_once(
+    client: TestClient, make_staff: MakeStaff, app_sessions: sessionmaker[Session], clock: Clock
+) -> None:
+    """After a changed server secret (or a lost phone) an admin gives the account a new one."""
+    staff = make_staff(Role.OPERATOR, "op5")
+    _store(app_sessions, "op5", totp.seal(totp.sealing_key(b"old server"), staff.secret, "op5"))
+    with app_sessions.begin() as session:
+        fresh = reset_totp(session, username="OP5", totp_key=TOTP_KEY, now=clock())
+    assert fresh.totp_secret != staff.secret and "Streetlight:op5" in fresh.totp_uri
+    assert sign_in(client, staff, clock).status_code == 401
+    renewed = Staff("op5", staff.password, fresh.totp_secret, Role.OPERATOR)
+    assert sign_in(client, renewed, clock).status_code == 303
+    with pytest.raises(AccountError, match="no account 'nobody'"), app_sessions.begin() as session:
+        reset_totp(session, username="nobody", totp_key=TOTP_KEY, now=clock())

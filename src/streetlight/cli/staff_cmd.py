@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import typer
 
@@ -36,16 +37,11 @@ def add_command(
     """Create an account; prints the TOTP secret and otpauth:// URI to enrol an authenticator
     app. They are shown only this once."""
     from streetlight.db.engine import session_factory
-    from streetlight.web.auth import totp
     from streetlight.web.auth.accounts import create_staff_user
     from streetlight.web.auth.passwords import Passwords
-    from streetlight.web.settings import load_settings
 
     with cli_errors():
-        # The secret `streetlight serve` will use (STREETLIGHT_SECRET_KEY, else the data folder's
-        # development key): it seals the TOTP secret, and only that server can open it.
-        settings = load_settings(**({"store": store} if store is not None else {}))
-        totp_key = totp.sealing_key(settings.secret())
+        totp_key = _sealing_key(store)
         engine = open_database(database_url(store, database))
         with session_factory(engine).begin() as session:
             account = create_staff_user(
@@ -64,3 +60,36 @@ def add_command(
     out.print(f"created {role.value} account {username!r}")
     out.print(f"TOTP secret: {account.totp_secret}")
     out.print(f"enrol with: {account.totp_uri}", soft_wrap=True)
+
+
+@staff_app.command("reset-totp")
+def reset_totp_command(
+    username: str = typer.Argument(..., help="The account's sign-in name."),
+    store: DataOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Give an account a new TOTP secret (a lost phone, or a changed server secret key); prints
+    it and its otpauth:// URI once. The old secret stops working at once."""
+    from streetlight.db.engine import session_factory
+    from streetlight.web.auth.accounts import reset_totp
+
+    with cli_errors():
+        totp_key = _sealing_key(store)
+        engine = open_database(database_url(store, database))
+        with session_factory(engine).begin() as session:
+            account = reset_totp(
+                session, username=username, totp_key=totp_key, now=datetime.now(UTC), actor="cli"
+            )
+        engine.dispose()
+    out.print(f"new TOTP secret for {account.user.username!r}: {account.totp_secret}")
+    out.print(f"enrol with: {account.totp_uri}", soft_wrap=True)
+
+
+def _sealing_key(store: Path | None) -> bytes:
+    """The key of the secret `streetlight serve` will use (STREETLIGHT_SECRET_KEY, else the data
+    folder's development key): it seals TOTP secrets, and only that server can open them."""
+    from streetlight.web.auth import totp
+    from streetlight.web.settings import load_settings
+
+    settings = load_settings(**({"store": store} if store is not None else {}))
+    return totp.sealing_key(settings.secret())

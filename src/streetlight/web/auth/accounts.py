@@ -81,3 +81,21 @@ def create_staff_user(
         now=now,
     )
     return NewAccount(user, secret, totp.provisioning_uri(secret, username))
+
+
+def reset_totp(
+    session: Session, *, username: str, totp_key: bytes, now: datetime, actor: str = "system"
+) -> NewAccount:
+    """A fresh TOTP secret for an existing account, sealed with `totp_key`: after a lost phone,
+    or after the server's secret changed and the stored one can no longer be opened. The old
+    secret stops working at once; the new one is returned in clear this once."""
+    user = session.scalar(
+        select(StaffUser).where(func.lower(StaffUser.username) == username.strip().lower())
+    )
+    if user is None:
+        raise AccountError(f"no account {username!r}")
+    secret = totp.new_secret()
+    user.totp_secret = totp.seal(totp_key, secret, user.username)
+    user.totp_last_step = None
+    audit.append(session, actor=actor, action="staff.reset_totp", subject=user.username, now=now)
+    return NewAccount(user, secret, totp.provisioning_uri(secret, user.username))
