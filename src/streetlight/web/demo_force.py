@@ -24,15 +24,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from streetlight.db import officers as ops
 from streetlight.db.engine import make_engine, session_factory, sqlite_url
 from streetlight.db.migrate import upgrade
-from streetlight.db.models import Dress, Officer, OfficerStatus, Role, StaffUser
+from streetlight.db.models import Dress, Officer, OfficerStatus, Role
 from streetlight.web.auth import totp
-from streetlight.web.auth.accounts import create_staff_user
+from streetlight.web.auth.accounts import create_staff_user, find_user, reset_totp
 from streetlight.web.auth.passwords import Passwords
 from streetlight.web.settings import load_settings
 
@@ -184,7 +183,7 @@ def _account(
     totp_key: bytes,
     now: datetime,
 ) -> str:
-    user = session.scalar(select(StaffUser).where(func.lower(StaffUser.username) == username))
+    user = find_user(session, username)
     if user is None:
         return create_staff_user(
             session, username=username, display_name=username.upper() if warrant else username.title(),
@@ -195,9 +194,11 @@ def _account(
         user.password_hash = passwords.hash(password)
     user.active = True
     secret = totp.unseal(totp_key, user.totp_secret, user.username)
-    if secret is None or not totp.is_sealed(user.totp_secret):
-        # Sealed under another server secret (or stored before sealing): enrol afresh. Demo only.
-        secret = secret or totp.new_secret()
+    if secret is None:  # sealed under another server secret: enrol afresh (demo accounts only)
+        return reset_totp(
+            session, username=username, totp_key=totp_key, now=now, actor=ACTOR
+        ).totp_secret
+    if not totp.is_sealed(user.totp_secret):  # stored before sealing, as sign-in would
         user.totp_secret = totp.seal(totp_key, secret, user.username)
     return secret
 

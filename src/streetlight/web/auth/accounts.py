@@ -29,6 +29,12 @@ class NewAccount:
     totp_uri: str
 
 
+def find_user(session: Session, username: str) -> StaffUser | None:
+    """The account signed in as `username`: names are unique ignoring case and outer spaces."""
+    key = username.strip().lower()
+    return session.scalar(select(StaffUser).where(func.lower(StaffUser.username) == key))
+
+
 def create_staff_user(
     session: Session,
     *,
@@ -49,10 +55,7 @@ def create_staff_user(
     username = username.strip()
     if not username or len(username) > 64:
         raise AccountError("username: 1 to 64 characters")
-    taken = session.scalar(
-        select(StaffUser.id).where(func.lower(StaffUser.username) == username.lower())
-    )
-    if taken is not None:
+    if find_user(session, username) is not None:
         raise AccountError(f"username {username!r} is taken")
     if len(password) < MIN_PASSWORD_CHARS:
         raise AccountError(f"password: at least {MIN_PASSWORD_CHARS} characters")
@@ -89,9 +92,7 @@ def reset_totp(
     """A fresh TOTP secret for an existing account, sealed with `totp_key`: after a lost phone,
     or after the server's secret changed and the stored one can no longer be opened. The old
     secret stops working at once; the new one is returned in clear this once."""
-    user = session.scalar(
-        select(StaffUser).where(func.lower(StaffUser.username) == username.strip().lower())
-    )
+    user = find_user(session, username)
     if user is None:
         raise AccountError(f"no account {username!r}")
     secret = totp.new_secret()

@@ -13,12 +13,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from streetlight.db import audit, ratelimit
 from streetlight.db.models import OfficerStatus, StaffUser
 from streetlight.web.auth import totp
+from streetlight.web.auth.accounts import find_user
 from streetlight.web.auth.passwords import Passwords
 from streetlight.web.settings import Settings
 
@@ -65,13 +65,12 @@ def sign_in(
     `totp_key` opens the stored TOTP secrets (`totp.sealing_key`)."""
     account_key = username.strip().lower()
     per_account, per_client = limits(settings)
-    if ratelimit.is_limited(session, per_account, account_key, now) or ratelimit.is_limited(
-        session, per_client, client, now
-    ):
+    keys = ((per_account, account_key), (per_client, client))
+    if ratelimit.any_limited(session, keys, now):
         audit.append(session, actor="public", action="signin.limited", now=now)
         return SignIn(Outcome.LIMITED)
 
-    user = session.scalar(select(StaffUser).where(func.lower(StaffUser.username) == account_key))
+    user = find_user(session, account_key)
     password_ok = passwords.verify(user.password_hash if user else None, password)
     secret = _secret_of(user, totp_key)
     step = totp.accepted_step(
@@ -81,8 +80,7 @@ def sign_in(
         step = None  # no code can match a secret nobody can read
     allowed = user is not None and user.active and _officer_active(user)
     if user is None or not (password_ok and step is not None and allowed):
-        ratelimit.record_hit(session, per_account, account_key, now)
-        ratelimit.record_hit(session, per_client, client, now)
+        ratelimit.add_hits(session, keys, now)
         # The account is named only when it exists: people type passwords into the username
         # field, and the audit log keeps what it is given for good.
         subject = user.username if user is not None else ""
@@ -107,7 +105,7 @@ def _secret_of(user: StaffUser | None, key: bytes) -> str | None:
     if secret is None:
         log.error(
             "the TOTP secret of staff account %d cannot be opened: was the server's secret "
-            "key changed? The account must enrol again.",
+            "key changed? `streetlight staff reset-totp` gives the account a new one.",
             user.id,
         )
     return secret

@@ -5,7 +5,7 @@ Secrets are stored sealed: AES-256-GCM under a key derived from the server's sec
 in the database), with the account's username as associated data. A copy of the database then
 gives neither the codes of any account nor a way to move one account's sealed secret onto another.
 The price: changing `STREETLIGHT_SECRET_KEY` makes every stored secret unreadable, and staff must
-enrol again (`streetlight staff add` for a new account). Secrets stored before sealing existed
+enrol again (`streetlight staff reset-totp USER` gives an account a new secret). Secrets stored before sealing existed
 (32 base32 characters) are still read, and sealed at the account's next sign-in.
 """
 
