@@ -203,6 +203,26 @@ def test_limits_hold_across_app_processes(
         assert check(two, "PC7", code).json()["verified"] is False
 
 
+def test_limits_hold_exactly_for_concurrent_checks_in_several_processes(
+    settings: Settings, clock: Clock, app: FastAPI
+) -> None:
+    """Ten wrong codes at once through two apps: exactly five are judged, the rest limited
+    (each batch counts the windows under the chain's lock, so no two batches count at once)."""
+    other = _app(settings, clock)
+    clients = [TestClient(app if i % 2 else other) for i in range(10)]
+    for client in clients[:2]:
+        client.get("/verify")  # each app builds its routes on first use, once, not in the race
+    try:
+        _race(10, lambda i: check(clients[i], "PC7", "00000000"))
+    finally:
+        for c in clients:
+            c.close()
+    sessions: sessionmaker[Session] = app.state.streetlight.sessions
+    with sessions() as session:
+        outcomes = sorted(o.value for o in session.scalars(select(Verification.outcome)))
+    assert outcomes == ["limited"] * 5 + ["unknown_officer"] * 5
+
+
 def test_codes_and_addresses_are_never_stored_or_logged(
     app: FastAPI, make_staff: MakeStaff, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -273,7 +293,7 @@ def test_an_exception_in_the_check_cannot_confirm(
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("bug")
 
-    monkeypatch.setattr(service, "verify", broken)
+    monkeypatch.setattr(service, "verify_batch", broken)
     _assert_cannot_confirm(check(public, "PC1", code))
 
 
@@ -325,13 +345,13 @@ def test_a_slow_database_cannot_confirm_within_the_deadline(
     sessions: sessionmaker[Session] = app.state.streetlight.sessions
     put_on_duty(sessions, clock, "PC1", dress=Dress.UNIFORM)
     code = officer_app(app, make_staff, clock, "PC1").log("stop").json()["code"]["code"]
-    real = service.verify
+    real = service.verify_batch
 
     def slow(*args: Any, **kwargs: Any) -> Any:
         time.sleep(1.0)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(service, "verify", slow)
+    monkeypatch.setattr(service, "verify_batch", slow)
     with TestClient(app) as public:
         start = time.perf_counter()
         _assert_cannot_confirm(check(public, "PC1", code))

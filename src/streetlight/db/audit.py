@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -63,6 +63,17 @@ def lock(session: Session) -> None:
     lock_for_append(session, _AUDIT_LOCK_KEY)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """One row to add: `actor` is a staff username or "system" / "public"; never put a
+    verification code, password or client address in `details`."""
+
+    actor: str
+    action: str
+    subject: str = ""
+    details: Mapping[str, JSONValue] | None = None
+
+
 def append(
     session: Session,
     *,
@@ -72,22 +83,49 @@ def append(
     details: Mapping[str, JSONValue] | None = None,
     now: datetime,
 ) -> None:
-    """Add one row at the end of the chain, in the caller's transaction.
+    """Add one row at the end of the chain, in the caller's transaction."""
+    append_many(session, [Entry(actor, action, subject, details)], now=now)
 
-    `actor` is a staff username or "system" / "public"; never put a verification code, password
-    or client address in `details`. The row is inserted at once, not left to a flush: a check
-    writes it on every request, and the unit of work would cost more than the insert.
+
+def append_many(session: Session, entries: Sequence[Entry], *, now: datetime) -> None:
+    """Add `entries`, in order, at the end of the chain, in the caller's transaction: one read of
+    the chain's end and one insert for all (a batch of public checks writes one row each).
+
+    The rows are inserted at once, not left to a flush: the unit of work would cost more than
+    the insert.
     """
+    if not entries:
+        return
     lock(session)
     last = session.execute(_LAST).first()
     next_id, prev_hash = (1, GENESIS_HASH) if last is None else (last.id + 1, last.hash)
-    text = canonical_json(dict(details or {}))
     at = now.astimezone(UTC)
-    digest = entry_hash(
-        prev_hash, id=next_id, at=at, actor=actor, action=action, subject=subject, details=text
-    )
-    row = {"id": next_id, "at": at, "actor": actor, "action": action, "subject": subject}
-    session.execute(_INSERT, {**row, "details": text, "prev_hash": prev_hash, "hash": digest})
+    rows = []
+    for entry in entries:
+        text = canonical_json(dict(entry.details or {}))
+        digest = entry_hash(
+            prev_hash,
+            id=next_id,
+            at=at,
+            actor=entry.actor,
+            action=entry.action,
+            subject=entry.subject,
+            details=text,
+        )
+        rows.append(
+            {
+                "id": next_id,
+                "at": at,
+                "actor": entry.actor,
+                "action": entry.action,
+                "subject": entry.subject,
+                "details": text,
+                "prev_hash": prev_hash,
+                "hash": digest,
+            }
+        )
+        next_id, prev_hash = next_id + 1, digest
+    session.execute(_INSERT, rows)
 
 
 @dataclass(frozen=True)

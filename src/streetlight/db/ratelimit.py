@@ -119,11 +119,27 @@ def any_limited(
     salt: bytes | None = None,
 ) -> bool:
     """True when any (limit, key) of `checks` has used up its allowance: one query for all."""
+    counts = window_counts(session, checks, now, salt)
+    return any(count >= limit.max_hits for count, (limit, _) in zip(counts, checks, strict=True))
+
+
+def window_counts(
+    session: Session,
+    checks: Sequence[tuple[Limit, str]],
+    now: datetime,
+    salt: bytes | None = None,
+) -> list[int]:
+    """Each (limit, key)'s hits within its window, counted up to its limit (a flood of hits costs
+    no more than a key at its limit): one query for all of them."""
+    if not checks:
+        return []
+    # Pad to a power of two so that batches of any size share a few cached statements.
+    padded = [*checks, *[checks[0]] * ((1 << (len(checks) - 1).bit_length()) - len(checks))]
     params: dict[str, object] = {}
-    for i, (limit, key) in enumerate(checks):
+    for i, (limit, key) in enumerate(padded):
         params.update(_window_params(i, session, limit, key, now, salt, limit.max_hits))
-    row = session.execute(_counts(len(checks)), params).one()
-    return any(count >= limit.max_hits for count, (limit, _) in zip(row, checks, strict=True))
+    row = session.execute(_counts(len(padded)), params).one()
+    return [int(count) for count in row[: len(checks)]]
 
 
 _HITS = table_of(RateLimitHit)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -26,6 +27,15 @@ BATCH = 100
 _INSERT = table_of(ConsoleEvent).insert()
 
 
+@dataclass(frozen=True)
+class Record:
+    """An audit entry and, when `event` is given, the console event of kind `entry.action`
+    carrying it. Never put a verification code in either."""
+
+    entry: audit.Entry
+    event: Mapping[str, JSONValue] | None = None
+
+
 def record(
     session: Session,
     *,
@@ -36,12 +46,21 @@ def record(
     event: Mapping[str, JSONValue] | None = None,
     now: datetime,
 ) -> None:
-    """Append the audit row for `action` and, when `event` is given, a console event of kind
-    `action` carrying it. Never put a verification code in either."""
-    audit.append(session, actor=actor, action=action, subject=subject, details=details, now=now)
-    if event is not None:
-        payload = audit.canonical_json(dict(event))
-        session.execute(_INSERT, {"at": now, "kind": action, "payload": payload})
+    """Append the audit row for `action` and, when `event` is given, its console event."""
+    record_many(session, [Record(audit.Entry(actor, action, subject, details), event)], now=now)
+
+
+def record_many(session: Session, records: Sequence[Record], *, now: datetime) -> None:
+    """Append the audit rows of `records` in order, then their console events in one insert
+    (after the chain's lock, so that event ids commit in order)."""
+    audit.append_many(session, [r.entry for r in records], now=now)
+    events = [
+        {"at": now, "kind": r.entry.action, "payload": audit.canonical_json(dict(r.event))}
+        for r in records
+        if r.event is not None
+    ]
+    if events:
+        session.execute(_INSERT, events)
 
 
 def since(session: Session, after_id: int, limit: int = BATCH) -> Sequence[ConsoleEvent]:

@@ -3,9 +3,10 @@ factory and reached from a request through `app_context(request)`."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -16,9 +17,11 @@ from starlette.templating import Jinja2Templates
 from streetlight.reports.area import ReportArea
 from streetlight.reports.submission import ReportLimits
 from streetlight.verify.engagements import Rules
-from streetlight.verify.service import Limits
+from streetlight.verify.service import Limits, VerifyRequest, VerifyResult
 from streetlight.web.auth.passwords import Passwords
+from streetlight.web.checks import MAX_BATCH, run_checks
 from streetlight.web.clock import Clock
+from streetlight.web.group_commit import GroupCommit
 from streetlight.web.settings import Settings
 
 
@@ -42,6 +45,13 @@ class AppContext:
     # reports a client may send.
     report_area: ReportArea | None
     report_limits: ReportLimits
+    # Public checks, run in batches that commit together (made here, not passed in, so that a
+    # copy of the context with other sessions checks against those).
+    checks: GroupCommit[VerifyRequest, VerifyResult] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        batches = GroupCommit(functools.partial(run_checks, self), max_batch=MAX_BATCH)
+        object.__setattr__(self, "checks", batches)
 
 
 def app_context(connection: HTTPConnection) -> AppContext:

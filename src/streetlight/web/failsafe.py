@@ -1,42 +1,27 @@
 """Run a public verification so that nothing but a committed success can say "verified".
 
-The check runs in a worker thread with its own transaction, under a deadline. Any exception (the
-database down or locked, a bug), a deadline passed, or a commit that fails turns into `None`,
-which every caller shows as "we cannot confirm this is a police officer on duty — call 999". The
-verified answer is returned only after its transaction has committed.
+The check runs in a batch of the checks waiting with it, on a worker thread, in one transaction
+under a deadline (`streetlight.web.checks`). Any exception (the database down or locked, a bug), a
+deadline passed, or a commit that fails turns into `None`, which every caller shows as "we cannot
+confirm this is a police officer on duty — call 999". The verified answer is returned only after
+its transaction has committed.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import anyio
-from sqlalchemy import text
-from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from streetlight.verify import service
-from streetlight.verify.service import VerifyRequest, VerifyResult
-from streetlight.web.context import AppContext, app_context
+from streetlight.verify.service import SharedLocation, VerifyRequest, VerifyResult
+from streetlight.web.context import app_context
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class SharedLocation:
-    """Where the person says they are, only if they chose to share it."""
-
-    lon: float | None = None
-    lat: float | None = None
-    place: str = ""
-
-    @property
-    def given(self) -> bool:
-        return (self.lon is not None and self.lat is not None) or bool(self.place)
 
 
 def client_key(request: Request) -> str:
@@ -45,42 +30,16 @@ def client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def _run(context: AppContext, check: VerifyRequest, where: SharedLocation) -> VerifyResult:
-    with context.writer:
-        return _check(context, check, where)
-
-
-def _check(context: AppContext, check: VerifyRequest, where: SharedLocation) -> VerifyResult:
-    now = context.clock()
-    with context.sessions.begin() as session:
-        _deadline(session, context.settings.verify_timeout_seconds)
-        result = service.verify(session, check, rules=context.rules, limits=context.limits, now=now)
-        if where.given:
-            row = service.find_verification(session, result.token)
-            if row is not None:
-                service.share_location(
-                    session, row, lon=where.lon, lat=where.lat, place=where.place, now=now
-                )
-    return result
-
-
-def _deadline(session: Session, seconds: float) -> None:
-    """PostgreSQL: no statement of this transaction may run past the deadline."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SET LOCAL statement_timeout = {int(seconds * 1000)}"))
-
-
 async def verify_safely(
     request: Request, warrant_number: str, code: str, where: SharedLocation | None = None
 ) -> VerifyResult | None:
     """The committed result, or None when anything at all went wrong (never raises)."""
     context = app_context(request)
-    check = VerifyRequest(warrant_number=warrant_number, code=code, client=client_key(request))
+    check = VerifyRequest(warrant_number, code, client_key(request), where or SharedLocation())
     try:
         with anyio.fail_after(context.settings.verify_timeout_seconds):
-            return await anyio.to_thread.run_sync(
-                _run, context, check, where or SharedLocation(), abandon_on_cancel=True
-            )
+            # Cancelled by the deadline, a check whose batch has not started is dropped.
+            return await asyncio.wrap_future(context.checks.submit(check))
     except TimeoutError:
         log.error("verification timed out: answered 'cannot confirm'")
     except Exception as exc:

@@ -20,10 +20,10 @@ from starlette.responses import JSONResponse, Response
 
 from streetlight.db.models import BackupStatus, VerificationOutcome
 from streetlight.verify import service
-from streetlight.verify.service import VerifyResult
+from streetlight.verify.service import SharedLocation, VerifyResult
 from streetlight.web.context import app_context
 from streetlight.web.deps import DbSession, cookieless, public
-from streetlight.web.failsafe import SharedLocation, verify_safely
+from streetlight.web.failsafe import verify_safely
 from streetlight.web.i18n import N_, Language, translator
 from streetlight.web.templating import language
 
