@@ -2,15 +2,17 @@
 timing of each failure kind, on SQLite and on PostgreSQL, beside a bare FastAPI endpoint.
 
     uv run python benchmarks/bench_verify.py [--workers 2] [--seconds 10] [--rate 300]
+                                             [--connections 16,64]
                                              [--backends sqlite,postgresql] [--timing 400]
 
 For each backend: a fresh database with 200 officers on duty, each with a logged engagement and a
 live code; `uvicorn --workers N` serves the real app (settings from STREETLIGHT_* variables, rate
 limits lifted so that the load is all real checks). Clients run in their own processes:
-- throughput: closed loop, 64 connections, wrong codes for random officers (every failure does
-  the same work: two lookups, the HMACs, the verification row, two rate-limit hits, the audit row
-  and the console event, in one transaction); `wrk` is used when it is on PATH (less client CPU
-  on a 2-core machine), else an asyncio client;
+- throughput: closed loop with each of `--connections` concurrent connections, wrong codes for
+  random officers (every failure does the same work: two lookups, the HMACs, the verification
+  row, two rate-limit hits, the audit row and the console event); the app commits the checks
+  that arrive together in one transaction (group commit), so throughput grows with concurrency;
+  `wrk` is used when it is on PATH (less client CPU on a 2-core machine), else an asyncio client;
 - latency: open loop at `--rate` requests/s for `--seconds`, p50 / p99 / max;
 - timing: `--timing` sequential checks per failure kind (unknown number, off duty, suspended,
   wrong, expired, used), interleaved, median and p90 each and the spread of the medians.
@@ -46,7 +48,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script:
 from benchmarks.serving import APP, SECRET, app_env, postgres_cluster, served
 
 OFFICERS = 200
-CONNECTIONS = 16
 
 
 class Body(BaseModel):
@@ -163,11 +164,11 @@ def _bodies(count: int) -> list[bytes]:
     ]
 
 
-async def _closed_loop(base: str, seconds: float) -> dict[str, float]:
+async def _closed_loop(base: str, seconds: float, connections: int) -> dict[str, float]:
     bodies = _bodies(4096)
     done = errors = 0
     deadline = time.perf_counter() + seconds
-    limits = httpx2.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+    limits = httpx2.Limits(max_connections=connections, max_keepalive_connections=connections)
     async with httpx2.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
 
         async def worker(n: int) -> None:
@@ -178,19 +179,19 @@ async def _closed_loop(base: str, seconds: float) -> dict[str, float]:
                     "/api/v1/verify", content=bodies[i % len(bodies)],
                     headers={"content-type": "application/json"},
                 )  # fmt: skip
-                i += CONNECTIONS
+                i += connections
                 if response.status_code == 200:
                     done += 1
                 else:
                     errors += 1
 
         start = time.perf_counter()
-        await asyncio.gather(*(worker(n) for n in range(CONNECTIONS)))
+        await asyncio.gather(*(worker(n) for n in range(connections)))
         elapsed = time.perf_counter() - start
     return {"per_second": done / elapsed, "errors": errors}
 
 
-def _wrk(base: str, seconds: float) -> dict[str, float]:
+def _wrk(base: str, seconds: float, connections: int) -> dict[str, float]:
     script = Path(tempfile.mkdtemp()) / "post.lua"
     bodies = ",".join(json.dumps(b.decode()) for b in _bodies(1024))
     script.write_text(
@@ -200,7 +201,7 @@ def _wrk(base: str, seconds: float) -> dict[str, float]:
         "  return wrk.format(nil, nil, nil, bodies[i])\nend\n"
     )
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{int(seconds)}s", "-s", str(script),
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{int(seconds)}s", "-s", str(script),
          f"{base}/api/v1/verify"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
@@ -281,11 +282,11 @@ def _timing(
 
 def _in_process(kind: str, queue: multiprocessing.Queue[object], *args: object) -> None:
     if kind == "closed":
-        base, seconds = args
+        url, span, connections = (str(a) for a in args)
         result: object = (
-            _wrk(str(base), float(seconds))  # type: ignore[arg-type]
+            _wrk(url, float(span), int(connections))
             if shutil.which("wrk")
-            else asyncio.run(_closed_loop(str(base), float(seconds)))  # type: ignore[arg-type]
+            else asyncio.run(_closed_loop(url, float(span), int(connections)))
         )
     elif kind == "open":
         base, rate, seconds = args
@@ -322,7 +323,9 @@ def _env(url: str | None, store: Path) -> dict[str, str]:
 def measure(label: str, target: list[str], env: dict[str, str], args: argparse.Namespace,
             cases: dict[str, tuple[str, str]] | None) -> dict[str, object]:  # fmt: skip
     with served_counting(target, env, args.workers) as base:
-        result: dict[str, object] = {"throughput": client("closed", base, args.seconds)}
+        result: dict[str, object] = {
+            f"throughput@{n}": client("closed", base, args.seconds, n) for n in args.connections
+        }
         result["latency"] = client("open", base, args.rate, args.seconds)
         if cases is not None and args.timing:
             result["timing"] = client("timing", base, cases, args.timing)
@@ -337,9 +340,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=300.0)
     parser.add_argument("--timing", type=int, default=400, help="rounds per failure kind (0: skip)")
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--connections", default="16,64", help="closed-loop concurrency, each")
     args = parser.parse_args()
+    args.connections = [int(n) for n in args.connections.split(",")]
     print(
-        f"{args.workers} uvicorn worker(s), {CONNECTIONS} connections, "
+        f"{args.workers} uvicorn worker(s), {'/'.join(map(str, args.connections))} connections, "
         f"{'wrk' if shutil.which('wrk') else 'asyncio (httpx2)'} closed-loop client, "
         f"{os.cpu_count()} CPU(s)",
         flush=True,
@@ -359,13 +364,16 @@ def main() -> None:
         shutil.rmtree(store, ignore_errors=True)
     bare = measure("bare FastAPI", ["benchmarks.bench_verify:bare_app", "--factory"],
                    _env(None, Path(tempfile.mkdtemp())), args, None)  # fmt: skip
-    bare_rate = max(1.0, bare["throughput"]["per_second"])  # type: ignore[index]
     print("\nsummary (verifications/s closed loop; p50/p99 ms at the fixed rate):")
     for name, result in {**results, "bare": bare}.items():
-        rate = max(1.0, result["throughput"]["per_second"])  # type: ignore[index]
+        rates = []
+        for n in args.connections:
+            rate = max(1.0, result[f"throughput@{n}"]["per_second"])  # type: ignore[index]
+            bare_rate = max(1.0, bare[f"throughput@{n}"]["per_second"])  # type: ignore[index]
+            rates.append(f"{rate:6.0f}/s at {n:>3} (bare/this {bare_rate / rate:4.1f}x)")
         latency = result["latency"]
         print(
-            f"  {name:<11} {rate:8.0f}/s  (bare/this {bare_rate / rate:5.1f}x)  "
+            f"  {name:<11} {'  '.join(rates)}  "
             f"p50 {latency['p50_ms']:.1f}  p99 {latency['p99_ms']:.1f}  at {args.rate:g}/s",  # type: ignore[index]
             flush=True,
         )

@@ -118,6 +118,21 @@ def test_concurrent_appends_keep_one_chain(sessions: sessionmaker[Session]) -> N
     assert check.ok and check.rows == 40
 
 
+def test_the_lock_is_taken_once_per_transaction(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    taken: list[Session] = []
+    monkeypatch.setattr(audit, "lock_for_append", lambda session, key: taken.append(session))
+    session = sessions()
+    for _ in range(2):
+        with session.begin():
+            audit.lock(session)
+            audit.append(session, actor="a", action="test", now=NOW)
+            audit.append(session, actor="b", action="test", now=NOW)
+    session.close()
+    assert taken == [session, session]  # once in each of the two transactions
+
+
 def test_an_anchor_shows_the_newest_rows_were_deleted(
     engine: Engine, sessions: sessionmaker[Session]
 ) -> None:

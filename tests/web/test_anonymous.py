@@ -18,12 +18,15 @@ def _statements(app: FastAPI) -> Iterator[list[str]]:
     def log(conn: object, cursor: object, statement: str, *args: object) -> None:
         seen.append(statement)
 
-    engine = app.state.streetlight.engine
-    event.listen(engine, "before_cursor_execute", log)
+    context = app.state.streetlight
+    engines = {context.engine, context.check_sessions.kw["bind"]}  # checks may have their own
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", log)
     try:
         yield seen
     finally:
-        event.remove(engine, "before_cursor_execute", log)
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", log)
 
 
 def test_a_public_page_runs_no_sql(app: FastAPI, client: TestClient) -> None:

@@ -58,3 +58,13 @@ def test_api_calls_need_the_token_header(
     assert client.post("/api/v1/me/position", json=position, headers=wrong).status_code == 403
     right = {"X-CSRF-Token": csrf_token(client, "/dashboard")}
     assert client.post("/api/v1/me/position", json=position, headers=right).status_code == 204
+
+
+def test_the_cookie_comes_with_the_first_page_that_needs_it(client: TestClient) -> None:
+    """A JSON check or a static file carries no token, so it sets no cookie; a page does, once."""
+    body = {"warrant_number": "PC404", "code": "12345678"}
+    assert "set-cookie" not in client.post("/api/v1/verify", json=body).headers
+    assert "set-cookie" not in client.get("/static/favicon.svg").headers
+    first = client.get("/verify")
+    assert first.headers["set-cookie"].startswith("sl_csrf=")
+    assert "set-cookie" not in client.get("/verify").headers  # the browser sent it back

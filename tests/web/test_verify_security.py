@@ -306,11 +306,12 @@ def test_a_failed_commit_cannot_confirm_and_leaves_the_code_unused(
     def refuse(_session: Session) -> None:
         raise RuntimeError("disk full")
 
-    event.listen(sessions, "before_commit", refuse)
+    checks: sessionmaker[Session] = app.state.streetlight.check_sessions
+    event.listen(checks, "before_commit", refuse)
     try:
         _assert_cannot_confirm(check(public, "PC1", code))
     finally:
-        event.remove(sessions, "before_commit", refuse)
+        event.remove(checks, "before_commit", refuse)
     with sessions() as session:
         assert session.scalars(select(VerificationCode.used_at)).one() is None
     assert check(public, "PC1", code).json()["verified"] is True  # nothing was used up
@@ -321,7 +322,9 @@ def test_database_down_cannot_confirm(app: FastAPI, ready: tuple[TestClient, str
     context = app.state.streetlight
     context.engine.dispose()
     dead = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    app.state.streetlight = dataclasses.replace(context, sessions=session_factory(dead))
+    app.state.streetlight = dataclasses.replace(
+        context, sessions=session_factory(dead), check_sessions=session_factory(dead)
+    )
     try:
         _assert_cannot_confirm(check(public, "PC1", code))
         token = csrf_token(public, "/verify")  # the form page needs no database
@@ -356,6 +359,38 @@ def test_a_slow_database_cannot_confirm_within_the_deadline(
         start = time.perf_counter()
         _assert_cannot_confirm(check(public, "PC1", code))
         assert time.perf_counter() - start < 0.9
+
+
+def test_a_dropped_postgresql_connection_costs_no_check(
+    app: FastAPI, ready: tuple[TestClient, str], settings: Settings
+) -> None:
+    """The checks' pool does not ping each connection it hands out: a batch that meets one the
+    server dropped runs again on a fresh one, and the person is answered as usual."""
+    if not settings.resolved_database_url.startswith("postgresql"):
+        return  # a SQLite connection does not drop
+    public, code = ready
+    assert check(public, "PC9", "00000000").json()["verified"] is False  # a pooled connection
+    killer = make_engine(settings.resolved_database_url)
+    with killer.connect() as connection:
+        killed = connection.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND query NOT LIKE '%pg_stat_activity%'"
+            )
+        ).scalar_one()
+    killer.dispose()
+    assert killed >= 1
+    assert check(public, "PC1", code).json()["verified"] is True
+
+
+def test_every_statement_of_a_postgresql_check_has_the_deadline(settings: Settings) -> None:
+    if not settings.resolved_database_url.startswith("postgresql"):
+        return
+    engine = make_engine(settings.resolved_database_url, deadline=0.75)
+    with engine.connect() as connection:
+        assert connection.execute(text("SHOW statement_timeout")).scalar_one() == "750ms"
+    engine.dispose()
 
 
 def test_a_locked_postgresql_table_hits_the_statement_timeout(

@@ -23,6 +23,7 @@ from streetlight.db.models.base import table_of
 # Any constant: the PostgreSQL advisory lock that serialises appends to the chain.
 _AUDIT_LOCK_KEY = 0x5354_4C41  # "STLA"
 _BATCH = 1_000
+_LOCKED_BY = "streetlight.audit.locked_by"  # session.info: the transaction holding the lock
 _AUDIT = table_of(AuditEntry)
 _LAST = select(_AUDIT.c.id, _AUDIT.c.hash).order_by(_AUDIT.c.id.desc()).limit(1)
 _INSERT = _AUDIT.insert()
@@ -59,8 +60,13 @@ def lock(session: Session) -> None:
 
     For callers that must serialise more than the append itself (say, picking the nearest free
     backup unit) or that write rows which must commit in id order (the console's event feed).
+    Taking it again in the same transaction costs nothing (on PostgreSQL, no second round trip).
     """
+    transaction = session.get_transaction()
+    if transaction is not None and session.info.get(_LOCKED_BY) is transaction:
+        return
     lock_for_append(session, _AUDIT_LOCK_KEY)
+    session.info[_LOCKED_BY] = session.get_transaction()
 
 
 @dataclass(frozen=True)

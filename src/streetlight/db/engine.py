@@ -28,11 +28,18 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / SQLITE_FILE_NAME).resolve()}"
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, deadline: float | None = None) -> Engine:
     """An engine for `url`: `sqlite:///FILE` or `postgresql+psycopg://...` (psycopg 3).
 
     A SQLite file's folder is created when missing; other back ends are refused with a message
     that names the two supported ones.
+
+    `deadline` (seconds), PostgreSQL only: every statement on this engine's connections is cut
+    off after it (`statement_timeout`, set as each connection opens, so it costs no round trip
+    per transaction), and connections are not pinged when taken from the pool. For work that
+    must answer within a deadline and can be run again when a connection has dropped (its
+    first statement then fails, and the pool is refilled). SQLite's equivalent is the busy
+    timeout, which every engine has.
     """
     parsed = make_url(url)
     backend = parsed.get_backend_name()
@@ -47,11 +54,11 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if backend == "postgresql":
         if parsed.get_driver_name() != "psycopg":
             parsed = parsed.set(drivername="postgresql+psycopg")
+        connect_args: dict[str, object] = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+        if deadline is not None:
+            connect_args["options"] = f"-c statement_timeout={max(1, int(deadline * 1000))}"
         return create_engine(
-            parsed,
-            echo=echo,
-            pool_pre_ping=True,
-            connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S},
+            parsed, echo=echo, pool_pre_ping=deadline is None, connect_args=connect_args
         )
     raise DatabaseError(
         f"{parsed.render_as_string(hide_password=True)}: unsupported database; use "

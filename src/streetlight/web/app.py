@@ -52,11 +52,18 @@ def create_app(
     """Build the app. `clock` and `passwords` are for tests (a moving clock, a cheap hasher)."""
     settings = settings or Settings()
     engine = make_engine(settings.resolved_database_url)
+    # Public checks get their own PostgreSQL engine, with their deadline on every statement.
+    check_engine = (
+        engine
+        if engine.dialect.name == "sqlite"
+        else make_engine(settings.resolved_database_url, deadline=settings.verify_timeout_seconds)
+    )
     secret = settings.secret()
     context = AppContext(
         settings=settings,
         engine=engine,
         sessions=session_factory(engine),
+        check_sessions=session_factory(check_engine),
         templates=make_templates(),
         passwords=passwords or Passwords(),
         secret=secret,
@@ -73,6 +80,7 @@ def create_app(
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         engine.dispose()
+        check_engine.dispose()
 
     app = FastAPI(
         title="Streetlight",

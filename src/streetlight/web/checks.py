@@ -1,5 +1,6 @@
 """Public checks as the app runs them: in batches (`streetlight.web.group_commit`), each batch in
-its own transaction under the writer lock and a deadline, answered only once it has committed.
+its own transaction under the writer lock, answered only once it has committed. On PostgreSQL
+each statement has the deadline as its `statement_timeout` (`AppContext.check_sessions`).
 
 The fail-safe around it (`streetlight.web.failsafe`) turns anything that goes wrong here into
 "cannot confirm".
@@ -10,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import DBAPIError
 
 from streetlight.verify import service
 from streetlight.verify.service import VerifyRequest, VerifyResult
@@ -25,17 +25,24 @@ MAX_BATCH = 64
 
 
 def run_checks(context: AppContext, checks: Sequence[VerifyRequest]) -> list[VerifyResult]:
-    """Check and record `checks` in one transaction; returns after the commit."""
+    """Check and record `checks` in one transaction; returns after the commit.
+
+    A batch that finds its connection dropped (the database restarted, say) runs once more: the
+    pool has been emptied and the next connection is fresh. This stands in for the pool's
+    pre-ping, which would cost a round trip per batch.
+    """
+    try:
+        return _run(context, checks)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        return _run(context, checks)
+
+
+def _run(context: AppContext, checks: Sequence[VerifyRequest]) -> list[VerifyResult]:
     with context.writer:
         now = context.clock()
-        with context.sessions.begin() as session:
-            _deadline(session, context.settings.verify_timeout_seconds)
+        with context.check_sessions.begin() as session:
             return service.verify_batch(
                 session, checks, rules=context.rules, limits=context.limits, now=now
             )
-
-
-def _deadline(session: Session, seconds: float) -> None:
-    """PostgreSQL: no statement of this transaction may run past the deadline."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(f"SET LOCAL statement_timeout = {int(seconds * 1000)}"))

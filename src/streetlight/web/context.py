@@ -30,6 +30,9 @@ class AppContext:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    # For public checks only: on PostgreSQL an engine whose every statement has the checks'
+    # deadline (`make_engine(deadline=...)`); on SQLite the same as `sessions`.
+    check_sessions: sessionmaker[Session]
     templates: Jinja2Templates
     passwords: Passwords
     secret: bytes

@@ -1,7 +1,7 @@
 """CSRF protection for every state-changing request: an HMAC-signed double-submit token.
 
-Every visitor gets a random `sl_csrf` cookie (HttpOnly, SameSite=Strict; `__Host-` over HTTPS).
-Forms carry `csrf_token = HMAC(secret, session + cookie)` in a hidden field, scripts in the
+A visitor gets a random `sl_csrf` cookie (HttpOnly, SameSite=Strict; `__Host-` over HTTPS) with
+the first page that needs it. Forms carry `csrf_token = HMAC(secret, session + cookie)` in a hidden field, scripts in the
 `X-CSRF-Token` header. Another site can neither read the cookie nor forge the HMAC, and binding
 the token to the signed-in session means a token planted before sign-in is useless after it
 (OWASP's "signed double-submit cookie").
@@ -36,9 +36,14 @@ def token_for(secret: bytes, nonce: str, session_hash: str) -> str:
 
 
 def nonce_of(connection: HTTPConnection) -> str:
-    """This visitor's nonce (from the cookie, or made for this response by the middleware)."""
-    nonce = connection.scope.get("state", {}).get("csrf_nonce")
-    return nonce if isinstance(nonce, str) else ""
+    """This visitor's nonce: from the cookie, or made now for a first page that needs a token
+    (`CsrfCookieMiddleware` then sends it as the cookie)."""
+    state = connection.scope.setdefault("state", {})
+    nonce = state.get("csrf_nonce")
+    if not isinstance(nonce, str) or not nonce:
+        nonce = state["csrf_nonce"] = secrets.token_urlsafe(32)
+        state["csrf_fresh"] = True
+    return nonce
 
 
 async def check(request: Request, secret: bytes, session_hash: str) -> None:
@@ -62,8 +67,10 @@ def _https(connection: HTTPConnection) -> bool:
 
 
 class CsrfCookieMiddleware:
-    """Gives each visitor a nonce cookie on first contact, and rotates it when asked
-    (`scope["state"]["csrf_rotate"] = True`, done at sign-in and sign-out)."""
+    """Gives a visitor a nonce cookie with the first page that puts a token in a form or a
+    script (`nonce_of`), and a new one when asked (`scope["state"]["csrf_rotate"] = True`, done
+    at sign-in and sign-out). Answers that carry no token (the JSON API, static files) set no
+    cookie and cost no random bytes: a public check is answered without one."""
 
     def __init__(self, app: ASGIApp, *, behind_tls: bool) -> None:
         self.app = app
@@ -77,15 +84,13 @@ class CsrfCookieMiddleware:
         state = scope.setdefault("state", {})
         state["https"] = https
         name = cookie_name(https)
-        nonce = HTTPConnection(scope).cookies.get(name)
-        fresh = not nonce
-        state["csrf_nonce"] = nonce if nonce else secrets.token_urlsafe(32)
+        state["csrf_nonce"] = HTTPConnection(scope).cookies.get(name)
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start":
                 if state.get("csrf_rotate"):
                     state["csrf_nonce"] = secrets.token_urlsafe(32)
-                if fresh or state.get("csrf_rotate"):
+                if state.get("csrf_fresh") or state.get("csrf_rotate"):
                     headers = MutableHeaders(scope=message)
                     secure = "; Secure" if https else ""
                     headers.append(
