@@ -26,6 +26,8 @@ TABLES = {
     "chat_messages",
     "console_events",
     "public_reports",
+    "staff_credentials",
+    "webauthn_challenges",
 }
 
 

@@ -58,7 +58,7 @@ def test_the_analyst_role_comes_and_goes_with_0003(empty_database_url: str) -> N
         assert refuses(engine, 9, "analyst")
         with engine.begin() as connection:
             add_user(connection, 1, "admin")
-        upgrade(engine)
+        upgrade(engine, "0003")
         assert current_revision(engine) == "0003"
         # Changing the role constraint signs nobody out (SQLite copies the table to change it).
         assert count(engine, "staff_sessions") == 1

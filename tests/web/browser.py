@@ -76,6 +76,27 @@ def served(app: FastAPI, **options: object) -> Iterator[str]:
 
 
 @contextmanager
+def served_at_localhost(app: FastAPI, port: int, **options: object) -> Iterator[str]:
+    """Like `served`, on a `port` chosen beforehand (`free_port()`), and yields the base URL as
+    `http://localhost:<port>`: for an app whose settings must name its own origin, as security
+    keys' do. Browsers offer WebAuthn on localhost over plain HTTP, but never for an IP address."""
+    config: dict[str, object] = {"log_level": "warning", "lifespan": "on", **options}
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **config))  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start", pytrace=False)
+        time.sleep(0.02)
+    try:
+        yield f"http://localhost:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=START_TIMEOUT_S)
+
+
+@contextmanager
 def headless_chromium() -> Iterator[Browser]:
     """Debian's Chromium, headless, with its own network traffic switched off."""
     executable = chromium()

@@ -19,6 +19,9 @@ PUBLIC = {
     ("GET", "/"),
     ("GET", "/signin"),
     ("POST", "/signin"),
+    # Sign-in with a security key instead of a code: its options, and the form it posts.
+    ("POST", "/api/v1/signin/webauthn/options"),
+    ("POST", "/signin/key"),
     ("GET", "/api/v1/health"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/static"),

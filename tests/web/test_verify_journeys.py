@@ -122,6 +122,22 @@ def test_idempotency_key_gives_the_same_engagement(
         assert session.scalar(select(func.count()).select_from(VerificationCode)) == 2
 
 
+def test_a_note_the_database_cannot_store_is_refused_not_a_server_error(
+    app: FastAPI, make_staff: MakeStaff, clock: Clock, app_sessions: sessionmaker[Session]
+) -> None:
+    """PostgreSQL refuses a NUL character in text (found by the schemathesis run): 422, nothing
+    half-written. SQLite stores it."""
+    put_on_duty(app_sessions, clock, "PC1", dress=Dress.UNIFORM, at=CENTRE)
+    phone = officer_app(app, make_staff, clock, "PC1")
+    answer = phone.log("stop", note="before\x00after", at=CENTRE)
+    stored = 0 if answer.status_code == 422 else 1
+    assert answer.status_code in (201, 422), answer.text
+    with app_sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Engagement)) == stored
+        assert verify_chain(session).ok
+    assert phone.log("stop", note="after all", at=CENTRE).status_code == 201
+
+
 def test_an_explicit_new_code_revokes_the_old_one(
     app: FastAPI,
     client: TestClient,

@@ -30,7 +30,7 @@ def print_demo_force(force: DemoForce, store: Path) -> None:
     )
     out.print(
         f"Start the web app:  streetlight serve --store {store}\n"
-        "then open http://127.0.0.1:8000/verify (the public), /signin as dc2207 (the officer "
+        "then open http://localhost:8000/verify (the public), /signin as dc2207 (the officer "
         "app), as operator (the console) and as analyst (/analyst/reports: the public's "
         "reports of feeling unsafe, made at /report). Walk-throughs: docs/web.md and "
         "docs/reports.md. Positions are stamped now and trusted for 15 minutes: "

@@ -1,10 +1,10 @@
 """CSRF protection for every state-changing request: an HMAC-signed double-submit token.
 
 A visitor gets a random `sl_csrf` cookie (HttpOnly, SameSite=Strict; `__Host-` over HTTPS) with
-the first page that needs it. Forms carry `csrf_token = HMAC(secret, session + cookie)` in a hidden field, scripts in the
-`X-CSRF-Token` header. Another site can neither read the cookie nor forge the HMAC, and binding
-the token to the signed-in session means a token planted before sign-in is useless after it
-(OWASP's "signed double-submit cookie").
+the first page that needs it. Forms carry `csrf_token = HMAC(secret, session + cookie)` in a
+hidden field, scripts in the `X-CSRF-Token` header. Another site can neither read the cookie nor
+forge the HMAC, and binding the token to the signed-in session means a token planted before
+sign-in is useless after it (OWASP's "signed double-submit cookie").
 """
 
 from __future__ import annotations
@@ -93,10 +93,8 @@ class CsrfCookieMiddleware:
                 if state.get("csrf_fresh") or state.get("csrf_rotate"):
                     headers = MutableHeaders(scope=message)
                     secure = "; Secure" if https else ""
-                    headers.append(
-                        "set-cookie",
-                        f"{name}={state['csrf_nonce']}; Path=/; HttpOnly; SameSite=Strict{secure}",
-                    )
+                    cookie = f"{name}={state['csrf_nonce']}; Path=/; HttpOnly; SameSite=Strict"
+                    headers.append("set-cookie", cookie + secure)
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)

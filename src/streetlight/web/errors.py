@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -53,6 +54,20 @@ async def csrf_failed(request: Request, _exc: Exception) -> Response:
     )
 
 
+async def unstorable(request: Request, _exc: Exception) -> Response:
+    """The database refused a value as such (PostgreSQL refuses a NUL character in text, say):
+    the request's own data is at fault, and its transaction has been rolled back."""
+    if _is_api(request):
+        detail = "a value in the request cannot be stored (a NUL character in text, say)"
+        return JSONResponse({"detail": detail}, status_code=422)
+    return _page(
+        request,
+        422,
+        N_("Cannot save this"),
+        N_("Something typed in the form cannot be stored. Check it and try again."),
+    )
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, StarletteHTTPException) else 500
     if _is_api(request) or status != 404:
@@ -66,3 +81,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ForbiddenError, forbidden)
     app.add_exception_handler(CsrfError, csrf_failed)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(DataError, unstorable)

@@ -54,6 +54,38 @@ FRENCH: dict[str, str] = {
     "échouées. Attendez {minutes} minutes puis réessayez.",
     "You have been signed out.": "Vous êtes déconnecté·e.",
     "Please sign in to continue.": "Veuillez vous connecter pour continuer.",
+    "Use a security key instead of a code": "Utiliser une clé de sécurité au lieu d'un code",
+    "Touch your security key, or confirm on your device.": "Touchez votre clé de sécurité, ou "
+    "confirmez sur votre appareil.",
+    "No security key answered. Try again, or use your code.": "Aucune clé de sécurité n'a "
+    "répondu. Réessayez, ou utilisez votre code.",
+    # security_keys.html (routers/security_keys.py), and the dashboard's link to it
+    "Security keys": "Clés de sécurité",
+    "A security key or passkey can replace the six-digit code when you sign in. You still type "
+    "your password.": "Une clé de sécurité ou une clé d'accès peut remplacer le code à six "
+    "chiffres lors de la connexion. Vous tapez toujours votre mot de passe.",
+    "Your keys": "Vos clés",
+    "added {date}": "ajoutée le {date}",
+    "last used {date} UTC": "dernière utilisation le {date} UTC",
+    "never used": "jamais utilisée",
+    "Remove": "Retirer",
+    "Remove the key {label}": "Retirer la clé {label}",
+    "You have no security key yet: you sign in with your password and the code from your "
+    "authenticator app.": "Vous n'avez pas encore de clé de sécurité : vous vous connectez avec "
+    "votre mot de passe et le code de votre application d'authentification.",
+    "Add a security key": "Ajouter une clé de sécurité",
+    "Adding a key needs JavaScript and a browser that supports security keys.": "Pour ajouter "
+    "une clé, il faut JavaScript et un navigateur qui prend en charge les clés de sécurité.",
+    "A name for this key": "Un nom pour cette clé",
+    "For example: blue key on my keyring": "Par exemple : clé bleue de mon trousseau",
+    "The key was not added. Try again, or use another key.": "La clé n'a pas été ajoutée. "
+    "Réessayez, ou utilisez une autre clé.",
+    "This browser cannot use security keys.": "Ce navigateur ne peut pas utiliser de clés de "
+    "sécurité.",
+    "Back to the dashboard": "Retour au tableau de bord",
+    "Security key added.": "Clé de sécurité ajoutée.",
+    "Security key removed.": "Clé de sécurité retirée.",
+    "That key was already removed.": "Cette clé avait déjà été retirée.",
     # dashboard.html
     "Dashboard": "Tableau de bord",
     "Your duty": "Votre service",
@@ -82,6 +114,9 @@ FRENCH: dict[str, str] = {
     "You are not allowed to do this.": "Vous n'êtes pas autorisé·e à faire ceci.",
     "This form has expired. Go back, reload the page and try again.": "Ce formulaire a expiré. "
     "Revenez en arrière, rechargez la page et réessayez.",
+    "Cannot save this": "Enregistrement impossible",
+    "Something typed in the form cannot be stored. Check it and try again.": "Une saisie du "
+    "formulaire ne peut pas être enregistrée. Vérifiez-la et réessayez.",
     "Not found": "Introuvable",
     "There is no page at this address.": "Il n'y a pas de page à cette adresse.",
     "Back to the home page": "Retour à l'accueil",

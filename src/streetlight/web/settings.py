@@ -3,6 +3,9 @@
 `STREETLIGHT_STORE` (data folder, shared with the incident store's default), `STREETLIGHT_DATABASE_URL`,
 `STREETLIGHT_SECRET_KEY`, `STREETLIGHT_ENVIRONMENT` (`development` or `production`),
 `STREETLIGHT_BEHIND_TLS` (true when a TLS proxy sits in front: cookies get `Secure`, responses HSTS).
+Security keys (WebAuthn) need `STREETLIGHT_WEBAUTHN_RP_ID` (the site's domain, `police.example.org`)
+and `STREETLIGHT_WEBAUTHN_ORIGIN` (the exact address staff type, `https://police.example.org`); the
+defaults suit a development server opened at `http://localhost:8000`.
 """
 
 from __future__ import annotations
@@ -98,6 +101,43 @@ class Settings(BaseSettings):
         "(https://tiles.example.org/{z}/{x}/{y}.png); default: the area outline only.",
     )
 
+    # Security keys as a second factor (web/auth/webauthn.py, docs/web.md). A key is bound to the
+    # RP ID when registered: changing it later makes every registered key useless.
+    webauthn_rp_id: str = Field(
+        default="localhost",
+        description="The site's domain security keys are registered for (no scheme or port).",
+    )
+    webauthn_origin: str = Field(
+        default="http://localhost:8000",
+        description="The exact origin (scheme, host, port) staff sign in from; its host must be "
+        "the RP ID or under it. Plain http only for localhost, as browsers require.",
+    )
+    webauthn_rp_name: str = Field(
+        default="Streetlight", min_length=1, max_length=64, description="Shown by the browser."
+    )
+    webauthn_challenge_minutes: int = Field(
+        default=5, ge=1, le=10, description="How long a security-key challenge may be answered."
+    )
+
+    @model_validator(mode="after")
+    def _check_webauthn(self) -> Settings:
+        rp_id = self.webauthn_rp_id
+        if not rp_id or rp_id != rp_id.lower() or any(c in rp_id for c in ":/ \t"):
+            raise ValueError(
+                "STREETLIGHT_WEBAUTHN_RP_ID must be a bare lowercase domain (example.org)"
+            )
+        origin = urlsplit(self.webauthn_origin)
+        host = origin.hostname or ""
+        if origin.path not in ("", "/") or origin.query or origin.fragment or not host:
+            raise ValueError("STREETLIGHT_WEBAUTHN_ORIGIN must be scheme://host[:port], no path")
+        if host != rp_id and not host.endswith("." + rp_id):
+            raise ValueError("STREETLIGHT_WEBAUTHN_ORIGIN's host must be the RP ID or under it")
+        if origin.scheme != "https" and not (origin.scheme == "http" and host == "localhost"):
+            raise ValueError(
+                "STREETLIGHT_WEBAUTHN_ORIGIN must be https:// (http only for localhost)"
+            )
+        return self
+
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:
         if self.secret_key is None:
@@ -161,6 +201,15 @@ class Settings(BaseSettings):
     @property
     def session_max_age(self) -> timedelta:
         return timedelta(hours=self.session_max_hours)
+
+    @property
+    def webauthn_expected_origin(self) -> str:
+        """The origin a browser reports in a security key's client data (no trailing slash)."""
+        return self.webauthn_origin.rstrip("/")
+
+    @property
+    def webauthn_challenge_lifetime(self) -> timedelta:
+        return timedelta(minutes=self.webauthn_challenge_minutes)
 
     @property
     def signin_window(self) -> timedelta:

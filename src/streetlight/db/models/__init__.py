@@ -27,6 +27,11 @@ from streetlight.db.models.verify import (
     Verification,
     VerificationCode,
 )
+from streetlight.db.models.webauthn import (
+    ChallengePurpose,
+    StaffCredential,
+    WebAuthnChallenge,
+)
 
 __all__ = [
     "GENESIS_HASH",
@@ -34,6 +39,7 @@ __all__ = [
     "BackupRequest",
     "BackupStatus",
     "Base",
+    "ChallengePurpose",
     "Chat",
     "ChatMessage",
     "ConsoleEvent",
@@ -48,9 +54,11 @@ __all__ = [
     "RateLimitHit",
     "RateLimitSalt",
     "Role",
+    "StaffCredential",
     "StaffSession",
     "StaffUser",
     "Verification",
     "VerificationCode",
     "VerificationOutcome",
+    "WebAuthnChallenge",
 ]

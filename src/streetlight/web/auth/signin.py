@@ -78,7 +78,7 @@ def sign_in(
     )
     if secret is None:
         step = None  # no code can match a secret nobody can read
-    allowed = user is not None and user.active and _officer_active(user)
+    allowed = user is not None and account_allowed(user)
     if user is None or not (password_ok and step is not None and allowed):
         ratelimit.add_hits(session, keys, now)
         # The account is named only when it exists: people type passwords into the username
@@ -111,5 +111,7 @@ def _secret_of(user: StaffUser | None, key: bytes) -> str | None:
     return secret
 
 
-def _officer_active(user: StaffUser) -> bool:
-    return user.officer is None or user.officer.status is OfficerStatus.ACTIVE
+def account_allowed(user: StaffUser) -> bool:
+    """The account may sign in at all (by any second factor): active, and for an officer's
+    account, the officer not suspended."""
+    return user.active and (user.officer is None or user.officer.status is OfficerStatus.ACTIVE)

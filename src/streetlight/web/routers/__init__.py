@@ -18,12 +18,14 @@ from streetlight.web.routers import (
     reports,
     reports_api,
     safety,
+    security_keys,
     verify,
 )
 
 ROUTERS: tuple[APIRouter, ...] = (
     pages.router,
     auth.router,
+    security_keys.router,
     health.router,
     me.router,
     officers.router,

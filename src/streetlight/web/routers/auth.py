@@ -1,16 +1,18 @@
-"""Staff sign-in and sign-out pages."""
+"""Staff sign-in and sign-out pages (sign-in with a security key: routers/security_keys.py)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from streetlight.db import audit
 from streetlight.web.auth import sessions
-from streetlight.web.auth.signin import Outcome, sign_in
+from streetlight.web.auth.signin import Outcome, SignIn, sign_in
 from streetlight.web.context import app_context, is_https
 from streetlight.web.deps import CurrentUser, DbSession, MaybePrincipal, public
 from streetlight.web.i18n import N_
@@ -81,15 +83,22 @@ def signin(
         totp_key=context.totp_key,
         now=now,
     )
+    return signin_answer(request, db, result, username=username, next=next, now=now)
+
+
+def signin_answer(
+    request: Request, db: Session, result: SignIn, *, username: str, next: str, now: datetime
+) -> Response:
+    """The answer to a sign-in by any second factor: the form again (429 when limited, 401 with
+    one message for every failure), or a fresh session, a fresh CSRF nonce and the next page."""
     if result.outcome is Outcome.LIMITED:
         return _form(request, status=429, message=LIMITED, username=username)
     if result.user is None:
         return _form(request, status=401, message=FAILED, username=username)
-    token = sessions.open_session(db, result.user, context.settings, now)
+    settings = app_context(request).settings
+    token = sessions.open_session(db, result.user, settings, now)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    sessions.set_cookie(
-        response, token, https=is_https(request), max_age=context.settings.session_max_age
-    )
+    sessions.set_cookie(response, token, https=is_https(request), max_age=settings.session_max_age)
     request.state.csrf_rotate = True
     return response
 
