@@ -2,29 +2,36 @@
 timing of each failure kind, on SQLite and on PostgreSQL, beside a bare FastAPI endpoint.
 
     uv run python benchmarks/bench_verify.py [--workers 2] [--seconds 10] [--rate 300]
-                                             [--connections 16,64]
+                                             [--connections 16,64] [--compare REV]
                                              [--backends sqlite,postgresql] [--timing 400]
 
 For each backend: a fresh database with 200 officers on duty, each with a logged engagement and a
 live code; `uvicorn --workers N` serves the real app (settings from STREETLIGHT_* variables, rate
-limits lifted so that the load is all real checks). Clients run in their own processes:
-- throughput: closed loop with each of `--connections` concurrent connections, wrong codes for
-  random officers (every failure does the same work: two lookups, the HMACs, the verification
-  row, two rate-limit hits, the audit row and the console event); the app commits the checks
-  that arrive together in one transaction (group commit), so throughput grows with concurrency;
-  `wrk` is used when it is on PATH (less client CPU on a 2-core machine), else an asyncio client;
-- latency: open loop at `--rate` requests/s for `--seconds`, p50 / p99 / max;
+limits lifted so that the load is all real checks). Each request comes from its own client
+address (X-Forwarded-For, trusted from 127.0.0.1), as the public's would, and each phase starts
+with no rate-limit hits, as after a quiet spell. Clients run in their own processes:
+- throughput (and wrk's p50 / p99 at that rate): closed loop with each of `--connections`
+  concurrent connections, wrong codes for random officers (every failure does the same work:
+  two lookups, the HMACs, the verification row, two rate-limit hits, the audit row and the
+  console event); the app commits the checks that arrive together in one transaction (group
+  commit), so throughput grows with concurrency; `wrk` is used when it is on PATH (less client
+  CPU on a 2-core machine), else an asyncio client;
+- latency: open loop at `--rate` requests/s for `--seconds`, p50 / p99 / max, from a Python
+  asyncio client that shares the two cores with the server (its own lag counts as latency:
+  compare with the bare endpoint's figure);
 - timing: `--timing` sequential checks per failure kind (unknown number, off duty, suspended,
   wrong, expired, used), interleaved, median and p90 each and the spread of the medians.
 The same throughput and latency runs hit a bare FastAPI endpoint returning a constant (same
-workers, same body) and the ratio is printed. Nothing here is a test; figures go in the closing
-note of issue 5.
+workers, same body) and the ratio is printed. `--compare REV` also serves the app of an earlier
+commit on the same server stack and data, for a side-by-side figure. Nothing here is a test;
+figures go in the closing note of issue 5.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
@@ -45,7 +52,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script: the repository
-from benchmarks.serving import APP, SECRET, app_env, postgres_cluster, served
+from benchmarks.serving import APP, REPO, SECRET, app_env, postgres_cluster, served
 
 OFFICERS = 200
 
@@ -151,17 +158,31 @@ def served_counting(target: list[str], env: dict[str, str], workers: int) -> Ite
 # --- Clients (each in its own process) -------------------------------------------------------------
 
 
-def _bodies(count: int) -> list[bytes]:
+def _bodies(count: int) -> list[tuple[bytes, str]]:
+    """Wrong codes for random load officers, each from its own client address (sent as
+    X-Forwarded-For, which uvicorn trusts from 127.0.0.1): the public is many people, and one
+    address sending everything would be refused by the per-client limit."""
     rng = random.Random(7)
     return [
-        json.dumps(
-            {
-                "warrant_number": f"LOAD{rng.randrange(OFFICERS)}",
-                "code": f"{rng.randrange(10**8):08d}",
-            }
-        ).encode()
+        (
+            json.dumps(
+                {
+                    "warrant_number": f"LOAD{rng.randrange(OFFICERS)}",
+                    "code": f"{rng.randrange(10**8):08d}",
+                }
+            ).encode(),
+            _address(rng),
+        )
         for _ in range(count)
     ]
+
+
+def _address(rng: random.Random) -> str:
+    return f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(1, 255)}"
+
+
+def _headers(address: str) -> dict[str, str]:
+    return {"content-type": "application/json", "x-forwarded-for": address}
 
 
 async def _closed_loop(base: str, seconds: float, connections: int) -> dict[str, float]:
@@ -175,10 +196,10 @@ async def _closed_loop(base: str, seconds: float, connections: int) -> dict[str,
             nonlocal done, errors
             i = n
             while time.perf_counter() < deadline:
+                body, address = bodies[i % len(bodies)]
                 response = await client.post(
-                    "/api/v1/verify", content=bodies[i % len(bodies)],
-                    headers={"content-type": "application/json"},
-                )  # fmt: skip
+                    "/api/v1/verify", content=body, headers=_headers(address)
+                )
                 i += connections
                 if response.status_code == 200:
                     done += 1
@@ -193,23 +214,32 @@ async def _closed_loop(base: str, seconds: float, connections: int) -> dict[str,
 
 def _wrk(base: str, seconds: float, connections: int) -> dict[str, float]:
     script = Path(tempfile.mkdtemp()) / "post.lua"
-    bodies = ",".join(json.dumps(b.decode()) for b in _bodies(1024))
+    requests = _bodies(4096)
+    bodies = ",".join(json.dumps(body.decode()) for body, _ in requests)
+    addresses = ",".join(json.dumps(address) for _, address in requests)
     script.write_text(
         'wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
-        f"local bodies = {{{bodies}}}\nlocal i = 0\n"
+        f"local bodies = {{{bodies}}}\nlocal addresses = {{{addresses}}}\nlocal i = 0\n"
         "request = function()\n  i = i % #bodies + 1\n"
+        '  wrk.headers["X-Forwarded-For"] = addresses[i]\n'
         "  return wrk.format(nil, nil, nil, bodies[i])\nend\n"
     )
     out = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{int(seconds)}s", "-s", str(script),
-         f"{base}/api/v1/verify"],
+        ["wrk", "-t", "2", "-c", str(connections), "-d", f"{int(seconds)}s", "--latency",
+         "-s", str(script), f"{base}/api/v1/verify"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
-    rate = next(line for line in out.splitlines() if line.startswith("Requests/sec"))
-    errors = sum(
-        int(w) for line in out.splitlines() if "Non-2xx" in line for w in line.split()[-1:]
-    )
-    return {"per_second": float(rate.split()[-1]), "errors": errors}
+    lines = [line.split() for line in out.splitlines()]
+    rate = next(float(words[-1]) for words in lines if words[:1] == ["Requests/sec:"])
+    errors = sum(int(words[-1]) for words in lines if words[:1] == ["Non-2xx"])
+    result = {"per_second": rate, "errors": errors}
+    # wrk's latency distribution: "50%    6.70ms", "99%  19.39ms" (units us, ms or s).
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    for words in lines:
+        if len(words) == 2 and words[0] in ("50%", "99%"):
+            value, unit = words[1].rstrip("musn"), words[1][len(words[1].rstrip("musn")) :]
+            result[f"p{words[0][:-1]}_ms"] = float(value) * units[unit]
+    return result
 
 
 async def _open_loop(base: str, rate: float, seconds: float) -> dict[str, float]:
@@ -224,10 +254,8 @@ async def _open_loop(base: str, rate: float, seconds: float) -> dict[str, float]
             nonlocal errors
             await asyncio.sleep(max(0.0, at - time.perf_counter()))
             start = time.perf_counter()
-            response = await client.post(
-                "/api/v1/verify", content=bodies[i % len(bodies)],
-                headers={"content-type": "application/json"},
-            )  # fmt: skip
+            body, address = bodies[i % len(bodies)]
+            response = await client.post("/api/v1/verify", content=body, headers=_headers(address))
             # Latency from the scheduled send time: a client that fell behind counts against it.
             latencies.append(time.perf_counter() - min(start, at))
             if response.status_code != 200:
@@ -250,16 +278,20 @@ def _timing(
 ) -> dict[str, dict[str, float]]:
     times: dict[str, list[float]] = {name: [] for name in cases}
     bodies: dict[str, tuple[set[int], set[bytes]]] = {name: (set(), set()) for name in cases}
+    rng = random.Random(11)
     with httpx2.Client(base_url=base, timeout=30) as client:
+
+        def post(warrant: str, code: str) -> httpx2.Response:
+            body = {"warrant_number": warrant, "code": code}
+            return client.post("/api/v1/verify", json=body, headers=_headers(_address(rng)))
+
         for _ in range(20):
             for warrant, code in cases.values():
-                client.post("/api/v1/verify", json={"warrant_number": warrant, "code": code})
+                post(warrant, code)
         for _ in range(rounds):
             for name, (warrant, code) in cases.items():
                 start = time.perf_counter()
-                response = client.post(
-                    "/api/v1/verify", json={"warrant_number": warrant, "code": code}
-                )
+                response = post(warrant, code)
                 times[name].append(time.perf_counter() - start)
                 bodies[name][0].add(response.status_code)
                 bodies[name][1].add(response.content)
@@ -311,26 +343,58 @@ def client(kind: str, *args: object) -> object:
 # --- Main ----------------------------------------------------------------------------------------------
 
 
-def _env(url: str | None, store: Path) -> dict[str, str]:
+def _env(url: str | None, store: Path, src: Path | None = None) -> dict[str, str]:
     return app_env(
         store,
         url,
+        src,
         STREETLIGHT_VERIFY_FAILURES_PER_WARRANT="1000000000",
         STREETLIGHT_VERIFY_FAILURES_PER_CLIENT="1000000000",
     )
 
 
+def _fresh_window(url: str | None) -> None:
+    """Forget the rate-limit hits of the phase before, so that each phase starts as a quiet
+    hour would (a limit is counted over its window: with limits lifted, the counts would
+    otherwise grow with every check of the run and slow each later phase)."""
+    if url is None:
+        return
+    from sqlalchemy import delete
+
+    from streetlight.db.engine import make_engine
+    from streetlight.db.models import RateLimitHit
+
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(delete(RateLimitHit))
+    engine.dispose()
+
+
 def measure(label: str, target: list[str], env: dict[str, str], args: argparse.Namespace,
-            cases: dict[str, tuple[str, str]] | None) -> dict[str, object]:  # fmt: skip
+            cases: dict[str, tuple[str, str]] | None,
+            url: str | None = None) -> dict[str, object]:  # fmt: skip
+    result: dict[str, object] = {}
     with served_counting(target, env, args.workers) as base:
-        result: dict[str, object] = {
-            f"throughput@{n}": client("closed", base, args.seconds, n) for n in args.connections
-        }
+        for n in args.connections:
+            _fresh_window(url)
+            result[f"throughput@{n}"] = client("closed", base, args.seconds, n)
+        _fresh_window(url)
         result["latency"] = client("open", base, args.rate, args.seconds)
         if cases is not None and args.timing:
+            _fresh_window(url)
             result["timing"] = client("timing", base, cases, args.timing)
     print(f"{label}: {json.dumps(result, indent=1)}", flush=True)
     return result
+
+
+def _checkout(rev: str) -> Path:
+    """A throwaway copy of the repository at `rev` (its `src/` is served for comparison)."""
+    where = Path(tempfile.mkdtemp(prefix="bench-rev-"))
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", rev], capture_output=True, check=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(where)], input=archive, check=True)
+    return where
 
 
 def main() -> None:
@@ -340,7 +404,10 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=300.0)
     parser.add_argument("--timing", type=int, default=400, help="rounds per failure kind (0: skip)")
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--connections", default="16,64", help="closed-loop concurrency, each")
+    parser.add_argument("--connections", default="4,16,64", help="closed-loop concurrency, each")
+    parser.add_argument(
+        "--compare", metavar="REV", help="also serve the app of this commit, on the same data"
+    )
     args = parser.parse_args()
     args.connections = [int(n) for n in args.connections.split(",")]
     print(
@@ -351,26 +418,33 @@ def main() -> None:
     )
     results: dict[str, dict[str, object]] = {}
     factory = list(APP)
+    apps: dict[str, Path | None] = {"": None}
+    if args.compare:
+        apps[f"@{args.compare}"] = _checkout(args.compare) / "src"
     for backend in args.backends.split(","):
-        store = Path(tempfile.mkdtemp(prefix=f"bench-{backend}-"))
-        if backend == "sqlite":
-            url = f"sqlite:///{store / 'streetlight.db'}"
-            cases = seed(url)
-            results[backend] = measure(backend, factory, _env(url, store), args, cases)
-        else:
-            with postgres_url() as url:
+        for suffix, src in apps.items():
+            label = backend + suffix
+            store = Path(tempfile.mkdtemp(prefix=f"bench-{backend}-"))
+            with contextlib.ExitStack() as stack:
+                if backend == "sqlite":
+                    url = f"sqlite:///{store / 'streetlight.db'}"
+                else:
+                    url = stack.enter_context(postgres_url())
                 cases = seed(url)
-                results[backend] = measure(backend, factory, _env(url, store), args, cases)
-        shutil.rmtree(store, ignore_errors=True)
+                env = _env(url, store, src)
+                results[label] = measure(label, factory, env, args, cases, url)
+            shutil.rmtree(store, ignore_errors=True)
     bare = measure("bare FastAPI", ["benchmarks.bench_verify:bare_app", "--factory"],
                    _env(None, Path(tempfile.mkdtemp())), args, None)  # fmt: skip
     print("\nsummary (verifications/s closed loop; p50/p99 ms at the fixed rate):")
     for name, result in {**results, "bare": bare}.items():
         rates = []
         for n in args.connections:
-            rate = max(1.0, result[f"throughput@{n}"]["per_second"])  # type: ignore[index]
+            run = result[f"throughput@{n}"]
+            rate = max(1.0, run["per_second"])  # type: ignore[index]
             bare_rate = max(1.0, bare[f"throughput@{n}"]["per_second"])  # type: ignore[index]
-            rates.append(f"{rate:6.0f}/s at {n:>3} (bare/this {bare_rate / rate:4.1f}x)")
+            p99 = f" p99 {run['p99_ms']:.0f} ms" if "p99_ms" in run else ""  # type: ignore[operator,index]
+            rates.append(f"{rate:5.0f}/s at {n:>2}{p99} (bare/this {bare_rate / rate:4.1f}x)")
         latency = result["latency"]
         print(
             f"  {name:<11} {'  '.join(rates)}  "

@@ -39,11 +39,16 @@ def free_port() -> int:
         return port
 
 
-def app_env(store: Path, database_url: str | None, **settings: str) -> dict[str, str]:
+def app_env(
+    store: Path, database_url: str | None, src: Path | None = None, **settings: str
+) -> dict[str, str]:
     """This process's environment without its STREETLIGHT_* settings, plus the app's: the bench
-    secret, `store`, `database_url` (None: the default) and `settings` (full variable names)."""
+    secret, `store`, `database_url` (None: the default) and `settings` (full variable names).
+    `src`: serve the `streetlight` package found there (an earlier commit's `src/`, to compare
+    side by side) instead of the installed one."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREETLIGHT_")}
-    env.update(STREETLIGHT_SECRET_KEY=SECRET, STREETLIGHT_STORE=str(store), PYTHONPATH=str(REPO))
+    path = f"{src}:{REPO}" if src is not None else str(REPO)
+    env.update(STREETLIGHT_SECRET_KEY=SECRET, STREETLIGHT_STORE=str(store), PYTHONPATH=path)
     if database_url:
         env["STREETLIGHT_DATABASE_URL"] = database_url
     env.update(settings)

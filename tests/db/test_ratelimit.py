@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event, select
+import pytest
+from sqlalchemy import event, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db import ratelimit
@@ -13,6 +15,7 @@ from tests.db.factories import NOW
 
 LIMIT = ratelimit.Limit("signin:client", 3, timedelta(minutes=10))
 ADDRESS = "203.0.113.7"
+SALT = b"s" * ratelimit.SALT_BYTES
 
 
 def test_limit_counts_within_the_window(sessions: sessionmaker[Session]) -> None:
@@ -106,3 +109,26 @@ def test_a_salt_rolled_back_is_not_remembered(sessions: sessionmaker[Session]) -
     with sessions.begin() as session:
         assert session.scalars(select(RateLimitSalt.salt)).all() == [kept]
         assert ratelimit.day_salt(session, day) == kept
+
+
+def test_locked_keys_keep_other_transactions_from_counting_them(
+    sessions: sessionmaker[Session],
+) -> None:
+    """PostgreSQL: a key locked by one transaction cannot be locked by another until the first
+    ends; other keys can. (SQLite's write lock already serialises every writer.)"""
+    with sessions() as probe:
+        if probe.get_bind().dialect.name != "postgresql":
+            return
+    holder, other = sessions(), sessions()
+    with holder.begin():
+        ratelimit.lock_keys(holder, [(LIMIT, ADDRESS), (LIMIT, "198.51.100.1")], NOW, SALT)
+        with other.begin():
+            other.execute(text("SET LOCAL lock_timeout = '200ms'"))
+            ratelimit.lock_keys(other, [(LIMIT, "192.0.2.44")], NOW, SALT)  # another key: free
+        with pytest.raises(OperationalError), other.begin():
+            other.execute(text("SET LOCAL lock_timeout = '200ms'"))
+            ratelimit.lock_keys(other, [(LIMIT, "192.0.2.44"), (LIMIT, ADDRESS)], NOW, SALT)
+    with other.begin():  # the holder committed: the key is free again
+        ratelimit.lock_keys(other, [(LIMIT, ADDRESS)], NOW, SALT)
+    holder.close()
+    other.close()

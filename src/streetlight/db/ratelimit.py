@@ -22,7 +22,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Integer, ScalarSelect, Select, bindparam, delete, func, select
+from sqlalchemy import (
+    Engine,
+    Integer,
+    ScalarSelect,
+    Select,
+    bindparam,
+    delete,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -121,6 +131,40 @@ def any_limited(
     """True when any (limit, key) of `checks` has used up its allowance: one query for all."""
     counts = window_counts(session, checks, now, salt)
     return any(count >= limit.max_hits for count, (limit, _) in zip(counts, checks, strict=True))
+
+
+def lock_keys(
+    session: Session,
+    checks: Sequence[tuple[Limit, str]],
+    now: datetime,
+    salt: bytes | None = None,
+) -> None:
+    """Keep every other transaction from counting or adding hits for these keys until this one
+    ends, so that a count followed by a hit is exact across app processes.
+
+    PostgreSQL: one transaction-scoped advisory lock per key (in the two-integer key space, apart
+    from the audit chain's), taken in one statement in a fixed order, so two batches that share
+    keys cannot deadlock and batches that share none run side by side. SQLite: nothing to do,
+    `BEGIN IMMEDIATE` already holds the database's single write lock.
+    """
+    if not checks or session.get_bind().dialect.name != "postgresql":
+        return
+    keys = sorted(
+        {
+            int.from_bytes(
+                bytes.fromhex(key_hash(session, limit.scope, key, now, salt)[:8]), signed=True
+            )
+            for limit, key in checks
+        }
+    )
+    session.execute(_LOCK_KEYS, {"keys": keys})
+
+
+_LOCK_CLASS = 0x534C524C  # "SLRL": rate-limit keys, the first integer of each advisory lock
+_LOCK_KEYS = text(
+    f"SELECT count(pg_advisory_xact_lock({_LOCK_CLASS}, k)) "
+    "FROM (SELECT unnest(CAST(:keys AS integer[])) AS k ORDER BY 1) AS ordered"
+)
 
 
 def window_counts(

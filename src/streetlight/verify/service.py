@@ -276,13 +276,14 @@ def verify_batch(
     row, console event; the shared location if given) and answer each, in the caller's
     transaction.
 
-    The audit chain's lock is taken first, so that on PostgreSQL too no other check counts the
-    same rate-limit windows until this batch has committed: the limits hold exactly.
+    The batch's rate-limit keys are locked first (`ratelimit.lock_keys`), so that no other
+    check counts the same windows until this batch has committed: the limits hold exactly, on
+    PostgreSQL too, while batches with no key in common run side by side.
     """
-    audit.lock(session)
     salt = ratelimit.day_salt(session, now)
     checks = [_Check(r, clean_warrant(r.warrant_number), limits) for r in requests]
     distinct = list(dict.fromkeys(key for check in checks for key in check.keys))
+    ratelimit.lock_keys(session, distinct, now, salt)
     used = dict(zip(distinct, ratelimit.window_counts(session, distinct, now, salt), strict=True))
     found = snapshots(session, [check.warrant for check in checks], now)
     decisions: list[Decision] = []
