@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -55,11 +55,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(app: FastAPI, **options: object) -> Iterator[str]:
-    """Serve `app` with uvicorn in a thread (`options` for `uvicorn.Config`, over quiet
-    defaults); yields its base URL and stops it afterwards."""
+def served(
+    app: FastAPI, *, port: int | None = None, name: str = "127.0.0.1", **options: object
+) -> Iterator[str]:
+    """Serve `app` with uvicorn in a thread on 127.0.0.1 (`port`: a free one by default;
+    `options` for `uvicorn.Config`, over quiet defaults); yields its base URL with `name` as the
+    host, and stops it afterwards."""
     config: dict[str, object] = {"log_level": "warning", "lifespan": "on", **options}
-    port = free_port()
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **config))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -69,31 +72,17 @@ def served(app: FastAPI, **options: object) -> Iterator[str]:
             pytest.fail("uvicorn did not start", pytrace=False)
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://{name}:{port}"
     finally:
         server.should_exit = True
         thread.join(timeout=START_TIMEOUT_S)
 
 
-@contextmanager
-def served_at_localhost(app: FastAPI, port: int, **options: object) -> Iterator[str]:
-    """Like `served`, on a `port` chosen beforehand (`free_port()`), and yields the base URL as
-    `http://localhost:<port>`: for an app whose settings must name its own origin, as security
-    keys' do. Browsers offer WebAuthn on localhost over plain HTTP, but never for an IP address."""
-    config: dict[str, object] = {"log_level": "warning", "lifespan": "on", **options}
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **config))  # type: ignore[arg-type]
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start", pytrace=False)
-        time.sleep(0.02)
-    try:
-        yield f"http://localhost:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=START_TIMEOUT_S)
+def served_at_localhost(app: FastAPI, port: int, **options: object) -> AbstractContextManager[str]:
+    """`served` on a `port` chosen beforehand (`free_port()`), at `http://localhost:<port>`: for
+    an app whose settings must name its own origin, as security keys' do. Browsers offer
+    WebAuthn on localhost over plain HTTP, but never for an IP address."""
+    return served(app, port=port, name="localhost", **options)
 
 
 @contextmanager
