@@ -66,7 +66,8 @@ def app_context(connection: HTTPConnection) -> AppContext:
 
 def is_https(connection: HTTPConnection) -> bool:
     """Served over TLS: directly, through a proxy uvicorn trusts, or as the settings declare."""
-    return app_context(connection).settings.behind_tls or connection.url.scheme == "https"
+    # The scope's scheme, which `connection.url` is built from, without building it.
+    return app_context(connection).settings.behind_tls or connection.scope.get("scheme") == "https"
 
 
 _STATE_LOCK = threading.Lock()
