@@ -45,12 +45,11 @@ from streetlight.db.models.verify import PLACE_CHARS
 from streetlight.verify import codes
 from streetlight.verify.decision import SLOTS, Candidate, Decision, Snapshot, decide, match_code
 from streetlight.verify.engagements import Rules, colleagues_near
-from streetlight.verify.events import Record, record, record_many
+from streetlight.verify.events import Record, record_many
 
 WARRANT_CHARS = 32
 # Codes older than this are not candidates at all (a duty lasts well under a day).
 _LOOKBACK = timedelta(hours=24)
-_NO_ID = -1
 
 
 @dataclass(frozen=True)
@@ -252,18 +251,6 @@ def _confirmed(session: Session, engagement_id: int, rules: Rules, now: datetime
     )
 
 
-def verify(
-    session: Session,
-    request: VerifyRequest,
-    *,
-    rules: Rules,
-    limits: Limits,
-    now: datetime,
-) -> VerifyResult:
-    """Check `request` alone (a batch of one)."""
-    return verify_batch(session, [request], rules=rules, limits=limits, now=now)[0]
-
-
 def verify_batch(
     session: Session,
     requests: Sequence[VerifyRequest],
@@ -348,7 +335,6 @@ def _verification_row(
 ) -> dict[str, object]:
     """The verification's columns, every key present (one insert for the batch)."""
     where = check.request.where
-    located = where.lon is not None and where.lat is not None
     return {
         "token_hash": token_hash(token),
         "warrant_number": check.warrant,
@@ -356,11 +342,35 @@ def _verification_row(
         "engagement_id": decision.candidate.engagement_id if decision.candidate else None,
         "outcome": decision.outcome,
         "at": now,
-        "shared_lon": where.lon if located else None,
-        "shared_lat": where.lat if located else None,
-        "shared_place": where.place[:PLACE_CHARS],
-        "shared_at": now if where.given else None,
+        **_NOT_SHARED,
+        **(_shared_columns(where, now) if where.given else {}),
     }
+
+
+_NOT_SHARED: dict[str, object] = {
+    "shared_lon": None,
+    "shared_lat": None,
+    "shared_place": "",
+    "shared_at": None,
+}
+
+
+def _shared_columns(where: SharedLocation, now: datetime) -> dict[str, object]:
+    """The verification columns a shared location sets: a position only with both coordinates,
+    a place only when typed (at most PLACE_CHARS), and when it was shared."""
+    columns: dict[str, object] = {"shared_at": now}
+    if where.lon is not None and where.lat is not None:
+        columns.update(shared_lon=where.lon, shared_lat=where.lat)
+    if where.place:
+        columns["shared_place"] = where.place[:PLACE_CHARS]
+    return columns
+
+
+def _location_record(verification_id: int, warrant: str) -> Record:
+    """The audit row and console event of a shared location."""
+    details: dict[str, JSONValue] = {"verification_id": verification_id}
+    event: dict[str, JSONValue] = {"verification_id": verification_id, "warrant": warrant}
+    return Record(audit.Entry("public", "verify.location", warrant, details), event)
 
 
 def _records(check: _Check, decision: Decision, verification_id: int) -> list[Record]:
@@ -377,14 +387,7 @@ def _records(check: _Check, decision: Decision, verification_id: int) -> list[Re
     }
     records = [Record(audit.Entry("public", action, check.warrant, details), event)]
     if check.request.where.given:
-        located: dict[str, JSONValue] = {"verification_id": verification_id}
-        shared: dict[str, JSONValue] = {
-            "verification_id": verification_id,
-            "warrant": check.warrant,
-        }
-        records.append(
-            Record(audit.Entry("public", "verify.location", check.warrant, located), shared)
-        )
+        records.append(_location_record(verification_id, check.warrant))
     return records
 
 
@@ -405,17 +408,6 @@ def share_location(
     now: datetime,
 ) -> None:
     """The person chose to tell the control room where they are (after a failed check, say)."""
-    if lon is not None and lat is not None:
-        verification.shared_lon, verification.shared_lat = lon, lat
-    if place:
-        verification.shared_place = place[:PLACE_CHARS]
-    verification.shared_at = now
-    record(
-        session,
-        actor="public",
-        action="verify.location",
-        subject=verification.warrant_number,
-        details={"verification_id": verification.id},
-        event={"verification_id": verification.id, "warrant": verification.warrant_number},
-        now=now,
-    )
+    for column, value in _shared_columns(SharedLocation(lon, lat, place), now).items():
+        setattr(verification, column, value)
+    record_many(session, [_location_record(verification.id, verification.warrant_number)], now=now)
