@@ -378,8 +378,9 @@ def measure(label: str, target: list[str], env: dict[str, str], args: argparse.N
         for n in args.connections:
             _fresh_window(url)
             result[f"throughput@{n}"] = client("closed", base, args.seconds, n)
-        _fresh_window(url)
-        result["latency"] = client("open", base, args.rate, args.seconds)
+        if args.rate > 0:
+            _fresh_window(url)
+            result["latency"] = client("open", base, args.rate, args.seconds)
         if cases is not None and args.timing:
             _fresh_window(url)
             result["timing"] = client("timing", base, cases, args.timing)
@@ -401,7 +402,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--rate", type=float, default=300.0)
+    parser.add_argument("--rate", type=float, default=300.0, help="open-loop rate (0: skip)")
     parser.add_argument("--timing", type=int, default=400, help="rounds per failure kind (0: skip)")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--connections", default="4,16,64", help="closed-loop concurrency, each")
@@ -445,12 +446,13 @@ def main() -> None:
             bare_rate = max(1.0, bare[f"throughput@{n}"]["per_second"])  # type: ignore[index]
             p99 = f" p99 {run['p99_ms']:.0f} ms" if "p99_ms" in run else ""  # type: ignore[operator,index]
             rates.append(f"{rate:5.0f}/s at {n:>2}{p99} (bare/this {bare_rate / rate:4.1f}x)")
-        latency = result["latency"]
-        print(
-            f"  {name:<11} {'  '.join(rates)}  "
-            f"p50 {latency['p50_ms']:.1f}  p99 {latency['p99_ms']:.1f}  at {args.rate:g}/s",  # type: ignore[index]
-            flush=True,
+        latency = result.get("latency")
+        fixed = (
+            f"p50 {latency['p50_ms']:.1f}  p99 {latency['p99_ms']:.1f}  at {args.rate:g}/s"  # type: ignore[index]
+            if latency
+            else ""
         )
+        print(f"  {name:<11} {'  '.join(rates)}  {fixed}", flush=True)
         if "timing" in result:
             summary = result["timing"]["_summary"]  # type: ignore[index]
             print(f"              failure kinds: spread of medians {summary['spread_of_medians_ms']:.3f} ms, "

@@ -66,7 +66,7 @@ def lock(session: Session) -> None:
     if transaction is not None and session.info.get(_LOCKED_BY) is transaction:
         return
     lock_for_append(session, _AUDIT_LOCK_KEY)
-    session.info[_LOCKED_BY] = session.get_transaction()
+    locked_by_caller(session)
 
 
 @dataclass(frozen=True)
@@ -103,10 +103,35 @@ def append_many(session: Session, entries: Sequence[Entry], *, now: datetime) ->
     if not entries:
         return
     lock(session)
+    session.execute(_INSERT, chain_rows(entries, head(session), now=now))
+
+
+@dataclass(frozen=True)
+class Head:
+    """The chain's last row as a writer holding the lock found it (id 0: the chain is empty)."""
+
+    id: int = 0
+    hash: str = GENESIS_HASH
+
+
+def head(session: Session) -> Head:
+    """The chain's end; read it only while holding the lock, or another writer may extend it."""
     last = session.execute(_LAST).first()
-    next_id, prev_hash = (1, GENESIS_HASH) if last is None else (last.id + 1, last.hash)
+    return Head() if last is None else Head(last.id, last.hash)
+
+
+# The chain's end as subqueries, for a writer that reads it with other things in one round trip.
+HEAD_ID_SQL = "SELECT id FROM audit_log ORDER BY id DESC LIMIT 1"
+HEAD_HASH_SQL = "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"
+LOCK_KEY = _AUDIT_LOCK_KEY
+
+
+def chain_rows(entries: Sequence[Entry], head: Head, *, now: datetime) -> list[dict[str, object]]:
+    """The rows that extend the chain from `head` with `entries`, hashes computed (pure: the
+    caller inserts them, still holding the lock under which it read `head`)."""
+    next_id, prev_hash = head.id + 1, head.hash
     at = now.astimezone(UTC)
-    rows = []
+    rows: list[dict[str, object]] = []
     for entry in entries:
         text = canonical_json(dict(entry.details or {}))
         digest = entry_hash(
@@ -131,7 +156,13 @@ def append_many(session: Session, entries: Sequence[Entry], *, now: datetime) ->
             }
         )
         next_id, prev_hash = next_id + 1, digest
-    session.execute(_INSERT, rows)
+    return rows
+
+
+def locked_by_caller(session: Session) -> None:
+    """Note that the caller took the chain's lock (`LOCK_KEY`) in a statement of its own, so that
+    `lock` does not take it again in this transaction."""
+    session.info[_LOCKED_BY] = session.get_transaction()
 
 
 @dataclass(frozen=True)

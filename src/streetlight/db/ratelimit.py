@@ -149,7 +149,18 @@ def lock_keys(
     """
     if not checks or session.get_bind().dialect.name != "postgresql":
         return
-    keys = sorted(
+    session.execute(_LOCK_KEYS, {"keys": lock_ids(session, checks, now, salt)})
+
+
+def lock_ids(
+    session: Session,
+    checks: Sequence[tuple[Limit, str]],
+    now: datetime,
+    salt: bytes | None = None,
+) -> list[int]:
+    """The second integers of the keys' advisory locks (the first is `LOCK_CLASS`), sorted: the
+    order every transaction takes them in."""
+    return sorted(
         {
             int.from_bytes(
                 bytes.fromhex(key_hash(session, limit.scope, key, now, salt)[:8]), signed=True
@@ -157,14 +168,15 @@ def lock_keys(
             for limit, key in checks
         }
     )
-    session.execute(_LOCK_KEYS, {"keys": keys})
 
 
-_LOCK_CLASS = 0x534C524C  # "SLRL": rate-limit keys, the first integer of each advisory lock
-_LOCK_KEYS = text(
-    f"SELECT count(pg_advisory_xact_lock({_LOCK_CLASS}, k)) "
+LOCK_CLASS = 0x534C524C  # "SLRL": rate-limit keys, the first integer of each advisory lock
+# Takes the locks of `:keys` (`lock_ids`) in order; one row, their number.
+LOCK_KEYS_SQL = (
+    f"SELECT count(pg_advisory_xact_lock({LOCK_CLASS}, k)) AS locked "
     "FROM (SELECT unnest(CAST(:keys AS integer[])) AS k ORDER BY 1) AS ordered"
 )
+_LOCK_KEYS = text(LOCK_KEYS_SQL)
 
 
 def window_counts(
@@ -177,6 +189,12 @@ def window_counts(
     no more than a key at its limit): one query for all of them."""
     if not checks:
         return []
+    if session.get_bind().dialect.name == "postgresql":
+        query = f"SELECT {COUNTS_SQL}"
+        found = session.connection().exec_driver_sql(
+            query, count_params(session, checks, now, salt)
+        )
+        return [int(count) for count in found.scalar_one()]
     # Pad to a power of two so that batches of any size share a few cached statements.
     padded = [*checks, *[checks[0]] * ((1 << (len(checks) - 1).bit_length()) - len(checks))]
     params: dict[str, object] = {}
@@ -184,6 +202,33 @@ def window_counts(
         params.update(_window_params(i, session, limit, key, now, salt, limit.max_hits))
     row = session.execute(_counts(len(padded)), params).one()
     return [int(count) for count in row[: len(checks)]]
+
+
+# PostgreSQL: the counts of one array per parameter (`count_params`), as an array in their order.
+# One text for any number of keys, so the server plans it once (binary arrays: cheap to send).
+COUNTS_SQL = (
+    "ARRAY(SELECT (SELECT count(*) FROM (SELECT 1 FROM rate_limit_hits AS hit"
+    " WHERE hit.scope = k.scope AND hit.key_hash = k.key_hash AND hit.at > k.since"
+    " LIMIT k.cap) AS window_hits)"
+    " FROM unnest(CAST(%(count_scopes)b AS text[]), CAST(%(count_keys)b AS text[]),"
+    " CAST(%(count_since)b AS timestamptz[]), CAST(%(count_caps)b AS integer[]))"
+    " WITH ORDINALITY AS k(scope, key_hash, since, cap, n) ORDER BY k.n)"
+)
+
+
+def count_params(
+    session: Session,
+    checks: Sequence[tuple[Limit, str]],
+    now: datetime,
+    salt: bytes | None = None,
+) -> dict[str, list[object]]:
+    """`COUNTS_SQL`'s parameters: each key counted up to its limit."""
+    return {
+        "count_scopes": [limit.scope for limit, _ in checks],
+        "count_keys": [key_hash(session, limit.scope, key, now, salt) for limit, key in checks],
+        "count_since": [now - limit.window for limit, _ in checks],
+        "count_caps": [limit.max_hits for limit, _ in checks],
+    }
 
 
 _HITS = table_of(RateLimitHit)
@@ -242,7 +287,14 @@ def add_hits(
     session: Session, hits: Sequence[tuple[Limit, str]], now: datetime, salt: bytes | None = None
 ) -> None:
     """Count one event now for each (limit, key) of `hits`, in one statement sent at once."""
-    rows = [
+    session.execute(_HITS.insert(), hit_rows(session, hits, now, salt))
+
+
+def hit_rows(
+    session: Session, hits: Sequence[tuple[Limit, str]], now: datetime, salt: bytes | None = None
+) -> list[dict[str, object]]:
+    """The `rate_limit_hits` rows `add_hits` inserts, for a caller that inserts them itself."""
+    return [
         {
             "scope": limit.scope,
             "key_hash": key_hash(session, limit.scope, key, now, salt),
@@ -250,7 +302,6 @@ def add_hits(
         }
         for limit, key in hits
     ]
-    session.execute(_HITS.insert(), rows)
 
 
 def purge(session: Session, now: datetime, keep: timedelta) -> int:

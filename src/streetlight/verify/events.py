@@ -54,13 +54,18 @@ def record_many(session: Session, records: Sequence[Record], *, now: datetime) -
     """Append the audit rows of `records` in order, then their console events in one insert
     (after the chain's lock, so that event ids commit in order)."""
     audit.append_many(session, [r.entry for r in records], now=now)
-    events = [
+    events = event_rows(records, now=now)
+    if events:
+        session.execute(_INSERT, events)
+
+
+def event_rows(records: Sequence[Record], *, now: datetime) -> list[dict[str, object]]:
+    """The console events of `records`, in order (insert them after the chain's lock)."""
+    return [
         {"at": now, "kind": r.entry.action, "payload": audit.canonical_json(dict(r.event))}
         for r in records
         if r.event is not None
     ]
-    if events:
-        session.execute(_INSERT, events)
 
 
 def since(session: Session, after_id: int, limit: int = BATCH) -> Sequence[ConsoleEvent]:

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import BindParameter, bindparam, func, select, update
+from sqlalchemy import ColumnElement, Select, String, any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from streetlight.db import audit, ratelimit
@@ -42,10 +44,10 @@ from streetlight.db.models import (
 )
 from streetlight.db.models.base import table_of
 from streetlight.db.models.verify import PLACE_CHARS
-from streetlight.verify import codes
+from streetlight.verify import batch_sql, codes
 from streetlight.verify.decision import SLOTS, Candidate, Decision, Snapshot, decide, match_code
 from streetlight.verify.engagements import Rules, colleagues_near
-from streetlight.verify.events import Record, record_many
+from streetlight.verify.events import Record, event_rows, record_many
 
 WARRANT_CHARS = 32
 # Codes older than this are not candidates at all (a duty lasts well under a day).
@@ -141,55 +143,63 @@ _SLOT = (
     .over(partition_by=_engagements.c.officer_id, order_by=_codes.c.id.desc())
     .label("slot")
 )
-_WARRANTS: BindParameter[list[str]] = bindparam("warrants", expanding=True)
-# Each asked-for officer's SLOTS most recent codes of the last day, numbered newest first.
-_RECENT = (
-    select(
-        _engagements.c.officer_id,
-        _codes.c.id,
-        _codes.c.engagement_id,
-        _engagements.c.duty_id,
-        _codes.c.code_hash,
-        _codes.c.expires_at,
-        _codes.c.used_at,
-        _codes.c.revoked_at,
-        _SLOT,
+
+
+def _snapshots_query(asked: Callable[[ColumnElement[str]], ColumnElement[bool]]) -> Select[Any]:
+    """Each asked-for officer (`asked(warrant_number)`), their open duty, their recent codes."""
+    # Each asked-for officer's SLOTS most recent codes of the last day, numbered newest first.
+    recent = (
+        select(
+            _engagements.c.officer_id,
+            _codes.c.id,
+            _codes.c.engagement_id,
+            _engagements.c.duty_id,
+            _codes.c.code_hash,
+            _codes.c.expires_at,
+            _codes.c.used_at,
+            _codes.c.revoked_at,
+            _SLOT,
+        )
+        .join(_engagements, _codes.c.engagement_id == _engagements.c.id)
+        .where(
+            _engagements.c.officer_id.in_(
+                select(_officers.c.id).where(asked(_officers.c.warrant_number))
+            ),
+            _engagements.c.started_at >= bindparam("since"),
+        )
+        .subquery()
     )
-    .join(_engagements, _codes.c.engagement_id == _engagements.c.id)
-    .where(
-        _engagements.c.officer_id.in_(
-            select(_officers.c.id).where(_officers.c.warrant_number.in_(_WARRANTS))
-        ),
-        _engagements.c.started_at >= bindparam("since"),
+    # One row per (officer, recent code), or one with no code: the officer, their open duty if any.
+    return (
+        select(
+            _officers.c.warrant_number,
+            _officers.c.id,
+            _officers.c.status,
+            _duties.c.id,
+            *(recent.c[name] for name in ("id", "engagement_id", "duty_id", "code_hash")),
+            *(recent.c[name] for name in ("expires_at", "used_at", "revoked_at")),
+        )
+        .outerjoin(_duties, (_duties.c.officer_id == _officers.c.id) & _duties.c.ended_at.is_(None))
+        .outerjoin(recent, (recent.c.officer_id == _officers.c.id) & (recent.c.slot <= SLOTS))
+        .where(asked(_officers.c.warrant_number))
+        .order_by(_officers.c.id, recent.c.slot)
     )
-    .subquery()
-)
-# One row per (officer, recent code), or one with no code: the officer, their open duty if any.
-_SNAPSHOTS = (
-    select(
-        _officers.c.warrant_number,
-        _officers.c.id,
-        _officers.c.status,
-        _duties.c.id,
-        *(_RECENT.c[name] for name in ("id", "engagement_id", "duty_id", "code_hash")),
-        *(_RECENT.c[name] for name in ("expires_at", "used_at", "revoked_at")),
-    )
-    .outerjoin(_duties, (_duties.c.officer_id == _officers.c.id) & _duties.c.ended_at.is_(None))
-    .outerjoin(_RECENT, (_RECENT.c.officer_id == _officers.c.id) & (_RECENT.c.slot <= SLOTS))
-    .where(_officers.c.warrant_number.in_(_WARRANTS))
-    .order_by(_officers.c.id, _RECENT.c.slot)
-)
-_VERIFICATIONS = table_of(Verification)
-_INSERT_VERIFICATION = _VERIFICATIONS.insert().returning(
-    _VERIFICATIONS.c.id, sort_by_parameter_order=True
+
+
+# A list of warrant numbers: SQLite expands it into `IN (...)`, one placeholder each; PostgreSQL
+# takes one array, so the text is the same for any batch and the server plans it once.
+_SNAPSHOTS = _snapshots_query(lambda warrant: warrant.in_(bindparam("warrants", expanding=True)))
+_SNAPSHOTS_PG = _snapshots_query(
+    lambda warrant: warrant == any_(bindparam("warrants", type_=ARRAY(String)))
 )
 _UNKNOWN = Snapshot(officer_id=None, officer_active=False, open_duty_id=None, candidates=())
 
 
 def snapshots(session: Session, warrants: Sequence[str], now: datetime) -> dict[str, Snapshot]:
     """What the database holds for each warrant number (absent: unknown), in one query."""
+    query = _SNAPSHOTS_PG if session.get_bind().dialect.name == "postgresql" else _SNAPSHOTS
     rows = session.execute(
-        _SNAPSHOTS, {"warrants": sorted(set(warrants)), "since": now - _LOOKBACK}
+        query, {"warrants": sorted(set(warrants)), "since": now - _LOOKBACK}
     ).all()
     found: dict[str, Snapshot] = {}
     for warrant, officer_id, status, duty_id, *code in rows:
@@ -263,16 +273,17 @@ def verify_batch(
     row, console event; the shared location if given) and answer each, in the caller's
     transaction.
 
-    The batch's rate-limit keys are locked first (`ratelimit.lock_keys`), so that no other
-    check counts the same windows until this batch has committed: the limits hold exactly, on
-    PostgreSQL too, while batches with no key in common run side by side.
+    The officers and their codes are read first; then the batch's rate-limit keys and the audit
+    chain are locked (`batch_sql.start`), so that no other check counts the same windows or
+    extends the chain until this batch has committed: the limits hold exactly, on PostgreSQL
+    too, and the locked part is a few round trips long.
     """
     salt = ratelimit.day_salt(session, now)
     checks = [_Check(r, clean_warrant(r.warrant_number), limits) for r in requests]
     distinct = list(dict.fromkeys(key for check in checks for key in check.keys))
-    ratelimit.lock_keys(session, distinct, now, salt)
-    used = dict(zip(distinct, ratelimit.window_counts(session, distinct, now, salt), strict=True))
     found = snapshots(session, [check.warrant for check in checks], now)
+    start = batch_sql.start(session, distinct, len(checks), now, salt)
+    used = dict(zip(distinct, start.counts, strict=True))
     decisions: list[Decision] = []
     for check in checks:
         snapshot = found.get(check.warrant, _UNKNOWN)
@@ -286,13 +297,16 @@ def verify_batch(
     tokens = [secrets.token_urlsafe(32) for _ in checks]
     rows = [
         _verification_row(check, found.get(check.warrant, _UNKNOWN), decision, token, now)
-        for check, decision, token in zip(checks, decisions, tokens, strict=True)
+        | {"id": i}
+        for check, decision, token, i in zip(checks, decisions, tokens, start.ids, strict=True)
     ]
-    ids: list[int] = list(session.execute(_INSERT_VERIFICATION, rows).scalars())
-    failed = [check for check, d in zip(checks, decisions, strict=True) if not d.verified]
-    if failed:
-        ratelimit.add_hits(session, [key for check in failed for key in check.keys], now, salt)
-    # Read what a confirmed check shows before the audit rows (a confirmed check is rare).
+    failed = [
+        key
+        for check, d in zip(checks, decisions, strict=True)
+        if not d.verified
+        for key in check.keys
+    ]
+    # Read what a confirmed check shows before the writes (a confirmed check is rare).
     results = [
         VerifyResult(
             decision.outcome,
@@ -302,14 +316,20 @@ def verify_batch(
             if decision.verified and decision.candidate is not None
             else None,
         )
-        for decision, verification_id, token in zip(decisions, ids, tokens, strict=True)
+        for decision, verification_id, token in zip(decisions, start.ids, tokens, strict=True)
     ]
     records = [
         record
         for check, decision, result in zip(checks, decisions, results, strict=True)
         for record in _records(check, decision, result.verification_id)
     ]
-    record_many(session, records, now=now)
+    batch_sql.write(
+        session,
+        verifications=rows,
+        hits=ratelimit.hit_rows(session, failed, now, salt),
+        chain=audit.chain_rows([r.entry for r in records], start.head, now=now),
+        events=event_rows(records, now=now),
+    )
     return results
 
 

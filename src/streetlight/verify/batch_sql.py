@@ -1,0 +1,92 @@
+"""A batch of public checks and the database: the locks, what is read under them, and the writes,
+in as few round trips as each database allows.
+
+Every batch takes the audit chain's lock (its rows extend the chain) and its rate-limit keys'
+locks (its counts must be exact), so batches from all app processes run their locked part one
+after another, and what bounds the checks per second is how long that part lasts. On PostgreSQL
+each statement is a round trip, slow when the server shares two busy cores with the app, so the
+locked part is four: take the locks; read the counts, the chain's end and new verification ids;
+insert every row of every table (`streetlight.db.bulk`); commit. The officers and codes are read
+before the locks (`service.snapshots`): a code is still consumed by a conditional UPDATE, so a
+code used meanwhile cannot be used twice.
+
+SQLite runs in process: `BEGIN IMMEDIATE` already holds its one write lock, statements cost no
+round trip, and the plain statements serve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+from streetlight.db import audit, bulk, ratelimit
+from streetlight.db.models import AuditEntry, ConsoleEvent, RateLimitHit, Verification
+from streetlight.db.models.base import table_of
+
+Rows = Sequence[Mapping[str, object]]
+_VERIFICATIONS = table_of(Verification)
+_TABLES = (_VERIFICATIONS, table_of(RateLimitHit), table_of(AuditEntry), table_of(ConsoleEvent))
+# The rate-limit keys' locks in their fixed order, then the chain's: the order every check takes
+# them in (a writer that takes only the chain's lock cannot deadlock with it).
+_LOCK = text(
+    f"SELECT pg_advisory_xact_lock({audit.LOCK_KEY}) "
+    f"FROM ({ratelimit.LOCK_KEYS_SQL}) AS keys_locked"
+)
+# Read under the locks, in one round trip.
+_START = (
+    f"SELECT {ratelimit.COUNTS_SQL}, ({audit.HEAD_ID_SQL}), ({audit.HEAD_HASH_SQL}), "
+    "ARRAY(SELECT nextval(pg_get_serial_sequence('verifications', 'id'))"
+    " FROM generate_series(1, %(new_ids)s))"
+)
+_INSERTS = tuple(
+    bulk.UnnestInsert(table, tuple(c.name for c in table.c if c.name != "id" or i in (0, 2)))
+    for i, table in enumerate(_TABLES)
+)
+
+
+@dataclass(frozen=True)
+class Start:
+    """What a batch reads under its locks: each key's count, the chain's end, and the ids its
+    verification rows will have."""
+
+    counts: list[int]
+    head: audit.Head
+    ids: list[int]
+
+
+def start(
+    session: Session,
+    keys: Sequence[tuple[ratelimit.Limit, str]],
+    size: int,
+    now: datetime,
+    salt: bytes,
+) -> Start:
+    """Lock `keys` and the audit chain for the rest of the transaction, then read under the
+    locks. `size`: how many verification rows the batch will write."""
+    if session.get_bind().dialect.name != "postgresql":
+        audit.lock(session)
+        counts = ratelimit.window_counts(session, keys, now, salt)
+        head = audit.head(session)
+        last = session.scalar(select(func.coalesce(func.max(_VERIFICATIONS.c.id), 0)))
+        return Start(counts, head, list(range(int(last or 0) + 1, int(last or 0) + 1 + size)))
+    session.execute(_LOCK, {"keys": ratelimit.lock_ids(session, keys, now, salt)})
+    audit.locked_by_caller(session)
+    params = {**ratelimit.count_params(session, keys, now, salt), "new_ids": size}
+    counts, head_id, head_hash, ids = session.connection().exec_driver_sql(_START, params).one()
+    head = audit.Head() if head_id is None else audit.Head(head_id, head_hash)
+    return Start([int(n) for n in counts], head, sorted(ids))
+
+
+def write(session: Session, *, verifications: Rows, hits: Rows, chain: Rows, events: Rows) -> None:
+    """Insert a batch's rows, still under the locks `start` took (events commit in id order)."""
+    parts = tuple(zip(_INSERTS, (verifications, hits, chain, events), strict=True))
+    if session.get_bind().dialect.name == "postgresql":
+        bulk.insert_together(session, parts)
+        return
+    for insert, rows in parts:
+        if rows:
+            session.execute(insert.table.insert(), list(rows))
