@@ -132,3 +132,22 @@ def test_locked_keys_keep_other_transactions_from_counting_them(
         ratelimit.lock_keys(other, [(LIMIT, ADDRESS)], NOW, SALT)
     holder.close()
     other.close()
+
+
+def test_the_lock_taken_after_the_keys_is_held_too(sessions: sessionmaker[Session]) -> None:
+    """PostgreSQL: `then` (the audit chain's lock, for a batch of checks) is held with the keys'
+    locks, from one statement, until the transaction ends."""
+    with sessions() as probe:
+        if probe.get_bind().dialect.name != "postgresql":
+            return
+    chain = 0x5354_4C41
+    free = text("SELECT pg_try_advisory_xact_lock(CAST(:k AS bigint))")
+    holder, other = sessions(), sessions()
+    with holder.begin():
+        ratelimit.lock_keys(holder, [(LIMIT, ADDRESS)], NOW, SALT, then=chain)
+        with other.begin():
+            assert other.scalar(free, {"k": chain}) is False
+    with other.begin():
+        assert other.scalar(free, {"k": chain}) is True
+    holder.close()
+    other.close()

@@ -138,28 +138,34 @@ def lock_keys(
     checks: Sequence[tuple[Limit, str]],
     now: datetime,
     salt: bytes | None = None,
+    *,
+    then: int | None = None,
 ) -> None:
     """Keep every other transaction from counting or adding hits for these keys until this one
-    ends, so that a count followed by a hit is exact across app processes.
+    ends, so that a count followed by a hit is exact across app processes. `then`: a one-integer
+    advisory lock (the audit chain's) to take after the keys', in the same round trip.
 
     PostgreSQL: one transaction-scoped advisory lock per key (in the two-integer key space, apart
-    from the audit chain's), taken in one statement in a fixed order, so two batches that share
-    keys cannot deadlock and batches that share none run side by side. SQLite: nothing to do,
-    `BEGIN IMMEDIATE` already holds the database's single write lock.
+    from the audit chain's), taken in one statement in a fixed order, so two transactions that
+    share keys cannot deadlock and two that share none do not wait for each other. SQLite:
+    nothing to do, `BEGIN IMMEDIATE` already holds the database's single write lock.
     """
-    if not checks or session.get_bind().dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql" or not (checks or then is not None):
         return
-    session.execute(_LOCK_KEYS, {"keys": lock_ids(session, checks, now, salt)})
+    keys = {"keys": _lock_ids(session, checks, now, salt)}
+    if then is None:
+        session.execute(_LOCK_KEYS, keys)
+    else:
+        session.execute(_LOCK_KEYS_THEN, {**keys, "then": then})
 
 
-def lock_ids(
+def _lock_ids(
     session: Session,
     checks: Sequence[tuple[Limit, str]],
     now: datetime,
     salt: bytes | None = None,
 ) -> list[int]:
-    """The second integers of the keys' advisory locks (the first is `LOCK_CLASS`), sorted: the
-    order every transaction takes them in."""
+    """The second integers of the keys' advisory locks (the first is `_LOCK_CLASS`)."""
     return sorted(
         {
             int.from_bytes(
@@ -170,13 +176,16 @@ def lock_ids(
     )
 
 
-LOCK_CLASS = 0x534C524C  # "SLRL": rate-limit keys, the first integer of each advisory lock
-# Takes the locks of `:keys` (`lock_ids`) in order; one row, their number.
-LOCK_KEYS_SQL = (
-    f"SELECT count(pg_advisory_xact_lock({LOCK_CLASS}, k)) AS locked "
+_LOCK_CLASS = 0x534C524C  # "SLRL": rate-limit keys, the first integer of each advisory lock
+_LOCK_KEYS_SQL = (
+    f"SELECT count(pg_advisory_xact_lock({_LOCK_CLASS}, k)) AS locked "
     "FROM (SELECT unnest(CAST(:keys AS integer[])) AS k ORDER BY 1) AS ordered"
 )
-_LOCK_KEYS = text(LOCK_KEYS_SQL)
+_LOCK_KEYS = text(_LOCK_KEYS_SQL)
+# The outer lock waits for the inner query's row, so it is taken after all of the keys'.
+_LOCK_KEYS_THEN = text(
+    f"SELECT pg_advisory_xact_lock(CAST(:then AS bigint)) FROM ({_LOCK_KEYS_SQL}) AS keys_locked"
+)
 
 
 def window_counts(

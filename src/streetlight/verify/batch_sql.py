@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from streetlight.db import audit, bulk, ratelimit
@@ -30,12 +30,6 @@ from streetlight.db.models.base import table_of
 Rows = Sequence[Mapping[str, object]]
 _VERIFICATIONS = table_of(Verification)
 _TABLES = (_VERIFICATIONS, table_of(RateLimitHit), table_of(AuditEntry), table_of(ConsoleEvent))
-# The rate-limit keys' locks in their fixed order, then the chain's: the order every check takes
-# them in (a writer that takes only the chain's lock cannot deadlock with it).
-_LOCK = text(
-    f"SELECT pg_advisory_xact_lock({audit.LOCK_KEY}) "
-    f"FROM ({ratelimit.LOCK_KEYS_SQL}) AS keys_locked"
-)
 # Read under the locks, in one round trip.
 _START = (
     f"SELECT {ratelimit.COUNTS_SQL}, ({audit.HEAD_ID_SQL}), ({audit.HEAD_HASH_SQL}), "
@@ -73,7 +67,7 @@ def start(
         head = audit.head(session)
         last = session.scalar(select(func.coalesce(func.max(_VERIFICATIONS.c.id), 0)))
         return Start(counts, head, list(range(int(last or 0) + 1, int(last or 0) + 1 + size)))
-    session.execute(_LOCK, {"keys": ratelimit.lock_ids(session, keys, now, salt)})
+    ratelimit.lock_keys(session, keys, now, salt, then=audit.LOCK_KEY)
     audit.locked_by_caller(session)
     params = {**ratelimit.count_params(session, keys, now, salt), "new_ids": size}
     counts, head_id, head_hash, ids = session.connection().exec_driver_sql(_START, params).one()

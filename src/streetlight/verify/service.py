@@ -7,10 +7,10 @@ answer; only the control room learns which it was. A success marks the code used
 conditional UPDATE, so of two concurrent checks with one code exactly one succeeds.
 
 Checks are run in batches (`verify_batch`): the checks that arrive while the last batch commits
-share one transaction, one read of each kind and one insert per table, so a check costs a share
-of a dozen statements instead of a dozen. Each is still decided on its own, in arrival order, as
-if run alone: a rate-limit hit or a used code of an earlier check in the batch counts for the
-later ones.
+share one transaction, one read of each kind and one insert per table (on PostgreSQL one insert
+for all four tables, `batch_sql`), so a check costs a share of a handful of statements. Each
+is still decided on its own, in arrival order, as if run alone: a rate-limit hit or a used code
+of an earlier check in the batch counts for the later ones.
 
 The caller owns the transaction and the fail-safe: any exception here, a timeout or a failed
 commit must reach the public as "cannot confirm" (see `streetlight.web.failsafe`).

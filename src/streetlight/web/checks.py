@@ -19,8 +19,8 @@ from streetlight.verify.service import VerifyRequest, VerifyResult
 if TYPE_CHECKING:
     from streetlight.web.context import AppContext
 
-# More would hold the write lock longer without saving much: a batch's fixed cost is a dozen
-# statements, and the checks of 64 waiting requests already share it.
+# More would hold the write lock longer without saving much: a batch's fixed cost is a handful
+# of statements, and the checks of 64 waiting requests already share it.
 MAX_BATCH = 64
 
 
