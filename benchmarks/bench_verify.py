@@ -46,6 +46,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from queue import Empty
 
 import httpx2
 import uvloop
@@ -259,11 +260,11 @@ async def _open_loop(base: str, rate: float, seconds: float) -> dict[str, float]
     latencies: list[float] = []
     errors = 0
 
-    async def one(i: int, at: float) -> None:
-        nonlocal errors
-        await asyncio.sleep(max(0.0, at - time.perf_counter()))
-        reader, writer = idle.pop() if idle else await asyncio.open_connection(host, int(port))
-        writer.write(requests[i % len(requests)])
+    async def exchange(
+        connection: tuple[asyncio.StreamReader, asyncio.StreamWriter], request: bytes
+    ) -> bytes:
+        reader, writer = connection
+        writer.write(request)
         head = await reader.readuntil(b"\r\n\r\n")
         length = next(
             int(line.split(b":")[1])
@@ -271,10 +272,24 @@ async def _open_loop(base: str, rate: float, seconds: float) -> dict[str, float]
             if line.lower().startswith(b"content-length:")
         )
         await reader.readexactly(length)
+        return head
+
+    async def one(i: int, at: float) -> None:
+        nonlocal errors
+        await asyncio.sleep(max(0.0, at - time.perf_counter()))
+        request = requests[i % len(requests)]
+        try:
+            # A kept connection may have been closed by the server when idle (its keep-alive
+            # timeout): then the request goes again on a new one, its clock still running.
+            connection = idle.pop() if idle else await asyncio.open_connection(host, int(port))
+            head = await exchange(connection, request)
+        except (asyncio.IncompleteReadError, ConnectionError):
+            connection = await asyncio.open_connection(host, int(port))
+            head = await exchange(connection, request)
         latencies.append(time.perf_counter() - at)
         if not head.startswith(b"HTTP/1.1 200"):
             errors += 1
-        idle.append((reader, writer))
+        idle.append(connection)
 
     begin = time.perf_counter() + 0.5
     await asyncio.gather(*(one(i, begin + i / rate) for i in range(int(rate * seconds))))
@@ -352,7 +367,13 @@ def client(kind: str, *args: object) -> object:
     queue: multiprocessing.Queue[object] = context.Queue()
     process = context.Process(target=_in_process, args=(kind, queue, *args))
     process.start()
-    result = queue.get()
+    while True:
+        try:
+            result = queue.get(timeout=1)
+            break
+        except Empty:
+            if not process.is_alive():
+                raise RuntimeError(f"the {kind} client failed (its traceback is above)") from None
     process.join()
     return result
 

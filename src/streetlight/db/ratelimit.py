@@ -199,18 +199,29 @@ def window_counts(
     if not checks:
         return []
     if session.get_bind().dialect.name == "postgresql":
-        query = f"SELECT {COUNTS_SQL}"
         found = session.connection().exec_driver_sql(
-            query, count_params(session, checks, now, salt)
+            f"SELECT {COUNTS_SQL}", count_params(session, checks, now, salt)
         )
         return [int(count) for count in found.scalar_one()]
+    query, params = counts_select(session, checks, now, salt)
+    row = session.execute(query, params).one()
+    return [int(count) for count in row[: len(checks)]]
+
+
+def counts_select(
+    session: Session,
+    checks: Sequence[tuple[Limit, str]],
+    now: datetime,
+    salt: bytes | None = None,
+) -> tuple[Select[*tuple[int, ...]], dict[str, object]]:
+    """Other databases: `window_counts`' query and parameters, for a caller that reads more in
+    the same statement. The first `len(checks)` columns of its one row are the counts."""
     # Pad to a power of two so that batches of any size share a few cached statements.
     padded = [*checks, *[checks[0]] * ((1 << (len(checks) - 1).bit_length()) - len(checks))]
     params: dict[str, object] = {}
     for i, (limit, key) in enumerate(padded):
         params.update(_window_params(i, session, limit, key, now, salt, limit.max_hits))
-    row = session.execute(_counts(len(padded)), params).one()
-    return [int(count) for count in row[: len(checks)]]
+    return _counts(len(padded)), params
 
 
 # PostgreSQL: the counts of one array per parameter (`count_params`), as an array in their order.

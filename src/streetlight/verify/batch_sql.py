@@ -16,11 +16,13 @@ round trip, and the plain statements serve.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from streetlight.db import audit, bulk, ratelimit
@@ -36,6 +38,7 @@ _START = (
     "ARRAY(SELECT nextval(pg_get_serial_sequence('verifications', 'id'))"
     " FROM generate_series(1, %(new_ids)s))"
 )
+_PLAIN_INSERTS = tuple(table.insert() for table in _TABLES)
 _INSERTS = tuple(
     bulk.UnnestInsert(table, tuple(c.name for c in table.c if c.name != "id" or i in (0, 2)))
     for i, table in enumerate(_TABLES)
@@ -62,17 +65,27 @@ def start(
     """Lock `keys` and the audit chain for the rest of the transaction, then read under the
     locks. `size`: how many verification rows the batch will write."""
     if session.get_bind().dialect.name != "postgresql":
-        audit.lock(session)
-        counts = ratelimit.window_counts(session, keys, now, salt)
-        head = audit.head(session)
-        last = session.scalar(select(func.coalesce(func.max(_VERIFICATIONS.c.id), 0)))
-        return Start(counts, head, list(range(int(last or 0) + 1, int(last or 0) + 1 + size)))
-    ratelimit.lock_keys(session, keys, now, salt, then=audit.LOCK_KEY)
-    audit.locked_by_caller(session)
-    params = {**ratelimit.count_params(session, keys, now, salt), "new_ids": size}
-    counts, head_id, head_hash, ids = session.connection().exec_driver_sql(_START, params).one()
+        audit.lock(session)  # nothing to do: SQLite's one write lock is held
+        query, params = ratelimit.counts_select(session, keys, now, salt)
+        *counts, head_id, head_hash, last = session.execute(_with_head(query), params).one()
+        first = int(last or 0) + 1
+        ids = list(range(first, first + size))
+    else:
+        ratelimit.lock_keys(session, keys, now, salt, then=audit.LOCK_KEY)
+        audit.locked_by_caller(session)
+        params = {**ratelimit.count_params(session, keys, now, salt), "new_ids": size}
+        counts, head_id, head_hash, ids = session.connection().exec_driver_sql(_START, params).one()
     head = audit.Head() if head_id is None else audit.Head(head_id, head_hash)
-    return Start([int(n) for n in counts], head, sorted(ids))
+    return Start([int(n) for n in counts[: len(keys)]], head, sorted(ids))
+
+
+@functools.cache
+def _with_head(counts: Select[Any]) -> Select[Any]:
+    """SQLite: the counts, then the chain's end and the newest verification id (the write lock
+    is held, so the next ids are free): one statement, built once per size of count query."""
+    return counts.add_columns(
+        audit.HEAD_ID, audit.HEAD_HASH, select(func.max(_VERIFICATIONS.c.id)).scalar_subquery()
+    )
 
 
 def write(session: Session, *, verifications: Rows, hits: Rows, chain: Rows, events: Rows) -> None:
@@ -81,6 +94,6 @@ def write(session: Session, *, verifications: Rows, hits: Rows, chain: Rows, eve
     if session.get_bind().dialect.name == "postgresql":
         bulk.insert_together(session, parts)
         return
-    for insert, rows in parts:
+    for statement, (_, rows) in zip(_PLAIN_INSERTS, parts, strict=True):
         if rows:
-            session.execute(insert.table.insert(), list(rows))
+            session.execute(statement, list(rows))
