@@ -5,7 +5,8 @@ timing of each failure kind, on SQLite and on PostgreSQL, beside a bare FastAPI 
                                              [--connections 16,64] [--compare REV]
                                              [--backends sqlite,postgresql] [--timing 400]
 
-For each backend: a fresh database with 200 officers on duty, each with a logged engagement and a
+For each backend: a fresh database (PostgreSQL with fsync and synchronous commit on, as in
+production) with 200 officers on duty, each with a logged engagement and a
 live code; `uvicorn --workers N` serves the real app (settings from STREETLIGHT_* variables, rate
 limits lifted so that the load is all real checks). Each request comes from its own client
 address (X-Forwarded-For, trusted from 127.0.0.1), as the public's would, and each phase starts
@@ -134,8 +135,8 @@ def seed(url: str) -> dict[str, tuple[str, str]]:
 
 @contextmanager
 def postgres_url() -> Iterator[str]:
-    with postgres_cluster() as cluster:
-        # The test cluster runs without fsync; say so in the figures.
+    # fsync and synchronous commit on, as in production (the tests' cluster runs without).
+    with postgres_cluster(durable=True) as cluster:
         yield cluster.url(cluster.create_database())
 
 

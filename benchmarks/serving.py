@@ -1,6 +1,6 @@
 """What the load benchmarks share: the real app served by uvicorn in its own process on a free
-loopback port, its environment, and a throwaway PostgreSQL server (the tests' own, run without
-fsync: say so in the figures).
+loopback port, its environment, and a throwaway PostgreSQL server (the tests' own, without fsync
+unless asked for `durable`: say which in the figures).
 
 The app runs in other processes, not in the benchmark's, so the client's CPU does not count
 against the server's (`--workers` and the HTTP protocol as `streetlight serve` runs them: without
@@ -94,11 +94,12 @@ def served(
 
 
 @contextmanager
-def postgres_cluster() -> Iterator[Cluster]:
-    """The tests' throwaway PostgreSQL server, stopped afterwards."""
+def postgres_cluster(*, durable: bool = False) -> Iterator[Cluster]:
+    """The tests' throwaway PostgreSQL server, stopped afterwards; `durable`: with fsync and
+    synchronous commit, as in production (the tests' cluster runs without)."""
     from tests.db.postgres import start_cluster  # here: it imports pytest, which SQLite runs skip
 
-    cluster = start_cluster()
+    cluster = start_cluster(durable=durable)
     try:
         yield cluster
     finally:

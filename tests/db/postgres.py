@@ -119,8 +119,9 @@ class Cluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start_cluster() -> Cluster:
-    """Create and start a cluster; fails the test run with the reason when it cannot."""
+def start_cluster(*, durable: bool = False) -> Cluster:
+    """Create and start a cluster; fails the test run with the reason when it cannot.
+    `durable`: with PostgreSQL's own fsync and synchronous commit (for benchmarks)."""
     binaries = find_binaries()
     if binaries is None:
         _fail(
@@ -158,7 +159,8 @@ def start_cluster() -> Cluster:
         shutil.rmtree(root, ignore_errors=True)
         _fail(f"initdb failed ({initdb.returncode}):\n{initdb.stderr[-2000:]}")
     cluster._run("mkdir", "-p", str(socket_dir))
-    options = f"-p {cluster.port} -k {socket_dir} -c listen_addresses=127.0.0.1 {FAST}"
+    settings = "-c max_connections=200" if durable else FAST
+    options = f"-p {cluster.port} -k {socket_dir} -c listen_addresses=127.0.0.1 {settings}"
     started = cluster._run(
         str(binaries / "pg_ctl"),
         "-D",

@@ -38,15 +38,23 @@ from tests.web.journeys import CENTRE, OfficerApp, check, officer_app, put_on_du
 NOT_CONFIRMED = "We cannot confirm this is a police officer on duty."
 
 
+FLOOR_MS = Settings.model_fields["verify_answer_floor_ms"].default
+
+
 def _app(settings: Settings, clock: Clock, **changes: Any) -> FastAPI:
     return create_app(settings.model_copy(update=changes), clock=clock, passwords=CHEAP_PASSWORDS)
 
 
 @pytest.fixture
 def relaxed_app(settings: Settings, clock: Clock) -> FastAPI:
-    """No rate limits in the way (timing runs hundreds of failures per warrant number)."""
+    """No rate limits in the way (timing runs hundreds of failures per warrant number), and the
+    answer floor at its default."""
     return _app(
-        settings, clock, verify_failures_per_warrant=10**6, verify_failures_per_client=10**6
+        settings,
+        clock,
+        verify_failures_per_warrant=10**6,
+        verify_failures_per_client=10**6,
+        verify_answer_floor_ms=FLOOR_MS,
     )
 
 
@@ -149,6 +157,7 @@ def test_every_failure_takes_the_same_time_within_noise(
     )
     spread = max(medians.values()) - min(medians.values())
     report = {k: f"{v * 1000:.2f} ms" for k, v in medians.items()}
+    assert min(medians.values()) >= FLOOR_MS / 1000, report
     assert spread <= max(0.15 * overall, 3 * noise, 0.0005), (
         report,
         f"noise {noise * 1000:.2f} ms",

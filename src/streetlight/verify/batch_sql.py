@@ -10,8 +10,9 @@ insert every row of every table (`streetlight.db.bulk`); commit. The officers an
 before the locks (`service.snapshots`): a code is still consumed by a conditional UPDATE, so a
 code used meanwhile cannot be used twice.
 
-SQLite runs in process: `BEGIN IMMEDIATE` already holds its one write lock, statements cost no
-round trip, and the plain statements serve.
+SQLite runs in process: `BEGIN IMMEDIATE` already holds its one write lock and a statement costs
+no round trip, only the Python around it: one statement reads the counts, the chain's end and the
+newest verification id, and each table takes a plain insert.
 """
 
 from __future__ import annotations
@@ -35,13 +36,15 @@ _TABLES = (_VERIFICATIONS, table_of(RateLimitHit), table_of(AuditEntry), table_o
 # Read under the locks, in one round trip.
 _START = (
     f"SELECT {ratelimit.COUNTS_SQL}, ({audit.HEAD_ID_SQL}), ({audit.HEAD_HASH_SQL}), "
-    "ARRAY(SELECT nextval(pg_get_serial_sequence('verifications', 'id'))"
+    f"ARRAY(SELECT nextval(pg_get_serial_sequence('{_VERIFICATIONS.name}', 'id'))"
     " FROM generate_series(1, %(new_ids)s))"
 )
 _PLAIN_INSERTS = tuple(table.insert() for table in _TABLES)
+# Verification and audit rows come with their ids (read under the locks); rate-limit hits and
+# console events take the next of their sequences, in the order given.
 _INSERTS = tuple(
-    bulk.UnnestInsert(table, tuple(c.name for c in table.c if c.name != "id" or i in (0, 2)))
-    for i, table in enumerate(_TABLES)
+    bulk.UnnestInsert(table, tuple(c.name for c in table.c if with_id or c.name != "id"))
+    for table, with_id in zip(_TABLES, (True, False, True, False), strict=True)
 )
 
 

@@ -19,6 +19,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from streetlight import __version__
+from streetlight.db.checkpoint import Checkpointer, manual_checkpoints
 from streetlight.db.engine import make_engine, session_factory
 from streetlight.db.writer import writer_lock
 from streetlight.web import errors
@@ -53,6 +54,8 @@ def create_app(
     """Build the app. `clock` and `passwords` are for tests (a moving clock, a cheap hasher)."""
     settings = settings or Settings()
     engine = make_engine(settings.resolved_database_url)
+    if engine.dialect.name == "sqlite":
+        manual_checkpoints(engine)
     # Public checks get their own PostgreSQL engine, with their deadline on every statement.
     check_engine = (
         engine
@@ -83,10 +86,15 @@ def create_app(
         # collection walked all of it: about 100 ms on these machines, a stall for every
         # request in flight (the tail of the verification latency). Leave it out of collections.
         gc.freeze()
+        checkpointer = Checkpointer(engine) if engine.dialect.name == "sqlite" else None
+        if checkpointer is not None:
+            checkpointer.start()
         try:
             yield
         finally:
             gc.unfreeze()
+            if checkpointer is not None:
+                checkpointer.stop()
             engine.dispose()
             check_engine.dispose()
 

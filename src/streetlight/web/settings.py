@@ -67,6 +67,14 @@ class Settings(BaseSettings):
     verify_timeout_seconds: float = Field(
         default=3.0, gt=0, le=30, description="Past this a verification answers 'cannot confirm'."
     )
+    verify_answer_floor_ms: float = Field(
+        default=10.0,
+        ge=0,
+        le=1000,
+        description="A public check answers no sooner than this after it starts, whatever it "
+        "found, so that the outcome cannot be told from the time (keep it above a quiet "
+        "check's own time).",
+    )
     colleague_radius_m: float = Field(
         default=500.0, gt=0, description="A same-team colleague this close means no backup."
     )
