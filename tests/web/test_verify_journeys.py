@@ -6,7 +6,7 @@ import re
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.audit import verify_chain
@@ -153,6 +153,32 @@ def test_an_explicit_new_code_revokes_the_old_one(
     assert check(client, "PC1", body["code"]["code"]).json()["verified"] is False
     assert check(client, "PC1", fresh.json()["code"]).json()["verified"] is True
     assert phone.new_code(999_999).status_code == 404
+
+
+def test_a_new_code_takes_the_chain_lock_before_revoking_codes(
+    app: FastAPI, make_staff: MakeStaff, clock: Clock, app_sessions: sessionmaker[Session]
+) -> None:
+    """A batch of checks holds the chain's lock when it marks a code used; revoking codes
+    first and locking the chain after would be the opposite order, a possible deadlock."""
+    put_on_duty(app_sessions, clock, "PC1", dress=Dress.UNIFORM, at=CENTRE)
+    phone = officer_app(app, make_staff, clock, "PC1")
+    engagement = phone.log("stop").json()["engagement"]["id"]
+    seen: list[str] = []
+
+    def log(conn: object, cursor: object, statement: str, *args: object) -> None:
+        seen.append(statement)
+
+    engine = app.state.streetlight.engine
+    event.listen(engine, "before_cursor_execute", log)
+    try:
+        assert phone.new_code(engagement).status_code == 201
+    finally:
+        event.remove(engine, "before_cursor_execute", log)
+    revoke = next(i for i, s in enumerate(seen) if s.startswith("UPDATE verification_codes"))
+    if engine.dialect.name == "postgresql":
+        assert any("pg_advisory_xact_lock" in s for s in seen[:revoke]), seen
+    else:  # SQLite's one write lock, taken when the transaction began
+        assert any(s.startswith("BEGIN IMMEDIATE") for s in seen[:revoke]), seen
 
 
 def test_codes_expire_after_five_minutes(

@@ -355,6 +355,9 @@ def new_code(
     duty = ops.open_duty(session, officer)
     if officer.status is not OfficerStatus.ACTIVE or duty is None or duty.id != engagement.duty_id:
         raise NotOnDutyError(f"officer {officer.warrant_number} is not on that duty any more")
+    # The chain's lock before the codes' rows, the order a batch of public checks takes them in
+    # (it marks a code used while holding the lock): the other order could deadlock with it.
+    audit.lock(session)
     code = issue_code(session, engagement, rules, now=now, revoke_others=True)
     record(
         session,
