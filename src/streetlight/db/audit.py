@@ -123,8 +123,6 @@ def head(session: Session) -> Head:
 # The chain's end as subqueries, for a writer that reads it with other things in one round trip.
 HEAD_ID = _LAST.with_only_columns(_AUDIT.c.id).scalar_subquery()
 HEAD_HASH = _LAST.with_only_columns(_AUDIT.c.hash).scalar_subquery()
-HEAD_ID_SQL = "SELECT id FROM audit_log ORDER BY id DESC LIMIT 1"
-HEAD_HASH_SQL = "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1"
 LOCK_KEY = _AUDIT_LOCK_KEY
 
 

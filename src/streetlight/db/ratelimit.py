@@ -200,7 +200,7 @@ def window_counts(
         return []
     if session.get_bind().dialect.name == "postgresql":
         found = session.connection().exec_driver_sql(
-            f"SELECT {COUNTS_SQL}", count_params(session, checks, now, salt)
+            _COUNTS_ONLY, count_params(session, checks, now, salt)
         )
         return [int(count) for count in found.scalar_one()]
     query, params = counts_select(session, checks, now, salt)
@@ -234,6 +234,7 @@ COUNTS_SQL = (
     " CAST(%(count_since)b AS timestamptz[]), CAST(%(count_caps)b AS integer[]))"
     " WITH ORDINALITY AS k(scope, key_hash, since, cap, n) ORDER BY k.n)"
 )
+_COUNTS_ONLY = f"SELECT {COUNTS_SQL}"
 
 
 def count_params(

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
 from streetlight.db import audit, bulk, ratelimit
@@ -33,9 +34,14 @@ from streetlight.db.models.base import table_of
 Rows = Sequence[Mapping[str, object]]
 _VERIFICATIONS = table_of(Verification)
 _TABLES = (_VERIFICATIONS, table_of(RateLimitHit), table_of(AuditEntry), table_of(ConsoleEvent))
+_PG = postgresql.dialect()  # type: ignore[no-untyped-call]
+_HEAD = ", ".join(
+    str(part.compile(dialect=_PG, compile_kwargs={"literal_binds": True}))
+    for part in (audit.HEAD_ID, audit.HEAD_HASH)
+)
 # Read under the locks, in one round trip.
 _START = (
-    f"SELECT {ratelimit.COUNTS_SQL}, ({audit.HEAD_ID_SQL}), ({audit.HEAD_HASH_SQL}), "
+    f"SELECT {ratelimit.COUNTS_SQL}, {_HEAD}, "
     f"ARRAY(SELECT nextval(pg_get_serial_sequence('{_VERIFICATIONS.name}', 'id'))"
     " FROM generate_series(1, %(new_ids)s))"
 )
