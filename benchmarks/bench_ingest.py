@@ -1,4 +1,5 @@
-"""Ingest speed and memory, side by side with a plain pandas.read_csv of the same files.
+"""Ingest speed and memory, side by side with a plain pandas.read_csv of the same files and
+with a floor: the bare reading and writing any ingest into this store does, without its checks.
 
     uv run python benchmarks/bench_ingest.py [ZIP] [--repeat 3] [--against OLD/src]
 
@@ -34,6 +35,44 @@ for run in ("cold", "warm"):  # the second run has PROJ transformers and polars 
     report = ingest([sys.argv[1]], store)
     times.append(time.perf_counter() - t)
 print(json.dumps({"seconds": times[0], "warm": times[1], "rows": report.rows_read}))
+"""
+
+# The least any ingest into a force-month Parquet store does with these libraries: inflate and
+# hash every member, one typed polars CSV parse, the month as a date, one zstd file per month.
+# No checks, quarantine, ids, projection or manifest: a floor for the figures, not a rival.
+FLOOR = """
+import hashlib, json, sys, time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import polars as pl
+from streetlight.ingest.sources import expand_sources
+
+def load(f):
+    data = f.read_bytes()
+    return data, hashlib.sha256(data).hexdigest()
+
+def write(item):
+    (month,), part = item
+    path = Path(OUT) / f"month={month:%Y-%m}" / "part.parquet"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part.write_parquet(path, compression="zstd", compression_level=1)
+
+times = []
+for run in ("cold", "warm"):
+    OUT = f"{sys.argv[2]}-{run}"
+    t = time.perf_counter()
+    files, _ = expand_sources([sys.argv[1]], ("*.csv",))
+    with ThreadPoolExecutor(2) as pool:
+        loaded = list(pool.map(load, files))
+    frame = pl.read_csv(
+        [data for data, _ in loaded],
+        schema_overrides={"Longitude": pl.Float64, "Latitude": pl.Float64},
+        infer_schema=False,
+    ).with_columns(pl.col("Month").str.to_date("%Y-%m"))
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(write, frame.partition_by("Month", as_dict=True).items()))
+    times.append(time.perf_counter() - t)
+print(json.dumps({"seconds": times[0], "warm": times[1], "rows": frame.height}))
 """
 
 PANDAS = """
@@ -101,11 +140,12 @@ def main() -> None:
         raise SystemExit(f"{args.zip}: not found")
     if args.against is not None and not (args.against / "streetlight").is_dir():
         raise SystemExit(f"{args.against}: no streetlight package here (give its src/ folder)")
-    ours, theirs, other = [], [], []
+    ours, theirs, floor, other = [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(args.repeat):  # alternate, so machine noise hits all alike
             ours.append(run_child(STREETLIGHT, str(args.zip), f"{tmp}/store{i}"))
             theirs.append(run_child(PANDAS, str(args.zip)))
+            floor.append(run_child(FLOOR, str(args.zip), f"{tmp}/floor{i}"))
             if args.against is not None:
                 store = f"{tmp}/other{i}"
                 other.append(run_child(STREETLIGHT, str(args.zip), store, src=args.against))
@@ -125,6 +165,12 @@ def main() -> None:
         f"{'pandas.read_csv (parse only)':28}{best_pd:9.3f}{rows / best_pd:12,.0f}"
         f"{max(r['peak_mib'] for r in theirs):10.0f}"
     )
+    best_floor, warm_floor = (min(r[k] for r in floor) for k in ("seconds", "warm"))
+    print(
+        f"{'floor: no checks (see FLOOR)':28}{best_floor:9.3f}{rows / best_floor:12,.0f}"
+        f"{max(r['peak_mib'] for r in floor):10.0f}"
+    )
+    print(f"{'  same, second in a process':28}{warm_floor:9.3f}{rows / warm_floor:12,.0f}")
     if other:
         best_other = min(r["seconds"] for r in other)
         print(
@@ -134,6 +180,9 @@ def main() -> None:
         warm_other = min(r["warm"] for r in other)
         print(f"{'    second in a process':28}{warm_other:9.3f}{rows / warm_other:12,.0f}")
     print(f"ratio streetlight / pandas time: {best / best_pd:.2f}")
+    print(
+        f"ratio streetlight / floor time: {best / best_floor:.2f} (second ingest {warm / warm_floor:.2f})"
+    )
     if other:
         print(f"ratio --against tree / pandas time: {best_other / best_pd:.2f}")
     print(

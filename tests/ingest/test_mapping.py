@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import zipfile
+from pathlib import Path, PurePosixPath
 
 import polars as pl
 import pytest
@@ -12,6 +13,7 @@ from streetlight.errors import MappingError, UnknownLayoutError
 from streetlight.ingest import ingest
 from streetlight.ingest.mapping import MappedFormat, load_mapping
 from streetlight.store import Store
+from streetlight.store.schema import INCIDENT_SCHEMA
 from tests.conftest import ST_LOUIS_EXCERPT, ST_LOUIS_MAPPING, Writer
 
 
@@ -65,6 +67,47 @@ def test_complaints_that_net_to_zero_are_removed(st_louis: Store) -> None:
     assert reversed_ids
     stored = set(st_louis.incidents()["incident_id"].to_list())
     assert not reversed_ids & stored
+
+
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august"]
+
+
+def _monthly_files(tmp_path: Path) -> list[Path]:
+    """The excerpt's monthly files, oldest first, as a force would receive them."""
+    with zipfile.ZipFile(ST_LOUIS_EXCERPT) as archive:
+        members = [n for n in archive.namelist() if n.endswith(".csv")]
+        archive.extractall(tmp_path / "monthly", members)
+
+    def when(name: str) -> tuple[int, int]:
+        stem = PurePosixPath(name).stem
+        return int(stem[-4:]), _MONTHS.index(stem[:-4])
+
+    return [tmp_path / "monthly" / n for n in sorted(members, key=when)]
+
+
+def test_monthly_ingests_end_as_one_ingest_of_every_month(st_louis: Store, tmp_path: Path) -> None:
+    # A force ingests each month's export as it comes: a reversal or re-issue in a later month
+    # must act on the incident stored from an earlier one, as it does inside one ingest.
+    monthly = Store.open(tmp_path / "monthly-store", create=True)
+    fmt = MappedFormat(load_mapping(ST_LOUIS_MAPPING))
+    for path in _monthly_files(tmp_path):
+        ingest([path], monthly, fmt)
+    columns = [c for c in INCIDENT_SCHEMA.names() if c != "source"]
+    ours = monthly.incidents().select(columns).sort("incident_id")
+    once = st_louis.incidents().select(columns).sort("incident_id")
+    assert ours.equals(once)
+    # Nothing lost, nothing twice: every row read is stored or quarantined, exactly once, the
+    # incidents later months withdrew or replaced included.
+    stored = monthly.incidents().select(
+        pl.col("source").str.replace(r":\d+$", ""),
+        pl.col("source").str.extract(r":(\d+)$").cast(pl.Int64).alias("row"),
+    )
+    places = pl.concat([stored, monthly.quarantine().select("source", "row")])
+    assert not places.is_duplicated().any()
+    assert places.height == sum(s.rows_read for s in monthly.manifest.sources)
+    # The excerpt's later months re-issue complaints stored from earlier ones, with reversals.
+    replaced = monthly.quarantine().filter(pl.col("detail").str.contains("later record of"))
+    assert replaced.height > 0
 
 
 def test_times_are_utc_from_local_and_projected_to_utm(st_louis: Store) -> None:
@@ -125,3 +168,82 @@ def test_bad_values_are_quarantined(store: Store, write: Writer) -> None:
         7: "missing_incident_id",
     }
     assert report.accepted == 1
+
+
+_HEADER = "Complaint,CodedMonth,DateOccur,Count,Crime,Description,ILEADSAddress,ILEADSStreet,XCoord,YCoord"
+
+
+def _row(complaint: str, month: str, count: int, crime: str = "41000") -> str:
+    return f"{complaint},{month},05/01/2019 10:00,{count},{crime},OFFENCE {crime},100,MAIN ST,886931.9,1017291"
+
+
+def _ingest_months(store: Store, write: Writer, months: dict[str, list[str]]) -> None:
+    fmt = MappedFormat(load_mapping(ST_LOUIS_MAPPING))
+    for name, rows in months.items():
+        ingest([write(f"{name}.csv", "\n".join([_HEADER, *rows]) + "\n")], store, fmt)
+
+
+def test_a_later_reversal_withdraws_a_stored_incident(store: Store, write: Writer) -> None:
+    _ingest_months(
+        store,
+        write,
+        {
+            "may2019": [_row("19-1", "2019-05", 1), _row("19-2", "2019-05", 1)],
+            "june2019": [_row("19-1", "2019-06", -1), _row("18-9", "2019-06", -1)],
+        },
+    )
+    assert store.incidents()["incident_id"].to_list() == ["19-2"]
+    q = store.quarantine()
+    withdrawn = q.filter(reason="reversed")
+    assert withdrawn.select("source", "row").rows() == [("may2019.csv", 2)]
+    assert withdrawn["detail"][0].startswith("a later reversal nets the records of 19-1 to 0")
+    # The reversal rows themselves, the one of a complaint never stored included.
+    assert q.filter(reason="reversal_row").select("source", "row").rows() == [
+        ("june2019.csv", 2),
+        ("june2019.csv", 3),
+    ]
+
+
+def test_net_counts_carry_from_one_ingest_to_the_next(store: Store, write: Writer) -> None:
+    # Two offences under one complaint count twice: the first reversal leaves it stored with a
+    # net of one, the second withdraws it, as one ingest of all three months would.
+    months = {
+        "may2019": [_row("19-1", "2019-05", 1, "41000"), _row("19-1", "2019-05", 1, "42000")],
+        "june2019": [_row("19-1", "2019-06", -1, "41000")],
+        "july2019": [_row("19-1", "2019-07", -1, "42000")],
+    }
+    _ingest_months(store, write, dict(list(months.items())[:2]))
+    stored = store.incidents()
+    assert stored["incident_id"].to_list() == ["19-1"]
+    assert stored["source"].to_list() == ["may2019.csv:3"]  # the last record, kept
+    assert store.keys(["st-louis"])["_net"].to_list() == [1]
+    _ingest_months(store, write, {"july2019": months["july2019"]})
+    assert store.incidents().height == 0
+    assert store.quarantine().filter(reason="reversed")["row"].to_list() == [3]
+
+
+def test_a_reissue_with_its_reversal_replaces_the_stored_record(
+    store: Store, write: Writer
+) -> None:
+    _ingest_months(
+        store,
+        write,
+        {
+            "may2019": [_row("19-1", "2019-05", 1, "41000")],
+            "june2019": [_row("19-1", "2019-06", 1, "13000"), _row("19-1", "2019-06", -1, "41000")],
+        },
+    )
+    row = store.incidents()
+    assert row["source"].to_list() == ["june2019.csv:2"]
+    assert row["subcategory"].to_list() == ["OFFENCE 13000"]
+    assert store.keys(["st-louis"])["_net"].to_list() == [1]
+
+
+def test_stores_written_before_net_counts_read_as_one_each(store: Store, write: Writer) -> None:
+    _ingest_months(store, write, {"may2019": [_row("19-1", "2019-05", 1)]})
+    (part,) = store.manifest.partitions
+    path = store.root / part.path
+    pl.read_parquet(path).drop("_net").write_parquet(path)  # as an older version wrote it
+    assert store.keys(["st-louis"])["_net"].to_list() == [1]
+    _ingest_months(store, write, {"june2019": [_row("19-1", "2019-06", -1)]})
+    assert store.incidents().height == 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal, Protocol
 
+import polars as pl
+
 from streetlight.ingest.csvread import RawTable
 from streetlight.ingest.formats import Parsed
 
@@ -35,10 +37,17 @@ class Format(Protocol):
     def store_crs(self) -> str | None:
         """The projected CRS to store the force in, or None to choose one from the data."""
 
-    def parse(self, raws: Sequence[RawTable], labels: Sequence[str]) -> Parsed:
+    @property
+    def forces(self) -> Sequence[str] | None:
+        """The forces its rows belong to, when known before reading (a mapping names its force);
+        their stored keys then go to `parse`, for rules that span ingests. None otherwise."""
+
+    def parse(
+        self, raws: Sequence[RawTable], labels: Sequence[str], stored: pl.DataFrame | None = None
+    ) -> Parsed:
         """Apply the format's rules to a batch of files at once (rules may span files).
 
         `labels` name each file in the `source` column; file names (for force slugs) are
-        their last path component.
+        their last path component. `stored`: `Store.keys` of `forces`, when the format has them.
         """
         ...

@@ -36,3 +36,15 @@ class Parsed:
     notes: list[tuple[int, str]] = field(default_factory=list)
     # Force slug -> full name, as the files name them.
     force_names: dict[str, str] = field(default_factory=dict)
+    # Stored incidents this batch's reversals withdraw: force, incident_id, detail (the reason).
+    withdrawn: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"force": pl.String, "incident_id": pl.String, "detail": pl.String}
+        )
+    )
+    # Stored incidents that stay with a new net count: force, incident_id, _net.
+    renet: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"force": pl.String, "incident_id": pl.String, "_net": pl.Int32}
+        )
+    )

@@ -35,7 +35,7 @@ from streetlight.ingest.checks import (
 )
 from streetlight.ingest.csvread import RawTable
 from streetlight.ingest.formats import Parsed, normalise_header
-from streetlight.store.schema import INCIDENT_SCHEMA
+from streetlight.store.schema import INCIDENT_SCHEMA, NET
 from streetlight.tomlfile import read_toml
 
 _REQUIRED = ("incident_id", "occurred_at")
@@ -160,6 +160,7 @@ class MappedFormat:
         self.keep: Keep = mapping.keep
         self.store_crs: str | None = None
         self.timezone = mapping.timezone
+        self.forces: Sequence[str] | None = (mapping.force,)
 
     def _file_frame(self, index: int, raw: RawTable, label: str) -> pl.LazyFrame:
         """The mapped fields of one file under fixed names (`_f:<field>`), trimmed."""
@@ -198,7 +199,9 @@ class MappedFormat:
             *exprs, blank.alias("_blank"), *file_columns(index, raw, label)
         )
 
-    def parse(self, raws: Sequence[RawTable], labels: Sequence[str]) -> Parsed:
+    def parse(
+        self, raws: Sequence[RawTable], labels: Sequence[str], stored: pl.DataFrame | None = None
+    ) -> Parsed:
         m = self.mapping
         frame = pl.concat(
             [
@@ -336,9 +339,16 @@ class MappedFormat:
             pl.col(ROW),
             pl.col(FILE),
         )
-        kept, moved = self._resolve(rows)
-        quarantine = pl.concat([quarantine_rows(rejected, raws), moved]).sort(FILE, "row")
-        return Parsed(kept, quarantine, [], {m.force: m.name})
+        resolved = self._resolve(rows, stored)
+        quarantine = pl.concat([quarantine_rows(rejected, raws), resolved.moved]).sort(FILE, "row")
+        return Parsed(
+            resolved.kept,
+            quarantine,
+            [],
+            {m.force: m.name},
+            withdrawn=resolved.withdrawn,
+            renet=resolved.renet,
+        )
 
     def _categories(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Check]]:
         """The category: a name looked up from a numeric code, or the category column as is."""
@@ -365,12 +375,15 @@ class MappedFormat:
         )
         return frame, [check]
 
-    def _resolve(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        """Reversals and re-issued records, across all files of the ingest.
+    def _resolve(self, rows: pl.DataFrame, stored: pl.DataFrame | None) -> _Resolved:
+        """Reversals and re-issued records, across all files of the ingest and the store.
 
         Records are ordered by the mapping's `order` column, then file and row. Reversal rows are
-        not incidents; an incident whose counts net to zero or less was withdrawn; otherwise the
-        last (or first) record of each id is the one kept.
+        not incidents. An incident's net count is its stored net count (see `schema.NET`) plus
+        this batch's counts: at zero or less it was withdrawn, in this batch or from the store;
+        otherwise the last (or first) record of its id is the one kept, carrying the new net.
+        Keeping the net in the store is what makes a later month's reversal of one of several
+        counted records act as it would in one ingest of every month.
         """
         m = self.mapping
         rows = rows.sort(["_order", FILE, ROW], nulls_last=False, maintain_order=True)
@@ -378,7 +391,14 @@ class MappedFormat:
         is_reversal = (
             pl.col("_count") == m.reversal_value if m.reversal_value is not None else pl.lit(False)
         )
-        rows = rows.with_columns(_rev=is_reversal, _net=pl.col("_count").sum().over(key))
+        held = (stored if stored is not None else pl.DataFrame(schema=_HELD)).select(
+            *key, pl.col(NET).alias("_held")
+        )
+        rows = (
+            rows.with_columns(_rev=is_reversal)
+            .join(held, on=key, how="left", maintain_order="left")
+            .with_columns(_net=pl.col("_count").sum().over(key) + pl.col("_held").fill_null(0))
+        )
         records = rows.filter(~pl.col("_rev"))
         pick = (
             pl.struct(key).is_last_distinct()
@@ -415,5 +435,36 @@ class MappedFormat:
                 ),
             ]
         )
-        kept = winners.sort(FILE, ROW).select(*INCIDENT_SCHEMA.names(), FILE)
-        return kept, moved
+        kept = winners.sort(FILE, ROW).select(
+            *INCIDENT_SCHEMA.names(), pl.col("_net").cast(pl.Int32).alias(NET), FILE
+        )
+        # Stored incidents this batch touches: withdrawn at a net of zero or less; else, where the
+        # stored record stays the one kept (no record here, or the first wins), a new net count.
+        touched = rows.filter(pl.col("_held").is_not_null()).unique(key, keep="last")
+        withdrawn = touched.filter(pl.col("_net") <= 0).select(
+            *key,
+            pl.format(
+                "a later reversal nets the records of {} to {}",
+                pl.col("incident_id"),
+                pl.col("_net"),
+            ).alias("detail"),
+        )
+        has_record = records.select(key).unique()
+        stays = touched.filter((pl.col("_net") > 0) & (pl.col("_net") != pl.col("_held")))
+        if m.keep == "last":
+            stays = stays.join(has_record, on=key, how="anti")
+        renet = stays.select(*key, pl.col("_net").cast(pl.Int32).alias(NET))
+        return _Resolved(kept, moved, withdrawn, renet)
+
+
+_HELD = {"force": pl.String, "incident_id": pl.String, "source": pl.String, NET: pl.Int32}
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """`MappedFormat._resolve`'s outcome (see `Parsed` for `withdrawn` and `renet`)."""
+
+    kept: pl.DataFrame
+    moved: pl.DataFrame
+    withdrawn: pl.DataFrame
+    renet: pl.DataFrame

@@ -23,11 +23,17 @@ from streetlight.geo.crs import WGS84, area_of_use, choose_crs, transform, trans
 from streetlight.ingest.adapter import Format
 from streetlight.ingest.checks import FILE, as_quarantine
 from streetlight.ingest.csvread import RawTable, Sniffed, read_sniffed, sniff
+from streetlight.ingest.formats import Parsed
 from streetlight.ingest.policeuk import PoliceUK
 from streetlight.ingest.sources import Skipped, SourceFile, expand_sources
 from streetlight.progress import Progress, no_progress
 from streetlight.store.manifest import ForceInfo, SourceRecord
-from streetlight.store.schema import INCIDENT_SCHEMA, QUARANTINE_SCHEMA
+from streetlight.store.schema import (
+    INCIDENT_SCHEMA,
+    NET,
+    QUARANTINE_SCHEMA,
+    STORED_SCHEMA,
+)
 from streetlight.store.store import Changeset, Store, new_ingest_id
 
 T = TypeVar("T")
@@ -185,7 +191,8 @@ def _changeset(
     # Files with no header (empty) have no rows to parse; the rest go through as one batch.
     with_rows = [i for i, raw in enumerate(raws) if raw.header]
     if with_rows:
-        parsed = fmt.parse([raws[i] for i in with_rows], [raws[i].label for i in with_rows])
+        stored = store.keys(fmt.forces) if fmt.forces is not None else None
+        parsed = fmt.parse([raws[i] for i in with_rows], [raws[i].label for i in with_rows], stored)
         accepted, quarantine = parsed.accepted, parsed.quarantine
         if len(with_rows) < len(raws):  # batch index -> index in `loaded`
             back = pl.Series(with_rows, dtype=pl.UInt32)
@@ -193,11 +200,13 @@ def _changeset(
             accepted = accepted.with_columns(pl.col(FILE).replace_strict(batch, back))
             quarantine = quarantine.with_columns(pl.col(FILE).replace_strict(batch, back))
         notes = [(with_rows[i], n) for i, n in parsed.notes]
-        force_names = parsed.force_names
     else:
-        accepted = pl.DataFrame(schema={**INCIDENT_SCHEMA, FILE: pl.UInt32})
-        quarantine = pl.DataFrame(schema={**QUARANTINE_SCHEMA, FILE: pl.UInt32})
-        notes, force_names = [], {}
+        parsed = Parsed(
+            pl.DataFrame(schema={**INCIDENT_SCHEMA, FILE: pl.UInt32}),
+            pl.DataFrame(schema={**QUARANTINE_SCHEMA, FILE: pl.UInt32}),
+        )
+        accepted, quarantine, notes = parsed.accepted, parsed.quarantine, []
+    force_names, withdrawn = parsed.force_names, parsed.withdrawn
     accepted, dupes = _dedupe_batch(accepted, fmt)
     existing = store.keys(accepted["force"].unique().to_list())
     remove = existing.clear().select("force", "incident_id")
@@ -225,6 +234,18 @@ def _changeset(
                     pl.lit(f"replaced by a later record of the same incident ({ingest_id})"),
                 )
             )
+    if withdrawn.height:  # stored incidents a later reversal withdraws
+        old = store.incidents(force=withdrawn["force"].unique().to_list()).join(
+            withdrawn, on=["force", "incident_id"]
+        )
+        dupes.append(
+            as_quarantine(
+                old.with_columns(pl.lit(None, pl.UInt32).alias(FILE)),
+                "reversed",
+                pl.format("{} ({})", pl.col("detail"), pl.lit(ingest_id)),
+            )
+        )
+        remove = pl.concat([remove, withdrawn.select("force", "incident_id")])
     quarantine = pl.concat([quarantine, *dupes], how="vertical_relaxed").with_columns(
         ingest_id=pl.lit(ingest_id)
     )
@@ -247,10 +268,12 @@ def _changeset(
         report.notes += [(item.file.name, n) for n in item.raw.notes]
     report.notes += [(loaded[i].file.name, n) for i, n in notes]
     report.reasons.update(dict(quarantine.group_by("reason").len().iter_rows()))
+    columns = STORED_SCHEMA.names() if NET in accepted.columns else INCIDENT_SCHEMA.names()
     return Changeset(
         ingest_id=ingest_id,
-        add=accepted.select(INCIDENT_SCHEMA.names()),
+        add=accepted.select(columns),
         remove=remove,
+        renet=parsed.renet,
         quarantine=quarantine.select(QUARANTINE_SCHEMA.names()),
         sources=tuple(records),
         forces=tuple(forces.values()),

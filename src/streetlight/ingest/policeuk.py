@@ -245,6 +245,9 @@ class PoliceUK:
     keep: Keep = "first"
     store_crs: str | None = BRITISH_NATIONAL_GRID
     timezone = "Europe/London"
+    forces: Sequence[str] | None = None  # named by each file
 
-    def parse(self, raws: Sequence[RawTable], labels: Sequence[str]) -> Parsed:
+    def parse(
+        self, raws: Sequence[RawTable], labels: Sequence[str], stored: pl.DataFrame | None = None
+    ) -> Parsed:
         return parse(raws, labels)

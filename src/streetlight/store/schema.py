@@ -37,6 +37,13 @@ INCIDENT_SCHEMA: pl.Schema = pl.Schema(
     }
 )
 
+# Kept in the store's files beside the canonical columns, not returned by `incidents()`: how many
+# live records of the incident its source has counted (records less reversals; null means 1).
+# A force export's later reversal or re-issue is resolved against it, so ingesting months one
+# at a time ends as one ingest of them all would.
+NET = "_net"
+STORED_SCHEMA: pl.Schema = pl.Schema({**INCIDENT_SCHEMA, NET: pl.Int32()})
+
 QUARANTINE_SCHEMA: pl.Schema = pl.Schema(
     {
         "ingest_id": pl.String(),

@@ -34,12 +34,16 @@ from streetlight.store.manifest import (
 from streetlight.store.months import month_key, parse_month
 from streetlight.store.schema import (
     INCIDENT_SCHEMA,
+    NET,
     QUARANTINE_SCHEMA,
+    STORED_SCHEMA,
     empty_incidents,
     empty_quarantine,
 )
 
 DEFAULT_STORE = "streetlight-data"
+_KEY = ["force", "incident_id"]
+_NO_NET = pl.lit(None, dtype=pl.Int32).alias(NET)
 _LOCK_NAME = ".lock"
 
 
@@ -60,9 +64,17 @@ class Changeset:
 
     ingest_id: str
     add: pl.DataFrame = field(default_factory=empty_incidents)
-    # (force, incident_id) pairs to drop from the store: records a later source supersedes.
+    # (force, incident_id) pairs to drop from the store: records a later source supersedes or
+    # whose counts net to zero.
     remove: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(schema={"force": pl.String, "incident_id": pl.String})
+    )
+    # (force, incident_id, _net) of stored incidents that stay but whose net count changes: a
+    # later reversal of one of several counted records (see `schema.NET`).
+    renet: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"force": pl.String, "incident_id": pl.String, NET: pl.Int32}
+        )
     )
     quarantine: pl.DataFrame = field(default_factory=empty_quarantine)
     sources: tuple[SourceRecord, ...] = ()
@@ -154,7 +166,7 @@ class Store:
         wanted = list(columns) if columns is not None else list(INCIDENT_SCHEMA.names())
         if not files:
             return empty_incidents().select(wanted)
-        scan = pl.scan_parquet(files, schema=INCIDENT_SCHEMA)
+        scan = pl.scan_parquet(files, schema=INCIDENT_SCHEMA, extra_columns="ignore")
         cats = _as_list(categories)
         if cats is not None:
             scan = scan.filter(pl.col("category").is_in(cats))
@@ -168,12 +180,12 @@ class Store:
         return pl.scan_parquet(files, schema=QUARANTINE_SCHEMA).collect()
 
     def keys(self, forces: Iterable[str]) -> pl.DataFrame:
-        """`force, incident_id, source` of stored incidents, for duplicate checks."""
+        """`force, incident_id, source, _net` of stored incidents, for duplicate checks and
+        reversals (`_net`: see `schema.NET`, here 1 where the files leave it null)."""
         files = self._partition_files(sorted(set(forces)), None, None)
-        cols = ["force", "incident_id", "source"]
         if not files:
-            return empty_incidents().select(cols)
-        return pl.scan_parquet(files, schema=INCIDENT_SCHEMA).select(cols).collect()
+            return pl.DataFrame(schema=STORED_SCHEMA).select(_KEY_COLUMNS)
+        return _scan_stored(files).select(_KEY_COLUMNS).collect()
 
     # -- writing ---------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -250,35 +262,39 @@ class StoreWriter:
     def _write_partitions(self, change: Changeset, written: list[Path]) -> list[PartitionFile]:
         store = self._store
         current = {(p.force, p.month): p for p in store.manifest.partitions}
-        new_rows = _by_partition(change.add)
+        add = change.add if NET in change.add.columns else change.add.with_columns(_NO_NET)
+        new_rows = _by_partition(add.select(STORED_SCHEMA.names()))
         touched = set(new_rows)
-        remove = change.remove
-        if remove.height:
-            hit = store.keys(remove["force"].unique().to_list()).join(
-                remove, on=["force", "incident_id"], how="semi"
-            )
-            if hit.height:
-                # Which partitions hold the superseded rows: read their month back.
-                months = store.incidents(
-                    force=hit["force"].unique().to_list(), columns=["force", "incident_id", "month"]
-                ).join(hit, on=["force", "incident_id"], how="semi")
-                touched |= {
-                    (str(f), month_key(m)) for f, m in months.select("force", "month").iter_rows()
-                }
+        remove, renet = change.remove, change.renet
+        changed = pl.concat([remove, renet.select(_KEY)])
+        if changed.height:
+            # Which partitions hold the rows to drop or re-count: read their month back.
+            months = store.incidents(
+                force=changed["force"].unique().to_list(), columns=[*_KEY, "month"]
+            ).join(changed, on=_KEY, how="semi")
+            touched |= {
+                (str(f), month_key(m)) for f, m in months.select("force", "month").iter_rows()
+            }
         result = {k: v for k, v in current.items() if k not in touched}
         jobs: list[tuple[pl.DataFrame, Path]] = []
         for force, mkey in sorted(touched):
             parts = []
             old = current.get((force, mkey))
             if old is not None:
-                frame = pl.read_parquet(store.root / old.path, schema=INCIDENT_SCHEMA)
+                frame = _scan_stored([str(store.root / old.path)]).collect()
                 if remove.height:
-                    frame = frame.join(remove, on=["force", "incident_id"], how="anti")
+                    frame = frame.join(remove, on=_KEY, how="anti")
+                if renet.height:
+                    frame = (
+                        frame.join(renet, on=_KEY, how="left", maintain_order="left", suffix="_new")
+                        .with_columns(pl.coalesce(f"{NET}_new", NET).alias(NET))
+                        .drop(f"{NET}_new")
+                    )
                 parts.append(frame)
             fresh = new_rows.get((force, mkey))
             if fresh is not None:
                 parts.append(fresh)
-            frame = pl.concat(parts) if parts else empty_incidents()
+            frame = pl.concat(parts) if parts else pl.DataFrame(schema=STORED_SCHEMA)
             if frame.height == 0:
                 continue
             rel = f"incidents/force={force}/month={mkey}/part-{change.ingest_id}.parquet"
@@ -289,6 +305,14 @@ class StoreWriter:
         with ThreadPoolExecutor(max_workers=2) as pool:
             list(pool.map(lambda job: _write_parquet(*job), jobs))
         return [result[k] for k in sorted(result)]
+
+
+_KEY_COLUMNS = ("force", "incident_id", "source", pl.col(NET).fill_null(1))
+
+
+def _scan_stored(files: list[str]) -> pl.LazyFrame:
+    """The store's files with the net count, null in files written before it was kept."""
+    return pl.scan_parquet(files, schema=STORED_SCHEMA, missing_columns="insert")
 
 
 def _by_partition(frame: pl.DataFrame) -> dict[tuple[str, str], pl.DataFrame]:
