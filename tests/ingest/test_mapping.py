@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import tempfile
 import zipfile
 from pathlib import Path, PurePosixPath
 
 import polars as pl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from streetlight.errors import MappingError, UnknownLayoutError
 from streetlight.ingest import ingest
@@ -247,3 +250,59 @@ def test_stores_written_before_net_counts_read_as_one_each(store: Store, write: 
     assert store.keys(["st-louis"])["_net"].to_list() == [1]
     _ingest_months(store, write, {"june2019": [_row("19-1", "2019-06", -1)]})
     assert store.incidents().height == 0
+
+
+# A month's rows: (complaint, count, offence code).
+_Rows = list[tuple[int, int, str]]
+_MONTH_ROWS = st.lists(
+    st.tuples(st.integers(1, 3), st.sampled_from([1, 1, -1]), st.sampled_from(["41000", "13000"])),
+    max_size=5,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(months=st.lists(_MONTH_ROWS, min_size=1, max_size=4))
+def test_any_history_ends_the_same_month_by_month_as_at_once(months: list[_Rows]) -> None:
+    # Random re-issues and reversals, including reversals of records older than the data.
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "exports"
+        folder.mkdir()
+        paths = []
+        for i, rows in enumerate(months, start=1):
+            lines = [_row(f"19-{c}", f"2019-0{i}", n, code) for c, n, code in rows]
+            paths.append(folder / f"m{i}.csv")
+            paths[-1].write_text("\n".join([_HEADER, *lines]) + "\n")
+        fmt = MappedFormat(load_mapping(ST_LOUIS_MAPPING))
+        once = Store.open(Path(tmp) / "once", create=True)
+        ingest([folder], once, fmt)
+        monthly = Store.open(Path(tmp) / "monthly", create=True)
+        for path in paths:
+            ingest([path], monthly, fmt)
+        for store in (once, monthly):  # every row read, stored or quarantined, once
+            stored = store.incidents().select(
+                pl.col("source").str.replace(r":\d+$", ""),
+                pl.col("source").str.extract(r":(\d+)$").cast(pl.Int64).alias("row"),
+            )
+            places = pl.concat([stored, store.quarantine().select("source", "row")])
+            assert not places.is_duplicated().any()
+            assert places.height == sum(len(rows) for rows in months)
+        ours = monthly.incidents().sort("incident_id")
+        assert ours.equals(once.incidents().sort("incident_id"))
+        nets = [s.keys(["st-louis"]).sort("incident_id")["_net"] for s in (once, monthly)]
+        assert nets[0].equals(nets[1])
+        assert (nets[0] > 0).all()
+
+
+def test_a_reversal_of_a_record_older_than_the_data_takes_nothing_back(
+    store: Store, write: Writer
+) -> None:
+    # As St. Louis's first months do: complaint 13-063198 re-coded in April 2015, its reversal
+    # of the 2013 record first. The re-coded record is the incident.
+    _ingest_months(
+        store,
+        write,
+        {"april2015": [_row("13-1", "2015-04", -1, "42014"), _row("13-1", "2015-04", 1, "10000")]},
+    )
+    assert store.incidents()["subcategory"].to_list() == ["OFFENCE 10000"]
+    (detail,) = store.quarantine().filter(reason="reversal_row")["detail"].to_list()
+    assert detail == "count -1 reverses an earlier record of 13-1 that is not in the data"

@@ -378,12 +378,14 @@ class MappedFormat:
     def _resolve(self, rows: pl.DataFrame, stored: pl.DataFrame | None) -> _Resolved:
         """Reversals and re-issued records, across all files of the ingest and the store.
 
-        Records are ordered by the mapping's `order` column, then file and row. Reversal rows are
-        not incidents. An incident's net count is its stored net count (see `schema.NET`) plus
-        this batch's counts: at zero or less it was withdrawn, in this batch or from the store;
-        otherwise the last (or first) record of its id is the one kept, carrying the new net.
-        Keeping the net in the store is what makes a later month's reversal of one of several
-        counted records act as it would in one ingest of every month.
+        Records are taken in order: the mapping's `order` column, then file and row. Each record
+        adds its count to the incident's net count, starting from the stored net (see
+        `schema.NET`; 0 when not stored), and a reversal can only take back what came before
+        it: the net never goes below zero, so a reversal of a record older than the data
+        cancels nothing. Because the running net is all a later month needs, ingesting months
+        one at a time ends as one ingest of them all. Reversal rows are not incidents; an
+        incident whose net ends at zero was withdrawn, in this batch or from the store;
+        otherwise the last (or first) record of its id is the one kept, with the new net.
         """
         m = self.mapping
         rows = rows.sort(["_order", FILE, ROW], nulls_last=False, maintain_order=True)
@@ -394,11 +396,26 @@ class MappedFormat:
         held = (stored if stored is not None else pl.DataFrame(schema=_HELD)).select(
             *key, pl.col(NET).alias("_held")
         )
+        # The running net floored at zero is the running sum less its lowest point below zero
+        # (the Lindley recursion, vectorised): s_i = S_i - min(0, min_{j<=i} S_j).
+        running = pl.col("_count").cum_sum().over(key) + pl.col("_held").fill_null(0)
         rows = (
             rows.with_columns(_rev=is_reversal)
             .join(held, on=key, how="left", maintain_order="left")
-            .with_columns(_net=pl.col("_count").sum().over(key) + pl.col("_held").fill_null(0))
+            .with_columns(_sum=running)
+            .with_columns(_low=pl.min_horizontal(pl.col("_sum").cum_min().over(key), 0))
+            .with_columns(
+                _now=pl.col("_sum") - pl.col("_low"),
+                _net=(pl.col("_sum") - pl.col("_low")).last().over(key),
+            )
         )
+        # A reversal that found nothing to take back (its record is older than the data) leaves
+        # the running net where it was.
+        before = pl.col("_now").shift(1).over(key).fill_null(pl.col("_held").fill_null(0))
+        rows = rows.with_columns(_unmatched=pl.col("_rev") & (pl.col("_now") == before))
+        # One chunk: on the May 2017 St. Louis file, polars 2.1 panicked (a string-view index
+        # assertion) building the detail below from these rows while `_unmatched` had two.
+        reversals = rows.filter(pl.col("_rev")).rechunk()
         records = rows.filter(~pl.col("_rev"))
         pick = (
             pl.struct(key).is_last_distinct()
@@ -411,12 +428,15 @@ class MappedFormat:
         moved = pl.concat(
             [
                 as_quarantine(
-                    rows.filter(pl.col("_rev")),
+                    reversals,
                     "reversal_row",
                     pl.format(
-                        "count {} reverses an earlier record of {}",
+                        "count {} reverses an earlier record of {}{}",
                         pl.col("_count"),
                         pl.col("incident_id"),
+                        pl.when(pl.col("_unmatched"))
+                        .then(pl.lit(" that is not in the data"))
+                        .otherwise(pl.lit("")),
                     ),
                 ),
                 as_quarantine(
@@ -438,8 +458,8 @@ class MappedFormat:
         kept = winners.sort(FILE, ROW).select(
             *INCIDENT_SCHEMA.names(), pl.col("_net").cast(pl.Int32).alias(NET), FILE
         )
-        # Stored incidents this batch touches: withdrawn at a net of zero or less; else, where the
-        # stored record stays the one kept (no record here, or the first wins), a new net count.
+        # Stored incidents this batch touches: withdrawn at a net of zero; else, where the stored
+        # record stays the one kept (no record here, or the first wins), a new net count.
         touched = rows.filter(pl.col("_held").is_not_null()).unique(key, keep="last")
         withdrawn = touched.filter(pl.col("_net") <= 0).select(
             *key,
@@ -449,10 +469,9 @@ class MappedFormat:
                 pl.col("_net"),
             ).alias("detail"),
         )
-        has_record = records.select(key).unique()
         stays = touched.filter((pl.col("_net") > 0) & (pl.col("_net") != pl.col("_held")))
         if m.keep == "last":
-            stays = stays.join(has_record, on=key, how="anti")
+            stays = stays.join(records.select(key).unique(), on=key, how="anti")
         renet = stays.select(*key, pl.col("_net").cast(pl.Int32).alias(NET))
         return _Resolved(kept, moved, withdrawn, renet)
 
