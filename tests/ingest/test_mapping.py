@@ -220,6 +220,7 @@ def test_net_counts_carry_from_one_ingest_to_the_next(store: Store, write: Write
     assert stored["incident_id"].to_list() == ["19-1"]
     assert stored["source"].to_list() == ["may2019.csv:3"]  # the last record, kept
     assert store.keys(["st-louis"])["_net"].to_list() == [1]
+    assert stored.schema == INCIDENT_SCHEMA  # the net count stays inside the store
     _ingest_months(store, write, {"july2019": months["july2019"]})
     assert store.incidents().height == 0
     assert store.quarantine().filter(reason="reversed")["row"].to_list() == [3]
