@@ -42,6 +42,19 @@ def test_incidents_filters_by_force_category_and_months(sample_store: Store) -> 
     assert got.height == expected.height > 0
 
 
+def test_rows_reads_the_keyed_incidents_from_their_partitions(sample_store: Store) -> None:
+    keys = sample_store.keys(["cleveland"]).gather([0, 5_000, 20_000])
+    assert keys.columns == ["force", "incident_id", "month", "source", "_net"]
+    got = sample_store.rows(keys).sort("incident_id")
+    expected = (
+        sample_store.incidents()
+        .join(keys, on=["force", "incident_id"], how="semi")
+        .sort("incident_id")
+    )
+    assert got.height == 3 and got.equals(expected)
+    assert sample_store.rows(keys.clear()).height == 0
+
+
 def test_x_y_are_british_national_grid_metres(sample_store: Store) -> None:
     row = sample_store.incidents(start="2024-01", end="2024-01").drop_nulls("x").row(0, named=True)
     assert sample_store.forces["cleveland"].crs == "EPSG:27700"

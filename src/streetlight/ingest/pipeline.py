@@ -34,7 +34,7 @@ from streetlight.store.schema import (
     QUARANTINE_SCHEMA,
     STORED_SCHEMA,
 )
-from streetlight.store.store import Changeset, Store, new_ingest_id
+from streetlight.store.store import KEY_SCHEMA, Changeset, Store, new_ingest_id
 
 T = TypeVar("T")
 _WORKERS = 2
@@ -190,6 +190,7 @@ def _changeset(
     raws = [item.raw for item in loaded if item.raw is not None]
     # Files with no header (empty) have no rows to parse; the rest go through as one batch.
     with_rows = [i for i, raw in enumerate(raws) if raw.header]
+    stored = None  # the format's forces' stored keys, when it asks for them
     if with_rows:
         stored = store.keys(fmt.forces) if fmt.forces is not None else None
         parsed = fmt.parse([raws[i] for i in with_rows], [raws[i].label for i in with_rows], stored)
@@ -206,50 +207,13 @@ def _changeset(
             pl.DataFrame(schema={**QUARANTINE_SCHEMA, FILE: pl.UInt32}),
         )
         accepted, quarantine, notes = parsed.accepted, parsed.quarantine, []
-    force_names, withdrawn = parsed.force_names, parsed.withdrawn
     accepted, dupes = _dedupe_batch(accepted, fmt)
-    existing = store.keys(accepted["force"].unique().to_list())
-    remove = existing.clear().select("force", "incident_id")
-    if existing.height:
-        clash = accepted.join(existing, on=["force", "incident_id"], how="semi")
-        if fmt.keep == "first":
-            stored_at = existing.select("force", "incident_id", pl.col("source").alias("_first"))
-            dupes.append(
-                as_quarantine(
-                    clash.join(stored_at, on=["force", "incident_id"]),
-                    "duplicate_incident_id",
-                    pl.format("incident id already in the store from {}", pl.col("_first")),
-                )
-            )
-            accepted = accepted.join(existing, on=["force", "incident_id"], how="anti")
-        elif clash.height:
-            remove = clash.select("force", "incident_id")
-            old = store.incidents(force=remove["force"].unique().to_list()).join(
-                remove, on=["force", "incident_id"], how="semi"
-            )
-            dupes.append(
-                as_quarantine(
-                    old.with_columns(pl.lit(None, pl.UInt32).alias(FILE)),
-                    "superseded",
-                    pl.lit(f"replaced by a later record of the same incident ({ingest_id})"),
-                )
-            )
-    if withdrawn.height:  # stored incidents a later reversal withdraws
-        old = store.incidents(force=withdrawn["force"].unique().to_list()).join(
-            withdrawn, on=["force", "incident_id"]
-        )
-        dupes.append(
-            as_quarantine(
-                old.with_columns(pl.lit(None, pl.UInt32).alias(FILE)),
-                "reversed",
-                pl.format("{} ({})", pl.col("detail"), pl.lit(ingest_id)),
-            )
-        )
-        remove = pl.concat([remove, withdrawn.select("force", "incident_id")])
+    accepted, moved, remove, renet = _against_store(ingest_id, store, fmt, accepted, parsed, stored)
+    dupes += moved
     quarantine = pl.concat([quarantine, *dupes], how="vertical_relaxed").with_columns(
         ingest_id=pl.lit(ingest_id)
     )
-    forces = _force_infos(store, accepted, force_names, fmt)
+    forces = _force_infos(store, accepted, parsed.force_names, fmt)
     accepted = _project(accepted, forces)
 
     per_file_ok = dict(accepted.group_by(FILE).len().iter_rows())
@@ -273,11 +237,67 @@ def _changeset(
         ingest_id=ingest_id,
         add=accepted.select(columns),
         remove=remove,
-        renet=parsed.renet,
+        renet=renet,
         quarantine=quarantine.select(QUARANTINE_SCHEMA.names()),
         sources=tuple(records),
         forces=tuple(forces.values()),
     )
+
+
+def _against_store(
+    ingest_id: str,
+    store: Store,
+    fmt: Format,
+    accepted: pl.DataFrame,
+    parsed: Parsed,
+    stored: pl.DataFrame | None,
+) -> tuple[pl.DataFrame, list[pl.DataFrame], pl.DataFrame, pl.DataFrame]:
+    """The batch against the incidents already stored: the accepted rows that stay, rows moved
+    to the quarantine, and the stored incidents to remove and to re-count (`Changeset`)."""
+    key = ["force", "incident_id"]
+    forces = accepted["force"].unique().to_list()
+    if stored is not None and fmt.forces is not None and set(forces) <= set(fmt.forces):
+        existing = stored  # read once, before the format's rules
+    else:
+        existing = store.keys(forces)
+    moved: list[pl.DataFrame] = []
+    remove = pl.DataFrame(schema=KEY_SCHEMA)
+    if existing.height:
+        clash = accepted.join(existing, on=key, how="semi")
+        if fmt.keep == "first":
+            stored_at = existing.select(*key, pl.col("source").alias("_first"))
+            moved.append(
+                as_quarantine(
+                    clash.join(stored_at, on=key),
+                    "duplicate_incident_id",
+                    pl.format("incident id already in the store from {}", pl.col("_first")),
+                )
+            )
+            accepted = accepted.join(existing, on=key, how="anti")
+        elif clash.height:
+            remove = existing.join(clash, on=key, how="semi").select(KEY_SCHEMA.names())
+            moved.append(
+                as_quarantine(
+                    store.rows(remove).with_columns(pl.lit(None, pl.UInt32).alias(FILE)),
+                    "superseded",
+                    pl.lit(f"replaced by a later record of the same incident ({ingest_id})"),
+                )
+            )
+    where = existing.select(KEY_SCHEMA.names())
+    withdrawn = where.join(parsed.withdrawn, on=key)  # stored incidents a reversal withdraws
+    if withdrawn.height:
+        moved.append(
+            as_quarantine(
+                store.rows(withdrawn)
+                .join(withdrawn.select(*key, "detail"), on=key)
+                .with_columns(pl.lit(None, pl.UInt32).alias(FILE)),
+                "reversed",
+                pl.format("{} ({})", pl.col("detail"), pl.lit(ingest_id)),
+            )
+        )
+        remove = pl.concat([remove, withdrawn.select(KEY_SCHEMA.names())])
+    renet = where.join(parsed.renet.select(*key, NET), on=key)
+    return accepted, moved, remove, renet
 
 
 def _dedupe_batch(accepted: pl.DataFrame, fmt: Format) -> tuple[pl.DataFrame, list[pl.DataFrame]]:

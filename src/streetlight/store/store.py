@@ -43,6 +43,8 @@ from streetlight.store.schema import (
 
 DEFAULT_STORE = "streetlight-data"
 _KEY = ["force", "incident_id"]
+# Which stored incident, and the month whose partition holds it.
+KEY_SCHEMA = pl.Schema({"force": pl.String(), "incident_id": pl.String(), "month": pl.Date()})
 _NO_NET = pl.lit(None, dtype=pl.Int32).alias(NET)
 _LOCK_NAME = ".lock"
 
@@ -64,17 +66,13 @@ class Changeset:
 
     ingest_id: str
     add: pl.DataFrame = field(default_factory=empty_incidents)
-    # (force, incident_id) pairs to drop from the store: records a later source supersedes or
-    # whose counts net to zero.
-    remove: pl.DataFrame = field(
-        default_factory=lambda: pl.DataFrame(schema={"force": pl.String, "incident_id": pl.String})
-    )
-    # (force, incident_id, _net) of stored incidents that stay but whose net count changes: a
-    # later reversal of one of several counted records (see `schema.NET`).
+    # Stored incidents to drop (force, incident_id and the month they are stored under):
+    # records a later source supersedes or whose counts net to zero.
+    remove: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=KEY_SCHEMA))
+    # Stored incidents that stay but whose net count changes (see `schema.NET`): a later reversal
+    # of one of several counted records. Keys as in `remove`, plus the new `_net`.
     renet: pl.DataFrame = field(
-        default_factory=lambda: pl.DataFrame(
-            schema={"force": pl.String, "incident_id": pl.String, NET: pl.Int32}
-        )
+        default_factory=lambda: pl.DataFrame(schema={**KEY_SCHEMA, NET: pl.Int32})
     )
     quarantine: pl.DataFrame = field(default_factory=empty_quarantine)
     sources: tuple[SourceRecord, ...] = ()
@@ -180,12 +178,26 @@ class Store:
         return pl.scan_parquet(files, schema=QUARANTINE_SCHEMA).collect()
 
     def keys(self, forces: Iterable[str]) -> pl.DataFrame:
-        """`force, incident_id, source, _net` of stored incidents, for duplicate checks and
-        reversals (`_net`: see `schema.NET`, here 1 where the files leave it null)."""
+        """`force, incident_id, month, source, _net` of stored incidents, for duplicate checks
+        and reversals (`_net`: see `schema.NET`, here 1 where the files leave it null)."""
         files = self._partition_files(sorted(set(forces)), None, None)
         if not files:
             return pl.DataFrame(schema=STORED_SCHEMA).select(_KEY_COLUMNS)
         return _scan_stored(files).select(_KEY_COLUMNS).collect()
+
+    def rows(self, keys: pl.DataFrame) -> pl.DataFrame:
+        """The stored incidents of `keys` (`KEY_SCHEMA`, as `keys()` gives), reading only the
+        partitions that hold them."""
+        wanted = {(str(f), month_key(m)) for f, m in keys.select("force", "month").iter_rows()}
+        files = [
+            str(self.root / p.path)
+            for p in self.manifest.partitions
+            if (p.force, p.month) in wanted
+        ]
+        if not files:
+            return empty_incidents()
+        scan = pl.scan_parquet(files, schema=INCIDENT_SCHEMA, extra_columns="ignore")
+        return scan.join(keys.lazy().select(_KEY), on=_KEY, how="semi").collect()
 
     # -- writing ---------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -265,15 +277,10 @@ class StoreWriter:
         add = change.add if NET in change.add.columns else change.add.with_columns(_NO_NET)
         new_rows = _by_partition(add.select(STORED_SCHEMA.names()))
         touched = set(new_rows)
-        remove, renet = change.remove, change.renet
-        changed = pl.concat([remove, renet.select(_KEY)])
-        if changed.height:
-            # Which partitions hold the rows to drop or re-count: read their month back.
-            months = store.incidents(
-                force=changed["force"].unique().to_list(), columns=[*_KEY, "month"]
-            ).join(changed, on=_KEY, how="semi")
+        remove, renet = change.remove.select(_KEY), change.renet.select(*_KEY, NET)
+        for frame in (change.remove, change.renet):
             touched |= {
-                (str(f), month_key(m)) for f, m in months.select("force", "month").iter_rows()
+                (str(f), month_key(m)) for f, m in frame.select("force", "month").iter_rows()
             }
         result = {k: v for k, v in current.items() if k not in touched}
         jobs: list[tuple[pl.DataFrame, Path]] = []
@@ -307,7 +314,7 @@ class StoreWriter:
         return [result[k] for k in sorted(result)]
 
 
-_KEY_COLUMNS = ("force", "incident_id", "source", pl.col(NET).fill_null(1))
+_KEY_COLUMNS = ("force", "incident_id", "month", "source", pl.col(NET).fill_null(1))
 
 
 def _scan_stored(files: list[str]) -> pl.LazyFrame:
