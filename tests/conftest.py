@@ -26,6 +26,24 @@ ST_LOUIS_EXCERPT = REPO / "tests" / "data" / "st-louis-excerpt.zip"
 ST_LOUIS_MAPPING = REPO / "mappings" / "st-louis.toml"
 # The full real data sets, present beside the repository on development and CI machines.
 SHARED_DATA = REPO.parent / "shared" / "data"
+_MONTH_NAMES = [
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+]  # fmt: skip
+
+
+def st_louis_monthly_files(archive_path: Path, folder: Path) -> list[Path]:
+    """The St. Louis export's monthly files ("2017/may2017.csv") unpacked into `folder`,
+    oldest first: the order a force would ingest them in as they come."""
+    with zipfile.ZipFile(archive_path) as archive:
+        members = [n for n in archive.namelist() if n.endswith(".csv")]
+        archive.extractall(folder, members)
+
+    def when(name: str) -> tuple[int, int]:
+        stem = Path(name).stem.lower()
+        return int(stem[-4:]), _MONTH_NAMES.index(stem[:-4])
+
+    return [folder / n for n in sorted(members, key=when)]
 
 
 def sample_member(month: str = "2024-01") -> bytes:

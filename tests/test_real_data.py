@@ -7,8 +7,7 @@ CI machines have; a clone elsewhere has only the bundled sample and excerpt, and
 
 from __future__ import annotations
 
-import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -17,7 +16,7 @@ from streetlight.ingest import ingest
 from streetlight.ingest.mapping import MappedFormat, load_mapping
 from streetlight.store import Store
 from streetlight.store.schema import INCIDENT_SCHEMA
-from tests.conftest import SHARED_DATA, ST_LOUIS_MAPPING
+from tests.conftest import SHARED_DATA, ST_LOUIS_MAPPING, st_louis_monthly_files
 
 CLEVELAND = SHARED_DATA / "police-uk" / "cleveland-2023-01_2025-11.zip"
 CITY = SHARED_DATA / "police-uk" / "city-of-london-2017-01_2025-12.zip"
@@ -92,20 +91,10 @@ def test_st_louis_month_by_month_ends_as_one_ingest(
 ) -> None:
     # How a force would feed its own exports: each month's file as it comes, oldest first.
     store, _ = real_store
-    with zipfile.ZipFile(ST_LOUIS) as archive:
-        members = [n for n in archive.namelist() if n.endswith(".csv")]
-        archive.extractall(tmp_path, members)
-    months = ["january", "february", "march", "april", "may", "june", "july", "august"]
-    months += ["september", "october", "november", "december"]
-
-    def when(name: str) -> tuple[int, int]:
-        stem = PurePosixPath(name).stem.lower()
-        return int(stem[-4:]), months.index(stem[:-4])
-
     monthly = Store.open(tmp_path / "monthly", create=True)
     fmt = MappedFormat(load_mapping(ST_LOUIS_MAPPING))
-    for name in sorted(members, key=when):
-        ingest([tmp_path / name], monthly, fmt)
+    for path in st_louis_monthly_files(ST_LOUIS, tmp_path / "files"):
+        ingest([path], monthly, fmt)
     columns = [c for c in INCIDENT_SCHEMA.names() if c != "source"]
     ours = monthly.incidents().select(columns).sort("incident_id")
     once = store.incidents(force="st-louis").select(columns).sort("incident_id")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
-import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -17,7 +16,7 @@ from streetlight.ingest import ingest
 from streetlight.ingest.mapping import MappedFormat, load_mapping
 from streetlight.store import Store
 from streetlight.store.schema import INCIDENT_SCHEMA
-from tests.conftest import ST_LOUIS_EXCERPT, ST_LOUIS_MAPPING, Writer
+from tests.conftest import ST_LOUIS_EXCERPT, ST_LOUIS_MAPPING, Writer, st_louis_monthly_files
 
 
 @pytest.fixture
@@ -72,28 +71,12 @@ def test_complaints_that_net_to_zero_are_removed(st_louis: Store) -> None:
     assert not reversed_ids & stored
 
 
-_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august"]
-
-
-def _monthly_files(tmp_path: Path) -> list[Path]:
-    """The excerpt's monthly files, oldest first, as a force would receive them."""
-    with zipfile.ZipFile(ST_LOUIS_EXCERPT) as archive:
-        members = [n for n in archive.namelist() if n.endswith(".csv")]
-        archive.extractall(tmp_path / "monthly", members)
-
-    def when(name: str) -> tuple[int, int]:
-        stem = PurePosixPath(name).stem
-        return int(stem[-4:]), _MONTHS.index(stem[:-4])
-
-    return [tmp_path / "monthly" / n for n in sorted(members, key=when)]
-
-
 def test_monthly_ingests_end_as_one_ingest_of_every_month(st_louis: Store, tmp_path: Path) -> None:
     # A force ingests each month's export as it comes: a reversal or re-issue in a later month
     # must act on the incident stored from an earlier one, as it does inside one ingest.
     monthly = Store.open(tmp_path / "monthly-store", create=True)
     fmt = MappedFormat(load_mapping(ST_LOUIS_MAPPING))
-    for path in _monthly_files(tmp_path):
+    for path in st_louis_monthly_files(ST_LOUIS_EXCERPT, tmp_path / "monthly"):
         ingest([path], monthly, fmt)
     columns = [c for c in INCIDENT_SCHEMA.names() if c != "source"]
     ours = monthly.incidents().select(columns).sort("incident_id")

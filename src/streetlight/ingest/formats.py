@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from streetlight.store.schema import NET
+
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
@@ -45,6 +47,6 @@ class Parsed:
     # Stored incidents that stay with a new net count: force, incident_id, _net.
     renet: pl.DataFrame = field(
         default_factory=lambda: pl.DataFrame(
-            schema={"force": pl.String, "incident_id": pl.String, "_net": pl.Int32}
+            schema={"force": pl.String, "incident_id": pl.String, NET: pl.Int32}
         )
     )

@@ -393,8 +393,12 @@ class MappedFormat:
         is_reversal = (
             pl.col("_count") == m.reversal_value if m.reversal_value is not None else pl.lit(False)
         )
-        held = (stored if stored is not None else pl.DataFrame(schema=_HELD)).select(
-            *key, pl.col(NET).alias("_held")
+        held = (
+            stored.select(*key, pl.col(NET).alias("_held"))
+            if stored is not None
+            else pl.DataFrame(
+                schema={"force": pl.String, "incident_id": pl.String, "_held": pl.Int32}
+            )
         )
         # The running net floored at zero is the running sum less its lowest point below zero
         # (the Lindley recursion, vectorised): s_i = S_i - min(0, min_{j<=i} S_j).
@@ -404,10 +408,8 @@ class MappedFormat:
             .join(held, on=key, how="left", maintain_order="left")
             .with_columns(_sum=running)
             .with_columns(_low=pl.min_horizontal(pl.col("_sum").cum_min().over(key), 0))
-            .with_columns(
-                _now=pl.col("_sum") - pl.col("_low"),
-                _net=(pl.col("_sum") - pl.col("_low")).last().over(key),
-            )
+            .with_columns(_now=pl.col("_sum") - pl.col("_low"))
+            .with_columns(_net=pl.col("_now").last().over(key))
         )
         # A reversal that found nothing to take back (its record is older than the data) leaves
         # the running net where it was.
@@ -474,9 +476,6 @@ class MappedFormat:
             stays = stays.join(records.select(key).unique(), on=key, how="anti")
         renet = stays.select(*key, pl.col("_net").cast(pl.Int32).alias(NET))
         return _Resolved(kept, moved, withdrawn, renet)
-
-
-_HELD = {"force": pl.String, "incident_id": pl.String, "source": pl.String, NET: pl.Int32}
 
 
 @dataclass(frozen=True)
