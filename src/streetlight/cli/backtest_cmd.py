@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from streetlight.cli.console import cli_errors, out, progress_bar, tracked
 from streetlight.cli.options import (
     BoundaryOption,
     CategoryOption,
@@ -20,6 +19,7 @@ from streetlight.cli.options import (
     HarmOption,
     StoreOption,
 )
+from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
 from streetlight.errors import StreetlightError
 from streetlight.store.months import month_key, parse_month
 from streetlight.store.store import Store, default_store_path

@@ -1,21 +1,12 @@
-"""`streetlight db ...`: bring the operational database to the current schema; check the audit log.
-
-Also the one place the other commands open the database (`open_database`), so `--store` and
-`--database` mean the same everywhere.
-"""
+"""`streetlight db ...`: bring the operational database to the current schema; check the audit log."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
-
 import typer
 
-from streetlight.cli.console import cli_errors, out
+from streetlight.cli.options import DatabaseOption, DataOption, database_url
+from streetlight.cli.terminal import cli_errors, out
 from streetlight.store.store import default_store_path
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
 
 # SQLAlchemy and Alembic are imported inside the commands: importing them here would add a second
 # or more to every `streetlight` call, database or not.
@@ -24,64 +15,17 @@ db_app = typer.Typer(
     help="The operational database (officers, duty, staff, audit log).", no_args_is_help=True
 )
 
-DatabaseOption = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        envvar="STREETLIGHT_DATABASE_URL",
-        help="sqlite:///FILE or postgresql+psycopg://USER@HOST/NAME "
-        "[default: $STREETLIGHT_DATABASE_URL, else streetlight.db in the store folder].",
-        show_default=False,
-    ),
-]
-DataOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--store", help="Data folder [default: $STREETLIGHT_STORE or ./streetlight-data]."
-    ),
-]
-
-
-def database_url(store: Path | None, database: str | None) -> str:
-    from streetlight.db.engine import sqlite_url
-
-    return database or sqlite_url(store or default_store_path())
-
-
-def shown(url: str) -> str:
-    """A URL fit to print: the password hidden."""
-    from sqlalchemy.engine import make_url
-
-    return make_url(url).render_as_string(hide_password=True)
-
-
-def open_database(url: str) -> Engine:
-    """An engine on `url`, migrated to the current schema; a one-line error when unreachable."""
-    from sqlalchemy.exc import OperationalError
-
-    from streetlight.db.engine import make_engine
-    from streetlight.db.errors import DatabaseError
-    from streetlight.db.migrate import upgrade
-
-    engine = make_engine(url)
-    try:
-        upgrade(engine)
-    except OperationalError as exc:
-        engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "cannot connect"
-        raise DatabaseError(f"{shown(url)}: {reason}") from None
-    return engine
-
 
 @db_app.command("upgrade")
 def upgrade_command(store: DataOption = None, database: DatabaseOption = None) -> None:
     """Create the database or migrate it to this version's schema (safe to run again)."""
-    from streetlight.db.migrate import current_revision
+    from streetlight.db.engine import display_url
+    from streetlight.db.migrate import current_revision, open_database
 
     with cli_errors():
         url = database_url(store, database)
         engine = open_database(url)
-        out.print(f"{shown(url)}: at revision {current_revision(engine)}", soft_wrap=True)
+        out.print(f"{display_url(url)}: at revision {current_revision(engine)}", soft_wrap=True)
         engine.dispose()
 
 
@@ -102,6 +46,7 @@ def verify_audit_command(
     from streetlight.db.audit import Anchor, verify_chain
     from streetlight.db.engine import session_factory
     from streetlight.db.errors import DatabaseError
+    from streetlight.db.migrate import open_database
 
     with cli_errors():
         try:
@@ -128,7 +73,7 @@ def seed_demo_command(store: DataOption = None) -> None:
     from datetime import UTC, datetime
 
     from streetlight.cli.demo_force_cmd import print_demo_force
-    from streetlight.web.demo_force import seed_demo_force
+    from streetlight.demo.force import seed_demo_force
 
     with cli_errors():
         folder = store or default_store_path()

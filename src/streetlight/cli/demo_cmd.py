@@ -7,9 +7,9 @@ from pathlib import Path
 
 import typer
 
-from streetlight.cli.console import cli_errors, out, progress_bar, tracked
 from streetlight.cli.demo_force_cmd import print_demo_force
 from streetlight.cli.ingest_cmd import print_report
+from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
 
 
 def demo_command(
@@ -22,7 +22,7 @@ def demo_command(
     """Ingest the bundled Cleveland sample, find where violence concentrates, write maps and a
     patrol plan, and seed a demo force for the web app (credentials printed)."""
     # Imported here: the map libraries take a second to load, which other commands need not pay.
-    from streetlight.demo import run_demo
+    from streetlight.demo.pipeline import run_demo
 
     with cli_errors():
         bar = progress_bar("ingest", quiet)

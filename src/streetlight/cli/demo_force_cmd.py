@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from streetlight.cli.console import out
+from streetlight.cli.terminal import out
 
 if TYPE_CHECKING:
-    from streetlight.web.demo_force import DemoForce
+    from streetlight.demo.force import DemoForce
 
 
 def print_demo_force(force: DemoForce, store: Path) -> None:

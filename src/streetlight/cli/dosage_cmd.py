@@ -10,7 +10,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from streetlight.cli.console import cli_errors, out
+from streetlight.cli.terminal import cli_errors, out
 
 OUTPUTS = ("stops.csv", "units.csv", "shifts.csv", "quarantine.csv", "dosage.png", "dosage.html")
 

@@ -7,16 +7,16 @@ from pathlib import Path
 
 import typer
 
-from streetlight.cli.console import cli_errors, out
-from streetlight.cli.db_cmd import DatabaseOption
 from streetlight.cli.options import (
     BoundaryOption,
     CategoryOption,
     CellOption,
+    DatabaseOption,
     ForceOption,
     HarmOption,
     StoreOption,
 )
+from streetlight.cli.terminal import cli_errors, out
 from streetlight.errors import StreetlightError
 from streetlight.store.months import parse_month
 from streetlight.store.store import Store, default_store_path

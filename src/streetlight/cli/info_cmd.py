@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from streetlight.cli.console import cli_errors, out
+from streetlight.cli.terminal import cli_errors, out
 from streetlight.store.store import Store, default_store_path
 from streetlight.store.summary import StoreSummary, summarise
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from streetlight.cli.console import cli_errors, out, progress_bar, tracked
+from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
 from streetlight.ingest import IngestReport, ingest
 from streetlight.ingest.mapping import MappedFormat, load_mapping
 from streetlight.store.store import Store, default_store_path

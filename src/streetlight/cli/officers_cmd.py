@@ -10,8 +10,8 @@ from typing import Literal
 
 import typer
 
-from streetlight.cli.console import cli_errors, err, out
-from streetlight.cli.db_cmd import DatabaseOption, DataOption, database_url, open_database
+from streetlight.cli.options import DatabaseOption, DataOption, database_url
+from streetlight.cli.terminal import cli_errors, err, out
 
 officers_app = typer.Typer(help="Officers and duty, imported from CSV.", no_args_is_help=True)
 
@@ -23,6 +23,7 @@ def _run(
 
     from streetlight.db.csv_import import import_duty, import_officers, problems_text
     from streetlight.db.engine import session_factory
+    from streetlight.db.migrate import open_database
 
     importer = import_officers if kind == "officers" else import_duty
     with cli_errors():

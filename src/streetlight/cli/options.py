@@ -65,3 +65,28 @@ BusyWeightOption = Annotated[
     ),
 ]
 DEFAULT_SHIFTS = "early:0.3,late:0.35,night:0.35"
+
+# The operational database: `--store` and `--database` mean the same in every command.
+DatabaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database",
+        envvar="STREETLIGHT_DATABASE_URL",
+        help="sqlite:///FILE or postgresql+psycopg://USER@HOST/NAME "
+        "[default: $STREETLIGHT_DATABASE_URL, else streetlight.db in the store folder].",
+        show_default=False,
+    ),
+]
+DataOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store", help="Data folder [default: $STREETLIGHT_STORE or ./streetlight-data]."
+    ),
+]
+
+
+def database_url(store: Path | None, database: str | None) -> str:
+    from streetlight.db.engine import sqlite_url
+    from streetlight.store.store import default_store_path
+
+    return database or sqlite_url(store or default_store_path())

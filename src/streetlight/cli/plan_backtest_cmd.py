@@ -43,7 +43,6 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from streetlight.cli.console import cli_errors, out, progress_bar, tracked
 from streetlight.cli.options import (
     DEFAULT_SHIFTS,
     BoundaryOption,
@@ -62,6 +61,7 @@ from streetlight.cli.options import (
     WomenShareOption,
 )
 from streetlight.cli.plan_cmd import VIOLENCE, parse_shares
+from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
 from streetlight.errors import StreetlightError
 from streetlight.store.months import month_key, parse_month
 from streetlight.store.store import Store, default_store_path

@@ -7,14 +7,13 @@ from pathlib import Path
 
 import typer
 
-from streetlight.cli.console import cli_errors, out
-from streetlight.cli.db_cmd import DatabaseOption
 from streetlight.cli.options import (
     DEFAULT_SHIFTS,
     BoundaryOption,
     BusyWeightOption,
     CategoryOption,
     CellOption,
+    DatabaseOption,
     ForceOption,
     MaxPerPostOption,
     ModelOption,
@@ -26,6 +25,7 @@ from streetlight.cli.options import (
     UnitSizeOption,
     WomenShareOption,
 )
+from streetlight.cli.terminal import cli_errors, out
 from streetlight.errors import StreetlightError
 from streetlight.store.months import parse_month
 from streetlight.store.store import Store, default_store_path

@@ -13,9 +13,15 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from streetlight.cli.console import cli_errors, out
-from streetlight.cli.db_cmd import DatabaseOption, DataOption, database_url, shown
-from streetlight.cli.options import BoundaryOption, CellOption, ForceOption
+from streetlight.cli.options import (
+    BoundaryOption,
+    CellOption,
+    DatabaseOption,
+    DataOption,
+    ForceOption,
+    database_url,
+)
+from streetlight.cli.terminal import cli_errors, out
 from streetlight.errors import StreetlightError
 from streetlight.store.store import default_store_path
 
@@ -62,12 +68,13 @@ def read_accepted(url: str) -> pl.DataFrame:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
+    from streetlight.db.engine import display_url
     from streetlight.reports.dataset import load_accepted
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
         raise ReportsReadError(
-            f"{shown(url)}: no database there (give --database, or run `streetlight serve` "
+            f"{display_url(url)}: no database there (give --database, or run `streetlight serve` "
             "or `streetlight db upgrade` to create it)"
         )
     try:
@@ -76,7 +83,7 @@ def read_accepted(url: str) -> pl.DataFrame:
         orig = getattr(exc, "orig", None)
         reason = str(orig or exc).strip().splitlines()[0]
         raise ReportsReadError(
-            f"{shown(url)}: cannot read public reports ({reason}; "
+            f"{display_url(url)}: cannot read public reports ({reason}; "
             "`streetlight db upgrade` brings the schema up to date)"
         ) from None
 

@@ -6,14 +6,8 @@ import os
 
 import typer
 
-from streetlight.cli.console import cli_errors, out
-from streetlight.cli.db_cmd import (
-    DatabaseOption,
-    DataOption,
-    database_url,
-    open_database,
-    shown,
-)
+from streetlight.cli.options import DatabaseOption, DataOption, database_url
+from streetlight.cli.terminal import cli_errors, out
 
 
 def serve_command(
@@ -36,7 +30,8 @@ def serve_command(
     app from that environment, so --store and --database are put there for them.
     """
     # Imported here: the web stack is heavy, and other commands should not pay for it.
-    from streetlight.db.migrate import current_revision
+    from streetlight.db.engine import display_url
+    from streetlight.db.migrate import current_revision, open_database
     from streetlight.web import server
     from streetlight.web.settings import load_settings
 
@@ -56,7 +51,7 @@ def serve_command(
         os.environ["STREETLIGHT_STORE"] = str(store)
     if database is not None:
         os.environ["STREETLIGHT_DATABASE_URL"] = database
-    out.print(f"database {shown(url)} at revision {revision}", soft_wrap=True)
+    out.print(f"database {display_url(url)} at revision {revision}", soft_wrap=True)
     processes = f", {workers} processes" if workers > 1 else ""
     out.print(f"Streetlight on http://{host}:{port}/{processes} (Ctrl-C stops it)")
     server.run(host=host, port=port, workers=workers)

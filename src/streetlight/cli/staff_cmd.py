@@ -7,8 +7,8 @@ from pathlib import Path
 
 import typer
 
-from streetlight.cli.console import cli_errors, out
-from streetlight.cli.db_cmd import DatabaseOption, DataOption, database_url, open_database
+from streetlight.cli.options import DatabaseOption, DataOption, database_url
+from streetlight.cli.terminal import cli_errors, out
 from streetlight.db.enums import Role
 
 staff_app = typer.Typer(help="Staff accounts (password + TOTP sign-in).", no_args_is_help=True)
@@ -37,6 +37,7 @@ def add_command(
     """Create an account; prints the TOTP secret and otpauth:// URI to enrol an authenticator
     app. They are shown only this once."""
     from streetlight.db.engine import session_factory
+    from streetlight.db.migrate import open_database
     from streetlight.web.auth.accounts import create_staff_user
     from streetlight.web.auth.passwords import Passwords
 
@@ -71,6 +72,7 @@ def reset_totp_command(
     """Give an account a new TOTP secret (a lost phone, or a changed server secret key); prints
     it and its otpauth:// URI once. The old secret stops working at once."""
     from streetlight.db.engine import session_factory
+    from streetlight.db.migrate import open_database
     from streetlight.web.auth.accounts import reset_totp
 
     with cli_errors():

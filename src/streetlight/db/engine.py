@@ -28,6 +28,11 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{(data_dir / SQLITE_FILE_NAME).resolve()}"
 
 
+def display_url(url: str) -> str:
+    """A URL fit to print: the password hidden."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def make_engine(url: str, *, echo: bool = False, deadline: float | None = None) -> Engine:
     """An engine for `url`: `sqlite:///FILE` or `postgresql+psycopg://...` (psycopg 3).
 

@@ -72,3 +72,75 @@ class VerificationOutcome(enum.StrEnum):
     USED_CODE = "used_code"
     LIMITED = "limited"
     ERROR = "error"
+
+
+# Public reports: what a report can say, as the database stores it (the codes and words built on
+# them are `streetlight.reports.categories`, which re-exports these).
+
+
+class Factor(enum.StrEnum):
+    """One thing that made someone feel unsafe; a report names one or more."""
+
+    # The environment
+    POOR_LIGHTING = "poor_lighting"
+    ISOLATED = "isolated"
+    NO_CCTV = "no_cctv"
+    HIDDEN_CORNERS = "hidden_corners"
+    POOR_LAYOUT = "poor_layout"
+    # Behaviour
+    VERBAL_HARASSMENT = "verbal_harassment"
+    FOLLOWED = "followed"
+    INDECENT_EXPOSURE = "indecent_exposure"
+    INTIMIDATING_GROUP = "intimidating_group"
+    UNWANTED_TOUCHING = "unwanted_touching"
+    OTHER = "other"
+
+
+ENVIRONMENT: tuple[Factor, ...] = (
+    Factor.POOR_LIGHTING,
+    Factor.ISOLATED,
+    Factor.NO_CCTV,
+    Factor.HIDDEN_CORNERS,
+    Factor.POOR_LAYOUT,
+)
+BEHAVIOUR: tuple[Factor, ...] = (
+    Factor.VERBAL_HARASSMENT,
+    Factor.FOLLOWED,
+    Factor.INDECENT_EXPOSURE,
+    Factor.INTIMIDATING_GROUP,
+    Factor.UNWANTED_TOUCHING,
+    Factor.OTHER,
+)
+FACTORS: tuple[Factor, ...] = ENVIRONMENT + BEHAVIOUR
+
+
+class AuditFactor(enum.StrEnum):
+    """The women's safety audit's seven scores, each 1 (very poor) to 5 (very good)."""
+
+    LIGHTING = "lighting"
+    OPENNESS = "openness"
+    VISIBILITY = "visibility"
+    PEOPLE = "people"
+    SECURITY = "security"
+    WALKWAY = "walkway"
+    TRANSPORT = "transport"
+
+
+AUDIT_FACTORS: tuple[AuditFactor, ...] = tuple(AuditFactor)
+SCORE_MIN, SCORE_MAX = 1, 5
+
+# Times are only ever kept as a date and one of eight three-hour bands: finer times add little to
+# patrol planning and make a report easier to link to a person.
+BAND_HOURS = 3
+N_BANDS = 24 // BAND_HOURS
+TIME_BANDS: tuple[int, ...] = tuple(range(N_BANDS))
+
+
+class ReportStatus(enum.StrEnum):
+    """Where a report is in moderation. Only `accepted` reports feed the analysis and the public
+    counts; `merged` ones point at the report they duplicate; `rejected` ones were spam."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    MERGED = "merged"
+    REJECTED = "rejected"

@@ -15,6 +15,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+from streetlight.db.engine import display_url, make_engine
+from streetlight.db.errors import DatabaseError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -29,6 +33,18 @@ def alembic_config() -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database to `revision` (the newest by default), in one transaction."""
     _run(engine, revision, up=True)
+
+
+def open_database(url: str) -> Engine:
+    """An engine on `url`, migrated to the current schema; a one-line error when unreachable."""
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "cannot connect"
+        raise DatabaseError(f"{display_url(url)}: {reason}") from None
+    return engine
 
 
 def downgrade(engine: Engine, revision: str = "base") -> None:

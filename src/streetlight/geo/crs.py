@@ -106,13 +106,6 @@ def transform(
     )
 
 
-def units_to_metres(crs: str) -> float:
-    """Metres per unit of a projected CRS's first axis (0.3048006 for US survey feet)."""
-    axis = CRS.from_user_input(crs).axis_info[0]
-    factor = axis.unit_conversion_factor
-    return float(factor) if factor else 1.0
-
-
 def transform_columns(
     frame: pl.DataFrame,
     source_columns: tuple[str, str],

@@ -27,11 +27,9 @@ from streetlight.geo.grid import Grid
 IntArray = NDArray[np.int64]
 FloatArray = NDArray[np.float64]
 
-# Month index: months since year 0 (2024-01 -> 2024 * 12 + 0); differences are months.
-EPOCH_DAY = np.datetime64("1970-01-01", "D")
-
 
 def month_index(value: date) -> int:
+    """Months since year 0 (2024-01 -> 2024 * 12 + 0): differences are months."""
     return value.year * 12 + value.month - 1
 
 

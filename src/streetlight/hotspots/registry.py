@@ -16,7 +16,6 @@ from streetlight.hotspots.prospective import Prospective
 # count beyond month-to-month noise on both forces, and it is the best on City of London: the
 # default when no backtest says otherwise. `backtest --json` names its own choice.
 RECOMMENDED = "ew-6"
-BASELINES = ("last-month", "rolling-12", "ew-6")
 DEFAULT_MODELS = ("last-month", "rolling-12", "ew-6", "ew-12", "kde", "prospective", "gbm")
 
 

@@ -1,4 +1,4 @@
-"""On-the-spot verification of an officer (issue 5).
+"""On-the-spot verification of an officer.
 
 The advice to anyone stopped by a lone plain-clothes officer is to check that *this person is on
 duty, this stop is logged and known to the control room, and a uniformed colleague is on the way*.

@@ -44,7 +44,7 @@ class AppContext:
     # (`streetlight.db.writer`) rather than in SQLite's busy handler (sleeps of up to 100 ms).
     # A no-op on PostgreSQL.
     writer: AbstractContextManager[object]
-    # Public reports (issue 6): where pins are allowed (None: typed places only), and how many
+    # Public reports: where pins are allowed (None: typed places only), and how many
     # reports a client may send.
     report_area: ReportArea | None
     report_limits: ReportLimits

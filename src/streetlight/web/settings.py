@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     signin_failures_per_account: int = Field(default=5, ge=1)
     signin_failures_per_client: int = Field(default=20, ge=1)
     signin_window_minutes: int = Field(default=15, ge=1)
-    # On-the-spot verification (issue 5): see streetlight.verify and docs/web.md.
+    # On-the-spot verification: see streetlight.verify and docs/web.md.
     code_minutes: int = Field(
         default=5, ge=1, le=5, description="How long a verification code is valid (at most 5)."
     )
@@ -88,7 +88,7 @@ class Settings(BaseSettings):
     console_stream_seconds: float = Field(
         default=300.0, gt=0, description="An event stream ends after this; browsers reconnect."
     )
-    # Public reports of places where people feel unsafe (issue 6): web/routers/reports.py.
+    # Public reports of places where people feel unsafe: web/routers/reports.py.
     report_area: Path | None = Field(
         default=None,
         description="GeoJSON boundary (WGS84) reports may be pinned in; default: "

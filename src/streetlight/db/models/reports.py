@@ -16,9 +16,9 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from streetlight.db.enums import FACTORS, N_BANDS, SCORE_MAX, SCORE_MIN, ReportStatus
 from streetlight.db.models.base import Base
 from streetlight.db.models.officers import _enum
-from streetlight.reports.categories import FACTORS, N_BANDS, SCORE_MAX, SCORE_MIN, ReportStatus
 
 PLACE_CHARS = 200
 TEXT_CHARS = 1000

@@ -1,4 +1,4 @@
-"""The analyst's moderation queue of public reports (issue 6); the map and the exports are
+"""The analyst's moderation queue of public reports; the map and the exports are
 `analyst_map`.
 
 Analysts, supervisors and admins only (403 for anyone else signed in). Every page view is written

@@ -1,4 +1,4 @@
-"""The analyst map and what it draws, and the exports at the public precision (issue 6).
+"""The analyst map and what it draws, and the exports at the public precision.
 
 Analysts, supervisors and admins only; every page, layer and export served is written to the
 audit log (the filters, never a report's point).

@@ -2,7 +2,7 @@
 -> next month's hotspot forecast -> a patrol plan for 650 officers with briefings.
 
 It also seeds a demo force into the embedded database beside the store (officers on duty in
-Middlesbrough, operator and supervisor accounts: `streetlight.web.demo_force`), so that
+Middlesbrough, operator and supervisor accounts: `streetlight.demo.force`), so that
 `streetlight serve` then shows on-the-spot verification end to end.
 """
 
@@ -30,8 +30,8 @@ from streetlight.store.months import month_key, parse_month
 from streetlight.store.store import Store
 
 if TYPE_CHECKING:
+    from streetlight.demo.force import DemoForce
     from streetlight.reports.perception import PerceptionLayer
-    from streetlight.web.demo_force import DemoForce
 
 VIOLENCE = "Violence and sexual offences"
 SAMPLE_FORCE = "cleveland"
@@ -40,7 +40,7 @@ SAMPLE_FORCE = "cleveland"
 def sample_dir() -> Path:
     """The bundled sample: `$STREETLIGHT_SAMPLE`, else `data/sample` of the source checkout."""
     env = os.environ.get("STREETLIGHT_SAMPLE")
-    path = Path(env) if env else Path(__file__).resolve().parents[2] / "data" / "sample"
+    path = Path(env) if env else Path(__file__).resolve().parents[3] / "data" / "sample"
     if not path.is_dir():
         raise StreetlightError(f"{path}: bundled sample not found (set STREETLIGHT_SAMPLE)")
     return path
@@ -165,7 +165,7 @@ def run_demo(
 def _seed_force(store_path: Path) -> DemoForce:
     from datetime import UTC, datetime
 
-    from streetlight.web.demo_force import seed_demo_force
+    from streetlight.demo.force import seed_demo_force
 
     return seed_demo_force(store_path, now=datetime.now(UTC))
 
@@ -176,15 +176,15 @@ DEMO_REPORTS_WEIGHT = 0.5  # as `streetlight plan --reports-weight`'s default
 
 def _seed_reports(store_path: Path, sample: Path, forecast: Forecast) -> PerceptionLayer:
     """Give the web app its report area (the sample's boundary), seed synthetic public reports
-    around the top forecast cells (`streetlight.reports.demo`), and count the accepted ones on
+    around the top forecast cells (`streetlight.demo.reports`), and count the accepted ones on
     the forecast's study area: the perception layer the maps draw and the plan weighs."""
     import shutil
     from datetime import UTC, datetime
 
     from streetlight.db.engine import make_engine, session_factory, sqlite_url
+    from streetlight.demo.reports import seed_demo_reports
     from streetlight.reports.area import AREA_FILE_NAME, ReportArea
     from streetlight.reports.dataset import accepted_frame
-    from streetlight.reports.demo import seed_demo_reports
     from streetlight.reports.perception import perception_from_frame
 
     area_file = store_path / AREA_FILE_NAME

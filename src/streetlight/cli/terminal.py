@@ -1,4 +1,4 @@
-"""Console output, progress bars and turning library errors into one-line CLI errors."""
+"""Terminal output, progress bars and turning library errors into one-line CLI errors."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from streetlight.demo import run_demo
+from streetlight.demo.pipeline import run_demo
 
 
 def _report_counts(store: Path) -> dict[str, int]:
