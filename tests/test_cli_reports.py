@@ -20,7 +20,7 @@ from streetlight.db.models import PublicReport
 from streetlight.reports.categories import FACTOR_CODE, Factor, ReportStatus, band_label
 from streetlight.store import Store
 from tests.conftest import SAMPLE_ZIP
-from tests.maps.test_plan_maps import figure_of
+from tests.deploy.test_plan_maps import figure_of
 
 runner = CliRunner()
 VIOLENCE = "Violence and sexual offences"

@@ -72,7 +72,7 @@ def seed_demo_command(store: DataOption = None) -> None:
     supervisor accounts) in the embedded database, and print its credentials. Demo only."""
     from datetime import UTC, datetime
 
-    from streetlight.cli.demo_force_cmd import print_demo_force
+    from streetlight.cli.printing import print_demo_force
     from streetlight.demo.force import seed_demo_force
 
     with cli_errors():

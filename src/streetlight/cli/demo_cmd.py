@@ -7,8 +7,7 @@ from pathlib import Path
 
 import typer
 
-from streetlight.cli.demo_force_cmd import print_demo_force
-from streetlight.cli.ingest_cmd import print_report
+from streetlight.cli.printing import print_demo_force, print_report
 from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
 
 

@@ -15,7 +15,9 @@ from streetlight.cli.options import (
     ForceOption,
     HarmOption,
     StoreOption,
+    database_url,
 )
+from streetlight.cli.printing import layer_line
 from streetlight.cli.terminal import cli_errors, out
 from streetlight.errors import StreetlightError
 from streetlight.store.months import parse_month
@@ -53,6 +55,7 @@ def hotspots_command(
     from streetlight.hotspots.forecast import make_forecast
     from streetlight.hotspots.harm import load_harm
     from streetlight.hotspots.registry import RECOMMENDED
+    from streetlight.reports.overlay import report_overlay, report_summary
 
     with cli_errors():
         for path in out_files:  # before any work, so a typo costs nothing
@@ -76,12 +79,14 @@ def hotspots_command(
         )
         perception = None
         if reports:
-            from streetlight.cli.reports_cmd import accepted_layer, layer_line
+            from streetlight.reports.dataset import accepted_layer
 
-            perception, accepted = accepted_layer(forecast.area, store, database)
+            perception, accepted = accepted_layer(forecast.area, database_url(store, database))
         rings = read_rings(boundary, forecast.area.crs) if boundary else []
+        overlay = report_overlay(perception) if perception is not None else None
+        notes = [report_summary(perception)] if perception is not None else []
         for path in out_files:
-            write_forecast(forecast, path, rings, perception)
+            write_forecast(forecast, path, rings, overlay, notes)
         table = forecast.table()
         out.print(
             f"{forecast.force} {month}: {chosen} over {forecast.area.n_cells:,} cells of {cell:g} m"

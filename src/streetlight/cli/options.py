@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+from streetlight.errors import StreetlightError
+
 StoreOption = Annotated[
     Path | None,
     typer.Option(
@@ -90,3 +92,12 @@ def database_url(store: Path | None, database: str | None) -> str:
     from streetlight.store.store import default_store_path
 
     return database or sqlite_url(store or default_store_path())
+
+
+def parse_shares(text: str, what: str) -> dict[str, float]:
+    """`name:value,name:value` (e.g. --shifts, --profile) as a dict; `what` names the flag."""
+    try:
+        pairs = [part.split(":") for part in text.split(",") if part.strip()]
+        return {name.strip(): float(value) for name, value in pairs}
+    except ValueError as exc:
+        raise StreetlightError(f"{what}: use name:value,name:value ({text!r})") from exc

@@ -59,9 +59,10 @@ from streetlight.cli.options import (
     TimeLimitOption,
     UnitSizeOption,
     WomenShareOption,
+    parse_shares,
 )
-from streetlight.cli.plan_cmd import VIOLENCE, parse_shares
 from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
+from streetlight.deploy.plan import VIOLENCE
 from streetlight.errors import StreetlightError
 from streetlight.store.months import month_key, parse_month
 from streetlight.store.store import Store, default_store_path

@@ -24,21 +24,15 @@ from streetlight.cli.options import (
     TimeLimitOption,
     UnitSizeOption,
     WomenShareOption,
+    database_url,
+    parse_shares,
 )
+from streetlight.cli.printing import layer_line
 from streetlight.cli.terminal import cli_errors, out
+from streetlight.deploy.plan import VIOLENCE
 from streetlight.errors import StreetlightError
 from streetlight.store.months import parse_month
 from streetlight.store.store import Store, default_store_path
-
-VIOLENCE = "Violence and sexual offences"
-
-
-def parse_shares(text: str, what: str) -> dict[str, float]:
-    try:
-        pairs = [part.split(":") for part in text.split(",") if part.strip()]
-        return {name.strip(): float(value) for name, value in pairs}
-    except ValueError as exc:
-        raise StreetlightError(f"{what}: use name:value,name:value ({text!r})") from exc
 
 
 def plan_command(
@@ -109,6 +103,7 @@ def plan_command(
     place (or a campaign) from outweighing the forecast.
     """
     from streetlight.deploy.briefing import INDEX, briefing_pages, write_briefings
+    from streetlight.deploy.maps import plan_html, plan_png
     from streetlight.deploy.places import Place, hot_cell_demand, read_places, report_places
     from streetlight.deploy.plan import (
         PlanSettings,
@@ -123,7 +118,6 @@ def plan_command(
     from streetlight.geo.boundary import read_rings
     from streetlight.hotspots.forecast import make_forecast
     from streetlight.hotspots.registry import RECOMMENDED
-    from streetlight.maps.plan import plan_html, plan_png
 
     with cli_errors():
         try:
@@ -150,9 +144,9 @@ def plan_command(
         reported: list[Place] = []
         report_summary: dict[str, object] | None = None
         if reports:
-            from streetlight.cli.reports_cmd import accepted_layer, layer_line
+            from streetlight.reports.dataset import accepted_layer
 
-            layer, accepted = accepted_layer(forecast.area, store, database)
+            layer, accepted = accepted_layer(forecast.area, database_url(store, database))
             reported = report_places(layer.reports, reports_weight)
             top_mean = hot_cell_demand(layer.reports.astype(float))
             report_summary = {

@@ -1,10 +1,5 @@
 """`streetlight reports ...`: accepted public reports of feeling unsafe, as the analysts'
-perception layer and as exports at the public precision.
-
-Also the one place `hotspots --reports` and `plan --reports` read the reports from
-(`accepted_layer`), so the three commands count them the same way and say the same about the
-reports they leave out.
-"""
+perception layer and as exports at the public precision."""
 
 from __future__ import annotations
 
@@ -21,15 +16,13 @@ from streetlight.cli.options import (
     ForceOption,
     database_url,
 )
+from streetlight.cli.printing import layer_line
 from streetlight.cli.terminal import cli_errors, out
 from streetlight.errors import StreetlightError
 from streetlight.store.store import default_store_path
 
 if TYPE_CHECKING:
     import polars as pl
-
-    from streetlight.hotspots.base import StudyArea
-    from streetlight.reports.perception import PerceptionLayer
 
 reports_app = typer.Typer(
     help="Public reports of places where people feel unsafe: the perception layer on the "
@@ -56,55 +49,6 @@ BandOption = typer.Option(
     "for several [default: all].",
     show_default=False,
 )
-
-
-class ReportsReadError(StreetlightError):
-    """The operational database could not be read for accepted reports."""
-
-
-def read_accepted(url: str) -> pl.DataFrame:
-    """Accepted reports of the database at `url` (`dataset.load_accepted`); a one-line error that
-    names the database (password hidden) when it is missing, unreachable or not migrated."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from streetlight.db.engine import display_url
-    from streetlight.reports.dataset import load_accepted
-
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
-        raise ReportsReadError(
-            f"{display_url(url)}: no database there (give --database, or run `streetlight serve` "
-            "or `streetlight db upgrade` to create it)"
-        )
-    try:
-        return load_accepted(url)
-    except SQLAlchemyError as exc:
-        orig = getattr(exc, "orig", None)
-        reason = str(orig or exc).strip().splitlines()[0]
-        raise ReportsReadError(
-            f"{display_url(url)}: cannot read public reports ({reason}; "
-            "`streetlight db upgrade` brings the schema up to date)"
-        ) from None
-
-
-def accepted_layer(
-    area: StudyArea, store: Path | None, database: str | None
-) -> tuple[PerceptionLayer, int]:
-    """The perception layer of the accepted reports on `area`, and how many were accepted."""
-    from streetlight.reports.perception import perception_from_frame
-
-    frame = read_accepted(database_url(store, database))
-    return perception_from_frame(frame, area), frame.height
-
-
-def layer_line(layer: PerceptionLayer, accepted: int) -> str:
-    """What the terminal says about the reports a command used and left out."""
-    cells = int((layer.reports > 0).sum())
-    return (
-        f"public reports: {accepted:,} accepted, {layer.placed:,} used in {cells:,} cells; "
-        f"{layer.unplaced:,} without a point or over 250 m from the study area"
-    )
 
 
 def _check_suffix(path: Path, suffixes: tuple[str, ...]) -> None:
@@ -152,13 +96,14 @@ def export_command(
 ) -> None:
     """Export accepted reports at the public precision: counts per 250 m cell by factor and
     time band, only cells with at least 5 matching reports; no ids, points, dates or text."""
+    from streetlight.reports.dataset import load_accepted
     from streetlight.reports.export import public_cells, write_public
     from streetlight.reports.perception import factor_mask_of
 
     with cli_errors():
         _check_suffix(out_file, EXPORT_SUFFIXES)
         factor_mask_of(factor)  # an unknown name fails before the database is read
-        frame = read_accepted(database_url(store, database))
+        frame = load_accepted(database_url(store, database))
         chosen = _export_crs(crs, store, frame)
         cells = public_cells(frame, chosen, factors=factor or None, bands=band or None)
         write_public(cells, out_file, crs=chosen)
@@ -192,6 +137,7 @@ def layer_command(
 
     from streetlight.geo.crs import WGS84, transform
     from streetlight.hotspots.forecast import resolve_force, study_area
+    from streetlight.reports.dataset import accepted_layer
     from streetlight.store.store import Store
 
     with cli_errors():
@@ -199,7 +145,7 @@ def layer_command(
         target = Store.open(store or default_store_path())
         slug = resolve_force(target, force)
         area = study_area(target, slug, cell, boundary)
-        layer, accepted = accepted_layer(area, store, database)
+        layer, accepted = accepted_layer(area, database_url(store, database))
         x, y = area.centres()
         lon, lat = transform(area.crs, WGS84, x, y)
         where = pl.DataFrame({"cell_id": area.cell_ids(), "x": x, "y": y, "lon": lon, "lat": lat})

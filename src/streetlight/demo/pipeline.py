@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from streetlight.deploy.plan import VIOLENCE
 from streetlight.errors import StreetlightError
 from streetlight.geo.boundary import Ring, read_rings
 from streetlight.hotspots.base import month_index, month_of_index
@@ -26,6 +27,7 @@ from streetlight.hotspots.registry import RECOMMENDED
 from streetlight.ingest import IngestReport, ingest
 from streetlight.maps.cells import cells_html, cells_png
 from streetlight.progress import Progress, no_progress
+from streetlight.reports.overlay import report_overlay, report_summary
 from streetlight.store.months import month_key, parse_month
 from streetlight.store.store import Store
 
@@ -33,7 +35,6 @@ if TYPE_CHECKING:
     from streetlight.demo.force import DemoForce
     from streetlight.reports.perception import PerceptionLayer
 
-VIOLENCE = "Violence and sexual offences"
 SAMPLE_FORCE = "cleveland"
 
 
@@ -114,8 +115,10 @@ def run_demo(
     force = _seed_force(store_path) if seed_force else None
     perception = _seed_reports(store_path, sample, forecast) if seed_force else None
     stem = f"hotspots-{month_key(forecast_month)}"
+    overlay = report_overlay(perception) if perception is not None else None
+    notes = [report_summary(perception)] if perception is not None else []
     forecast_files = tuple(
-        write_forecast(forecast, out_dir / f"{stem}{suffix}", rings, perception)
+        write_forecast(forecast, out_dir / f"{stem}{suffix}", rings, overlay, notes)
         for suffix in (".png", ".html", ".csv")
     )
     top_places = forecast.table().head(5)
@@ -225,6 +228,7 @@ def _plan(
     """Place the force's 650 extra officers for the forecast month: maps, posts, briefings;
     cells with public reports count as women's-safety demand (as `plan --reports`)."""
     from streetlight.deploy.briefing import INDEX, briefing_pages, write_briefings
+    from streetlight.deploy.maps import plan_html, plan_png
     from streetlight.deploy.plan import (
         PlanSettings,
         covered_share,
@@ -234,7 +238,6 @@ def _plan(
         shift_profile,
         units_table,
     )
-    from streetlight.maps.plan import plan_html, plan_png
 
     force = store.forces[SAMPLE_FORCE]
     from streetlight.deploy.places import report_places

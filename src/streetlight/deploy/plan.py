@@ -37,6 +37,8 @@ from streetlight.hotspots.places import place_kind
 from streetlight.shifts import SHIFT_HOURS, SHIFTS
 from streetlight.store.store import Store
 
+# The crime type a plan targets unless told otherwise (data.police.uk's name for it).
+VIOLENCE = "Violence and sexual offences"
 WOMENS_SAFETY_PLACES = frozenset(
     {
         "Nightclub",

@@ -3,10 +3,11 @@
 The CSV is the DESIGN.md contract (`cell_id,x,y,lon,lat,score,rank`, one row per study-area
 cell); GeoJSON carries each cell as a WGS84 polygon for GIS tools; the maps are for people.
 
-With a perception layer (accepted public reports of feeling unsafe, `reports.perception`) the two
-maps draw it as a layer of its own, outlined cells on a green scale with their own legend: it
-counts what people told the force, not crimes, so it is never folded into the forecast scores, and
-the CSV, GeoJSON and Parquet outputs stay exactly the forecast.
+With an overlay (e.g. accepted public reports of feeling unsafe: `reports.perception.report_overlay`)
+the two maps draw it as a layer of its own, outlined cells on their own scale with their own
+legend: it counts something other than crimes, so it is never folded into the forecast scores, and
+the CSV, GeoJSON and Parquet outputs stay exactly the forecast. The overlay comes in as plain map
+data so this module needs nothing from the packages above it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,27 +25,8 @@ from streetlight.hotspots.forecast import Forecast
 from streetlight.maps.cells import CellOverlay, cells_html, cells_png
 from streetlight.store.months import month_key
 
-if TYPE_CHECKING:
-    from streetlight.reports.perception import PerceptionLayer
-
 SUFFIXES = (".csv", ".geojson", ".parquet", ".png", ".html")
 CSV_COLUMNS = ("cell_id", "x", "y", "lon", "lat", "score", "rank")
-REPORTS_LABEL = "public reports of feeling unsafe"
-
-
-def report_overlay(layer: PerceptionLayer) -> CellOverlay:
-    """The perception layer's reports per cell as a map layer (cells without reports not drawn)."""
-    x, y = layer.area.centres()
-    return CellOverlay(x, y, layer.reports.astype(np.float64), layer.area.cell_ids(), REPORTS_LABEL)
-
-
-def report_summary(layer: PerceptionLayer) -> str:
-    """One line for a map page or the terminal: how many reports the layer holds and left out."""
-    cells = int((layer.reports > 0).sum())
-    return (
-        f"Public reports of feeling unsafe (accepted): {layer.placed:,} in {cells:,} cells "
-        f"(outlined, green scale); {layer.unplaced:,} without a point or over 250 m from the study area."
-    )
 
 
 def _title(f: Forecast) -> str:
@@ -57,19 +38,20 @@ def write_forecast(
     forecast: Forecast,
     path: Path,
     rings: Sequence[Ring] = (),
-    perception: PerceptionLayer | None = None,
+    overlay: CellOverlay | None = None,
+    notes: Sequence[str] = (),
 ) -> Path:
     """Write `forecast` to `path` in the format its suffix names; the PNG and HTML maps also
-    draw `perception` (counted on the forecast's study area) when given."""
+    draw `overlay` (one value per cell of the forecast's study area, in its order) when given,
+    and the HTML map lists `notes` under its summary."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
         raise StreetlightError(f"{path}: unknown output type (use {', '.join(SUFFIXES)})")
-    if perception is not None and perception.area.n_cells != forecast.area.n_cells:
+    if overlay is not None and len(overlay.values) != forecast.area.n_cells:
         raise StreetlightError(
-            f"{path}: the perception layer has {perception.area.n_cells:,} cells, the forecast "
-            f"{forecast.area.n_cells:,}: count the reports on the forecast's study area"
+            f"{path}: the {overlay.label} layer has {len(overlay.values):,} cells, the forecast "
+            f"{forecast.area.n_cells:,}: count it on the forecast's study area"
         )
-    overlay = report_overlay(perception) if perception is not None else None
     path.parent.mkdir(parents=True, exist_ok=True)
     table = forecast.table()
     if suffix == ".csv":
@@ -98,9 +80,8 @@ def write_forecast(
             + "; ".join(
                 f"{r}. {p or c}" for r, p, c in top.select("rank", "place", "cell_id").iter_rows()
             ),
+            *notes,
         ]
-        if perception is not None:
-            lines.append(report_summary(perception))
         cells_html(
             table,
             forecast.area.cell_size,

@@ -7,13 +7,20 @@ report they duplicate, rejected ones were spam.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from streetlight.db.engine import make_engine, session_factory
+from streetlight.db.engine import display_url, make_engine, session_factory
 from streetlight.db.models import PublicReport
+from streetlight.errors import StreetlightError
+from streetlight.hotspots.base import StudyArea
 from streetlight.reports.categories import ReportStatus
+from streetlight.reports.perception import PerceptionLayer, perception_from_frame
 
 ACCEPTED_SCHEMA: dict[str, type[pl.DataType]] = {
     "report_id": pl.Int64,
@@ -45,11 +52,41 @@ def accepted_frame(session: Session) -> pl.DataFrame:
     return pl.DataFrame(data, schema=ACCEPTED_SCHEMA)
 
 
+class ReportsReadError(StreetlightError):
+    """The operational database could not be read for accepted reports."""
+
+
 def load_accepted(database_url: str) -> pl.DataFrame:
-    """`accepted_frame` of the database at `database_url` (for the command line)."""
-    engine = make_engine(database_url)
+    """`accepted_frame` of the database at `database_url` (for the command line); a one-line
+    error that names the database (password hidden) when it is missing, unreachable or not
+    migrated, and says how to fix it."""
+    parsed = make_url(database_url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+        raise ReportsReadError(
+            f"{display_url(database_url)}: no database there (give --database, or run "
+            "`streetlight serve` or `streetlight db upgrade` to create it)"
+        )
     try:
-        with session_factory(engine)() as session:
-            return accepted_frame(session)
-    finally:
-        engine.dispose()
+        engine = make_engine(database_url)
+        try:
+            with session_factory(engine)() as session:
+                return accepted_frame(session)
+        finally:
+            engine.dispose()
+    except SQLAlchemyError as exc:
+        orig = getattr(exc, "orig", None)
+        reason = str(orig or exc).strip().splitlines()[0]
+        raise ReportsReadError(
+            f"{display_url(database_url)}: cannot read public reports ({reason}; "
+            "`streetlight db upgrade` brings the schema up to date)"
+        ) from None
+
+
+def accepted_layer(area: StudyArea, database_url: str) -> tuple[PerceptionLayer, int]:
+    """The perception layer of the accepted reports of the database at `database_url` on
+    `area`, and how many reports were accepted (the layer leaves out the unplaceable ones).
+
+    The one place `hotspots --reports`, `plan --reports` and `reports layer` read the reports
+    from, so they count them the same way."""
+    frame = load_accepted(database_url)
+    return perception_from_frame(frame, area), frame.height

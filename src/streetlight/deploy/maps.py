@@ -2,7 +2,8 @@
 
 Like `maps.cells`, both maps draw in the projected CRS, in metres, so a post's coverage circle is
 the true foot-patrol radius; the HTML embeds plotly and draws no map tiles, so it opens with no
-internet access (control rooms and secure networks often have none).
+internet access (control rooms and secure networks often have none). They live with the planner,
+not in `maps`: `maps` draws plain cells and pages and knows nothing of plans or forecasts.
 """
 
 from __future__ import annotations

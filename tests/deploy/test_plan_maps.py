@@ -14,9 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from streetlight.cli.main import app
+from streetlight.deploy.maps import plan_html, plan_png
 from streetlight.deploy.plan import PlanSettings, ShiftPlan, posts_table
 from streetlight.hotspots.forecast import Forecast
-from streetlight.maps.plan import plan_html, plan_png
 from tests.conftest import SAMPLE_ZIP
 from tests.deploy.test_briefing import HOSTILE, small_plan
 

@@ -1,0 +1,91 @@
+"""What several commands print the same way: an ingest's summary (`ingest`, `demo`), the demo
+force's accounts (`demo`, `db seed-demo`) and the public reports a command used (`hotspots`,
+`plan`, `reports layer`). Kept out of the command modules so none imports another."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.table import Table
+
+from streetlight.cli.terminal import out
+
+if TYPE_CHECKING:
+    from streetlight.demo.force import DemoForce
+    from streetlight.ingest import IngestReport
+    from streetlight.reports.perception import PerceptionLayer
+
+_SHOW = 8  # list at most this many notes / skipped entries
+
+
+def print_demo_force(force: DemoForce, store: Path) -> None:
+    """The accounts with their passwords and TOTP secrets, and how to start the web app."""
+    out.print(
+        f"\nDemo force in {force.database} (Middlesbrough; demonstration only):", soft_wrap=True
+    )
+    for account in force.accounts:
+        out.print(
+            f"  {account.username:<11} {account.role.value:<10} password {account.password}  "
+            f"TOTP secret {account.totp_secret}  ({account.note})",
+            soft_wrap=True,
+            highlight=False,
+        )
+    out.print(
+        "Enrol a TOTP secret in an authenticator app, or print the current code with\n"
+        "  python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"",
+        highlight=False,
+    )
+    out.print(
+        f"Start the web app:  streetlight serve --store {store}\n"
+        "then open http://localhost:8000/verify (the public), /signin as dc2207 (the officer "
+        "app), as operator (the console) and as analyst (/analyst/reports: the public's "
+        "reports of feeling unsafe, made at /report). Walk-throughs: docs/web.md and "
+        "docs/reports.md. Positions are stamped now and trusted for 15 minutes: "
+        f"`streetlight db seed-demo --store {store}` refreshes them.",
+        soft_wrap=True,
+        highlight=False,
+    )
+
+
+def print_report(report: IngestReport, quiet: bool = False) -> None:
+    """One line of files and rows read; unless `quiet`, quarantine reasons, notes and skips."""
+    read = sum(1 for f in report.files if f.status in ("ingested", "empty"))
+    already = sum(1 for f in report.files if f.status == "already in store")
+    same = len(report.files) - read - already
+    line = (
+        f"{report.store}: read {read} file(s), {report.rows_read:,} rows: "
+        f"{report.accepted:,} accepted, {report.quarantined:,} quarantined"
+    )
+    if already or same:
+        line += f"; {already + same} file(s) skipped as already ingested"
+    out.print(line, soft_wrap=True)
+    if quiet:
+        return
+    if report.reasons:
+        out.print("Quarantined rows by reason:")
+        table = Table(box=None, padding=(0, 2), show_header=False)
+        table.add_column("reason")
+        table.add_column("rows", justify="right")
+        for reason, n in report.reasons.most_common():
+            table.add_row(reason, f"{n:,}")
+        out.print(table)
+    for title, items in (
+        ("Notes", [f"{name}: {note}" for name, note in report.notes]),
+        ("Skipped", [f"{s.name}: {s.reason}" for s in report.skipped]),
+    ):
+        if items:
+            out.print(f"{title}:")
+            for item in items[:_SHOW]:
+                out.print(f"  {item}", soft_wrap=True)
+            if len(items) > _SHOW:
+                out.print(f"  ... and {len(items) - _SHOW} more")
+
+
+def layer_line(layer: PerceptionLayer, accepted: int) -> str:
+    """What the terminal says about the reports a command used and left out."""
+    cells = int((layer.reports > 0).sum())
+    return (
+        f"public reports: {accepted:,} accepted, {layer.placed:,} used in {cells:,} cells; "
+        f"{layer.unplaced:,} without a point or over 250 m from the study area"
+    )
