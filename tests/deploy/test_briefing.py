@@ -63,7 +63,7 @@ def small_plan() -> tuple[Forecast, list[ShiftPlan], PlanSettings]:
         ("Violence and sexual offences",),
         places,
     )
-    settings = PlanSettings({"early": 4, "late": 6, "night": 4}, time_limit=5.0)
+    settings = PlanSettings(officers={"early": 4, "late": 6, "night": 4}, time_limit=5.0)
     return forecast, make_plan(forecast, EQUAL_SHIFTS, settings), settings
 
 

@@ -95,7 +95,12 @@ def concat(*sets: EventSet) -> EventSet:
 
 def spec(officers: dict[str, int], women_share: float = 0.0, radius: float = 100.0) -> Evaluation:
     settings = PlanSettings(
-        officers, unit_size=2, radius=radius, max_per_post=2, women_share=women_share, time_limit=5
+        officers=officers,
+        unit_size=2,
+        radius=radius,
+        max_per_post=2,
+        women_share=women_share,
+        time_limit=5,
     )
     return Evaluation(settings, model="last-month", baseline="last-month", timezone="UTC")
 

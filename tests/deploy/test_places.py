@@ -109,7 +109,7 @@ def test_a_heavy_place_draws_a_unit_and_counts_for_the_womens_share() -> None:
     quiet = Place("Bus station", "Bus/Coach Station", 50.0, True, np.array([far_corner]))
     for share in (0.0, 0.25):  # the weight alone draws a unit; the share then needs it there
         settings = PlanSettings(
-            {"night": 8}, radius=150.0, women_share=share, time_limit=5.0, places=(quiet,)
+            officers={"night": 8}, radius=150.0, women_share=share, time_limit=5.0, places=(quiet,)
         )
         plans = make_plan(forecast, EQUAL_SHIFTS, settings)
         units = plans[0].milp.units

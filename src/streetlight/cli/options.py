@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -29,7 +30,10 @@ HarmOption = Annotated[
 ]
 CategoryOption = Annotated[list[str], typer.Option("--category", help="Crime type(s) to forecast.")]
 
-# Patrol plans (`plan`, `plan-backtest`)
+# Patrol plans (`plan`, `plan-backtest`); their defaults are `deploy.defaults`.
+OfficersOption = Annotated[
+    int, typer.Option("--officers", min=1, help="Officers per day, all shifts.")
+]
 ShiftsOption = Annotated[str, typer.Option("--shifts", help="Share of officers per shift.")]
 UnitSizeOption = Annotated[
     int, typer.Option("--unit-size", min=1, max=2, help="Officers per unit.")
@@ -66,7 +70,79 @@ BusyWeightOption = Annotated[
         help="Extra demand at cells whose snap point is a busy place, in hot-cell equivalents.",
     ),
 ]
-DEFAULT_SHIFTS = "early:0.3,late:0.35,night:0.35"
+
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+
+# `plan-backtest` only
+FromMonthOption = Annotated[str, typer.Option("--from", help="First held-out month, YYYY-MM.")]
+ToMonthOption = Annotated[str, typer.Option("--to", help="Last held-out month, YYYY-MM.")]
+JsonOutOption = Annotated[Path, typer.Option("--out", help="Write the results as JSON here.")]
+BaselineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--baseline",
+        help="Model ranking cells for the top-cells plan [default: the --model].",
+    ),
+]
+ReportFileOption = Annotated[
+    Path | None,
+    typer.Option("--report", help="Write a Markdown report (and its PNG plot beside it) here."),
+]
+
+# `plan` only
+PlanMonthOption = Annotated[str, typer.Option("--month", help="Month to plan, YYYY-MM.")]
+PlanOutOption = Annotated[
+    list[Path], typer.Option("--out", help="Output: .csv, .geojson, .json, .png or .html (maps).")
+]
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        help="Share of harm per shift [default: learned from date-times, else equal].",
+    ),
+]
+ScheduleOutOption = Annotated[
+    Path | None,
+    typer.Option("--schedule", help="Write every unit's visits (10-16 minute stops) as CSV here."),
+]
+UnitsOutOption = Annotated[
+    Path | None,
+    typer.Option("--units", help="Write every unit with its shift and post as CSV here."),
+]
+BriefingsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--briefings",
+        help="Write a printable briefing per unit (HTML) and an index.html into this folder.",
+    ),
+]
+StreetsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--streets",
+        help="GeoJSON street network (LineStrings): walking times along it, not straight lines.",
+    ),
+]
+SeedOption = Annotated[
+    int, typer.Option("--seed", help="Seed for the visit order (same seed, same plan).")
+]
+ReportsDemandOption = Annotated[
+    bool,
+    typer.Option(
+        "--reports",
+        help="Make cells with accepted public reports of feeling unsafe women's-safety demand "
+        "(read from --database).",
+    ),
+]
+ReportsWeightOption = Annotated[
+    float,
+    typer.Option(
+        "--reports-weight",
+        min=0.0,
+        help="Hot-cell equivalents of a cell as reported as the top 1% of reported cells "
+        "(others in proportion, at most twice this).",
+    ),
+]
 
 # The operational database: `--store` and `--database` mean the same in every command.
 DatabaseOption = Annotated[
@@ -101,3 +177,13 @@ def parse_shares(text: str, what: str) -> dict[str, float]:
         return {name.strip(): float(value) for name, value in pairs}
     except ValueError as exc:
         raise StreetlightError(f"{what}: use name:value,name:value ({text!r})") from exc
+
+
+def month_flag(text: str, flag: str) -> date:
+    """`YYYY-MM` given to `flag` as the month's first day; an error naming the flag otherwise."""
+    from streetlight.store.months import parse_month
+
+    try:
+        return parse_month(text)
+    except ValueError as exc:
+        raise StreetlightError(f"{flag}: {exc}") from exc

@@ -36,134 +36,111 @@ higher on one and lower on the other; `--max-per-post 1` compares pure coverage.
 from __future__ import annotations
 
 import contextlib
-import json
-from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import typer
-
 from streetlight.cli.options import (
-    DEFAULT_SHIFTS,
+    BaselineOption,
     BoundaryOption,
     BusyWeightOption,
     CategoryOption,
     CellOption,
     ForceOption,
+    FromMonthOption,
+    JsonOutOption,
     MaxPerPostOption,
     ModelOption,
+    OfficersOption,
     PlacesOption,
+    QuietOption,
     RadiusOption,
+    ReportFileOption,
     ShiftsOption,
     StoreOption,
     TimeLimitOption,
+    ToMonthOption,
     UnitSizeOption,
     WomenShareOption,
+    month_flag,
     parse_shares,
 )
 from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
-from streetlight.deploy.plan import VIOLENCE
+from streetlight.deploy import defaults
 from streetlight.errors import StreetlightError
-from streetlight.store.months import month_key, parse_month
+from streetlight.store.months import month_key
 from streetlight.store.store import Store, default_store_path
 
 if TYPE_CHECKING:
     from streetlight.deploy.evaluation import PlanBacktest
-    from streetlight.hotspots.base import EventSet
 
 
 def plan_backtest_command(
-    start: str = typer.Option(..., "--from", help="First held-out month, YYYY-MM."),
-    end: str = typer.Option(..., "--to", help="Last held-out month, YYYY-MM."),
-    officers: int = typer.Option(..., "--officers", min=1, help="Officers per day, all shifts."),
-    out_file: Path = typer.Option(..., "--out", help="Write the results as JSON here."),
-    category: CategoryOption = [VIOLENCE],  # noqa: B006 - Typer reads the default, never mutates it
-    shifts: ShiftsOption = DEFAULT_SHIFTS,
-    unit_size: UnitSizeOption = 2,
-    radius: RadiusOption = 400.0,
-    max_per_post: MaxPerPostOption = 2,
-    women_share: WomenShareOption = 0.2,
-    time_limit: TimeLimitOption = 10.0,
+    start: FromMonthOption,
+    end: ToMonthOption,
+    officers: OfficersOption,
+    out_file: JsonOutOption,
+    category: CategoryOption = [defaults.VIOLENCE],  # noqa: B006 - Typer never mutates it
+    shifts: ShiftsOption = defaults.SHIFT_SHARES,
+    unit_size: UnitSizeOption = defaults.UNIT_SIZE,
+    radius: RadiusOption = defaults.RADIUS_M,
+    max_per_post: MaxPerPostOption = defaults.MAX_PER_POST,
+    women_share: WomenShareOption = defaults.WOMEN_SHARE,
+    time_limit: TimeLimitOption = defaults.BACKTEST_TIME_LIMIT_S,
     model: ModelOption = None,
-    baseline: str | None = typer.Option(
-        None,
-        "--baseline",
-        help="Model ranking cells for the top-cells plan [default: the --model].",
-    ),
-    busy_weight: BusyWeightOption = 0.25,
+    baseline: BaselineOption = None,
+    busy_weight: BusyWeightOption = defaults.BUSY_WEIGHT,
     places_file: PlacesOption = None,
     store: StoreOption = None,
     force: ForceOption = None,
-    cell: CellOption = 150.0,
+    cell: CellOption = defaults.CELL_M,
     boundary: BoundaryOption = None,
-    report: Path | None = typer.Option(
-        None, "--report", help="Write a Markdown report (and its PNG plot beside it) here."
-    ),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    report: ReportFileOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Plan each month from the months before it; score the share of its crimes the posts cover."""
-    from streetlight.deploy.evaluation import Evaluation, plan_backtest, report_markdown
-    from streetlight.deploy.places import read_places
-    from streetlight.deploy.plan import PlanSettings, officers_per_shift, shift_profile
-    from streetlight.hotspots.base import EventSet, month_index, month_of_index
-    from streetlight.hotspots.forecast import resolve_force, study_area
-    from streetlight.hotspots.registry import RECOMMENDED, make_model
+    from streetlight.deploy.plan import PlanSettings, officers_per_shift
+    from streetlight.deploy.plan_backtest import (
+        PlanBacktestRequest,
+        backtest_plans,
+        write_plan_backtest,
+    )
 
     with cli_errors():
-        try:
-            first, last = parse_month(start), parse_month(end)
-        except ValueError as exc:
-            raise StreetlightError(f"--from/--to: {exc}") from exc
+        first, last = month_flag(start, "--from/--to"), month_flag(end, "--from/--to")
         if last < first:
             raise StreetlightError(f"--to {end} is before --from {start}")
         per_shift = officers_per_shift(officers, parse_shares(shifts, "--shifts"))
-        plan_model = model or RECOMMENDED
-        rank_model = baseline or plan_model
-        for name in (plan_model, rank_model):  # unknown names fail before any work
-            make_model(name)
-        target = Store.open(store or default_store_path())
-        slug = resolve_force(target, force)
-        area = study_area(target, slug, cell, boundary)
-        incidents = target.incidents(force=slug, end=last)
-        events = EventSet.from_incidents(incidents, area, targets=list(category))
-        _check_range(events, first, last, category)
-        months = list(range(month_index(first), month_index(last) + 1))
-        # The plan for month m learns its shift profile from months before m only: through m - 1.
-        profiles = {m: shift_profile(target, slug, category, month_of_index(m)) for m in months}
-        places, _ = read_places(places_file, area) if places_file else ([], [])
-        settings = PlanSettings(
-            per_shift,
-            unit_size=unit_size,
-            radius=radius,
-            max_per_post=max_per_post,
-            women_share=women_share,
-            time_limit=time_limit,
-            busy_weight=busy_weight,
-            places=tuple(places),
-        )
-        spec = Evaluation(
-            settings,
-            plan_model,
-            rank_model,
-            target.forces[slug].timezone or "UTC",
+        request = PlanBacktestRequest(
+            first=first,
+            last=last,
+            settings=PlanSettings(
+                officers=per_shift,
+                unit_size=unit_size,
+                radius=radius,
+                max_per_post=max_per_post,
+                women_share=women_share,
+                time_limit=time_limit,
+                busy_weight=busy_weight,
+            ),
+            categories=tuple(category),
+            model=model,
+            baseline=baseline,
+            force=force,
+            cell_size=cell,
+            boundary=boundary,
+            places_file=places_file,
         )
         bar = progress_bar("plan-backtest", quiet)
         with bar if bar is not None else contextlib.nullcontext():
-            result = plan_backtest(
-                events, area, months, profiles, spec, progress=tracked(bar, "planning months")
+            run = backtest_plans(
+                Store.open(store or default_store_path()),
+                request,
+                progress=tracked(bar, "planning months"),
             )
-        data = {"force": slug, "categories": list(category), **result.to_json()}
-        out_file.parent.mkdir(parents=True, exist_ok=True)
-        out_file.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        if report:
-            plot = report.with_name(f"{report.stem}-covered-share.png")
-            report.parent.mkdir(parents=True, exist_ok=True)
-            plot_covered_share(result, plot)
-            title = f"Patrol plans on held-out months: {', '.join(category)}, {slug}"
-            report.write_text(report_markdown(result, title, plot.name), encoding="utf-8")
+        write_plan_backtest(run, out_file, report)
+        result = run.result
         out.print(
-            f"{slug}: {len(months)} months {month_key(first)} .. {month_key(last)}, "
-            f"{area.n_cells:,} cells of {cell:g} m, {result.seconds:.0f} s"
+            f"{run.force}: {len(result.months)} months {month_key(first)} .. {month_key(last)}, "
+            f"{result.cells:,} cells of {cell:g} m, {result.seconds:.0f} s"
         )
         out.print(
             f"officers per shift: {', '.join(f'{k} {v}' for k, v in per_shift.items())}; "
@@ -173,24 +150,6 @@ def plan_backtest_command(
         for path in (out_file, report):
             if path:
                 out.print(f"wrote {path}")
-
-
-def _check_range(events: EventSet, first: date, last: date, category: list[str]) -> None:
-    """Fail before planning when there is nothing to learn from or nothing to score on."""
-    from streetlight.hotspots.base import month_index, month_of_index
-
-    targets = events.targets()
-    what = ", ".join(repr(c) for c in category)
-    if not (targets.month < month_index(first)).any():
-        raise StreetlightError(
-            f"no incidents of {what} before {month_key(first)}: nothing to plan from"
-        )
-    latest = int(targets.month.max())
-    if month_index(last) > latest:
-        raise StreetlightError(
-            f"--to {month_key(last)} is after the last month with incidents of {what} "
-            f"({month_key(month_of_index(latest))}): nothing to score"
-        )
 
 
 def print_table(result: PlanBacktest) -> None:
@@ -220,32 +179,3 @@ def print_table(result: PlanBacktest) -> None:
                 ).row(0, named=True)
                 text += f"   {diff['mean']:+.3f} ({diff['lo']:+.3f} to {diff['hi']:+.3f})"
             out.print(text)
-
-
-def plot_covered_share(result: PlanBacktest, path: Path) -> None:
-    """Covered share per month per method, one panel per shift (PNG, matplotlib Agg)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    from streetlight.deploy.evaluation import METHODS
-    from streetlight.hotspots.base import month_of_index
-
-    labels = [month_key(month_of_index(m)) for m in result.months]
-    shifts = result.shifts
-    fig, axes = plt.subplots(
-        1, len(shifts), figsize=(4.5 * len(shifts), 4), dpi=110, sharey=True, squeeze=False
-    )
-    for ax, shift in zip(axes[0], shifts, strict=True):
-        for method in METHODS:
-            ax.plot(labels, result.values(method, shift, "covered_share"), marker="o", label=method)
-        ax.set_title(f"{shift}: share of the month's crimes covered")
-        ax.tick_params(axis="x", rotation=45)
-        ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel("covered share")
-    axes[0][0].legend(fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path)
-    plt.close(fig)

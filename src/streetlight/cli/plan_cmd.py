@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import typer
+from typing import TYPE_CHECKING
 
 from streetlight.cli.options import (
-    DEFAULT_SHIFTS,
     BoundaryOption,
+    BriefingsOption,
     BusyWeightOption,
     CategoryOption,
     CellOption,
@@ -17,79 +14,62 @@ from streetlight.cli.options import (
     ForceOption,
     MaxPerPostOption,
     ModelOption,
+    OfficersOption,
     PlacesOption,
+    PlanMonthOption,
+    PlanOutOption,
+    ProfileOption,
     RadiusOption,
+    ReportsDemandOption,
+    ReportsWeightOption,
+    ScheduleOutOption,
+    SeedOption,
     ShiftsOption,
     StoreOption,
+    StreetsOption,
     TimeLimitOption,
     UnitSizeOption,
+    UnitsOutOption,
     WomenShareOption,
     database_url,
+    month_flag,
     parse_shares,
 )
 from streetlight.cli.printing import layer_line
 from streetlight.cli.terminal import cli_errors, out
-from streetlight.deploy.plan import VIOLENCE
-from streetlight.errors import StreetlightError
-from streetlight.store.months import parse_month
+from streetlight.deploy import defaults
 from streetlight.store.store import Store, default_store_path
+
+if TYPE_CHECKING:
+    from streetlight.deploy.month import MonthPlan, ReportDemand
 
 
 def plan_command(
-    month: str = typer.Option(..., "--month", help="Month to plan, YYYY-MM."),
-    officers: int = typer.Option(..., "--officers", min=1, help="Officers per day, all shifts."),
-    out_files: list[Path] = typer.Option(
-        ..., "--out", help="Output: .csv, .geojson, .json, .png or .html (maps)."
-    ),
-    category: CategoryOption = [VIOLENCE],  # noqa: B006 - Typer reads the default, never mutates it
-    shifts: ShiftsOption = DEFAULT_SHIFTS,
-    profile: str | None = typer.Option(
-        None,
-        "--profile",
-        help="Share of harm per shift [default: learned from date-times, else equal].",
-    ),
-    unit_size: UnitSizeOption = 2,
-    radius: RadiusOption = 400.0,
-    max_per_post: MaxPerPostOption = 2,
-    women_share: WomenShareOption = 0.2,
-    time_limit: TimeLimitOption = 30.0,
+    month: PlanMonthOption,
+    officers: OfficersOption,
+    out_files: PlanOutOption,
+    category: CategoryOption = [defaults.VIOLENCE],  # noqa: B006 - Typer never mutates it
+    shifts: ShiftsOption = defaults.SHIFT_SHARES,
+    profile: ProfileOption = None,
+    unit_size: UnitSizeOption = defaults.UNIT_SIZE,
+    radius: RadiusOption = defaults.RADIUS_M,
+    max_per_post: MaxPerPostOption = defaults.MAX_PER_POST,
+    women_share: WomenShareOption = defaults.WOMEN_SHARE,
+    time_limit: TimeLimitOption = defaults.TIME_LIMIT_S,
     model: ModelOption = None,
     store: StoreOption = None,
     force: ForceOption = None,
-    cell: CellOption = 150.0,
+    cell: CellOption = defaults.CELL_M,
     boundary: BoundaryOption = None,
-    schedule: Path | None = typer.Option(
-        None, "--schedule", help="Write every unit's visits (10-16 minute stops) as CSV here."
-    ),
-    units_out: Path | None = typer.Option(
-        None, "--units", help="Write every unit with its shift and post as CSV here."
-    ),
-    briefings: Path | None = typer.Option(
-        None,
-        "--briefings",
-        help="Write a printable briefing per unit (HTML) and an index.html into this folder.",
-    ),
+    schedule: ScheduleOutOption = None,
+    units_out: UnitsOutOption = None,
+    briefings: BriefingsOption = None,
     places_file: PlacesOption = None,
-    busy_weight: BusyWeightOption = 0.25,
-    streets: Path | None = typer.Option(
-        None,
-        "--streets",
-        help="GeoJSON street network (LineStrings): walking times along it, not straight lines.",
-    ),
-    seed: int = typer.Option(0, "--seed", help="Seed for the visit order (same seed, same plan)."),
-    reports: bool = typer.Option(
-        False,
-        "--reports",
-        help="Make cells with accepted public reports of feeling unsafe women's-safety demand "
-        "(read from --database).",
-    ),
-    reports_weight: float = typer.Option(
-        0.5,
-        "--reports-weight",
-        min=0.0,
-        help="Hot-cell equivalents of a cell as reported as the top 1% of reported cells "
-        "(others in proportion, at most twice this).",
-    ),
+    busy_weight: BusyWeightOption = defaults.BUSY_WEIGHT,
+    streets: StreetsOption = None,
+    seed: SeedOption = 0,
+    reports: ReportsDemandOption = False,
+    reports_weight: ReportsWeightOption = defaults.REPORTS_WEIGHT,
     database: DatabaseOption = None,
 ) -> None:
     """Place patrol units on posts for each shift to cover the most forecast harm.
@@ -102,204 +82,90 @@ def plan_command(
     W mean the same however many reports the force receives, and the cap stops one much-reported
     place (or a campaign) from outweighing the forecast.
     """
-    from streetlight.deploy.briefing import INDEX, briefing_pages, write_briefings
-    from streetlight.deploy.maps import plan_html, plan_png
-    from streetlight.deploy.places import Place, hot_cell_demand, read_places, report_places
-    from streetlight.deploy.plan import (
-        PlanSettings,
-        make_plan,
-        officers_per_shift,
-        posts_table,
-        schedules_table,
-        shift_profile,
-        units_table,
-    )
-    from streetlight.deploy.streets import StreetNetwork
-    from streetlight.geo.boundary import read_rings
-    from streetlight.hotspots.forecast import make_forecast
-    from streetlight.hotspots.registry import RECOMMENDED
+    from streetlight.deploy.export import PlanOutputs, write_plan
+    from streetlight.deploy.month import PlanRequest, deploy
+    from streetlight.deploy.plan import PlanSettings, officers_per_shift
 
     with cli_errors():
-        try:
-            when = parse_month(month)
-        except ValueError as exc:
-            raise StreetlightError(f"--month: {exc}") from exc
-        per_shift = officers_per_shift(officers, parse_shares(shifts, "--shifts"))
-        target = Store.open(store or default_store_path())
-        forecast = make_forecast(
-            target,
-            category,
-            when,
-            model or RECOMMENDED,
+        request = PlanRequest(
+            month=month_flag(month, "--month"),
+            settings=PlanSettings(
+                officers=officers_per_shift(officers, parse_shares(shifts, "--shifts")),
+                unit_size=unit_size,
+                radius=radius,
+                max_per_post=max_per_post,
+                women_share=women_share,
+                time_limit=time_limit,
+                busy_weight=busy_weight,
+            ),
+            categories=tuple(category),
+            model=model,
             force=force,
             cell_size=cell,
             boundary=boundary,
+            harm_share=parse_shares(profile, "--profile") if profile else None,
+            places_file=places_file,
+            reports_database=database_url(store, database) if reports else None,
+            reports_weight=reports_weight,
         )
-        harm = (
-            parse_shares(profile, "--profile")
-            if profile
-            else shift_profile(target, forecast.force, category, when)
+        plan = deploy(Store.open(store or default_store_path()), request)
+        _print_plan(plan, month, officers)
+        outputs = PlanOutputs(
+            files=tuple(out_files),
+            units=units_out,
+            schedule=schedule,
+            briefings=briefings,
+            streets=streets,
+            seed=seed,
         )
-        places, outside = read_places(places_file, forecast.area) if places_file else ([], [])
-        reported: list[Place] = []
-        report_summary: dict[str, object] | None = None
-        if reports:
-            from streetlight.reports.dataset import accepted_layer
+        for written in write_plan(plan, outputs):
+            count = f"{written.briefings} briefings and " if written.briefings is not None else ""
+            out.print(f"wrote {count}{written.path}")
 
-            layer, accepted = accepted_layer(forecast.area, database_url(store, database))
-            reported = report_places(layer.reports, reports_weight)
-            top_mean = hot_cell_demand(layer.reports.astype(float))
-            report_summary = {
-                "weight": reports_weight,
-                "top_1pct_mean_reports": top_mean,
-                "accepted": accepted,
-                "used": layer.placed,
-                "unplaced": layer.unplaced,
-                "cells": int((layer.reports > 0).sum()),
-            }
-        settings = PlanSettings(
-            per_shift,
-            unit_size,
-            radius,
-            max_per_post,
-            0.5,
-            women_share,
-            time_limit,
-            busy_weight,
-            (*places, *reported),
-        )
-        plans = make_plan(forecast, harm, settings)
-        table = posts_table(forecast, plans, unit_size, settings.places)
+
+def _print_plan(plan: MonthPlan, month: str, officers: int) -> None:
+    """What was planned with what, then one line per shift: units, harm share, the MILP's
+    objective, gap and seconds, and its gain over the greedy baseline."""
+    settings, forecast = plan.settings, plan.forecast
+    out.print(
+        f"{forecast.force} {month}: {officers} officers, units of {settings.unit_size}, "
+        f"{settings.radius:g} m radius, {forecast.area.n_cells:,} candidate cells"
+    )
+    out.print(
+        f"busy places: snap-point cells weigh {settings.busy_weight:g} hot-cell equivalents"
+        + "".join(f"; {p.name} {p.weight:g}" for p in plan.busy_places)
+    )
+    if plan.outside:
+        out.print(f"outside the study area, not used: {', '.join(plan.outside)}")
+    if plan.reports is not None:
+        _print_reports(plan.reports)
+    out.print(
+        f"{'shift':<7}{'officers':>9}{'units':>6}{'harm':>6}{'covered':>9}"
+        f"{'gap':>7}{'s':>6}{'greedy':>9}{'gain':>7}"
+    )
+    for p in plan.plans:
+        gain = p.milp.objective / p.greedy.objective - 1 if p.greedy.objective else 0.0
         out.print(
-            f"{forecast.force} {month}: {officers} officers, units of {unit_size}, "
-            f"{radius:g} m radius, {forecast.area.n_cells:,} candidate cells"
+            f"{p.shift:<7}{settings.officers[p.shift]:>9}{int(p.milp.units.sum()):>6}"
+            f"{p.demand_share:>6.2f}{p.milp.objective:>9.1f}{p.milp.gap:>7.2%}"
+            f"{p.milp.seconds:>6.1f}{p.greedy.objective:>9.1f}{gain:>7.1%}"
         )
-        out.print(
-            f"busy places: snap-point cells weigh {busy_weight:g} hot-cell equivalents"
-            + "".join(f"; {p.name} {p.weight:g}" for p in places)
-        )
-        if outside:
-            out.print(f"outside the study area, not used: {', '.join(outside)}")
-        if report_summary is not None:
-            out.print(layer_line(layer, accepted), soft_wrap=True)
-            out.print(
-                f"  women's-safety weight W {reports_weight:g} hot-cell equivalents at "
-                f"{top_mean:.3g} reports a cell (top 1% mean), at most {2 * reports_weight:g}",
-                soft_wrap=True,
-            )
-            out.print(
-                "  reports in a cell: weight (cells) "
-                + ", ".join(
-                    f"{layer.reports[p.cells[0]]}: {p.weight:.3g} ({len(p.cells):,})"
-                    for p in reported
-                ),
-                soft_wrap=True,
-            )
-        out.print(
-            f"{'shift':<7}{'officers':>9}{'units':>6}{'harm':>6}{'covered':>9}"
-            f"{'gap':>7}{'s':>6}{'greedy':>9}{'gain':>7}"
-        )
-        for p in plans:
-            gain = p.milp.objective / p.greedy.objective - 1 if p.greedy.objective else 0.0
-            out.print(
-                f"{p.shift:<7}{per_shift[p.shift]:>9}{int(p.milp.units.sum()):>6}"
-                f"{p.demand_share:>6.2f}{p.milp.objective:>9.1f}{p.milp.gap:>7.2%}"
-                f"{p.milp.seconds:>6.1f}{p.greedy.objective:>9.1f}{gain:>7.1%}"
-            )
-        if units_out:
-            units_out.parent.mkdir(parents=True, exist_ok=True)
-            units_table(forecast, plans, unit_size).write_csv(units_out)
-            out.print(f"wrote {units_out}")
-        zone = target.forces[forecast.force].timezone or "UTC"
-        force_name = target.forces[forecast.force].name
-        visits = (
-            schedules_table(
-                forecast,
-                plans,
-                settings,
-                when,
-                zone,
-                seed,
-                StreetNetwork.from_geojson(streets, forecast.area.crs) if streets else None,
-            )
-            if schedule or briefings
-            else None
-        )
-        if schedule and visits is not None:
-            schedule.parent.mkdir(parents=True, exist_ok=True)
-            visits.write_csv(schedule)
-            out.print(f"wrote {schedule}")
-        if briefings and visits is not None:
-            pages = briefing_pages(
-                forecast,
-                units_table(forecast, plans, unit_size),
-                visits,
-                force_name=force_name,
-                timezone=zone,
-                radius=radius,
-            )
-            write_briefings(pages, briefings)
-            out.print(f"wrote {len(pages) - 1} briefings and {briefings / INDEX}")
-        rings = read_rings(boundary, forecast.area.crs) if boundary else []
-        for path in out_files:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            suffix = path.suffix.lower()
-            if suffix == ".csv":
-                table.write_csv(path)
-            elif suffix == ".geojson":
-                features = [
-                    {
-                        "type": "Feature",
-                        "geometry": {"type": "Point", "coordinates": [r["lon"], r["lat"]]},
-                        "properties": {k: v for k, v in r.items() if k not in ("lon", "lat")},
-                    }
-                    for r in table.iter_rows(named=True)
-                ]
-                path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-            elif suffix == ".json":
-                summary = {
-                    "month": month,
-                    "force": forecast.force,
-                    "model": forecast.model,
-                    "settings": {
-                        "officers": per_shift,
-                        "unit_size": unit_size,
-                        "radius_m": radius,
-                        "max_per_post": max_per_post,
-                        "women_share": women_share,
-                        "harm_share": harm,
-                        "busy_weight": busy_weight,
-                        "places": [
-                            {
-                                "name": p.name,
-                                "kind": p.kind,
-                                "weight": p.weight,
-                                "womens_safety": p.womens_safety,
-                                "cells": len(p.cells),
-                            }
-                            for p in settings.places
-                        ],
-                        "places_outside": outside,
-                        "reports": report_summary,
-                    },
-                    "shifts": {
-                        p.shift: {
-                            "objective": p.milp.objective,
-                            "bound": p.milp.bound,
-                            "gap": p.milp.gap,
-                            "seconds": p.milp.seconds,
-                            "status": p.milp.status,
-                            "greedy": p.greedy.objective,
-                        }
-                        for p in plans
-                    },
-                }
-                path.write_text(json.dumps(summary, indent=1))
-            elif suffix in (".png", ".html"):
-                draw = plan_png if suffix == ".png" else plan_html
-                draw(forecast, table, settings, path, rings=rings, force_name=force_name)
-            else:
-                raise StreetlightError(
-                    f"{path}: unknown output type (use .csv, .geojson, .json, .png or .html)"
-                )
-            out.print(f"wrote {path}")
+
+
+def _print_reports(reports: ReportDemand) -> None:
+    """The public reports weighed: how many, W's scale, and the weight per reports in a cell."""
+    layer, weight = reports.layer, reports.weight
+    out.print(layer_line(layer, reports.accepted), soft_wrap=True)
+    out.print(
+        f"  women's-safety weight W {weight:g} hot-cell equivalents at "
+        f"{reports.top_mean:.3g} reports a cell (top 1% mean), at most {2 * weight:g}",
+        soft_wrap=True,
+    )
+    out.print(
+        "  reports in a cell: weight (cells) "
+        + ", ".join(
+            f"{layer.reports[p.cells[0]]}: {p.weight:.3g} ({len(p.cells):,})"
+            for p in reports.places
+        ),
+        soft_wrap=True,
+    )

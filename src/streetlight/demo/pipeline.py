@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from streetlight.deploy.plan import VIOLENCE
+from streetlight.deploy.defaults import REPORTS_WEIGHT, VIOLENCE
 from streetlight.errors import StreetlightError
 from streetlight.geo.boundary import Ring, read_rings
 from streetlight.hotspots.base import month_index, month_of_index
@@ -174,7 +174,7 @@ def _seed_force(store_path: Path) -> DemoForce:
 
 
 DEMO_REPORT_ANCHORS = 30  # the top forecast cells the synthetic public reports cluster around
-DEMO_REPORTS_WEIGHT = 0.5  # as `streetlight plan --reports-weight`'s default
+DEMO_REPORTS_WEIGHT = REPORTS_WEIGHT  # as `streetlight plan --reports-weight`'s default
 
 
 def _seed_reports(store_path: Path, sample: Path, forecast: Forecast) -> PerceptionLayer:
@@ -227,56 +227,33 @@ def _plan(
 ) -> tuple[tuple[str, ...], tuple[Path, ...]]:
     """Place the force's 650 extra officers for the forecast month: maps, posts, briefings;
     cells with public reports count as women's-safety demand (as `plan --reports`)."""
-    from streetlight.deploy.briefing import INDEX, briefing_pages, write_briefings
-    from streetlight.deploy.maps import plan_html, plan_png
-    from streetlight.deploy.plan import (
-        PlanSettings,
-        covered_share,
-        make_plan,
-        posts_table,
-        schedules_table,
-        shift_profile,
-        units_table,
-    )
+    from streetlight.deploy.export import PlanOutputs, write_plan
+    from streetlight.deploy.month import ReportDemand, plan_forecast
+    from streetlight.deploy.plan import PlanSettings, covered_share
 
-    force = store.forces[SAMPLE_FORCE]
-    from streetlight.deploy.places import report_places
-
-    places = report_places(perception.reports, DEMO_REPORTS_WEIGHT) if perception else []
-    settings = PlanSettings(DEMO_OFFICERS, time_limit=30.0, places=tuple(places))
-    profile = shift_profile(store, SAMPLE_FORCE, forecast.categories, forecast.month)
-    plans = make_plan(forecast, profile, settings)
-    posts = posts_table(forecast, plans, settings.unit_size)
-    units = units_table(forecast, plans, settings.unit_size)
-    zone = force.timezone or "UTC"
-    visits = schedules_table(forecast, plans, settings, forecast.month, zone)
-    folder.mkdir(parents=True, exist_ok=True)
-    posts.write_csv(folder / "posts.csv")
-    visits.write_csv(folder / "schedule.csv")
-    png = plan_png(
-        forecast, posts, settings, folder / "plan.png", rings=rings, force_name=force.name
+    reports = None
+    if perception is not None:  # the layer counts every accepted report, placed or not
+        accepted = perception.placed + perception.unplaced
+        reports = ReportDemand.of(perception, accepted, DEMO_REPORTS_WEIGHT)
+    plan = plan_forecast(
+        store, forecast, PlanSettings(officers=DEMO_OFFICERS), reports=reports, rings=rings
     )
-    html = plan_html(
-        forecast, posts, settings, folder / "plan.html", rings=rings, force_name=force.name
+    outputs = PlanOutputs(
+        files=(folder / "plan.png", folder / "plan.html", folder / "posts.csv"),
+        schedule=folder / "schedule.csv",
+        briefings=folder / "briefings",
     )
-    pages = briefing_pages(
-        forecast, units, visits, force_name=force.name, timezone=zone, radius=settings.radius
-    )
-    write_briefings(pages, folder / "briefings")
+    written = [w.path for w in write_plan(plan, outputs)]
+    settings = plan.settings
     shifts = "; ".join(
         f"{p.shift} {int(p.milp.units.sum())} units cover "
         f"{covered_share(forecast, p.milp.units, settings.radius):.0%} of the forecast harm"
         f" (gap {p.milp.gap:.2%}, {p.milp.objective / p.greedy.objective - 1:+.0%} over greedy)"
-        for p in plans
+        for p in plan.plans
     )
     line = (
         f"Patrol plan for {month_key(forecast.month)}: {sum(DEMO_OFFICERS.values())} officers in "
         f"units of {settings.unit_size}, {settings.radius:g} m on foot: {shifts}."
     )
-    return (line,), (
-        png,
-        html,
-        folder / "posts.csv",
-        folder / "schedule.csv",
-        folder / "briefings" / INDEX,
-    )
+    schedule, briefings, png, html, posts = written
+    return (line,), (png, html, posts, schedule, briefings)

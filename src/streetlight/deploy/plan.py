@@ -9,6 +9,7 @@ transport, shopping, parks and subways; `WOMENS_SAFETY_PLACES`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -18,6 +19,15 @@ import numpy as np
 import polars as pl
 
 from streetlight.deploy.coverage import coverage
+from streetlight.deploy.defaults import (
+    BUSY_WEIGHT,
+    DECAY,
+    MAX_PER_POST,
+    RADIUS_M,
+    TIME_LIMIT_S,
+    UNIT_SIZE,
+    WOMEN_SHARE,
+)
 from streetlight.deploy.optimize import (
     BoolArray,
     Instance,
@@ -37,8 +47,6 @@ from streetlight.hotspots.places import place_kind
 from streetlight.shifts import SHIFT_HOURS, SHIFTS
 from streetlight.store.store import Store
 
-# The crime type a plan targets unless told otherwise (data.police.uk's name for it).
-VIOLENCE = "Violence and sexual offences"
 WOMENS_SAFETY_PLACES = frozenset(
     {
         "Nightclub",
@@ -54,19 +62,52 @@ WOMENS_SAFETY_PLACES = frozenset(
 EQUAL_SHIFTS: dict[str, float] = {name: 1 / 3 for name, _ in SHIFTS}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PlanSettings:
-    """Parameters of a plan (units: officers, metres, seconds)."""
+    """Parameters of a plan (units: officers, metres, seconds; shares 0 to 1), by keyword only.
+
+    Attributes:
+        officers: officers per shift (e.g. `officers_per_shift`'s result).
+        unit_size: officers per unit.
+        radius: foot-patrol radius around a post, metres.
+        max_per_post: most units at one post.
+        decay: value of each extra unit in reach of a cell relative to the one before.
+        women_share: least share of units at women's-safety places.
+        time_limit: solver seconds per shift.
+        busy_weight: extra demand at busy snap-point cells, hot-cell equivalents.
+        places: a planner's places and report cells (`deploy.places.Place`).
+    """
 
     officers: Mapping[str, int]
-    unit_size: int = 2
-    radius: float = 400.0
-    max_per_post: int = 2
-    decay: float = 0.5
-    women_share: float = 0.2
-    time_limit: float = 30.0
-    busy_weight: float = 0.25  # hot-cell equivalents per busy snap-point cell (`deploy.places`)
+    unit_size: int = UNIT_SIZE
+    radius: float = RADIUS_M
+    max_per_post: int = MAX_PER_POST
+    decay: float = DECAY
+    women_share: float = WOMEN_SHARE
+    time_limit: float = TIME_LIMIT_S
+    busy_weight: float = BUSY_WEIGHT
     places: tuple[Place, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Refuse a value no plan can be solved with, naming the setting and its bounds."""
+        if not self.officers or any(n < 0 for n in self.officers.values()):
+            raise StreetlightError(
+                f"officers: give each shift 0 or more officers, not {dict(self.officers)}"
+            )
+        if self.unit_size < 1:
+            raise StreetlightError(f"unit size must be at least 1 officer, not {self.unit_size}")
+        if self.max_per_post < 1:
+            raise StreetlightError(f"max per post must be at least 1 unit, not {self.max_per_post}")
+        for name, value, low, high in (
+            ("radius (metres)", self.radius, 0.0, math.inf),
+            ("decay", self.decay, 0.0, 1.0),
+            ("women share", self.women_share, 0.0, 1.0),
+            ("time limit (seconds)", self.time_limit, 0.0, math.inf),
+            ("busy weight", self.busy_weight, 0.0, math.inf),
+        ):
+            if not low <= value <= high:
+                bound = f"between {low:g} and {high:g}" if high < math.inf else f"at least {low:g}"
+                raise StreetlightError(f"{name} must be {bound}, not {value}")
 
 
 @dataclass(frozen=True)
@@ -124,8 +165,6 @@ def make_plan(
     forecast: Forecast, profile: Mapping[str, float], settings: PlanSettings
 ) -> list[ShiftPlan]:
     """Solve each shift: the MILP, and the greedy baseline beside it."""
-    if settings.unit_size < 1:
-        raise StreetlightError(f"unit size must be at least 1 officer, not {settings.unit_size}")
     area = forecast.area
     cov = coverage(area.i, area.j, area.i, area.j, settings.radius, area.cell_size)
     women = womens_safety_cells(forecast, settings.places)
