@@ -30,6 +30,97 @@ HarmOption = Annotated[
 ]
 CategoryOption = Annotated[list[str], typer.Option("--category", help="Crime type(s) to forecast.")]
 
+# `hotspots`
+ForecastMonthOption = Annotated[str, typer.Option("--month", help="Month to forecast, YYYY-MM.")]
+ForecastOutOption = Annotated[
+    list[Path],
+    typer.Option("--out", help="Output file(s): .csv, .geojson, .parquet, .png or .html."),
+]
+HotspotModelOption = Annotated[
+    str | None,
+    typer.Option(
+        "--model", help="Model name (e.g. ew-6, rolling-12, kde, gbm) [default: recommended]."
+    ),
+]
+BacktestFileOption = Annotated[
+    Path | None,
+    typer.Option("--backtest", help="A `backtest --json` file whose recommended model to use."),
+]
+ReportsLayerOption = Annotated[
+    bool,
+    typer.Option(
+        "--reports",
+        help="Also draw accepted public reports of feeling unsafe on the .png and .html maps, "
+        "as their own layer (read from --database).",
+    ),
+]
+
+# `backtest`
+StartMonthOption = Annotated[str, typer.Option("--start", help="First forecast month, YYYY-MM.")]
+EndMonthOption = Annotated[str, typer.Option("--end", help="Last forecast month, YYYY-MM.")]
+ModelsOption = Annotated[
+    str | None,
+    typer.Option("--models", help="Comma-separated model names [default: the standard set]."),
+]
+CoverageOption = Annotated[str, typer.Option("--coverage", help="Coverages, per cent of the area.")]
+JsonFileOption = Annotated[
+    Path | None, typer.Option("--json", help="Write the results as JSON here.")
+]
+ReportFolderOption = Annotated[
+    Path | None, typer.Option("--report", help="Write a Markdown report and plots here.")
+]
+ByOption = Annotated[
+    str, typer.Option("--by", help="month, or shift / day for sources with date-times.")
+]
+TimezoneOption = Annotated[
+    str | None,
+    typer.Option("--timezone", help="Local time zone for shifts and days [default: the force's]."),
+]
+
+# `dosage`
+PingsArgument = Annotated[
+    Path,
+    typer.Argument(help="GPS pings CSV with columns unit_id,timestamp,lat,lon (others ignored)."),
+]
+PlanScheduleOption = Annotated[
+    Path,
+    typer.Option(
+        "--schedule", help="The plan's visits (written by `streetlight plan --schedule`)."
+    ),
+]
+PlanUnitsOption = Annotated[
+    Path,
+    typer.Option("--units", help="The plan's units (written by `streetlight plan --units`)."),
+]
+DosageOutOption = Annotated[
+    Path,
+    typer.Option("--out", help="Folder for stops, units, shifts and quarantine CSVs and the maps."),
+]
+PostRadiusOption = Annotated[
+    float,
+    typer.Option("--radius", min=1.0, help="Patrol area around a unit's post, metres."),
+]
+StopRadiusOption = Annotated[
+    float,
+    typer.Option("--stop-radius", min=1.0, help="A unit this near a stop is at it, metres."),
+]
+MaxGapOption = Annotated[
+    float,
+    typer.Option(
+        "--max-gap",
+        min=0.1,
+        help="Longest time one ping stands for, minutes; the rest of a longer gap is no signal.",
+    ),
+]
+ZoneOption = Annotated[
+    str | None,
+    typer.Option(
+        "--timezone",
+        help="Zone of times without a UTC offset, e.g. Europe/London or +01:00; "
+        "by default the schedule's UTC offset.",
+    ),
+]
+
 # Patrol plans (`plan`, `plan-backtest`); their defaults are `deploy.defaults`.
 OfficersOption = Annotated[
     int, typer.Option("--officers", min=1, help="Officers per day, all shifts.")

@@ -21,13 +21,12 @@ from streetlight.errors import StreetlightError
 from streetlight.geo.boundary import Ring, read_rings
 from streetlight.hotspots.base import month_index, month_of_index
 from streetlight.hotspots.concentration import Concentration, concentration
-from streetlight.hotspots.export import write_forecast
 from streetlight.hotspots.forecast import Forecast, make_forecast
 from streetlight.hotspots.registry import RECOMMENDED
 from streetlight.ingest import IngestReport, ingest
 from streetlight.maps.cells import cells_html, cells_png
 from streetlight.progress import Progress, no_progress
-from streetlight.reports.overlay import report_overlay, report_summary
+from streetlight.reports.overlay import write_forecast_files
 from streetlight.store.months import month_key, parse_month
 from streetlight.store.store import Store
 
@@ -115,11 +114,13 @@ def run_demo(
     force = _seed_force(store_path) if seed_force else None
     perception = _seed_reports(store_path, sample, forecast) if seed_force else None
     stem = f"hotspots-{month_key(forecast_month)}"
-    overlay = report_overlay(perception) if perception is not None else None
-    notes = [report_summary(perception)] if perception is not None else []
     forecast_files = tuple(
-        write_forecast(forecast, out_dir / f"{stem}{suffix}", rings, overlay, notes)
-        for suffix in (".png", ".html", ".csv")
+        write_forecast_files(
+            forecast,
+            [out_dir / f"{stem}{suffix}" for suffix in (".png", ".html", ".csv")],
+            rings,
+            perception,
+        )
     )
     top_places = forecast.table().head(5)
     lines = (

@@ -62,13 +62,18 @@ US_PER_MINUTE = 60_000_000
 UTC_US = pl.Datetime("us", "UTC")
 
 
-@dataclass(frozen=True)
+POST_RADIUS_M = 400.0  # a unit this near its post is in its patrol area (the plan's radius)
+STOP_RADIUS_M = 100.0  # a unit this near a stop's cell centre is at the stop
+MAX_GAP_MIN = 5.0  # longest time one ping stands for, minutes
+
+
+@dataclass(frozen=True, kw_only=True)
 class DosageSettings:
     """How near counts as there (metres) and how long one ping may speak for (minutes)."""
 
-    radius: float = 400.0
-    stop_radius: float = 100.0
-    max_gap: float = 5.0
+    radius: float = POST_RADIUS_M
+    stop_radius: float = STOP_RADIUS_M
+    max_gap: float = MAX_GAP_MIN
 
     def __post_init__(self) -> None:
         for name in ("radius", "stop_radius", "max_gap"):

@@ -29,6 +29,13 @@ SUFFIXES = (".csv", ".geojson", ".parquet", ".png", ".html")
 CSV_COLUMNS = ("cell_id", "x", "y", "lon", "lat", "score", "rank")
 
 
+def check_suffixes(paths: Sequence[Path]) -> None:
+    """Refuse a path of unknown type before any work, so a typo costs nothing."""
+    for path in paths:
+        if path.suffix.lower() not in SUFFIXES:
+            raise StreetlightError(f"{path}: unknown output type (use {', '.join(SUFFIXES)})")
+
+
 def _title(f: Forecast) -> str:
     what = ", ".join(f.categories)
     return f"Forecast hotspots: {what}, {f.force}, {month_key(f.month)} ({f.model})"
@@ -44,9 +51,8 @@ def write_forecast(
     """Write `forecast` to `path` in the format its suffix names; the PNG and HTML maps also
     draw `overlay` (one value per cell of the forecast's study area, in its order) when given,
     and the HTML map lists `notes` under its summary."""
+    check_suffixes([path])
     suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
-        raise StreetlightError(f"{path}: unknown output type (use {', '.join(SUFFIXES)})")
     if overlay is not None and len(overlay.values) != forecast.area.n_cells:
         raise StreetlightError(
             f"{path}: the {overlay.label} layer has {len(overlay.values):,} cells, the forecast "
