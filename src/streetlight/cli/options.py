@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from streetlight.errors import StreetlightError
+
+if TYPE_CHECKING:
+    from streetlight.deploy.plan import PlanSettings
 
 StoreOption = Annotated[
     Path | None,
@@ -278,3 +281,28 @@ def month_flag(text: str, flag: str) -> date:
         return parse_month(text)
     except ValueError as exc:
         raise StreetlightError(f"{flag}: {exc}") from exc
+
+
+def plan_settings(
+    officers: int,
+    shifts: str,
+    unit_size: int,
+    radius: float,
+    max_per_post: int,
+    women_share: float,
+    time_limit: float,
+    busy_weight: float,
+) -> PlanSettings:
+    """The flags `plan` and `plan-backtest` share, as the plan's settings: --officers a day
+    split by the --shifts shares, and the rest as they are (units: officers, metres, seconds)."""
+    from streetlight.deploy.plan import PlanSettings, officers_per_shift
+
+    return PlanSettings(
+        officers=officers_per_shift(officers, parse_shares(shifts, "--shifts")),
+        unit_size=unit_size,
+        radius=radius,
+        max_per_post=max_per_post,
+        women_share=women_share,
+        time_limit=time_limit,
+        busy_weight=busy_weight,
+    )

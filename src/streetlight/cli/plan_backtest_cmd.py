@@ -36,6 +36,7 @@ higher on one and lower on the other; `--max-per-post 1` compares pure coverage.
 from __future__ import annotations
 
 import contextlib
+from datetime import date
 from typing import TYPE_CHECKING
 
 from streetlight.cli.options import (
@@ -61,7 +62,7 @@ from streetlight.cli.options import (
     UnitSizeOption,
     WomenShareOption,
     month_flag,
-    parse_shares,
+    plan_settings,
 )
 from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
 from streetlight.deploy import defaults
@@ -71,6 +72,7 @@ from streetlight.store.store import Store, default_store_path
 
 if TYPE_CHECKING:
     from streetlight.deploy.evaluation import PlanBacktest
+    from streetlight.deploy.plan_backtest import StorePlanBacktest
 
 
 def plan_backtest_command(
@@ -97,7 +99,6 @@ def plan_backtest_command(
     quiet: QuietOption = False,
 ) -> None:
     """Plan each month from the months before it; score the share of its crimes the posts cover."""
-    from streetlight.deploy.plan import PlanSettings, officers_per_shift
     from streetlight.deploy.plan_backtest import (
         PlanBacktestRequest,
         backtest_plans,
@@ -108,19 +109,13 @@ def plan_backtest_command(
         first, last = month_flag(start, "--from/--to"), month_flag(end, "--from/--to")
         if last < first:
             raise StreetlightError(f"--to {end} is before --from {start}")
-        per_shift = officers_per_shift(officers, parse_shares(shifts, "--shifts"))
+        settings = plan_settings(
+            officers, shifts, unit_size, radius, max_per_post, women_share, time_limit, busy_weight
+        )
         request = PlanBacktestRequest(
             first=first,
             last=last,
-            settings=PlanSettings(
-                officers=per_shift,
-                unit_size=unit_size,
-                radius=radius,
-                max_per_post=max_per_post,
-                women_share=women_share,
-                time_limit=time_limit,
-                busy_weight=busy_weight,
-            ),
+            settings=settings,
             categories=tuple(category),
             model=model,
             baseline=baseline,
@@ -137,19 +132,25 @@ def plan_backtest_command(
                 progress=tracked(bar, "planning months"),
             )
         write_plan_backtest(run, out_file, report)
-        result = run.result
-        out.print(
-            f"{run.force}: {len(result.months)} months {month_key(first)} .. {month_key(last)}, "
-            f"{result.cells:,} cells of {cell:g} m, {result.seconds:.0f} s"
-        )
-        out.print(
-            f"officers per shift: {', '.join(f'{k} {v}' for k, v in per_shift.items())}; "
-            "shares of the month's crimes covered (mean over months)"
-        )
-        print_table(result)
+        _print_run(run, first, last)
         for path in (out_file, report):
             if path:
                 out.print(f"wrote {path}")
+
+
+def _print_run(run: StorePlanBacktest, first: date, last: date) -> None:
+    """Whose months, how many cells and seconds, the officers per shift, then the table."""
+    result = run.result
+    out.print(
+        f"{run.force}: {len(result.months)} months {month_key(first)} .. {month_key(last)}, "
+        f"{result.cells:,} cells of {result.cell_size:g} m, {result.seconds:.0f} s"
+    )
+    officers = result.spec.plan.officers
+    out.print(
+        f"officers per shift: {', '.join(f'{k} {v}' for k, v in officers.items())}; "
+        "shares of the month's crimes covered (mean over months)"
+    )
+    print_table(result)
 
 
 def print_table(result: PlanBacktest) -> None:

@@ -34,6 +34,7 @@ from streetlight.cli.options import (
     database_url,
     month_flag,
     parse_shares,
+    plan_settings,
 )
 from streetlight.cli.printing import layer_line
 from streetlight.cli.terminal import cli_errors, out
@@ -84,20 +85,15 @@ def plan_command(
     """
     from streetlight.deploy.export import PlanOutputs, write_plan
     from streetlight.deploy.month import PlanRequest, deploy
-    from streetlight.deploy.plan import PlanSettings, officers_per_shift
 
     with cli_errors():
+        when = month_flag(month, "--month")
+        settings = plan_settings(
+            officers, shifts, unit_size, radius, max_per_post, women_share, time_limit, busy_weight
+        )
         request = PlanRequest(
-            month=month_flag(month, "--month"),
-            settings=PlanSettings(
-                officers=officers_per_shift(officers, parse_shares(shifts, "--shifts")),
-                unit_size=unit_size,
-                radius=radius,
-                max_per_post=max_per_post,
-                women_share=women_share,
-                time_limit=time_limit,
-                busy_weight=busy_weight,
-            ),
+            month=when,
+            settings=settings,
             categories=tuple(category),
             model=model,
             force=force,
