@@ -26,7 +26,7 @@ from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.models import Role
-from streetlight.web.auth.accounts import create_staff_user
+from streetlight.staff.accounts import create_staff_user
 from streetlight.web.settings import Settings
 from tests.browser import chromium
 from tests.conftest import REPO

@@ -22,9 +22,9 @@ from streetlight import __version__
 from streetlight.db.checkpoint import Checkpointer, manual_checkpoints
 from streetlight.db.engine import make_engine, session_factory
 from streetlight.db.writer import writer_lock
+from streetlight.staff import totp
+from streetlight.staff.passwords import Passwords
 from streetlight.web import errors
-from streetlight.web.auth import totp
-from streetlight.web.auth.passwords import Passwords
 from streetlight.web.clock import Clock, utc_now
 from streetlight.web.context import AppContext
 from streetlight.web.csrf import CsrfCookieMiddleware

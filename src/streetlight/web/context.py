@@ -16,9 +16,9 @@ from starlette.templating import Jinja2Templates
 
 from streetlight.reports.area import ReportArea
 from streetlight.reports.submission import ReportLimits
+from streetlight.staff.passwords import Passwords
 from streetlight.verify.engagements import Rules
 from streetlight.verify.service import Limits, VerifyRequest, VerifyResult
-from streetlight.web.auth.passwords import Passwords
 from streetlight.web.checks import MAX_BATCH, run_checks
 from streetlight.web.clock import Clock
 from streetlight.web.group_commit import GroupCommit

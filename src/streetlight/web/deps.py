@@ -25,9 +25,10 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from streetlight.db.models import OfficerStatus, Role, StaffUser
+from streetlight.staff import sessions
 from streetlight.web import csrf
-from streetlight.web.auth import sessions
 from streetlight.web.context import AppContext, app_context, is_https
+from streetlight.web.core import cookies
 
 F = TypeVar("F", bound=Callable[..., Any])
 _PUBLIC = "__streetlight_public__"
@@ -100,7 +101,7 @@ async def authenticate(request: Request) -> Principal | None:
     for a public check's latency under load. A signed-in request is checked in its own short
     transaction, committed before the route runs (so a touched session stays touched).
     """
-    token = request.cookies.get(sessions.cookie_name(is_https(request)))
+    token = request.cookies.get(cookies.cookie_name(is_https(request)))
     if not token:
         return None
     principal = await run_in_threadpool(_principal, app_context(request), token)

@@ -10,45 +10,29 @@ defaults suit a development server opened at `http://localhost:8000`.
 
 from __future__ import annotations
 
-import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
-from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, model_validator
 
 from streetlight.db.engine import sqlite_url
 from streetlight.db.ratelimit import Limit
-from streetlight.errors import StreetlightError
 from streetlight.reports.area import AREA_FILE_NAME, ReportArea
 from streetlight.reports.submission import ReportLimits, default_limits
+from streetlight.staff.settings import ServerSecret, from_environment
 from streetlight.verify.codes import code_key
 from streetlight.verify.engagements import Rules
 from streetlight.verify.service import Limits
 
-SECRET_FILE_NAME = "secret.key"
-MIN_SECRET_CHARS = 32
-_PLACEHOLDERS = {"changeme", "change-me", "secret", "dev", "development", "test", "password"}
 
+class Settings(ServerSecret):
+    """Everything the app needs to start; immutable once built. The data folder, secret key and
+    environment are `ServerSecret`'s (`streetlight.staff.settings`)."""
 
-class Settings(BaseSettings):
-    """Everything the app needs to start; immutable once built."""
-
-    model_config = SettingsConfigDict(env_prefix="STREETLIGHT_", frozen=True, extra="ignore")
-
-    store: Path = Field(
-        default=Path("streetlight-data"), description="Data folder (SQLite file, key)."
-    )
     database_url: str | None = Field(
         default=None, description="Default: SQLite in the data folder."
     )
-    secret_key: SecretStr | None = Field(
-        default=None, description="Signs CSRF tokens. 32+ characters."
-    )
-    environment: Literal["development", "production"] = "development"
     behind_tls: bool = Field(
         default=False, description="Served over HTTPS (directly or by a proxy)."
     )
@@ -109,7 +93,7 @@ class Settings(BaseSettings):
         "(https://tiles.example.org/{z}/{x}/{y}.png); default: the area outline only.",
     )
 
-    # Security keys as a second factor (web/auth/webauthn.py, docs/web.md). A key is bound to the
+    # Security keys as a second factor (streetlight/staff/webauthn.py, docs/web.md). A key is bound to the
     # RP ID when registered: changing it later makes every registered key useless.
     webauthn_rp_id: str = Field(
         default="localhost",
@@ -143,20 +127,6 @@ class Settings(BaseSettings):
         if origin.scheme != "https" and not (origin.scheme == "http" and host == "localhost"):
             raise ValueError(
                 "STREETLIGHT_WEBAUTHN_ORIGIN must be https:// (http only for localhost)"
-            )
-        return self
-
-    @model_validator(mode="after")
-    def _refuse_placeholder_secrets(self) -> Settings:
-        if self.secret_key is None:
-            if self.environment == "production":
-                raise ValueError("STREETLIGHT_SECRET_KEY must be set in production")
-            return self
-        value = self.secret_key.get_secret_value()
-        if value.lower() in _PLACEHOLDERS or len(value) < MIN_SECRET_CHARS:
-            raise ValueError(
-                f"STREETLIGHT_SECRET_KEY must be a random value of {MIN_SECRET_CHARS}+ characters "
-                '(python -c "import secrets; print(secrets.token_urlsafe(32))")'
             )
         return self
 
@@ -223,22 +193,6 @@ class Settings(BaseSettings):
     def signin_window(self) -> timedelta:
         return timedelta(minutes=self.signin_window_minutes)
 
-    def secret(self) -> bytes:
-        """The signing key: the setting, else (development) a random key kept in the data folder
-        with owner-only permissions, so restarts keep CSRF tokens valid."""
-        if self.secret_key is not None:
-            return self.secret_key.get_secret_value().encode()
-        path = self.store / SECRET_FILE_NAME
-        self.store.mkdir(parents=True, exist_ok=True)
-        try:  # O_EXCL: of several processes starting at once, exactly one writes the key.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        else:
-            with os.fdopen(fd, "w") as file:
-                file.write(secrets.token_urlsafe(48))
-        return path.read_text().strip().encode()
-
 
 def verify_rules(settings: Settings, secret: bytes) -> Rules:
     """The verification service's rules, as plain values (its code key derived from `secret`)."""
@@ -270,18 +224,6 @@ def report_limits(settings: Settings) -> ReportLimits:
     return default_limits(settings.report_submissions_per_hour)
 
 
-class SettingsError(StreetlightError):
-    """A setting (environment variable or option) has a value the app refuses."""
-
-
 def load_settings(**overrides: object) -> Settings:
-    """Settings from the environment with `overrides` on top; invalid values become one
-    `SettingsError` naming the variables, not a pydantic traceback."""
-    try:
-        return Settings(**overrides)  # type: ignore[arg-type]
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"STREETLIGHT_{'_'.join(str(p) for p in e['loc']).upper() or 'SETTINGS'}: {e['msg']}"
-            for e in exc.errors()
-        )
-        raise SettingsError(problems) from None
+    """Settings from the environment with `overrides` on top (`SettingsError` when invalid)."""
+    return from_environment(Settings, **overrides)

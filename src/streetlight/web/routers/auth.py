@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from streetlight.db import audit
-from streetlight.web.auth import sessions
-from streetlight.web.auth.signin import Outcome, SignIn, sign_in
+from streetlight.staff import sessions
+from streetlight.staff.signin import Outcome, SignIn, sign_in
 from streetlight.web.context import app_context, is_https
+from streetlight.web.core import cookies
 from streetlight.web.deps import CurrentUser, DbSession, MaybePrincipal, public
 from streetlight.web.i18n import N_
 
@@ -98,7 +99,7 @@ def signin_answer(
     settings = app_context(request).settings
     token = sessions.open_session(db, result.user, settings, now)
     response = RedirectResponse(_safe_next(next), status_code=303)
-    sessions.set_cookie(response, token, https=is_https(request), max_age=settings.session_max_age)
+    cookies.set_cookie(response, token, https=is_https(request), max_age=settings.session_max_age)
     request.state.csrf_rotate = True
     return response
 
@@ -107,7 +108,7 @@ def signin_answer(
 def signout(request: Request, user: CurrentUser, db: DbSession) -> Response:
     context = app_context(request)
     https = is_https(request)
-    token = request.cookies.get(sessions.cookie_name(https), "")
+    token = request.cookies.get(cookies.cookie_name(https), "")
     sessions.close_session(db, token)
     audit.append(db, actor=user.username, action="signout", now=context.clock())
     lang = request.query_params.get("lang", "")
@@ -115,6 +116,6 @@ def signout(request: Request, user: CurrentUser, db: DbSession) -> Response:
         "/signin?m=signed_out" + (f"&lang={lang}" if lang in ("en", "fr") else ""),
         status_code=303,
     )
-    sessions.clear_cookie(response, https=https)
+    cookies.clear_cookie(response, https=https)
     request.state.csrf_rotate = True
     return response

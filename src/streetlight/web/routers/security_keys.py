@@ -1,6 +1,6 @@
 """Security keys (WebAuthn) for staff: the page that lists, adds and removes one's own keys, the
 JSON ceremony behind it, and sign-in with password and key (`static/js/webauthn.js` is the
-browser's side). The procedures themselves are in `streetlight.web.auth.webauthn`.
+browser's side). The procedures themselves are in `streetlight.staff.webauthn`.
 
 Sign-in with a key is a form post, like sign-in with a code, so it answers exactly as that does
 (`routers.auth.signin_answer`): the same page and status for every failure, the same session on
@@ -19,8 +19,8 @@ from starlette.responses import Response
 
 from streetlight.db.models import StaffCredential
 from streetlight.db.models.webauthn import LABEL_CHARS
-from streetlight.web.auth import webauthn
-from streetlight.web.auth.webauthn import OptionsLimitedError, WebAuthnError
+from streetlight.staff import webauthn
+from streetlight.staff.webauthn import OptionsLimitedError, WebAuthnError
 from streetlight.web.context import app_context
 from streetlight.web.deps import CurrentUser, DbSession, public
 from streetlight.web.i18n import N_

@@ -12,8 +12,8 @@ from streetlight.db import audit
 from streetlight.db import officers as ops
 from streetlight.db.models import Role, StaffUser
 from streetlight.errors import StreetlightError
-from streetlight.web.auth import totp
-from streetlight.web.auth.passwords import MIN_PASSWORD_CHARS, Passwords
+from streetlight.staff import totp
+from streetlight.staff.passwords import MIN_PASSWORD_CHARS, Passwords
 
 
 class AccountError(StreetlightError):

@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from streetlight.db import audit, ratelimit
 from streetlight.db.models import OfficerStatus, StaffUser
-from streetlight.web.auth import totp
-from streetlight.web.auth.accounts import find_user
-from streetlight.web.auth.passwords import Passwords
-from streetlight.web.settings import Settings
+from streetlight.staff import totp
+from streetlight.staff.accounts import find_user
+from streetlight.staff.passwords import Passwords
+from streetlight.staff.settings import StaffSettings
 
 log = logging.getLogger(__name__)
 # A fixed secret so unknown users cost the same TOTP work as known ones.
@@ -41,7 +41,7 @@ class SignIn:
     user: StaffUser | None = None
 
 
-def limits(settings: Settings) -> tuple[ratelimit.Limit, ratelimit.Limit]:
+def limits(settings: StaffSettings) -> tuple[ratelimit.Limit, ratelimit.Limit]:
     window = settings.signin_window
     return (
         ratelimit.Limit("signin:account", settings.signin_failures_per_account, window),
@@ -56,7 +56,7 @@ def sign_in(
     password: str,
     code: str,
     client: str,
-    settings: Settings,
+    settings: StaffSettings,
     passwords: Passwords,
     totp_key: bytes,
     now: datetime,

@@ -69,10 +69,10 @@ from streetlight.db.models.webauthn import (
     TRANSPORTS_CHARS,
 )
 from streetlight.errors import StreetlightError
-from streetlight.web.auth.accounts import find_user
-from streetlight.web.auth.passwords import Passwords
-from streetlight.web.auth.signin import Outcome, SignIn, account_allowed, limits
-from streetlight.web.settings import Settings
+from streetlight.staff.accounts import find_user
+from streetlight.staff.passwords import Passwords
+from streetlight.staff.settings import StaffSettings
+from streetlight.staff.signin import Outcome, SignIn, account_allowed, limits
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def credentials_of(session: Session, user_id: int) -> Sequence[StaffCredential]:
 
 
 def registration_options(
-    session: Session, user: StaffUser, *, settings: Settings, secret: bytes, now: datetime
+    session: Session, user: StaffUser, *, settings: StaffSettings, secret: bytes, now: datetime
 ) -> str:
     """The JSON options for `navigator.credentials.create()`, with a fresh challenge stored for
     `user`. Keys already registered are excluded, so the same key is not added twice."""
@@ -138,7 +138,7 @@ def register(
     *,
     credential: str | dict[str, Any],
     label: str,
-    settings: Settings,
+    settings: StaffSettings,
     now: datetime,
 ) -> StaffCredential:
     """Check the browser's answer to `registration_options` and store the new key under `label`.
@@ -223,7 +223,7 @@ def remove(session: Session, user: StaffUser, key_id: int, *, now: datetime) -> 
 # --- Sign-in ---------------------------------------------------------------------------------
 
 
-def options_limit(settings: Settings) -> ratelimit.Limit:
+def options_limit(settings: StaffSettings) -> ratelimit.Limit:
     """How many sign-in options one client may ask for in the sign-in window: each stores a
     challenge, so the endpoint must not be a way to fill the database. Generous next to the
     sign-in limits, which bound the attempts themselves."""
@@ -238,7 +238,7 @@ def authentication_options(
     username: str,
     *,
     client: str,
-    settings: Settings,
+    settings: StaffSettings,
     secret: bytes,
     now: datetime,
 ) -> str:
@@ -276,7 +276,7 @@ def sign_in_with_key(
     password: str,
     credential: str,
     client: str,
-    settings: Settings,
+    settings: StaffSettings,
     passwords: Passwords,
     now: datetime,
 ) -> SignIn:
@@ -318,7 +318,11 @@ def sign_in_with_key(
 
 
 def _answering_key(
-    session: Session, user: StaffUser | None, credential: str, settings: Settings, now: datetime
+    session: Session,
+    user: StaffUser | None,
+    credential: str,
+    settings: StaffSettings,
+    now: datetime,
 ) -> StaffCredential | None:
     """The key of `user` whose signature over a challenge issued to `user` for sign-in checks
     out, its counter updated; None otherwise. Spends the challenge the answer names."""
@@ -397,7 +401,7 @@ def _issue(
     session: Session,
     purpose: ChallengePurpose,
     user_id: int | None,
-    settings: Settings,
+    settings: StaffSettings,
     now: datetime,
 ) -> bytes:
     """A new random challenge for `purpose`, stored; expired ones are cleared out on the way."""
@@ -463,7 +467,7 @@ def _descriptor(credential_id: str) -> PublicKeyCredentialDescriptor:
     return PublicKeyCredentialDescriptor(id=base64url_to_bytes(credential_id))
 
 
-def _timeout_ms(settings: Settings) -> int:
+def _timeout_ms(settings: StaffSettings) -> int:
     return settings.webauthn_challenge_minutes * 60_000
 
 
