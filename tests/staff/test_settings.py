@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from streetlight.staff.settings import SettingsError, server_secret
-from streetlight.web.settings import load_settings
+from streetlight.web.core.settings import load_settings
 
 
 def test_settings_refuse_placeholder_secrets(tmp_path: Path) -> None:

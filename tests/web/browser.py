@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.models import Role
 from streetlight.staff.accounts import create_staff_user
-from streetlight.web.settings import Settings
+from streetlight.web.core.settings import Settings
 from tests.browser import chromium
 from tests.conftest import REPO
 from tests.web.conftest import CHEAP_PASSWORDS, PASSWORD, SECRET_KEY, TOTP_KEY, Clock

@@ -24,7 +24,7 @@ from streetlight.staff import totp
 from streetlight.staff.accounts import create_staff_user
 from streetlight.staff.passwords import Passwords
 from streetlight.web.app import create_app
-from streetlight.web.settings import Settings
+from streetlight.web.core.settings import Settings
 
 PASSWORD = "correct horse battery staple"
 SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.models import Dress, Role
 from streetlight.web.app import create_app
-from streetlight.web.settings import Settings
+from streetlight.web.core.settings import Settings
 from tests.web.conftest import (
     CHEAP_PASSWORDS,
     TOTP_KEY,

@@ -20,8 +20,8 @@ from streetlight.db.models import PublicReport, RateLimitHit
 from streetlight.reports import moderation, receipts
 from streetlight.reports.categories import ReportStatus, band_label
 from streetlight.staff.settings import SettingsError
-from streetlight.web.headers import CSP
-from streetlight.web.settings import Settings, load_settings
+from streetlight.web.core.headers import CSP
+from streetlight.web.core.settings import Settings, load_settings
 from tests.web.conftest import Clock
 from tests.web.reporting import (
     HUMAN_SECONDS,

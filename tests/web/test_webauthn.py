@@ -22,7 +22,7 @@ from streetlight.db import officers as ops
 from streetlight.db.models import AuditEntry, Role, StaffCredential, StaffUser, WebAuthnChallenge
 from streetlight.staff.settings import SettingsError
 from streetlight.staff.webauthn import MAX_KEYS
-from streetlight.web.settings import load_settings
+from streetlight.web.core.settings import load_settings
 from tests.web.authenticator import SoftKey
 from tests.web.conftest import Clock, MakeStaff, Staff, add_officer, csrf_token, sign_in
 

@@ -29,7 +29,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from streetlight.db.engine import display_url
 from streetlight.db.migrate import current_revision, open_database
-from streetlight.web.settings import load_settings
+from streetlight.web.core.settings import load_settings
 
 APP_FACTORY = "streetlight.web.app:create_app"
 """The import string of the app factory: worker processes build their own app, with settings
@@ -70,7 +70,7 @@ else:
 def log_config() -> dict[str, Any]:
     """uvicorn's default logging, with the app's access-log filter on the access handler."""
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["filters"] = {"redact": {"()": "streetlight.web.logs.AccessLogFilter"}}
+    config["filters"] = {"redact": {"()": "streetlight.web.core.logs.AccessLogFilter"}}
     config["handlers"]["access"]["filters"] = ["redact"]
     return config
 
