@@ -22,7 +22,7 @@ checks that no cookieless route depends on the signed-in user.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -43,6 +43,7 @@ from streetlight.web.core.context import AppContext, Checks, app_context, is_htt
 from streetlight.web.core.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 _PUBLIC = "__streetlight_public__"
 _COOKIELESS = "__streetlight_cookieless__"
 
@@ -91,67 +92,32 @@ def db_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
-async def _context(request: Request) -> AppContext:
-    return app_context(request)
+def _part(read: Callable[[AppContext], T]) -> Callable[[Request], Coroutine[Any, Any, T]]:
+    """A dependency giving `read(context)`: an `async def`, so FastAPI runs it on the event loop."""
 
+    async def dependency(request: Request) -> T:
+        return read(app_context(request))
 
-async def _engine(request: Request) -> Engine:
-    return app_context(request).engine
-
-
-async def _settings(request: Request) -> Settings:
-    return app_context(request).settings
-
-
-async def _clock(request: Request) -> Clock:
-    return app_context(request).clock
-
-
-async def _report_area(request: Request) -> ReportArea | None:
-    return app_context(request).report_area
-
-
-async def _rules(request: Request) -> Rules:
-    return app_context(request).rules
-
-
-async def _templates(request: Request) -> Jinja2Templates:
-    return app_context(request).templates
-
-
-async def _checks(request: Request) -> Checks:
-    return app_context(request).checks
-
-
-async def _passwords(request: Request) -> Passwords:
-    return app_context(request).passwords
-
-
-async def _secret(request: Request) -> bytes:
-    return app_context(request).secret
-
-
-async def _totp_key(request: Request) -> bytes:
-    return app_context(request).totp_key
+    return dependency
 
 
 # The whole context: for work handed to a worker thread that needs several of its parts.
-ContextDep = Annotated[AppContext, Depends(_context)]
-EngineDep = Annotated[Engine, Depends(_engine)]
-SettingsDep = Annotated[Settings, Depends(_settings)]
-ClockDep = Annotated[Clock, Depends(_clock)]
-TemplatesDep = Annotated[Jinja2Templates, Depends(_templates)]
+ContextDep = Annotated[AppContext, Depends(_part(lambda context: context))]
+EngineDep = Annotated[Engine, Depends(_part(lambda context: context.engine))]
+SettingsDep = Annotated[Settings, Depends(_part(lambda context: context.settings))]
+ClockDep = Annotated[Clock, Depends(_part(lambda context: context.clock))]
+TemplatesDep = Annotated[Jinja2Templates, Depends(_part(lambda context: context.templates))]
 # Where public reports may be pinned (None: typed places only).
-ReportAreaDep = Annotated[ReportArea | None, Depends(_report_area)]
+ReportAreaDep = Annotated[ReportArea | None, Depends(_part(lambda context: context.report_area))]
 # The verification rules: the key of the officers' codes, their lifetime, backup distances.
-RulesDep = Annotated[Rules, Depends(_rules)]
+RulesDep = Annotated[Rules, Depends(_part(lambda context: context.rules))]
 # The public checks' batches (`streetlight.web.verify.checks`).
-ChecksDep = Annotated[Checks, Depends(_checks)]
-PasswordsDep = Annotated[Passwords, Depends(_passwords)]
+ChecksDep = Annotated[Checks, Depends(_part(lambda context: context.checks))]
+PasswordsDep = Annotated[Passwords, Depends(_part(lambda context: context.passwords))]
 # The server's secret key (`streetlight.staff.settings`): signs CSRF tokens, keys derive from it.
-SecretDep = Annotated[bytes, Depends(_secret)]
+SecretDep = Annotated[bytes, Depends(_part(lambda context: context.secret))]
 # Opens the stored TOTP secrets (`streetlight.staff.totp.sealing_key` of the secret).
-TotpKeyDep = Annotated[bytes, Depends(_totp_key)]
+TotpKeyDep = Annotated[bytes, Depends(_part(lambda context: context.totp_key))]
 
 
 @dataclass(frozen=True)
