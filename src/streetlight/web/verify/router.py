@@ -3,10 +3,10 @@ English and French) and `POST /api/v1/verify` (JSON, the contract acceptance che
 
 Every answer but a committed success is the same "we cannot confirm" with the safety advice, for
 an unknown number, a suspended or off-duty officer, a wrong, expired or used code, too many
-attempts, and any error or timeout (`streetlight.web.verify.checks`). The JSON route is `@cookieless`:
-it reads no cookie and holds no authority a forged cross-site request could borrow. The HTML forms
-keep the usual CSRF token (a SameSite=Strict cookie set by the page), so another site cannot
-auto-submit a check and show its result on this site's address.
+attempts, and any error or timeout (`streetlight.web.verify.checks`). The JSON route is
+`@cookieless`: it reads no cookie and holds no authority a forged cross-site request could borrow.
+The HTML forms keep the usual CSRF token (a SameSite=Strict cookie set by the page), so another
+site cannot auto-submit a check and show its result on this site's address.
 """
 
 from __future__ import annotations
