@@ -87,7 +87,7 @@ def seed(url: str) -> dict[str, tuple[str, str]]:
     from streetlight.db.migrate import upgrade
     from streetlight.db.models import Dress, EngagementReason, Officer, OfficerStatus
     from streetlight.verify import engagements as eng
-    from streetlight.web.settings import Settings, verify_rules
+    from streetlight.web.core.settings import Settings, verify_rules
 
     engine = make_engine(url)
     upgrade(engine)

@@ -54,7 +54,7 @@ def test_without_automatic_checkpoints_the_checkpointer_keeps_the_log_short(
 def test_the_checkpoint_thread_lives_as_long_as_the_app(tmp_path: Path) -> None:
     from streetlight.db.migrate import upgrade
     from streetlight.web.app import create_app
-    from streetlight.web.settings import Settings
+    from streetlight.web.core.settings import Settings
 
     url = f"sqlite:///{tmp_path / 'app.db'}"
     engine = make_engine(url)

@@ -16,7 +16,7 @@ from streetlight.db.engine import make_engine, session_factory
 from streetlight.db.models import Duty, Officer, StaffUser
 from streetlight.demo.force import seed_demo_force
 from streetlight.web.app import create_app
-from streetlight.web.settings import Settings
+from streetlight.web.core.settings import Settings
 from tests.web.conftest import CHEAP_PASSWORDS, SECRET_KEY, csrf_token
 
 

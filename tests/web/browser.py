@@ -26,8 +26,8 @@ from pydantic import SecretStr
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.models import Role
-from streetlight.web.auth.accounts import create_staff_user
-from streetlight.web.settings import Settings
+from streetlight.staff.accounts import create_staff_user
+from streetlight.web.core.settings import Settings
 from tests.browser import chromium
 from tests.conftest import REPO
 from tests.web.conftest import CHEAP_PASSWORDS, PASSWORD, SECRET_KEY, TOTP_KEY, Clock

@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db import officers as ops
 from streetlight.db.models import Dress, Officer, OfficerStatus, Role
+from streetlight.staff import totp
+from streetlight.staff.accounts import create_staff_user
+from streetlight.staff.passwords import Passwords
 from streetlight.web.app import create_app
-from streetlight.web.auth import totp
-from streetlight.web.auth.accounts import create_staff_user
-from streetlight.web.auth.passwords import Passwords
-from streetlight.web.settings import Settings
+from streetlight.web.core.settings import Settings
 
 PASSWORD = "correct horse battery staple"
 SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"

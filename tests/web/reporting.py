@@ -22,10 +22,10 @@ from streetlight.ingest import ingest
 from streetlight.reports.area import AREA_FILE_NAME, ReportArea
 from streetlight.reports.gazetteer import Gazetteer
 from streetlight.store import Store
-from streetlight.web import street_finder
 from streetlight.web.app import create_app
-from streetlight.web.clock import Clock as AppClock
-from streetlight.web.settings import Settings
+from streetlight.web.core.clock import Clock as AppClock
+from streetlight.web.core.settings import Settings
+from streetlight.web.reports import street_finder
 from tests.conftest import REPO, sample_member
 from tests.web.conftest import CHEAP_PASSWORDS, Clock
 from tests.web.journeys import CENTRE

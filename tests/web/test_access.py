@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.routing import Mount
 
 from streetlight.db.models import Dress, Role
-from streetlight.web.deps import is_public
+from streetlight.web.core.deps import is_public
 from tests.web.conftest import Clock, MakeStaff, add_officer, csrf_token, sign_in
 
 # Every route anyone may use without signing in. Adding one is a decision: change it here too.

@@ -24,9 +24,9 @@ from streetlight.hotspots.base import StudyArea
 from streetlight.ingest import ingest
 from streetlight.reports.categories import FACTOR_CODE, Factor, ReportStatus, band_label
 from streetlight.store import Store
-from streetlight.web import hotspot_layer
-from streetlight.web.hotspot_layer import HotspotCache
-from streetlight.web.settings import Settings
+from streetlight.web.analyst import hotspot_layer
+from streetlight.web.analyst.hotspot_layer import HotspotCache
+from streetlight.web.core.settings import Settings
 from tests.conftest import sample_member
 from tests.web.conftest import Clock, MakeStaff, add_officer, csrf_token, sign_in
 from tests.web.journeys import staff_client

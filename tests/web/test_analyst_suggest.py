@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.models import Role
-from streetlight.web.settings import Settings
+from streetlight.web.core.settings import Settings
 from tests.web.conftest import Clock, MakeStaff
 from tests.web.journeys import staff_client
 from tests.web.reporting import cleveland_app, count_gazetteer_builds, sqlite_only_url

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db import officers as ops
 from streetlight.db.models import Dress, Role
+from streetlight.staff.accounts import create_staff_user
 from streetlight.web.app import create_app
-from streetlight.web.auth.accounts import create_staff_user
 from tests.web.browser import Problems, headless_chromium, phone_context, served, sqlite_settings
 from tests.web.conftest import CHEAP_PASSWORDS, PASSWORD, TOTP_KEY, Clock, add_officer
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from streetlight.db.models import PublicReport
 from streetlight.reports import moderation
 from streetlight.reports.categories import band_label
-from streetlight.web.clock import utc_now
+from streetlight.web.core.clock import utc_now
 from tests.web.browser import (
     Problems,
     headless_chromium,

@@ -24,7 +24,7 @@ from streetlight.db.models import (
 )
 from streetlight.verify import events
 from streetlight.web.app import create_app
-from streetlight.web.settings import Settings
+from streetlight.web.core.settings import Settings
 from tests.web.conftest import CHEAP_PASSWORDS, Clock, MakeStaff, csrf_token
 from tests.web.journeys import CENTRE, FAR, check, officer_app, put_on_duty, staff_client
 

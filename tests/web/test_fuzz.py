@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.models import Dress, Role
 from streetlight.web.app import create_app
-from streetlight.web.settings import Settings
+from streetlight.web.core.settings import Settings
 from tests.web.conftest import (
     CHEAP_PASSWORDS,
     TOTP_KEY,
@@ -42,7 +42,7 @@ def fuzz_app(settings: Settings, clock: Clock) -> FastAPI:
 @pytest.fixture
 def credentials(fuzz_app: FastAPI, clock: Clock, settings: Settings) -> Credentials:
     """Cookies and the CSRF header of a signed-in officer (on duty) and operator."""
-    from streetlight.web.auth.accounts import create_staff_user
+    from streetlight.staff.accounts import create_staff_user
     from tests.web.conftest import PASSWORD, Staff
 
     sessions: sessionmaker[Session] = fuzz_app.state.streetlight.sessions

@@ -9,7 +9,7 @@ from concurrent.futures import CancelledError, Future
 
 import pytest
 
-from streetlight.web.group_commit import GroupCommit
+from streetlight.web.core.group_commit import GroupCommit
 
 
 class Recorder:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from importlib.resources import files
 
 import pytest
 from fastapi import FastAPI
@@ -11,10 +10,11 @@ from fastapi.testclient import TestClient
 
 from streetlight.db.models import Role
 from streetlight.web.app import create_app
-from streetlight.web.deps import public
-from streetlight.web.headers import CSP
-from streetlight.web.settings import Settings
+from streetlight.web.core.deps import public
+from streetlight.web.core.headers import CSP
+from streetlight.web.core.settings import Settings
 from tests.web.conftest import Clock, MakeStaff, csrf_token, sign_in
+from tests.web.templates import template_files
 
 EXPECTED = {
     "content-security-policy": CSP,
@@ -92,9 +92,7 @@ INLINE = [
 
 def test_templates_hold_no_inline_script_or_style() -> None:
     checked = 0
-    for template in (files("streetlight.web") / "templates").iterdir():
-        if not template.name.endswith(".html"):
-            continue
+    for template in template_files():
         text = template.read_text(encoding="utf-8")
         for pattern, what in INLINE:
             assert not pattern.search(text), f"{template.name}: {what}"

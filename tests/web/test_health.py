@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from streetlight.web.app import create_app
-from streetlight.web.settings import Settings
+from streetlight.web.core.settings import Settings
 from tests.db.postgres import free_port
 
 
@@ -37,17 +37,3 @@ def test_the_openapi_schema_documents_the_api_and_lists_no_officers(client: Test
     listing = [p for p, ops in paths.items() if "get" in ops and "officer" in p]
     assert listing == []
     assert client.get("/docs").status_code == 404  # no CDN-loading API explorer
-
-
-def test_settings_refuse_placeholder_secrets(tmp_path: Path) -> None:
-    import pytest
-
-    from streetlight.web.settings import SettingsError, load_settings
-
-    with pytest.raises(SettingsError, match="STREETLIGHT_SECRET_KEY"):
-        load_settings(store=tmp_path, secret_key="changeme")
-    with pytest.raises(SettingsError, match="must be set in production"):
-        load_settings(store=tmp_path, environment="production")
-    key = load_settings(store=tmp_path).secret()
-    assert key == load_settings(store=tmp_path).secret() and len(key) >= 32  # kept in the store
-    assert (tmp_path / "secret.key").stat().st_mode & 0o077 == 0

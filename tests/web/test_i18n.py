@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import ast
 import re
-from importlib.resources import files
 
 import pytest
 from fastapi.testclient import TestClient
 
-from streetlight.web.i18n import FRENCH, negotiate
+from streetlight.web.core.i18n import FRENCH, negotiate
+from tests.web.templates import WEB, template, template_files
 
 _CALL = re.compile(r"""\b_\(\s*"((?:[^"\\]|\\.)*)"\s*[,)]""")
 _JINJA = re.compile(r"{%.*?%}|{{.*?}}|{#.*?#}", re.S)
@@ -18,21 +18,16 @@ _TAG = re.compile(r"<[^>]*>", re.S)
 
 def _template_messages() -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for template in (files("streetlight.web") / "templates").iterdir():
-        if template.name.endswith(".html"):
-            text = template.read_text(encoding="utf-8")
-            found[template.name] = {m.group(1) for m in _CALL.finditer(text)}
+    for page in template_files():
+        text = page.read_text(encoding="utf-8")
+        found[page.name] = {m.group(1) for m in _CALL.finditer(text)}
     return found
 
 
 def _code_messages() -> set[str]:
-    """Strings marked with N_("...") in the web package's Python modules (its routers too)."""
+    """Strings marked with N_("...") in the web package's Python modules (its areas too)."""
     found: set[str] = set()
-    root = files("streetlight.web")
-    modules = [
-        p for folder in (root, root / "routers") for p in folder.iterdir() if p.name.endswith(".py")
-    ]
-    for module in modules:
+    for module in sorted(WEB.rglob("*.py")):
         for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "N_":
                 argument = node.args[0]
@@ -54,7 +49,7 @@ def test_every_message_has_french_and_no_french_is_stale() -> None:
 
 @pytest.mark.parametrize("name", sorted(_template_messages()))
 def test_templates_hold_no_text_outside_translations(name: str) -> None:
-    text = (files("streetlight.web") / "templates" / name).read_text(encoding="utf-8")
+    text = template(name).read_text(encoding="utf-8")
     bare = _TAG.sub(" ", _JINJA.sub(" ", text))
     leftover = [w for w in re.split(r"\s+", bare) if w and w not in {"·", "&middot;"}]
     assert leftover == [], f"{name}: text outside _(): {leftover}"

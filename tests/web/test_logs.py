@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from streetlight.web.logs import AccessLogFilter, redact_path
+from streetlight.web.core.logs import AccessLogFilter, redact_path
 
 
 def test_tokens_and_addresses_are_removed() -> None:

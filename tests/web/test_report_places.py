@@ -9,16 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from streetlight.reports.area import ReportArea
 from streetlight.reports.gazetteer import GazetteerEntry
 from streetlight.store import Store
-from streetlight.web import street_finder
 from streetlight.web.app import create_app
-from streetlight.web.settings import Settings
-from streetlight.web.street_finder import StreetFinder
+from streetlight.web.core.settings import Settings
+from streetlight.web.reports import street_finder
+from streetlight.web.reports.street_finder import StreetFinder
 from tests.web.conftest import CHEAP_PASSWORDS, Clock
 from tests.web.reporting import (
     EAST,
@@ -100,13 +100,15 @@ def test_the_query_is_trimmed_and_between_2_and_60_characters(
     public: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[str] = []
-    real = street_finder.find_streets
+    real = street_finder.Streets.find
 
-    async def counted(request: Request, query: str, limit: int) -> list[GazetteerEntry]:
+    async def counted(
+        streets: street_finder.Streets, query: str, limit: int
+    ) -> list[GazetteerEntry]:
         asked.append(query)
-        return await real(request, query, limit)
+        return await real(streets, query, limit)
 
-    monkeypatch.setattr("streetlight.web.routers.reports.find_streets", counted)
+    monkeypatch.setattr(street_finder.Streets, "find", counted)
     for refused in ("", " ", "a", "  a  ", "x" * 61, "albert road " + "x" * 49):
         assert _places(public, refused) == []
     assert asked == []

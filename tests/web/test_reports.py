@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from streetlight.db.models import PublicReport, RateLimitHit
 from streetlight.reports import moderation, receipts
 from streetlight.reports.categories import ReportStatus, band_label
-from streetlight.web.headers import CSP
-from streetlight.web.settings import Settings, SettingsError, load_settings
+from streetlight.staff.settings import SettingsError
+from streetlight.web.core.headers import CSP
+from streetlight.web.core.settings import Settings, load_settings
 from tests.web.conftest import Clock
 from tests.web.reporting import (
     HUMAN_SECONDS,

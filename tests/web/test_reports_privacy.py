@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.models import PublicReport, RateLimitHit, RateLimitSalt
-from streetlight.web import logs
-from streetlight.web.clock import utc_now
-from streetlight.web.settings import Settings
+from streetlight.web.core import logs
+from streetlight.web.core.clock import utc_now
+from streetlight.web.core.settings import Settings
 from tests.conftest import database_text
 from tests.web.browser import served, sqlite_settings
 from tests.web.conftest import Clock

@@ -23,8 +23,8 @@ from sqlalchemy import select
 from streetlight.db.audit import verify_chain
 from streetlight.db.engine import make_engine, session_factory
 from streetlight.db.models import ChatMessage, Dress, Engagement, Role, Verification
+from streetlight.staff.accounts import create_staff_user
 from streetlight.verify.service import token_hash
-from streetlight.web.auth.accounts import create_staff_user
 from tests.web.browser import free_port
 from tests.web.conftest import CHEAP_PASSWORDS, PASSWORD, SECRET_KEY, TOTP_KEY, Clock
 from tests.web.journeys import CENTRE, put_on_duty

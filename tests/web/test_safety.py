@@ -9,7 +9,8 @@ from importlib.resources import files
 import pytest
 from fastapi.testclient import TestClient
 
-from streetlight.web.routers.safety import worker_script
+from streetlight.web.pages.safety import worker_script
+from tests.web.templates import template
 
 ADVICE_EN = (
     "Where are your colleagues?",
@@ -93,6 +94,6 @@ def test_home_and_every_page_link_to_report_and_safety(client: TestClient) -> No
 )
 def test_no_inline_script_or_style(name: str) -> None:
     """The CSP allows neither; a page that relied on one would break in the browser."""
-    page = (files("streetlight.web") / "templates" / name).read_text()
+    page = template(name).read_text()
     assert not re.search(r"<script(?![^>]*\bsrc=)", page)
     assert not re.search(r"\sstyle=|\son[a-z]+=", page)

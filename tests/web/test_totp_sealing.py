@@ -13,8 +13,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.models import Role, StaffUser
-from streetlight.web.auth import totp
-from streetlight.web.auth.accounts import AccountError, reset_totp
+from streetlight.staff import totp
+from streetlight.staff.accounts import AccountError, reset_totp
 from tests.web.conftest import TOTP_KEY, Clock, MakeStaff, Staff, sign_in
 
 

@@ -27,7 +27,7 @@ from streetlight.db.models import (
 )
 from streetlight.verify import service
 from streetlight.verify.service import SharedLocation, VerifyRequest, VerifyResult
-from streetlight.web.context import AppContext
+from streetlight.web.core.context import AppContext
 from tests.web.conftest import Clock, MakeStaff
 from tests.web.journeys import check, officer_app, put_on_duty
 

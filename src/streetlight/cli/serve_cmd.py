@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 import typer
 
-from streetlight.cli.options import DatabaseOption, DataOption, database_url
+from streetlight.cli.options import DatabaseOption, DataOption
 from streetlight.cli.terminal import cli_errors, out
 
 
@@ -30,28 +28,11 @@ def serve_command(
     app from that environment, so --store and --database are put there for them.
     """
     # Imported here: the web stack is heavy, and other commands should not pay for it.
-    from streetlight.db.engine import display_url
-    from streetlight.db.migrate import current_revision, open_database
     from streetlight.web import server
-    from streetlight.web.settings import load_settings
 
     with cli_errors():
-        overrides: dict[str, object] = {}
-        if store is not None:
-            overrides["store"] = store
-        if database is not None:
-            overrides["database_url"] = database
-        settings = load_settings(**overrides)
-        url = database_url(settings.store, settings.database_url)
-        engine = open_database(url)
-        revision = current_revision(engine)
-        engine.dispose()
-        settings.secret()  # a development key is written once, here, before the processes start
-    if store is not None:
-        os.environ["STREETLIGHT_STORE"] = str(store)
-    if database is not None:
-        os.environ["STREETLIGHT_DATABASE_URL"] = database
-    out.print(f"database {display_url(url)} at revision {revision}", soft_wrap=True)
+        ready = server.prepare(store=store, database=database)
+    out.print(f"database {ready.database} at revision {ready.revision}", soft_wrap=True)
     processes = f", {workers} processes" if workers > 1 else ""
     out.print(f"Streetlight on http://{host}:{port}/{processes} (Ctrl-C stops it)")
     server.run(host=host, port=port, workers=workers)

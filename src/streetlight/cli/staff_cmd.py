@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import typer
 
@@ -38,11 +37,13 @@ def add_command(
     app. They are shown only this once."""
     from streetlight.db.engine import session_factory
     from streetlight.db.migrate import open_database
-    from streetlight.web.auth.accounts import create_staff_user
-    from streetlight.web.auth.passwords import Passwords
+    from streetlight.staff import totp
+    from streetlight.staff.accounts import create_staff_user
+    from streetlight.staff.passwords import Passwords
+    from streetlight.staff.settings import server_secret
 
     with cli_errors():
-        totp_key = _sealing_key(store)
+        totp_key = totp.sealing_key(server_secret(store))
         engine = open_database(database_url(store, database))
         with session_factory(engine).begin() as session:
             account = create_staff_user(
@@ -73,10 +74,12 @@ def reset_totp_command(
     it and its otpauth:// URI once. The old secret stops working at once."""
     from streetlight.db.engine import session_factory
     from streetlight.db.migrate import open_database
-    from streetlight.web.auth.accounts import reset_totp
+    from streetlight.staff import totp
+    from streetlight.staff.accounts import reset_totp
+    from streetlight.staff.settings import server_secret
 
     with cli_errors():
-        totp_key = _sealing_key(store)
+        totp_key = totp.sealing_key(server_secret(store))
         engine = open_database(database_url(store, database))
         with session_factory(engine).begin() as session:
             account = reset_totp(
@@ -85,13 +88,3 @@ def reset_totp_command(
         engine.dispose()
     out.print(f"new TOTP secret for {account.user.username!r}: {account.totp_secret}")
     out.print(f"enrol with: {account.totp_uri}", soft_wrap=True)
-
-
-def _sealing_key(store: Path | None) -> bytes:
-    """The key of the secret `streetlight serve` will use (STREETLIGHT_SECRET_KEY, else the data
-    folder's development key): it seals TOTP secrets, and only that server can open them."""
-    from streetlight.web.auth import totp
-    from streetlight.web.settings import load_settings
-
-    settings = load_settings(**({"store": store} if store is not None else {}))
-    return totp.sealing_key(settings.secret())

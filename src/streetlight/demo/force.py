@@ -30,10 +30,10 @@ from streetlight.db import officers as ops
 from streetlight.db.engine import make_engine, session_factory, sqlite_url
 from streetlight.db.migrate import upgrade
 from streetlight.db.models import Dress, Officer, OfficerStatus, Role
-from streetlight.web.auth import totp
-from streetlight.web.auth.accounts import create_staff_user, find_user, reset_totp
-from streetlight.web.auth.passwords import Passwords
-from streetlight.web.settings import load_settings
+from streetlight.staff import totp
+from streetlight.staff.accounts import create_staff_user, find_user, reset_totp
+from streetlight.staff.passwords import Passwords
+from streetlight.staff.settings import server_secret
 
 CREDENTIALS_FILE = "demo-credentials.json"
 ACTOR = "demo"
@@ -214,7 +214,7 @@ def seed_demo_force(
     `secret`: the server's secret, which seals the TOTP secrets (default: what `streetlight serve
     --store STORE` would use)."""
     passwords = passwords or Passwords()
-    totp_key = totp.sealing_key(secret or load_settings(store=store).secret())
+    totp_key = totp.sealing_key(secret or server_secret(store))
     database = store / "streetlight.db"
     engine = make_engine(sqlite_url(store))
     try:

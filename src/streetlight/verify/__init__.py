@@ -11,5 +11,5 @@ This package is that check, as plain functions over a database session:
 - `service`: a member of the public checks a warrant number and code;
 - `chat`, `console`: the control room's side; `events`: its live feed, shared by every process.
 
-The web layer (`streetlight.web.routers.verify`, `officer_app`, `console`) only translates HTTP.
+The web layer (`streetlight.web.verify`, `web.officer`, `web.console`) only translates HTTP.
 """

@@ -13,7 +13,7 @@ is still decided on its own, in arrival order, as if run alone: a rate-limit hit
 of an earlier check in the batch counts for the later ones.
 
 The caller owns the transaction and the fail-safe: any exception here, a timeout or a failed
-commit must reach the public as "cannot confirm" (see `streetlight.web.failsafe`).
+commit must reach the public as "cannot confirm" (see `streetlight.web.verify.checks`).
 """
 
 from __future__ import annotations

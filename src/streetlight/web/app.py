@@ -15,32 +15,67 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 
-from fastapi import Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from streetlight import __version__
 from streetlight.db.checkpoint import Checkpointer, manual_checkpoints
 from streetlight.db.engine import make_engine, session_factory
 from streetlight.db.writer import writer_lock
-from streetlight.web import errors
-from streetlight.web.auth import totp
-from streetlight.web.auth.passwords import Passwords
-from streetlight.web.clock import Clock, utc_now
-from streetlight.web.context import AppContext
-from streetlight.web.csrf import CsrfCookieMiddleware
-from streetlight.web.deps import csrf_protect, deny_by_default
-from streetlight.web.failsafe import FailSafeMiddleware
-from streetlight.web.headers import SecurityHeadersMiddleware, content_security_policy
-from streetlight.web.routers import ROUTERS
-from streetlight.web.routers.verify import FAIL_SAFE_PATHS, cannot_confirm
-from streetlight.web.settings import (
+from streetlight.staff import totp
+from streetlight.staff.passwords import Passwords
+from streetlight.web import analyst, console, officer, pages, reports, staff, verify
+from streetlight.web.analyst import map as analyst_map
+from streetlight.web.analyst import router as analyst_router
+from streetlight.web.console import officers
+from streetlight.web.console import router as console_router
+from streetlight.web.core import errors
+from streetlight.web.core.clock import Clock, utc_now
+from streetlight.web.core.context import AppContext
+from streetlight.web.core.csrf import CsrfCookieMiddleware
+from streetlight.web.core.deps import csrf_protect, deny_by_default
+from streetlight.web.core.failsafe import FailSafeMiddleware
+from streetlight.web.core.headers import SecurityHeadersMiddleware, content_security_policy
+from streetlight.web.core.settings import (
     Settings,
     report_area,
     report_limits,
     verify_limits,
     verify_rules,
 )
-from streetlight.web.templating import make_templates
+from streetlight.web.core.templating import make_templates
+from streetlight.web.officer import me
+from streetlight.web.officer import router as officer_router
+from streetlight.web.pages import health, safety
+from streetlight.web.pages import router as pages_router
+from streetlight.web.reports import api as reports_api
+from streetlight.web.reports import router as reports_router
+from streetlight.web.staff import router as staff_router
+from streetlight.web.staff import security_keys
+from streetlight.web.verify import chat, checks
+from streetlight.web.verify import router as verify_router
+
+# A request is matched against every route in turn: the public check, the busiest route and the
+# one that must answer fastest, comes first (its paths are its own, so order changes nothing else).
+ROUTERS: tuple[APIRouter, ...] = (
+    verify_router.router,
+    pages_router.router,
+    staff_router.router,
+    security_keys.router,
+    health.router,
+    me.router,
+    officers.router,
+    chat.router,
+    officer_router.router,
+    console_router.router,
+    reports_router.router,
+    reports_api.router,
+    safety.router,
+    analyst_router.router,
+    analyst_map.router,
+)
+# The areas of the app, each with its pages in a `templates/` folder.
+AREAS = (verify, pages, staff, officer, console, reports, analyst)
 
 OPENAPI_URL = "/api/v1/openapi.json"
 
@@ -63,22 +98,6 @@ def create_app(
         else make_engine(settings.resolved_database_url, deadline=settings.verify_timeout_seconds)
     )
     secret = settings.secret()
-    context = AppContext(
-        settings=settings,
-        engine=engine,
-        sessions=session_factory(engine),
-        check_sessions=session_factory(check_engine),
-        templates=make_templates(),
-        passwords=passwords or Passwords(),
-        secret=secret,
-        totp_key=totp.sealing_key(secret),
-        clock=clock,
-        rules=verify_rules(settings, secret),
-        limits=verify_limits(settings),
-        writer=writer_lock(engine) or contextlib.nullcontext(),
-        report_area=report_area(settings),
-        report_limits=report_limits(settings),
-    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -111,14 +130,35 @@ def create_app(
         # Request bodies hold passwords and codes: no tracing or telemetry of them.
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.state.streetlight = context
+    app.state.streetlight = AppContext(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        check_sessions=session_factory(check_engine),
+        templates=make_templates([area.__name__ for area in AREAS]),
+        passwords=passwords or Passwords(),
+        secret=secret,
+        totp_key=totp.sealing_key(secret),
+        clock=clock,
+        rules=verify_rules(settings, secret),
+        limits=verify_limits(settings),
+        writer=writer_lock(engine) or contextlib.nullcontext(),
+        report_area=report_area(settings),
+        report_limits=report_limits(settings),
+        checks=checks.batcher(app),
+    )
+
     for router in ROUTERS:
         app.include_router(router)
     static = files("streetlight.web") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     errors.install(app)
     # Outermost last: the headers wrap everything, errors and static files included.
-    app.add_middleware(FailSafeMiddleware, paths=FAIL_SAFE_PATHS, answer=cannot_confirm)
+    app.add_middleware(
+        FailSafeMiddleware,
+        paths=verify_router.FAIL_SAFE_PATHS,
+        answer=verify_router.cannot_confirm,
+    )
     app.add_middleware(CsrfCookieMiddleware, behind_tls=settings.behind_tls)
     # The force's own map tiles, if any (Leaflet blanks an aborted tile with a data: image).
     tiles = (settings.tile_origin, "data:") if settings.tile_origin else ()

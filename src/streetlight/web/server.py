@@ -17,12 +17,19 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import os
 import socket
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import uvicorn
 from uvicorn.config import LOGGING_CONFIG
 from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from streetlight.db.engine import display_url
+from streetlight.db.migrate import current_revision, open_database
+from streetlight.web.core.settings import load_settings
 
 APP_FACTORY = "streetlight.web.app:create_app"
 """The import string of the app factory: worker processes build their own app, with settings
@@ -63,7 +70,7 @@ else:
 def log_config() -> dict[str, Any]:
     """uvicorn's default logging, with the app's access-log filter on the access handler."""
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["filters"] = {"redact": {"()": "streetlight.web.logs.AccessLogFilter"}}
+    config["filters"] = {"redact": {"()": "streetlight.web.core.logs.AccessLogFilter"}}
     config["handlers"]["access"]["filters"] = ["redact"]
     return config
 
@@ -82,3 +89,34 @@ def run(*, host: str, port: int, workers: int, log_level: str = "info") -> None:
         log_config=log_config(),
         log_level=log_level,
     )
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What `prepare` made ready: the database (its address without password) and its revision."""
+
+    database: str
+    revision: str | None  # None: an empty database (no migrations ship)
+
+
+def prepare(*, store: Path | None = None, database: str | None = None) -> Prepared:
+    """Make everything ready for `run` with the data folder `store` and the database URL
+    `database` (default: the STREETLIGHT_* environment's): check the settings, migrate the
+    database, write the development key once, before the processes start, and put the options
+    in the environment, from which every app process builds its app."""
+    overrides: dict[str, object] = {}
+    if store is not None:
+        overrides["store"] = store
+    if database is not None:
+        overrides["database_url"] = database
+    settings = load_settings(**overrides)
+    url = settings.resolved_database_url
+    engine = open_database(url)
+    revision = current_revision(engine)
+    engine.dispose()
+    settings.secret()
+    if store is not None:
+        os.environ["STREETLIGHT_STORE"] = str(store)
+    if database is not None:
+        os.environ["STREETLIGHT_DATABASE_URL"] = database
+    return Prepared(display_url(url), revision)

@@ -1,0 +1,88 @@
+"""The work behind the report routes, shared by the pages and the JSON API: form tokens,
+submitting a report and looking up a receipt, each in a worker thread in one transaction (under
+the app's writer lock, which SQLite needs).
+
+Failed receipt look-ups are limited per client (a salted, daily-rotated hash of the address,
+`streetlight.db.ratelimit`) against guessing; a refused submission still commits what
+`submission.submit` wrote for it (a rate-limit hit: duplicates count against the limit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import anyio
+
+from streetlight.db import ratelimit
+from streetlight.reports import antispam
+from streetlight.reports.receipt_status import PublicStatus, lookup
+from streetlight.reports.submission import Receipt, submit
+from streetlight.reports.validation import ReportRejected, Submission
+from streetlight.web.core.context import AppContext
+
+# The HTTP status of each refusal reason (anything else is 400).
+STATUS_CODES = {"too_many": 429, "duplicate": 409, "replayed": 409}
+
+
+@dataclass(frozen=True)
+class Limited:
+    """Too many failed look-ups from this client."""
+
+
+LookupResult = PublicStatus | Limited | None
+
+
+def new_form_token(context: AppContext) -> str:
+    """A token for one report, issued now."""
+    return antispam.issue_form_token(context.secret, context.clock())
+
+
+def submit_report(context: AppContext, submission: Submission, token: str, client: str) -> Receipt:
+    """Store the report, or raise `SpamSuspected` / `ReportRejected` (blocking: run it in a
+    worker thread)."""
+    now = context.clock()
+    min_age = timedelta(seconds=context.settings.report_min_seconds)
+    nonce = antispam.check_form_token(context.secret, token, now, min_age=min_age)
+    refused: ReportRejected
+    with context.writer, context.sessions.begin() as session:
+        try:
+            return submit(
+                session, submission, area=context.report_area, client_key=client,
+                nonce_hash=nonce, limits=context.report_limits, now=now,
+            )  # fmt: skip
+        except ReportRejected as exc:
+            refused = exc  # raised outside the block, so the transaction commits the hit
+    raise refused
+
+
+async def submit_for(
+    context: AppContext, submission: Submission, token: str, client: str
+) -> Receipt:
+    """`submit_report` in a worker thread."""
+    return await anyio.to_thread.run_sync(submit_report, context, submission, token, client)
+
+
+def receipt_limit(context: AppContext) -> ratelimit.Limit:
+    """Failed receipt look-ups per client per hour."""
+    return ratelimit.Limit(
+        "report.receipt", context.settings.receipt_lookups_per_hour, timedelta(hours=1)
+    )
+
+
+def _lookup(context: AppContext, code: str, client: str) -> LookupResult:
+    now = context.clock()
+    limit = receipt_limit(context)
+    with context.writer, context.sessions.begin() as session:
+        salt = ratelimit.day_salt(session, now)
+        if ratelimit.is_limited(session, limit, client, now, salt):
+            return Limited()
+        found = lookup(session, code)
+        if found is None:
+            ratelimit.record_hit(session, limit, client, now, salt)
+        return found
+
+
+async def lookup_receipt(context: AppContext, code: str, client: str) -> LookupResult:
+    """What `code` shows, `Limited` when `client` tried too many unknown codes, else None."""
+    return await anyio.to_thread.run_sync(_lookup, context, code, client)
