@@ -1,7 +1,45 @@
 """One exception tree for the whole package.
 
-Catch the groups (`StreetlightError`, `SourceError`, `StoreError`); raise the concrete classes. Every
-message names the file (and the row and field where there is one) so a user can find and fix it.
+Catch a group; raise a concrete class. The groups are here; each concrete class lives beside the
+code that raises it and derives from its area's group. Every message names what the user can find
+and fix: the file (and the row and field where there is one), the option, or the record.
+
+```
+StreetlightError              anything Streetlight raises on purpose (never raised itself)
+├── ConfigError               a setting, option or configuration file that cannot be used
+│     UnknownOutputError, UnknownTimeZoneError (here); OptionError (cli.options);
+│     SettingsError (staff.settings); SampleNotFoundError (demo.pipeline)
+├── IngestError               crime data that cannot be read at all (bad rows are quarantined)
+│     SourceError > SourceNotFoundError, NotCSVError, NotZipError, UnknownLayoutError;
+│     MappingError (here)
+├── StoreError                the incident store (store.store): StoreNotFoundError,
+│                             StoreDamagedError, StoreLockedError, UnknownForceError
+├── ForecastError             hotspots and backtests: NotFittedError (hotspots.base),
+│                             NoDateTimesError (hotspots.etas), UnknownModelError
+│                             (hotspots.registry), HarmTableError (hotspots.harm),
+│                             ForecastInputError (hotspots.forecast), BacktestSettingsError,
+│                             BacktestFileError (evaluate.run)
+├── PlanError                 patrol plans and dosage (deploy.errors): PlanSettingsError,
+│                             PlanInputError, SolverError, BriefingError, DosageInputError
+├── ReportError               public reports: ReportRejectedError (reports.validation),
+│                             SpamSuspectedError (reports.antispam), ReportNotFoundError,
+│                             ModerationError (reports.moderation), PerceptionError
+│                             (reports.perception), ReportsReadError (reports.dataset),
+│                             ExportError (reports.export), FormError (web.analyst.router)
+├── VerifyError               on-the-spot verification: NotOnDutyError,
+│                             EngagementNotFoundError, IdempotencyConflictError
+│                             (verify.engagements), ChatClosedError, EmptyMessageError
+│                             (verify.chat), ConsoleItemNotFoundError (verify.console)
+├── AuthError                 staff sign-in and what a request may do: AccountError
+│                             (staff.accounts), WebAuthnError, OptionsLimitedError
+│                             (staff.webauthn), NotSignedInError, ForbiddenError
+│                             (web.core.deps), CsrfError (web.core.csrf)
+└── DatabaseError             the operational database (db.errors): DatabaseUrlError,
+                              DatabaseUnreachableError, AuditChainError, ImportFileError,
+                              OfficerNotFoundError, DutyError
+```
+`tests/test_errors.py` keeps it so: every class is under exactly one group and named `...Error`,
+and no code raises the root or a group.
 """
 
 from __future__ import annotations
@@ -11,7 +49,50 @@ class StreetlightError(Exception):
     """Base of every error Streetlight raises on purpose."""
 
 
-class SourceError(StreetlightError):
+# The groups, one per area: catch these.
+
+
+class ConfigError(StreetlightError):
+    """A setting, command-line option or configuration file that cannot be used as given."""
+
+
+class IngestError(StreetlightError):
+    """Crime data that cannot be read at all (bad rows are quarantined, never raised)."""
+
+
+class StoreError(StreetlightError):
+    """The incident store is missing, locked by another writer, or damaged."""
+
+
+class ForecastError(StreetlightError):
+    """A hotspot forecast or backtest that cannot be made from what it was given."""
+
+
+class PlanError(StreetlightError):
+    """A patrol plan, schedule or dosage measure that cannot be made from what it was given."""
+
+
+class ReportError(StreetlightError):
+    """A public report refused, not found, or an output of them that cannot be made."""
+
+
+class VerifyError(StreetlightError):
+    """On-the-spot verification: an engagement, check, chat or console action that cannot be."""
+
+
+class AuthError(StreetlightError):
+    """Staff sign-in, and what a request is allowed to do."""
+
+
+class DatabaseError(StreetlightError):
+    """The operational database cannot be reached, is at a schema this version does not know, or
+    refuses a change."""
+
+
+# Reading crime data: raised by `streetlight.ingest`.
+
+
+class SourceError(IngestError):
     """An input source cannot be read at all (as opposed to bad rows, which are quarantined)."""
 
     def __init__(self, source: str, problem: str) -> None:
@@ -36,9 +117,16 @@ class UnknownLayoutError(SourceError):
     """The header does not match any layout Streetlight knows, nor the mapping given."""
 
 
-class MappingError(StreetlightError):
+class MappingError(IngestError):
     """A mapping file is missing, malformed, or names something impossible."""
 
 
-class StoreError(StreetlightError):
-    """The incident store is missing, locked by another writer, or damaged."""
+# Raised by several areas: a path or name the user gave that no part of Streetlight knows.
+
+
+class UnknownOutputError(ConfigError):
+    """An output path whose suffix no writer of this command knows (the message lists those)."""
+
+
+class UnknownTimeZoneError(ConfigError):
+    """A time zone that is neither an IANA name (Europe/London) nor, where allowed, an offset."""

@@ -15,7 +15,7 @@ from streetlight.db.models import AuditEntry
 from streetlight.reports.area import ReportArea
 from streetlight.reports.categories import Factor
 from streetlight.reports.submission import Receipt, ReportLimits, default_limits, submit
-from streetlight.reports.validation import ReportRejected, Submission
+from streetlight.reports.validation import ReportRejectedError, Submission
 
 NOW = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -81,8 +81,8 @@ def submit_in(
 Submit = Callable[..., Receipt]
 
 
-def refused(send: Submit, *args: object, **kwargs: object) -> ReportRejected:
-    with pytest.raises(ReportRejected) as caught:
+def refused(send: Submit, *args: object, **kwargs: object) -> ReportRejectedError:
+    with pytest.raises(ReportRejectedError) as caught:
         send(*args, **kwargs)
     return caught.value
 

@@ -12,7 +12,7 @@ import pytest
 
 from streetlight.reports.antispam import (
     HONEYPOT_FIELD,
-    SpamSuspected,
+    SpamSuspectedError,
     check_form_token,
     check_honeypot,
     issue_form_token,
@@ -24,7 +24,7 @@ LATER = T0 + timedelta(seconds=30)
 
 
 def reason(token: str, now: datetime = LATER, secret: bytes = SECRET, **kw: timedelta) -> str:
-    with pytest.raises(SpamSuspected) as caught:
+    with pytest.raises(SpamSuspectedError) as caught:
         check_form_token(secret, token, now, **kw)
     return caught.value.reason
 
@@ -127,7 +127,7 @@ def test_honeypot() -> None:
     assert HONEYPOT_FIELD == "website"
     check_honeypot("")
     check_honeypot(None)
-    with pytest.raises(SpamSuspected) as caught:
+    with pytest.raises(SpamSuspectedError) as caught:
         check_honeypot("http://spam.example")
     assert caught.value.reason == "honeypot"
 

@@ -17,7 +17,7 @@ from streetlight.reports.area import ReportArea
 from streetlight.reports.categories import Factor, ReportStatus
 from streetlight.reports.moderation import (
     ModerationError,
-    ReportNotFound,
+    ReportNotFoundError,
     accept,
     count,
     get_row,
@@ -123,7 +123,7 @@ def test_unknown_reports(sessions: sessionmaker[Session]) -> None:
             lambda: respond(session, 99, "done", actor="ann", now=NOW),
             lambda: locate(session, 99, *INSIDE, area=None, actor="ann", now=NOW),
         ):
-            with pytest.raises(ReportNotFound, match="99"):
+            with pytest.raises(ReportNotFoundError, match="99"):
                 call()
 
 
@@ -186,7 +186,7 @@ def test_impossible_moves(sessions: sessionmaker[Session], send: Submit, area: R
         with sessions() as session, pytest.raises(ModerationError, match=words):
             call(session)
     with sessions() as session:
-        with pytest.raises(ReportNotFound):
+        with pytest.raises(ReportNotFoundError):
             merge(session, c, 999, actor="ann", now=NOW)
         assert get_row(session, a).status is ReportStatus.PENDING
         assert get_row(session, c).lon is None

@@ -20,7 +20,7 @@ from streetlight.reports.area import ReportArea
 from streetlight.reports.categories import AuditFactor, Factor, ReportStatus
 from streetlight.reports.receipt_status import lookup
 from streetlight.reports.submission import Receipt, dedupe_hash, default_limits
-from streetlight.reports.validation import ReportRejected, validate
+from streetlight.reports.validation import ReportRejectedError, validate
 from tests.conftest import database_text
 from tests.reports.sending import (
     CLIENT,
@@ -121,7 +121,7 @@ def test_bad_submissions_write_nothing(engine: Engine, send: Submit) -> None:
 
 
 def test_a_missing_nonce_is_refused(sessions: sessionmaker[Session], area: ReportArea) -> None:
-    with sessions() as session, pytest.raises(ReportRejected) as caught:
+    with sessions() as session, pytest.raises(ReportRejectedError) as caught:
         submit_in(session, pinned(), area, nonce_hash="")
     assert caught.value.reason == "invalid"
 
@@ -152,7 +152,7 @@ def test_a_replay_the_check_missed_is_refused_by_the_unique_constraint(
 
     monkeypatch.setattr(submission, "_nonce_used", first_misses)
     with sessions.begin() as session:
-        with pytest.raises(ReportRejected) as caught:
+        with pytest.raises(ReportRejectedError) as caught:
             submit_in(session, pinned(FAR), area, client=OTHER_CLIENT, nonce_hash=token)
         assert caught.value.reason == "replayed" and len(calls) == 2
         # The savepoint kept the transaction usable: the rate-limit hit is still there.
@@ -187,7 +187,7 @@ def test_a_concurrent_replay_gets_one_report(
                 results.append(
                     submit_in(session, pinned(where), area, client=client, nonce_hash=token)
                 )
-        except ReportRejected as exc:
+        except ReportRejectedError as exc:
             results.append(exc.reason)
         except BaseException as exc:  # pragma: no cover - reported below
             results.append(exc)

@@ -9,7 +9,7 @@ import pytest
 
 from streetlight.reports.area import ReportArea
 from streetlight.reports.categories import AuditFactor
-from streetlight.reports.validation import ReportRejected, validate
+from streetlight.reports.validation import ReportRejectedError, validate
 from tests.reports.sending import NOW, TODAY, pinned, typed
 
 BAD = [
@@ -54,7 +54,7 @@ def test_bad_input_is_refused_naming_the_field(
     area: ReportArea, fields: dict[str, object], field: str
 ) -> None:
     submission = replace(pinned(), **fields)  # type: ignore[arg-type]
-    with pytest.raises(ReportRejected) as caught:
+    with pytest.raises(ReportRejectedError) as caught:
         validate(submission, area=area, now=NOW)
     assert (caught.value.reason, caught.value.field) == ("invalid", field)
     assert caught.value.message
@@ -80,7 +80,7 @@ def test_edges_that_are_accepted(area: ReportArea, fields: dict[str, object]) ->
 
 
 def test_no_pin_and_no_place_is_refused(area: ReportArea) -> None:
-    with pytest.raises(ReportRejected) as caught:
+    with pytest.raises(ReportRejectedError) as caught:
         validate(typed(place="   \n "), area=area, now=NOW)
     assert (caught.value.field, caught.value.reason) == ("place", "invalid")
 

@@ -16,15 +16,15 @@ from streetlight.cli.options import (
     HarmOption,
     JsonFileOption,
     ModelsOption,
+    OptionError,
     QuietOption,
     ReportFolderOption,
     StartMonthOption,
     StoreOption,
     TimezoneOption,
-    month_flag,
+    month_range,
 )
 from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
-from streetlight.errors import StreetlightError
 from streetlight.store.months import month_key
 from streetlight.store.store import Store, default_store_path
 
@@ -51,13 +51,11 @@ def backtest_command(
 
     with cli_errors():
         what = "--start/--end/--coverage"
-        first, last = month_flag(start, what), month_flag(end, what)
+        first, last = month_range(start, end, ("--start", "--end"), what)
         try:
             covers = tuple(float(c) for c in coverage.split(",") if c.strip())
         except ValueError as exc:
-            raise StreetlightError(f"{what}: {exc}") from exc
-        if last < first:
-            raise StreetlightError(f"--end {end} is before --start {start}")
+            raise OptionError(f"{what}: {exc}") from exc
         request = BacktestRequest(
             first=first,
             last=last,

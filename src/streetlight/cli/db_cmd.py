@@ -45,7 +45,7 @@ def verify_audit_command(
     removed. Prints an anchor to keep elsewhere (a daily report) for a later --anchor check."""
     from streetlight.db.audit import Anchor, verify_chain
     from streetlight.db.engine import session_factory
-    from streetlight.db.errors import DatabaseError
+    from streetlight.db.errors import AuditChainError
     from streetlight.db.migrate import open_database
 
     with cli_errors():
@@ -58,7 +58,7 @@ def verify_audit_command(
             check = verify_chain(session, expected)
         engine.dispose()
         if not check.ok:
-            raise DatabaseError(f"audit log: row {check.first_bad_id}: {check.problem}")
+            raise AuditChainError(f"audit log: row {check.first_bad_id}: {check.problem}")
         held = f", still holds {expected}" if expected is not None else ""
         out.print(
             f"audit log: {check.rows:,} row(s), chain intact{held}; anchor {check.anchor}",

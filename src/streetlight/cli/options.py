@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from streetlight.errors import StreetlightError
+from streetlight.errors import ConfigError
 
 if TYPE_CHECKING:
     from streetlight.deploy.plan import PlanSettings
@@ -257,6 +257,10 @@ DataOption = Annotated[
 ]
 
 
+class OptionError(ConfigError):
+    """A command-line value the command cannot use; the message names the flag."""
+
+
 def database_url(store: Path | None, database: str | None) -> str:
     from streetlight.db.engine import sqlite_url
     from streetlight.store.store import default_store_path
@@ -270,7 +274,7 @@ def parse_shares(text: str, what: str) -> dict[str, float]:
         pairs = [part.split(":") for part in text.split(",") if part.strip()]
         return {name.strip(): float(value) for name, value in pairs}
     except ValueError as exc:
-        raise StreetlightError(f"{what}: use name:value,name:value ({text!r})") from exc
+        raise OptionError(f"{what}: use name:value,name:value ({text!r})") from exc
 
 
 def month_flag(text: str, flag: str) -> date:
@@ -280,10 +284,20 @@ def month_flag(text: str, flag: str) -> date:
     try:
         return parse_month(text)
     except ValueError as exc:
-        raise StreetlightError(f"{flag}: {exc}") from exc
+        raise OptionError(f"{flag}: {exc}") from exc
+
+
+def month_range(start: str, end: str, flags: tuple[str, str], what: str) -> tuple[date, date]:
+    """The first and last months given to `flags` (errors name `what`, the flags as the user
+    reads them); an error when the last is before the first."""
+    first, last = month_flag(start, what), month_flag(end, what)
+    if last < first:
+        raise OptionError(f"{flags[1]} {end} is before {flags[0]} {start}")
+    return first, last
 
 
 def plan_settings(
+    *,
     officers: int,
     shifts: str,
     unit_size: int,

@@ -61,12 +61,11 @@ from streetlight.cli.options import (
     ToMonthOption,
     UnitSizeOption,
     WomenShareOption,
-    month_flag,
+    month_range,
     plan_settings,
 )
 from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
 from streetlight.deploy import defaults
-from streetlight.errors import StreetlightError
 from streetlight.store.months import month_key
 from streetlight.store.store import Store, default_store_path
 
@@ -106,11 +105,16 @@ def plan_backtest_command(
     )
 
     with cli_errors():
-        first, last = month_flag(start, "--from/--to"), month_flag(end, "--from/--to")
-        if last < first:
-            raise StreetlightError(f"--to {end} is before --from {start}")
+        first, last = month_range(start, end, ("--from", "--to"), "--from/--to")
         settings = plan_settings(
-            officers, shifts, unit_size, radius, max_per_post, women_share, time_limit, busy_weight
+            officers=officers,
+            shifts=shifts,
+            unit_size=unit_size,
+            radius=radius,
+            max_per_post=max_per_post,
+            women_share=women_share,
+            time_limit=time_limit,
+            busy_weight=busy_weight,
         )
         request = PlanBacktestRequest(
             first=first,

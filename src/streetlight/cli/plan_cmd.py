@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from streetlight.cli.options import (
@@ -42,6 +43,7 @@ from streetlight.deploy import defaults
 from streetlight.store.store import Store, default_store_path
 
 if TYPE_CHECKING:
+    from streetlight.deploy.export import Written
     from streetlight.deploy.month import MonthPlan, ReportDemand
 
 
@@ -76,24 +78,25 @@ def plan_command(
     """Place patrol units on posts for each shift to cover the most forecast harm.
 
     With --reports, every study-area cell holding accepted public reports of feeling unsafe
-    becomes women's-safety demand: it counts towards --women-share, and adds W x (its reports /
-    the mean reports of the top 1% of cells by reports) hot-cell equivalents, at most 2 W
-    (W = --reports-weight). Recorded crime misses most of what makes a place feel unsafe, and
-    these reports are the people the promise is about saying where; scaling to the top 1% makes
-    W mean the same however many reports the force receives, and the cap stops one much-reported
-    place (or a campaign) from outweighing the forecast.
+    becomes women's-safety demand: it counts towards --women-share and adds up to 2 W hot-cell
+    equivalents (W = --reports-weight; docs/reports.md says how, and why).
     """
     from streetlight.deploy.export import PlanOutputs, write_plan
     from streetlight.deploy.month import PlanRequest, deploy
 
     with cli_errors():
-        when = month_flag(month, "--month")
-        settings = plan_settings(
-            officers, shifts, unit_size, radius, max_per_post, women_share, time_limit, busy_weight
-        )
         request = PlanRequest(
-            month=when,
-            settings=settings,
+            month=month_flag(month, "--month"),
+            settings=plan_settings(
+                officers=officers,
+                shifts=shifts,
+                unit_size=unit_size,
+                radius=radius,
+                max_per_post=max_per_post,
+                women_share=women_share,
+                time_limit=time_limit,
+                busy_weight=busy_weight,
+            ),
             categories=tuple(category),
             model=model,
             force=force,
@@ -114,9 +117,14 @@ def plan_command(
             streets=streets,
             seed=seed,
         )
-        for written in write_plan(plan, outputs):
-            count = f"{written.briefings} briefings and " if written.briefings is not None else ""
-            out.print(f"wrote {count}{written.path}")
+        _print_written(write_plan(plan, outputs))
+
+
+def _print_written(written: Iterable[Written]) -> None:
+    """One line per file as it is written (a later failure leaves the earlier lines true)."""
+    for file in written:
+        count = f"{file.briefings} briefings and " if file.briefings is not None else ""
+        out.print(f"wrote {count}{file.path}")
 
 
 def _print_plan(plan: MonthPlan, month: str, officers: int) -> None:

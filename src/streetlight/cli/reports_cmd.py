@@ -18,7 +18,7 @@ from streetlight.cli.options import (
 )
 from streetlight.cli.printing import layer_line
 from streetlight.cli.terminal import cli_errors, out
-from streetlight.errors import StreetlightError
+from streetlight.errors import UnknownOutputError
 from streetlight.store.store import default_store_path
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ BandOption = typer.Option(
 
 def _check_suffix(path: Path, suffixes: tuple[str, ...]) -> None:
     if path.suffix.lower() not in suffixes:
-        raise StreetlightError(f"{path}: unknown output type (use {' or '.join(suffixes)})")
+        raise UnknownOutputError(f"{path}: unknown output type (use {' or '.join(suffixes)})")
 
 
 def _export_crs(crs: str | None, store: Path | None, frame: pl.DataFrame) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from streetlight.db.errors import DatabaseError
+from streetlight.db.errors import DatabaseUrlError
 
 SQLITE_FILE_NAME = "streetlight.db"
 BUSY_TIMEOUT_MS = 5_000
@@ -51,7 +51,7 @@ def make_engine(url: str, *, echo: bool = False, deadline: float | None = None) 
     if backend == "sqlite":
         database = parsed.database or ""
         if database in ("", ":memory:"):
-            raise DatabaseError(f"{url}: give SQLite a file (sqlite:///path/to/streetlight.db)")
+            raise DatabaseUrlError(f"{url}: give SQLite a file (sqlite:///path/to/streetlight.db)")
         Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, echo=echo, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _tune_sqlite(engine)
@@ -65,7 +65,7 @@ def make_engine(url: str, *, echo: bool = False, deadline: float | None = None) 
         return create_engine(
             parsed, echo=echo, pool_pre_ping=deadline is None, connect_args=connect_args
         )
-    raise DatabaseError(
+    raise DatabaseUrlError(
         f"{parsed.render_as_string(hide_password=True)}: unsupported database; use "
         "sqlite:///FILE or postgresql+psycopg://USER@HOST/NAME"
     )

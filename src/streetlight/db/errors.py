@@ -1,15 +1,24 @@
-"""Errors of the operational database and its imports, in the package's one `StreetlightError` tree."""
+"""Errors of the operational database and its imports: the `DatabaseError` group of
+`streetlight.errors`."""
 
 from __future__ import annotations
 
-from streetlight.errors import StreetlightError
+from streetlight.errors import DatabaseError
 
 
-class DatabaseError(StreetlightError):
-    """The database cannot be reached, or is at a schema this version does not know."""
+class DatabaseUrlError(DatabaseError):
+    """A database URL Streetlight cannot use (an in-memory SQLite, an unknown backend)."""
 
 
-class ImportFileError(StreetlightError):
+class DatabaseUnreachableError(DatabaseError):
+    """The database cannot be reached, or cannot be brought to this version's schema."""
+
+
+class AuditChainError(DatabaseError):
+    """The audit log's hash chain is broken: a row was changed or removed."""
+
+
+class ImportFileError(DatabaseError):
     """An import file cannot be read at all (missing, not CSV, no header or missing columns).
 
     Bad rows do not raise: they are reported one by one (file, row, field) and the good rows land.
@@ -21,7 +30,7 @@ class ImportFileError(StreetlightError):
         self.problem = problem
 
 
-class OfficerNotFoundError(StreetlightError):
+class OfficerNotFoundError(DatabaseError):
     """No officer has this warrant number."""
 
     def __init__(self, warrant_number: str) -> None:
@@ -29,5 +38,5 @@ class OfficerNotFoundError(StreetlightError):
         self.warrant_number = warrant_number
 
 
-class DutyError(StreetlightError):
+class DutyError(DatabaseError):
     """A duty change that cannot happen (a suspended officer going on duty, say)."""

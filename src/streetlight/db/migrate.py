@@ -18,7 +18,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from streetlight.db.engine import display_url, make_engine
-from streetlight.db.errors import DatabaseError
+from streetlight.db.errors import DatabaseUnreachableError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -43,7 +43,7 @@ def open_database(url: str) -> Engine:
     except OperationalError as exc:
         engine.dispose()
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "cannot connect"
-        raise DatabaseError(f"{display_url(url)}: {reason}") from None
+        raise DatabaseUnreachableError(f"{display_url(url)}: {reason}") from None
     return engine
 
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from streetlight.deploy.defaults import REPORTS_WEIGHT, VIOLENCE
-from streetlight.errors import StreetlightError
+from streetlight.errors import ConfigError
 from streetlight.geo.boundary import Ring, read_rings
 from streetlight.hotspots.base import month_index, month_of_index
 from streetlight.hotspots.concentration import Concentration, concentration
@@ -37,12 +37,16 @@ if TYPE_CHECKING:
 SAMPLE_FORCE = "cleveland"
 
 
+class SampleNotFoundError(ConfigError):
+    """The bundled sample is not where the demo looks (an installed package without it)."""
+
+
 def sample_dir() -> Path:
     """The bundled sample: `$STREETLIGHT_SAMPLE`, else `data/sample` of the source checkout."""
     env = os.environ.get("STREETLIGHT_SAMPLE")
     path = Path(env) if env else Path(__file__).resolve().parents[3] / "data" / "sample"
     if not path.is_dir():
-        raise StreetlightError(f"{path}: bundled sample not found (set STREETLIGHT_SAMPLE)")
+        raise SampleNotFoundError(f"{path}: bundled sample not found (set STREETLIGHT_SAMPLE)")
     return path
 
 

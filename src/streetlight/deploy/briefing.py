@@ -29,7 +29,8 @@ import polars as pl
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from streetlight.errors import StreetlightError
+from streetlight.deploy.errors import BriefingError
+from streetlight.errors import UnknownTimeZoneError
 from streetlight.hotspots.forecast import Forecast
 from streetlight.shifts import SHIFT_HOURS, SHIFTS
 
@@ -196,11 +197,11 @@ def _plan(
 ) -> PlanContext:
     days = schedules["date"].unique().to_list()
     if len(days) > 1:
-        raise StreetlightError(f"briefings are for one day's schedule, not {len(days)} days")
+        raise BriefingError(f"briefings are for one day's schedule, not {len(days)} days")
     try:
         ZoneInfo(timezone)
     except (ValueError, KeyError) as exc:
-        raise StreetlightError(f"unknown time zone {timezone!r}") from exc
+        raise UnknownTimeZoneError(f"unknown time zone {timezone!r}") from exc
     return PlanContext(
         force_name=force_name,
         month=f"{forecast.month:%B %Y}",

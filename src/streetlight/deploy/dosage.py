@@ -51,7 +51,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from streetlight.errors import StreetlightError
+from streetlight.deploy.errors import DosageInputError, PlanSettingsError
 from streetlight.geo.crs import WGS84, choose_crs, transform
 from streetlight.shifts import SHIFT_HOURS, SHIFT_STARTS
 
@@ -79,7 +79,7 @@ class DosageSettings:
         for name in ("radius", "stop_radius", "max_gap"):
             value = getattr(self, name)
             if not np.isfinite(value) or value <= 0:
-                raise StreetlightError(f"{name.replace('_', ' ')} must be positive, not {value}")
+                raise PlanSettingsError(f"{name.replace('_', ' ')} must be positive, not {value}")
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def build_plan(units: pl.DataFrame, stops: pl.DataFrame) -> Plan:
     `offset_minutes` (of `arrive`), dwell_minutes. Every unit works on every date of the schedule.
     """
     if stops.height == 0:
-        raise StreetlightError("the schedule has no visits, so no dates to measure")
+        raise DosageInputError("the schedule has no visits, so no dates to measure")
     offsets = stops.group_by("date").agg(
         pl.col("offset_minutes").sort_by("arrive_at").first().alias("offset")
     )
@@ -293,7 +293,7 @@ def dosage(plan: Plan, pings: pl.DataFrame, settings: DosageSettings | None = No
     )
     keys = locate(plan, pings["unit"], pings["time"])
     if keys.null_count():
-        raise StreetlightError(
+        raise DosageInputError(
             f"{keys.null_count()} ping(s) are not in any shift of their unit: check them first"
         )
     pings = pings.with_columns(keys.alias("key"))

@@ -24,7 +24,7 @@ from streetlight.deploy.maps import plan_html, plan_png
 from streetlight.deploy.month import MonthPlan
 from streetlight.deploy.plan import schedules_table, units_table
 from streetlight.deploy.streets import StreetNetwork
-from streetlight.errors import StreetlightError
+from streetlight.errors import UnknownOutputError
 from streetlight.store.months import month_key
 
 PLAN_SUFFIXES = (".csv", ".geojson", ".json", ".png", ".html")
@@ -111,7 +111,7 @@ def write_plan_file(plan: MonthPlan, path: Path) -> Path:
             force_name=plan.force_name,
         )
     else:
-        raise StreetlightError(
+        raise UnknownOutputError(
             f"{path}: unknown output type (use .csv, .geojson, .json, .png or .html)"
         )
     return path

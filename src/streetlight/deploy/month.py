@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from streetlight.deploy.defaults import CELL_M, REPORTS_WEIGHT, VIOLENCE
+from streetlight.deploy.errors import PlanSettingsError
 from streetlight.deploy.places import Place, hot_cell_demand, read_places, report_places
 from streetlight.deploy.plan import (
     PlanSettings,
@@ -25,7 +26,6 @@ from streetlight.deploy.plan import (
     posts_table,
     shift_profile,
 )
-from streetlight.errors import StreetlightError
 from streetlight.geo.boundary import Ring, read_rings
 from streetlight.hotspots.forecast import Forecast, make_forecast
 from streetlight.hotspots.registry import RECOMMENDED
@@ -69,7 +69,7 @@ class PlanRequest:
 
     def __post_init__(self) -> None:
         if self.reports_weight < 0:
-            raise StreetlightError(
+            raise PlanSettingsError(
                 f"reports weight must be at least 0 hot-cell equivalents, not {self.reports_weight}"
             )
 

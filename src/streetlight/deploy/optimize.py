@@ -44,7 +44,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from streetlight.deploy.coverage import Coverage
-from streetlight.errors import StreetlightError
+from streetlight.deploy.errors import PlanSettingsError, SolverError
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -86,7 +86,7 @@ class Instance:
             raise ValueError("women must have one flag per post")
         needed = self.women_units_needed()
         if needed > int(self.women.sum()) * self.max_per_post:
-            raise StreetlightError(
+            raise PlanSettingsError(
                 f"a {self.min_women_share:.0%} share of {self.units} units needs {needed} units at "
                 f"women's-safety places, but only {int(self.women.sum())} such posts exist"
             )
@@ -428,7 +428,7 @@ def _solve_mip(
         status = "Within the gap of the bound over every post"
     values = np.asarray(h.getSolution().col_value)
     if len(values) != n_posts + n_cells * m:
-        raise StreetlightError(f"the solver found no plan ({status})")
+        raise SolverError(f"the solver found no plan ({status})")
     units = np.rint(values[:n_posts]).astype(np.int64)
     return units, status, float(h.getInfo().mip_dual_bound)
 

@@ -29,7 +29,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import polars as pl
 
 from streetlight.deploy.dosage import UTC_US, Plan, build_plan, locate
-from streetlight.errors import SourceError, SourceNotFoundError, StreetlightError
+from streetlight.deploy.errors import DosageInputError
+from streetlight.errors import (
+    SourceError,
+    SourceNotFoundError,
+    UnknownTimeZoneError,
+)
 from streetlight.ingest.checks import (
     ROW,
     Check,
@@ -97,7 +102,7 @@ def parse_zone(text: str) -> tzinfo:
     try:
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise StreetlightError(
+        raise UnknownTimeZoneError(
             f"--timezone: unknown time zone {text!r} (use a name like Europe/London "
             "or an offset like +01:00)"
         ) from None
@@ -302,22 +307,22 @@ def _no_nulls(frame: pl.DataFrame, column: str, field: str, source: str, what: s
         row = bad.row(0, named=True)
         value = row.get(field)
         problem = f"{field} {value!r} is not {what}" if value is not None else f"no {field}"
-        raise StreetlightError(f"{source} row {row[ROW]}: {problem}")
+        raise DosageInputError(f"{source} row {row[ROW]}: {problem}")
 
 
 def _check_units(units: pl.DataFrame, stops: pl.DataFrame, usrc: str, ssrc: str) -> None:
     twice = units.filter(pl.col("unit").is_duplicated())
     if twice.height:
-        raise StreetlightError(f"{usrc} row {twice[ROW][1]}: unit {twice['unit'][0]!r} twice")
+        raise DosageInputError(f"{usrc} row {twice[ROW][1]}: unit {twice['unit'][0]!r} twice")
     joined = stops.join(units.select("unit", pl.col("shift").alias("_u")), on="unit", how="left")
     unknown = joined.filter(pl.col("_u").is_null())
     if unknown.height:
         row = unknown.row(0, named=True)
-        raise StreetlightError(f"{ssrc} row {row[ROW]}: unit {row['unit']!r} is not in {usrc}")
+        raise DosageInputError(f"{ssrc} row {row[ROW]}: unit {row['unit']!r} is not in {usrc}")
     moved = joined.filter(pl.col("_u") != pl.col("shift"))
     if moved.height:
         row = moved.row(0, named=True)
-        raise StreetlightError(
+        raise DosageInputError(
             f"{ssrc} row {row[ROW]}: unit {row['unit']!r} works the {row['_u']} shift in "
             f"{usrc}, not {row['shift']}"
         )

@@ -27,7 +27,8 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from streetlight.errors import SourceError, StreetlightError
+from streetlight.deploy.errors import PlanSettingsError
+from streetlight.errors import SourceError
 from streetlight.geo.boundary import read_features
 from streetlight.geo.crs import WGS84, transform
 from streetlight.hotspots.base import StudyArea
@@ -104,7 +105,7 @@ def report_weights(reports: IntArray, weight: float) -> FloatArray:
     """
     counts = np.asarray(reports, dtype=np.float64)
     if weight < 0:
-        raise StreetlightError(f"report weight must be >= 0 hot-cell equivalents, not {weight!r}")
+        raise PlanSettingsError(f"report weight must be >= 0 hot-cell equivalents, not {weight!r}")
     unit = hot_cell_demand(counts)
     return np.minimum(weight * counts / unit, REPORT_WEIGHT_CAP * weight)
 

@@ -28,6 +28,7 @@ from streetlight.deploy.defaults import (
     UNIT_SIZE,
     WOMEN_SHARE,
 )
+from streetlight.deploy.errors import PlanSettingsError
 from streetlight.deploy.optimize import (
     BoolArray,
     Instance,
@@ -39,7 +40,6 @@ from streetlight.deploy.optimize import (
 from streetlight.deploy.places import Place, busy_cells, place_demand
 from streetlight.deploy.schedule import unit_schedule
 from streetlight.deploy.streets import StreetNetwork
-from streetlight.errors import StreetlightError
 from streetlight.geo.crs import WGS84, transform
 from streetlight.hotspots.base import month_index, month_of_index
 from streetlight.hotspots.forecast import Forecast
@@ -91,13 +91,15 @@ class PlanSettings:
     def __post_init__(self) -> None:
         """Refuse a value no plan can be solved with, naming the setting and its bounds."""
         if not self.officers or any(n < 0 for n in self.officers.values()):
-            raise StreetlightError(
+            raise PlanSettingsError(
                 f"officers: give each shift 0 or more officers, not {dict(self.officers)}"
             )
         if self.unit_size < 1:
-            raise StreetlightError(f"unit size must be at least 1 officer, not {self.unit_size}")
+            raise PlanSettingsError(f"unit size must be at least 1 officer, not {self.unit_size}")
         if self.max_per_post < 1:
-            raise StreetlightError(f"max per post must be at least 1 unit, not {self.max_per_post}")
+            raise PlanSettingsError(
+                f"max per post must be at least 1 unit, not {self.max_per_post}"
+            )
         for name, value, low, high in (
             ("radius (metres)", self.radius, 0.0, math.inf),
             ("decay", self.decay, 0.0, 1.0),
@@ -107,7 +109,7 @@ class PlanSettings:
         ):
             if not low <= value <= high:
                 bound = f"between {low:g} and {high:g}" if high < math.inf else f"at least {low:g}"
-                raise StreetlightError(f"{name} must be {bound}, not {value}")
+                raise PlanSettingsError(f"{name} must be {bound}, not {value}")
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ def officers_per_shift(officers: int, shares: Mapping[str, float]) -> dict[str, 
     """Officers of each shift from a day's total and the shifts' shares (any positive scale)."""
     total = sum(shares.values())
     if total <= 0:
-        raise StreetlightError("the shifts' shares must add up to more than 0")
+        raise PlanSettingsError("the shifts' shares must add up to more than 0")
     return {name: round(officers * share / total) for name, share in shares.items()}
 
 
@@ -174,7 +176,7 @@ def make_plan(
     plans = []
     for shift, officers in settings.officers.items():
         if shift not in profile:
-            raise StreetlightError(
+            raise PlanSettingsError(
                 f"no demand share for shift {shift!r} (shifts: {', '.join(profile)})"
             )
         instance = Instance(

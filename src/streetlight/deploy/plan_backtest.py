@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from streetlight.deploy.defaults import CELL_M, VIOLENCE
+from streetlight.deploy.errors import PlanInputError
 from streetlight.deploy.evaluation import (
     METHODS,
     Evaluation,
@@ -24,7 +25,6 @@ from streetlight.deploy.evaluation import (
 )
 from streetlight.deploy.places import read_places
 from streetlight.deploy.plan import PlanSettings, shift_profile
-from streetlight.errors import StreetlightError
 from streetlight.hotspots.base import EventSet, month_index, month_of_index
 from streetlight.hotspots.forecast import resolve_force, study_area
 from streetlight.hotspots.registry import RECOMMENDED, make_model
@@ -107,12 +107,12 @@ def check_range(events: EventSet, first: date, last: date, categories: tuple[str
     targets = events.targets()
     what = ", ".join(repr(c) for c in categories)
     if not (targets.month < month_index(first)).any():
-        raise StreetlightError(
+        raise PlanInputError(
             f"no incidents of {what} before {month_key(first)}: nothing to plan from"
         )
     latest = int(targets.month.max())
     if month_index(last) > latest:
-        raise StreetlightError(
+        raise PlanInputError(
             f"--to {month_key(last)} is after the last month with incidents of {what} "
             f"({month_key(month_of_index(latest))}): nothing to score"
         )

@@ -15,7 +15,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
-from streetlight.errors import StreetlightError
+from streetlight.errors import ForecastError, UnknownTimeZoneError
 from streetlight.evaluate.backtest import BacktestResult, PeriodBacktest, backtest, backtest_periods
 from streetlight.hotspots.base import EventSet, StudyArea, month_index
 from streetlight.hotspots.forecast import resolve_force, study_area
@@ -35,6 +35,14 @@ BY = ("month", "shift", "day")
 COVERAGES = (1.0, 2.0, 5.0, 10.0)  # per cent of the study area (DESIGN.md's metrics)
 CELL_M = 150.0  # study-area cell size, metres
 DAY_HOURS = 24.0
+
+
+class BacktestSettingsError(ForecastError, ValueError):
+    """A backtest asked of an impossible time scale or range."""
+
+
+class BacktestFileError(ForecastError):
+    """A backtest JSON file that cannot be read or recommends no model."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,7 +76,7 @@ class BacktestRequest:
 
     def __post_init__(self) -> None:
         if self.by not in BY:
-            raise StreetlightError(f"--by must be month, shift or day, not {self.by!r}")
+            raise BacktestSettingsError(f"--by must be month, shift or day, not {self.by!r}")
 
     @property
     def horizon(self) -> float:
@@ -131,7 +139,7 @@ def run_backtest(
             (shift_starts if request.by == "shift" else day_starts)(request.first, last_day, zone)
         )
     except (KeyError, ValueError) as exc:
-        raise StreetlightError(f"--timezone: unknown time zone {zone!r}") from exc
+        raise UnknownTimeZoneError(f"--timezone: unknown time zone {zone!r}") from exc
     period = backtest_periods(
         events,
         area,
@@ -163,7 +171,7 @@ def recommended_model(path: Path) -> str:
     try:
         name = json.loads(path.read_text(encoding="utf-8"))["recommended"]
     except (OSError, ValueError, KeyError) as exc:
-        raise StreetlightError(
+        raise BacktestFileError(
             f"{path}: not a backtest JSON with a 'recommended' model ({exc})"
         ) from exc
     return str(name)

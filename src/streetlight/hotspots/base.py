@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import NDArray
 
-from streetlight.errors import StreetlightError
+from streetlight.errors import ForecastError
 from streetlight.geo.grid import Grid
 
 IntArray = NDArray[np.int64]
@@ -37,7 +37,7 @@ def month_of_index(index: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-class NotFittedError(StreetlightError, ValueError):
+class NotFittedError(ForecastError, ValueError):
     """`predict` was called before `fit`."""
 
 

@@ -53,7 +53,7 @@ from typing import Self
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from streetlight.errors import StreetlightError
+from streetlight.errors import ForecastError
 from streetlight.hotspots.base import (
     EventSet,
     FloatArray,
@@ -73,7 +73,7 @@ MAX_PAIRS = 30_000_000
 """Most (earlier, later) event pairs the fit will hold in memory (about 24 bytes each)."""
 
 
-class NoDateTimesError(StreetlightError, ValueError):
+class NoDateTimesError(ForecastError, ValueError):
     """The events carry only months, but a self-exciting process needs date-times."""
 
 

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
-from streetlight.errors import StreetlightError
+from streetlight.errors import UnknownOutputError
 from streetlight.geo.boundary import Ring
 from streetlight.geo.crs import WGS84, transform
-from streetlight.hotspots.forecast import Forecast
+from streetlight.hotspots.forecast import Forecast, ForecastInputError
 from streetlight.maps.cells import CellOverlay, cells_html, cells_png
 from streetlight.store.months import month_key
 
@@ -33,7 +33,7 @@ def check_suffixes(paths: Sequence[Path]) -> None:
     """Refuse a path of unknown type before any work, so a typo costs nothing."""
     for path in paths:
         if path.suffix.lower() not in SUFFIXES:
-            raise StreetlightError(f"{path}: unknown output type (use {', '.join(SUFFIXES)})")
+            raise UnknownOutputError(f"{path}: unknown output type (use {', '.join(SUFFIXES)})")
 
 
 def _title(f: Forecast) -> str:
@@ -54,7 +54,7 @@ def write_forecast(
     check_suffixes([path])
     suffix = path.suffix.lower()
     if overlay is not None and len(overlay.values) != forecast.area.n_cells:
-        raise StreetlightError(
+        raise ForecastInputError(
             f"{path}: the {overlay.label} layer has {len(overlay.values):,} cells, the forecast "
             f"{forecast.area.n_cells:,}: count it on the forecast's study area"
         )

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from streetlight.errors import StreetlightError
+from streetlight.errors import ForecastError
 from streetlight.geo.boundary_cells import boundary_geometry, cells_in
 from streetlight.geo.crs import WGS84, transform
 from streetlight.geo.grid import Grid
@@ -25,6 +25,11 @@ from streetlight.hotspots.registry import make_model
 from streetlight.store.store import Store
 
 
+class ForecastInputError(ForecastError):
+    """The store does not hold what a forecast asks for (a force, a crime type), or a layer to
+    draw with it was counted on another study area."""
+
+
 def resolve_force(store: Store, force: str | None) -> str:
     """The force asked for, or the only force in the store."""
     if force is not None:
@@ -32,7 +37,7 @@ def resolve_force(store: Store, force: str | None) -> str:
     if len(store.forces) == 1:
         return next(iter(store.forces))
     known = ", ".join(sorted(store.forces)) or "none"
-    raise StreetlightError(f"{store.root}: say which force with --force (forces: {known})")
+    raise ForecastInputError(f"{store.root}: say which force with --force (forces: {known})")
 
 
 def study_area(
@@ -117,7 +122,7 @@ def make_forecast(
     known = set(history["category"].unique().to_list())
     missing = [c for c in categories if c not in known]
     if missing:
-        raise StreetlightError(
+        raise ForecastInputError(
             f"no incidents of {', '.join(repr(c) for c in missing)} for {slug} "
             f"(categories: {', '.join(sorted(known))})"
         )

@@ -17,8 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from streetlight.errors import StreetlightError
+from streetlight.errors import ForecastError
 from streetlight.tomlfile import read_toml
+
+
+class HarmTableError(ForecastError):
+    """A harm-weight table that cannot be read or holds an impossible weight."""
 
 
 @dataclass(frozen=True)
@@ -36,18 +40,18 @@ class HarmTable:
 def load_harm(path: str | Path) -> HarmTable:
     """Read a harm table; errors name the file and the entry."""
     p = Path(path)
-    data = read_toml(p, "harm table", StreetlightError)
+    data = read_toml(p, "harm table", HarmTableError)
     table = data.get("weights")
     if not isinstance(table, dict):
-        raise StreetlightError(f"{p}: needs a [weights] table of category = weight")
+        raise HarmTableError(f"{p}: needs a [weights] table of category = weight")
     weights: dict[str, float] = {}
     for category, value in table.items():
         if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-            raise StreetlightError(
+            raise HarmTableError(
                 f"{p}: weight of {category!r} must be a number >= 0, not {value!r}"
             )
         weights[category] = float(value)
     default = data.get("default", 1.0)
     if not isinstance(default, int | float) or default < 0:
-        raise StreetlightError(f"{p}: default must be a number >= 0, not {default!r}")
+        raise HarmTableError(f"{p}: default must be a number >= 0, not {default!r}")
     return HarmTable(weights, float(default))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from streetlight.errors import StreetlightError
+from streetlight.errors import ForecastError
 from streetlight.hotspots.base import HotspotModel
 from streetlight.hotspots.counting import ExponentialCount, LastMonth, RollingSum
 from streetlight.hotspots.kde import GridKDE
@@ -64,7 +64,7 @@ def make_period_model(name: str, horizon_hours: float) -> HotspotModel:
     )
 
 
-class UnknownModelError(StreetlightError):
+class UnknownModelError(ForecastError):
     """A model name the registry does not know."""
 
 

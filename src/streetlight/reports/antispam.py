@@ -25,7 +25,7 @@ import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from streetlight.errors import StreetlightError
+from streetlight.errors import ReportError
 
 HONEYPOT_FIELD = "website"
 MIN_AGE = timedelta(seconds=3)
@@ -40,7 +40,7 @@ _TOKEN_CHARS = 96  # base64url of 57 bytes is 76 characters; anything much longe
 _PERSON = b"sl-report-form"
 
 
-class SpamSuspected(StreetlightError):  # noqa: N818 - the name the web layer shares
+class SpamSuspectedError(ReportError):
     """A form submission that a person filling the form in would not make. `reason` is one of
     "bad_token", "too_fast", "expired" (and "honeypot" from `check_honeypot`)."""
 
@@ -83,32 +83,32 @@ def check_form_token(
     min_age: timedelta = MIN_AGE,
     max_age: timedelta = MAX_AGE,
 ) -> str:
-    """The token's nonce hash (store it: replay protection), or `SpamSuspected`.
+    """The token's nonce hash (store it: replay protection), or `SpamSuspectedError`.
 
     The MAC is checked in constant time before anything in the token is believed.
     """
     if not isinstance(token, str) or not token or len(token) > _TOKEN_CHARS:
-        raise SpamSuspected("bad_token", "missing or malformed form token")
+        raise SpamSuspectedError("bad_token", "missing or malformed form token")
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
-        raise SpamSuspected("bad_token", "malformed form token") from exc
+        raise SpamSuspectedError("bad_token", "malformed form token") from exc
     if len(raw) != _TOKEN_BYTES or raw[:1] != _VERSION:
-        raise SpamSuspected("bad_token", "malformed form token")
+        raise SpamSuspectedError("bad_token", "malformed form token")
     payload, mac = raw[:-_MAC_BYTES], raw[-_MAC_BYTES:]
     if not hmac.compare_digest(mac, _mac(secret, payload)):
-        raise SpamSuspected("bad_token", "form token not signed by this server")
+        raise SpamSuspectedError("bad_token", "form token not signed by this server")
     nonce = payload[1 : 1 + _NONCE_BYTES]
     issued = int.from_bytes(payload[1 + _NONCE_BYTES :])
     age_ms = _millis(now) - issued
     if age_ms < min_age / timedelta(milliseconds=1):
-        raise SpamSuspected("too_fast", "form sent back too soon after it was served")
+        raise SpamSuspectedError("too_fast", "form sent back too soon after it was served")
     if age_ms > max_age / timedelta(milliseconds=1):
-        raise SpamSuspected("expired", "form token expired: reload the form")
+        raise SpamSuspectedError("expired", "form token expired: reload the form")
     return nonce_hash(nonce)
 
 
 def check_honeypot(value: str | None) -> None:
-    """`SpamSuspected("honeypot")` when the hidden field people never see was filled in."""
+    """`SpamSuspectedError("honeypot")` when the hidden field people never see was filled in."""
     if value:
-        raise SpamSuspected("honeypot", f"hidden field {HONEYPOT_FIELD!r} was filled in")
+        raise SpamSuspectedError("honeypot", f"hidden field {HONEYPOT_FIELD!r} was filled in")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from streetlight.db.engine import display_url, make_engine, session_factory
 from streetlight.db.models import PublicReport
-from streetlight.errors import StreetlightError
+from streetlight.errors import ReportError
 from streetlight.hotspots.base import StudyArea
 from streetlight.reports.categories import ReportStatus
 from streetlight.reports.perception import PerceptionLayer, perception_from_frame
@@ -52,7 +52,7 @@ def accepted_frame(session: Session) -> pl.DataFrame:
     return pl.DataFrame(data, schema=ACCEPTED_SCHEMA)
 
 
-class ReportsReadError(StreetlightError):
+class ReportsReadError(ReportError):
     """The operational database could not be read for accepted reports."""
 
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from streetlight.errors import StreetlightError
+from streetlight.errors import ReportError
 from streetlight.geo.crs import WGS84, transform
 from streetlight.geo.geojson import polygon_feature, square_rings
 from streetlight.reports.categories import FACTOR_CODE, FACTORS, TIME_BANDS, Factor, band_label
@@ -36,7 +36,7 @@ SUFFIXES = (".geojson", ".csv")
 BAND_COLUMNS: tuple[str, ...] = tuple(band_label(b) for b in TIME_BANDS)
 
 
-class ExportError(StreetlightError, ValueError):
+class ExportError(ReportError, ValueError):
     """A public export asked for below the public precision, or written to an unknown format."""
 
 

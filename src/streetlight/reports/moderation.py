@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from streetlight.db import audit
 from streetlight.db.models import PublicReport
 from streetlight.db.models.reports import RESPONSE_CHARS
-from streetlight.errors import StreetlightError
+from streetlight.errors import ReportError
 from streetlight.reports.area import ReportArea
 from streetlight.reports.categories import (
     AUDIT_FACTORS,
@@ -36,7 +36,7 @@ QUEUE_MAX = 500
 _LIVE = (ReportStatus.PENDING, ReportStatus.ACCEPTED)
 
 
-class ReportNotFound(StreetlightError):  # noqa: N818 - the name the web layer shares
+class ReportNotFoundError(ReportError):
     """No report has this id."""
 
     def __init__(self, report_id: int) -> None:
@@ -44,7 +44,7 @@ class ReportNotFound(StreetlightError):  # noqa: N818 - the name the web layer s
         self.report_id = report_id
 
 
-class ModerationError(StreetlightError):
+class ModerationError(ReportError):
     """A moderation move that cannot be made (accepting a merged report, merging into itself)."""
 
 
@@ -113,7 +113,7 @@ def count(session: Session, *, status: ReportStatus | None = ReportStatus.PENDIN
 
 
 def get_row(session: Session, report_id: int) -> ReportRow:
-    """One report, scrubbed like the list (`ReportNotFound` when there is none)."""
+    """One report, scrubbed like the list (`ReportNotFoundError` when there is none)."""
     report = _get(session, report_id)
     return _row(report, _possible_duplicates(session, [report])[report.id])
 
@@ -129,7 +129,7 @@ def view_detail(session: Session, report_id: int, *, actor: str, now: datetime) 
 def _get(session: Session, report_id: int) -> PublicReport:
     report = session.get(PublicReport, report_id)
     if report is None:
-        raise ReportNotFound(report_id)
+        raise ReportNotFoundError(report_id)
     return report
 
 

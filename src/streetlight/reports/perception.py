@@ -30,7 +30,7 @@ import numpy as np
 import polars as pl
 from numpy.typing import ArrayLike, NDArray
 
-from streetlight.errors import StreetlightError
+from streetlight.errors import ReportError
 from streetlight.geo.crs import WGS84, transform
 from streetlight.hotspots.base import StudyArea
 from streetlight.reports.categories import FACTOR_CODE, FACTORS, N_BANDS, TIME_BANDS, Factor
@@ -44,7 +44,7 @@ NEAREST_WITHIN_M = 250.0
 ALL_FACTORS_MASK = (1 << N_FACTORS) - 1
 
 
-class PerceptionError(StreetlightError, ValueError):
+class PerceptionError(ReportError, ValueError):
     """Report arrays that cannot be counted: mismatched lengths, an unknown band or factor bit."""
 
 

@@ -27,7 +27,7 @@ from streetlight.reports import receipts
 from streetlight.reports.area import ReportArea
 from streetlight.reports.categories import ReportStatus
 from streetlight.reports.normalise import cell_key, place_key, utc_date
-from streetlight.reports.validation import CleanReport, ReportRejected, Submission, validate
+from streetlight.reports.validation import CleanReport, ReportRejectedError, Submission, validate
 
 SUBMISSIONS_PER_HOUR = 5
 _RATE_SCOPE = "report.submit"
@@ -73,8 +73,10 @@ def _nonce_used(session: Session, nonce_hash: str) -> bool:
     return bool(session.scalar(select(exists().where(PublicReport.nonce_hash == nonce_hash))))
 
 
-def _replayed() -> ReportRejected:
-    return ReportRejected("", "replayed", "this form was already sent: reload it to send another")
+def _replayed() -> ReportRejectedError:
+    return ReportRejectedError(
+        "", "replayed", "this form was already sent: reload it to send another"
+    )
 
 
 def submit(
@@ -91,23 +93,23 @@ def submit(
 
     `client_key`: who asks (a client address), only ever stored salted and hashed;
     `nonce_hash`: from `antispam.check_form_token`, unique per report (replay protection).
-    Raises `ReportRejected`; a concurrent replay of one form ends the same way (the database's
+    Raises `ReportRejectedError`; a concurrent replay of one form ends the same way (the database's
     unique constraint decides, inside a savepoint, so the caller's transaction survives).
     """
     clean = validate(submission, area=area, now=now)
     if not nonce_hash or len(nonce_hash) > 64:
-        raise ReportRejected("", "invalid", "missing form token")
+        raise ReportRejectedError("", "invalid", "missing form token")
     if _nonce_used(session, nonce_hash):
         raise _replayed()
     salt = ratelimit.day_salt(session, now)
     if ratelimit.is_limited(session, limits.per_client, client_key, now, salt):
-        raise ReportRejected(
+        raise ReportRejectedError(
             "", "too_many", "too many reports from here for now: please try again later"
         )
     ratelimit.record_hit(session, limits.per_client, client_key, now, salt)
     dedupe = dedupe_hash(salt, clean, client_key, area.crs if area is not None else None)
     if session.scalar(select(exists().where(PublicReport.dedupe_hash == dedupe))):
-        raise ReportRejected("", "duplicate", "you already sent this report today")
+        raise ReportRejectedError("", "duplicate", "you already sent this report today")
     code = receipts.new_receipt()
     report = PublicReport(
         receipt_hash=receipts.receipt_hash(code),

@@ -1,7 +1,7 @@
 """Checking what the public sent, before anything is stored: a pure function of the submission,
 the force's report area and the time (no database).
 
-`validate` refuses with `ReportRejected` naming the first bad field and reason "invalid", or
+`validate` refuses with `ReportRejectedError` naming the first bad field and reason "invalid", or
 "outside_area"/"no_area" for a pin the force cannot take; what it returns is the report as
 stored (text cleaned, factors as a bitmask). The checks that need the database (replays, the rate
 limit, duplicates) are `submission.submit`'s.
@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
 from streetlight.db.models.reports import LANGUAGES, PLACE_CHARS, TEXT_CHARS
-from streetlight.errors import StreetlightError
+from streetlight.errors import ReportError
 from streetlight.reports.area import ReportArea
 from streetlight.reports.categories import (
     N_BANDS,
@@ -33,7 +33,7 @@ FUTURE_SLACK = timedelta(days=1)
 MAX_AGE = timedelta(days=366)
 
 
-class ReportRejected(StreetlightError):  # noqa: N818 - the name the web layer shares
+class ReportRejectedError(ReportError):
     """A submission refused. `field`: the form field to point at ("" for the whole form):
     "factors", "occurred_on", "time_band", "location" (the pin: lon/lat), "place", "text",
     "score_<audit factor>", "language". `reason`: "invalid", "outside_area", "no_area",
@@ -82,7 +82,7 @@ class CleanReport:
 
 
 def validate(submission: Submission, *, area: ReportArea | None, now: datetime) -> CleanReport:
-    """The submission as stored, or `ReportRejected` naming the first bad field. `area`: where
+    """The submission as stored, or `ReportRejectedError` naming the first bad field. `area`: where
     the force takes pins (None: it takes none); `now`: aware, for the date's limits."""
     raw_factors = submission.factors
     if isinstance(raw_factors, str) or not isinstance(raw_factors, Iterable):
@@ -100,8 +100,8 @@ def validate(submission: Submission, *, area: ReportArea | None, now: datetime) 
     return CleanReport(mask, occurred_on, band, lon, lat, place, text, scores, submission.language)
 
 
-def _invalid(field: str, message: str) -> ReportRejected:
-    return ReportRejected(field, "invalid", message)
+def _invalid(field: str, message: str) -> ReportRejectedError:
+    return ReportRejectedError(field, "invalid", message)
 
 
 def _clean_factors(raw: Iterable[object]) -> int:
@@ -149,12 +149,14 @@ def _clean_point(
     x = _coordinate(lon, -180.0, 180.0)
     y = _coordinate(lat, -90.0, 90.0)
     if area is None:
-        raise ReportRejected(
+        raise ReportRejectedError(
             "location", "no_area", "this force takes map positions only within its area, "
             "and none is set up: describe the place instead",
         )  # fmt: skip
     if not area.contains(x, y):
-        raise ReportRejected("location", "outside_area", "the map position is outside the area")
+        raise ReportRejectedError(
+            "location", "outside_area", "the map position is outside the area"
+        )
     return x, y
 
 

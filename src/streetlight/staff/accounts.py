@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from streetlight.db import audit
 from streetlight.db import officers as ops
 from streetlight.db.models import Role, StaffUser
-from streetlight.errors import StreetlightError
+from streetlight.errors import AuthError
 from streetlight.staff import totp
 from streetlight.staff.passwords import MIN_PASSWORD_CHARS, Passwords
 
 
-class AccountError(StreetlightError):
+class AccountError(AuthError):
     """An account cannot be created as asked (name taken, weak password, unknown officer)."""
 
 

@@ -19,7 +19,7 @@ from typing import Literal, Protocol, TypeVar
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from streetlight.errors import StreetlightError
+from streetlight.errors import ConfigError
 
 SECRET_FILE_NAME = "secret.key"
 MIN_SECRET_CHARS = 32
@@ -71,7 +71,7 @@ class ServerSecret(BaseSettings):
         return path.read_text().strip().encode()
 
 
-class SettingsError(StreetlightError):
+class SettingsError(ConfigError):
     """A setting (environment variable or option) has a value the app refuses."""
 
 

@@ -68,7 +68,7 @@ from streetlight.db.models.webauthn import (
     LABEL_CHARS,
     TRANSPORTS_CHARS,
 )
-from streetlight.errors import StreetlightError
+from streetlight.errors import AuthError
 from streetlight.staff.accounts import find_user
 from streetlight.staff.passwords import Passwords
 from streetlight.staff.settings import StaffSettings
@@ -88,11 +88,11 @@ _NO_ACCOUNT = 0  # no account has id 0: a name without an account runs the same 
 Parsed = TypeVar("Parsed", AuthenticationCredential, RegistrationCredential)
 
 
-class OptionsLimitedError(StreetlightError):
+class OptionsLimitedError(AuthError):
     """This client has asked for too many sign-in options lately."""
 
 
-class WebAuthnError(StreetlightError):
+class WebAuthnError(AuthError):
     """A security key could not be registered: the answer did not verify, its challenge was
     spent or expired, the key is already registered, or the account has too many keys."""
 

@@ -49,6 +49,22 @@ _NO_NET = pl.lit(None, dtype=pl.Int32).alias(NET)
 _LOCK_NAME = ".lock"
 
 
+class StoreNotFoundError(StoreError):
+    """No incident store at the path (or the path is a file): the message says how to make one."""
+
+
+class StoreDamagedError(StoreError):
+    """The store's manifest cannot be read."""
+
+
+class StoreLockedError(StoreError):
+    """Another process is writing to the store."""
+
+
+class UnknownForceError(StoreError):
+    """The store holds no force of that name (the message lists the ones it holds)."""
+
+
 def default_store_path() -> Path:
     """`$STREETLIGHT_STORE`, else `./streetlight-data` (the CLI contract in DESIGN.md)."""
     return Path(os.environ.get("STREETLIGHT_STORE", DEFAULT_STORE))
@@ -98,11 +114,11 @@ class Store:
         manifest_path = root / MANIFEST_NAME
         if not manifest_path.exists():
             if not create:
-                raise StoreError(
+                raise StoreNotFoundError(
                     f"{root}: no incident store here (run `streetlight ingest SOURCE --store {root}`)"
                 )
             if root.exists() and not root.is_dir():
-                raise StoreError(f"{root}: exists and is not a folder")
+                raise StoreNotFoundError(f"{root}: exists and is not a folder")
             root.mkdir(parents=True, exist_ok=True)
             with _exclusive_lock(root):
                 if not manifest_path.exists():
@@ -110,7 +126,9 @@ class Store:
         try:
             manifest = load_manifest(root)
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise StoreError(f"{manifest_path}: cannot read the store manifest ({exc})") from exc
+            raise StoreDamagedError(
+                f"{manifest_path}: cannot read the store manifest ({exc})"
+            ) from exc
         return cls(root, manifest)
 
     def refresh(self) -> None:
@@ -128,7 +146,7 @@ class Store:
             if wanted in (slug, info.name.lower()):
                 return slug
         known = ", ".join(sorted(self.manifest.forces)) or "none yet"
-        raise StoreError(f"{self.root}: no force {force!r} in the store (forces: {known})")
+        raise UnknownForceError(f"{self.root}: no force {force!r} in the store (forces: {known})")
 
     def _partition_files(
         self, forces: list[str] | None, start: date | None, end: date | None
@@ -371,7 +389,7 @@ def _exclusive_lock(root: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise StoreError(
+            raise StoreLockedError(
                 f"{root}: another process is writing to this store; try again"
             ) from exc
         try:

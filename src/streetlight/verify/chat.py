@@ -17,18 +17,18 @@ from sqlalchemy.orm import Session
 
 from streetlight.db.models import Chat, ChatMessage, Verification
 from streetlight.db.models.verify import MESSAGE_CHARS
-from streetlight.errors import StreetlightError
+from streetlight.errors import VerifyError
 from streetlight.verify.events import record
 
 PUBLIC = "public"
 OPERATOR = "operator"
 
 
-class ChatClosedError(StreetlightError):
+class ChatClosedError(VerifyError):
     """The chat was closed by the control room."""
 
 
-class EmptyMessageError(StreetlightError):
+class EmptyMessageError(VerifyError):
     """A message needs some text."""
 
 

@@ -23,7 +23,7 @@ from streetlight.db.models import (
     Verification,
     VerificationOutcome,
 )
-from streetlight.errors import StreetlightError
+from streetlight.errors import VerifyError
 from streetlight.verify import chat as chats
 from streetlight.verify.events import record
 
@@ -32,7 +32,7 @@ WINDOW = timedelta(hours=12)
 LIMIT = 100
 
 
-class NotFoundError(StreetlightError):
+class ConsoleItemNotFoundError(VerifyError):
     """No such engagement, backup request, chat or alert."""
 
 
@@ -97,7 +97,7 @@ _T = TypeVar("_T")
 def _get(session: Session, model: type[_T], ident: int, what: str) -> _T:
     found = session.get(model, ident)
     if found is None:
-        raise NotFoundError(f"no {what} {ident}")
+        raise ConsoleItemNotFoundError(f"no {what} {ident}")
     return found
 
 

@@ -32,7 +32,7 @@ from streetlight.db.models import (
     OfficerStatus,
     VerificationCode,
 )
-from streetlight.errors import StreetlightError
+from streetlight.errors import VerifyError
 from streetlight.verify import codes
 from streetlight.verify.backup import BackupPlan, OnDuty, Position, nearby_colleagues, plan_backup
 from streetlight.verify.events import record
@@ -40,15 +40,15 @@ from streetlight.verify.events import record
 KEY_CHARS = 64
 
 
-class NotOnDutyError(StreetlightError):
+class NotOnDutyError(VerifyError):
     """Only an active officer on duty can log an engagement or get a code."""
 
 
-class IdempotencyConflictError(StreetlightError):
+class IdempotencyConflictError(VerifyError):
     """The idempotency key was already used for a different request."""
 
 
-class EngagementNotFoundError(StreetlightError):
+class EngagementNotFoundError(VerifyError):
     """No engagement of this officer has that id."""
 
 

@@ -29,11 +29,11 @@ from starlette.responses import Response
 
 from streetlight.db import audit
 from streetlight.db.models import StaffUser
-from streetlight.errors import StreetlightError
+from streetlight.errors import ReportError
 from streetlight.reports import moderation
 from streetlight.reports.categories import ReportStatus
 from streetlight.reports.gazetteer import GazetteerEntry
-from streetlight.reports.moderation import ReportNotFound, ReportRow
+from streetlight.reports.moderation import ReportNotFoundError, ReportRow
 from streetlight.web.analyst.desk import Analyst, Desk, DeskDep, audit_view, page_context, query
 from streetlight.web.analyst.filters import Filters, whole
 from streetlight.web.core.deps import DbSession
@@ -164,7 +164,7 @@ def report_page(
     now = desk.clock()
     try:
         row = moderation.view_detail(db, report_id, actor=user.username, now=now)
-    except ReportNotFound:
+    except ReportNotFoundError:
         audit_view(db, user, now, f"report:{report_id}", found=False)
         return _queue_page(
             request, desk, db, Filters(), problem=_(NOT_FOUND, id=report_id), status_code=404
@@ -175,7 +175,7 @@ def report_page(
 # --- Moderation moves --------------------------------------------------------------------------
 
 
-class FormError(StreetlightError):
+class FormError(ReportError):
     """A moderation form filled in wrongly (the message is a translatable id)."""
 
 
@@ -256,12 +256,12 @@ def moderate(
         # A savepoint: a refused move leaves nothing behind, and the page can still be drawn.
         with db.begin_nested():
             extra = _apply(desk, db, user, report_id, action, form)
-    except ReportNotFound as exc:  # this report, or the one to merge into
+    except ReportNotFoundError as exc:  # this report, or the one to merge into
         problem, status = _(NOT_FOUND, id=exc.report_id), 404
         detail = detail and exc.report_id != report_id  # no detail page for a missing report
     except FormError as exc:
         problem = _(REFUSED, id=report_id, reason=_(str(exc)))
-    except StreetlightError as exc:  # ModerationError, ReportRejected: moderation says why
+    except ReportError as exc:  # ModerationError, ReportRejectedError: moderation says why
         problem = _(REFUSED, id=report_id, reason=str(exc))
     if problem:
         refusal = Refusal(report_id, action, filters, detail, problem, status)

@@ -253,28 +253,28 @@ def _engagement(db: DbSession, user: StaffUser, ident: int, action: Action, now:
     status = EngagementStatus.CONFIRMED if action == "confirm" else EngagementStatus.FLAGGED
     try:
         console.set_engagement_status(db, ident, status, actor=user.username, now=now)
-    except console.NotFoundError:
+    except console.ConsoleItemNotFoundError:
         raise HTTPException(404, "no such engagement") from None
 
 
 def _arrived(db: DbSession, user: StaffUser, ident: int, now: datetime) -> None:
     try:
         console.backup_arrived(db, ident, actor=user.username, now=now)
-    except console.NotFoundError:
+    except console.ConsoleItemNotFoundError:
         raise HTTPException(404, "no such backup request") from None
 
 
 def _acknowledge(db: DbSession, user: StaffUser, ident: int, now: datetime) -> None:
     try:
         console.acknowledge(db, ident, actor=user.username, now=now)
-    except console.NotFoundError:
+    except console.ConsoleItemNotFoundError:
         raise HTTPException(404, "no such alert") from None
 
 
 def _reply(db: DbSession, user: StaffUser, ident: int, body: str, now: datetime) -> None:
     try:
         console.reply(db, ident, body, actor=user.username, now=now)
-    except console.NotFoundError:
+    except console.ConsoleItemNotFoundError:
         raise HTTPException(404, "no such chat") from None
     except (chats.EmptyMessageError, chats.ChatClosedError) as exc:
         raise HTTPException(422, str(exc)) from None

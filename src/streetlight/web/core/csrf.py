@@ -17,12 +17,14 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from streetlight.errors import AuthError
+
 FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-class CsrfError(Exception):
+class CsrfError(AuthError):
     """The token is missing or does not match: the request is refused with 403."""
 
 

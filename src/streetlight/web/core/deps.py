@@ -33,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.templating import Jinja2Templates
 
 from streetlight.db.models import OfficerStatus, Role, StaffUser
+from streetlight.errors import AuthError
 from streetlight.reports.area import ReportArea
 from streetlight.staff import sessions
 from streetlight.staff.passwords import Passwords
@@ -48,11 +49,11 @@ _PUBLIC = "__streetlight_public__"
 _COOKIELESS = "__streetlight_cookieless__"
 
 
-class NotSignedInError(Exception):
+class NotSignedInError(AuthError):
     """No valid session: HTML pages redirect to the sign-in page, the API answers 401."""
 
 
-class ForbiddenError(Exception):
+class ForbiddenError(AuthError):
     """Signed in, but the role (or duty state) does not allow this: 403."""
 
 

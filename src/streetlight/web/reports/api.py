@@ -23,7 +23,7 @@ from starlette.responses import JSONResponse, Response
 
 from streetlight.db.models.reports import PLACE_CHARS, TEXT_CHARS
 from streetlight.reports import antispam
-from streetlight.reports.antispam import SpamSuspected
+from streetlight.reports.antispam import SpamSuspectedError
 from streetlight.reports.categories import (
     FACTORS,
     N_BANDS,
@@ -34,7 +34,7 @@ from streetlight.reports.categories import (
     ReportStatus,
     band_label,
 )
-from streetlight.reports.validation import ReportRejected, Submission
+from streetlight.reports.validation import ReportRejectedError, Submission
 from streetlight.web.core.deps import ContextDep, cookieless, public
 from streetlight.web.core.failsafe import client_key
 from streetlight.web.core.i18n import Language, translator
@@ -197,10 +197,10 @@ async def report_api(request: Request, body: ReportIn, context: ContextDep) -> R
     )  # fmt: skip
     try:
         receipt = await submit_for(context, submission, body.form_token, client_key(request))
-    except SpamSuspected as exc:
+    except SpamSuspectedError as exc:
         log.info("report refused: %s", exc.reason)
         return _rejection(400, str(exc), "form_token", exc.reason)
-    except ReportRejected as exc:
+    except ReportRejectedError as exc:
         log.info("report refused: %s (%s)", exc.reason, exc.field or "form")
         return _rejection(STATUS_CODES.get(exc.reason, 400), exc.message, exc.field, exc.reason)
     log.info("report received")

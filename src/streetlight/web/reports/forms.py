@@ -136,7 +136,7 @@ def _page_field(rejected_field: str) -> str:
 
 
 def field_error(rejected_field: str, reason: str) -> FieldError:
-    """The page's error for a refusal of `rejected_field` (a `ReportRejected.field`)."""
+    """The page's error for a refusal of `rejected_field` (a `ReportRejectedError.field`)."""
     if rejected_field.startswith("score_"):  # score_lighting: its radio group
         target = f"score-{rejected_field.removeprefix('score_')}-none"
         return FieldError("scores", message("scores", reason), target)

@@ -18,7 +18,7 @@ from streetlight.db import ratelimit
 from streetlight.reports import antispam
 from streetlight.reports.receipt_status import PublicStatus, lookup
 from streetlight.reports.submission import Receipt, submit
-from streetlight.reports.validation import ReportRejected, Submission
+from streetlight.reports.validation import ReportRejectedError, Submission
 from streetlight.web.core.context import AppContext
 
 # The HTTP status of each refusal reason (anything else is 400).
@@ -39,19 +39,19 @@ def new_form_token(context: AppContext) -> str:
 
 
 def submit_report(context: AppContext, submission: Submission, token: str, client: str) -> Receipt:
-    """Store the report, or raise `SpamSuspected` / `ReportRejected` (blocking: run it in a
+    """Store the report, or raise `SpamSuspectedError` / `ReportRejectedError` (blocking: run it in a
     worker thread)."""
     now = context.clock()
     min_age = timedelta(seconds=context.settings.report_min_seconds)
     nonce = antispam.check_form_token(context.secret, token, now, min_age=min_age)
-    refused: ReportRejected
+    refused: ReportRejectedError
     with context.writer, context.sessions.begin() as session:
         try:
             return submit(
                 session, submission, area=context.report_area, client_key=client,
                 nonce_hash=nonce, limits=context.report_limits, now=now,
             )  # fmt: skip
-        except ReportRejected as exc:
+        except ReportRejectedError as exc:
             refused = exc  # raised outside the block, so the transaction commits the hit
     raise refused
 

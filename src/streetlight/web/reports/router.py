@@ -23,10 +23,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
 
 from streetlight.reports import antispam
-from streetlight.reports.antispam import SpamSuspected
+from streetlight.reports.antispam import SpamSuspectedError
 from streetlight.reports.categories import AUDIT_FACTORS, TIME_BANDS, band_label
 from streetlight.reports.receipt_status import PublicStatus
-from streetlight.reports.validation import FUTURE_SLACK, MAX_AGE, ReportRejected
+from streetlight.reports.validation import FUTURE_SLACK, MAX_AGE, ReportRejectedError
 from streetlight.web.core.context import AppContext
 from streetlight.web.core.deps import ContextDep, ReportAreaDep, TemplatesDep, public
 from streetlight.web.core.failsafe import client_key
@@ -123,7 +123,7 @@ async def report_submit(request: Request, context: ContextDep) -> Response:
     data = await request.form()
     try:
         antispam.check_honeypot(_text(data.get(antispam.HONEYPOT_FIELD)))
-    except SpamSuspected:
+    except SpamSuspectedError:
         log.info("report refused: honeypot")
         return _done(request, context.templates, None)  # looks like success; nothing is stored
     form = ReportForm.read(data)
@@ -132,11 +132,11 @@ async def report_submit(request: Request, context: ContextDep) -> Response:
     if submission is not None:
         try:
             receipt = await submit_for(context, submission, form.form_token, client_key(request))
-        except SpamSuspected as exc:
+        except SpamSuspectedError as exc:
             log.info("report refused: %s", exc.reason)
             errors = [FieldError("", message("form_token", exc.reason))]
             status = 400
-        except ReportRejected as exc:
+        except ReportRejectedError as exc:
             log.info("report refused: %s (%s)", exc.reason, exc.field or "form")
             errors = [field_error(exc.field, exc.reason)]
             status = STATUS_CODES.get(exc.reason, 400)
