@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -77,23 +78,89 @@ def run_demo(
     progress: Progress = no_progress,
     seed_force: bool = True,
 ) -> DemoResult:
-    """Ingest the sample, rank 150 m cells by violence over the last `months` months, draw maps;
-    with `seed_force`, also seed the demo force for the web app (see the module docstring)."""
+    """Ingest the sample, rank 150 m cells by violence over the last `months` months, draw maps,
+    forecast next month and plan its patrols; with `seed_force`, also seed the demo force and
+    its public reports for the web app (see the module docstring)."""
     sample = sample_dir()
     store = Store.open(store_path, create=True)
     report = ingest(sorted(sample.glob("*.zip")), store, progress=progress)
+    rings = read_rings(sample / "cleveland-lsoa-2011.geojson", store.forces[SAMPLE_FORCE].crs)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    seen = _concentration(
+        store, out_dir, rings, months=months, cell_size=cell_size, category=category
+    )
+    forecast_month = month_of_index(month_index(seen.last) + 1)
+    forecast = make_forecast(
+        store, [category], forecast_month, RECOMMENDED, force=SAMPLE_FORCE, cell_size=cell_size
+    )
+    force = _seed_force(store_path) if seed_force else None
+    perception = _seed_reports(store_path, sample, forecast) if seed_force else None
+    stem = out_dir / f"hotspots-{month_key(forecast_month)}"
+    forecast_files = tuple(
+        write_forecast_files(
+            forecast, [stem.with_suffix(s) for s in (".png", ".html", ".csv")], rings, perception
+        )
+    )
+    plan_lines, plan_files = _plan(
+        store, forecast, rings, out_dir / f"plan-{month_key(forecast_month)}", perception
+    )
+    lines = (
+        *seen.lines,
+        _forecast_line(forecast),
+        *((_reports_line(perception),) if perception is not None else ()),
+        *plan_lines,
+    )
+    return DemoResult(
+        ingest=report,
+        concentration=seen.concentration,
+        first_month=month_key(seen.first),
+        last_month=month_key(seen.last),
+        png=seen.png,
+        html=seen.html,
+        csv=seen.csv,
+        summary=_write_summary(out_dir / "summary.md", seen, lines),
+        summary_lines=lines,
+        forecast=forecast,
+        forecast_files=forecast_files,
+        plan_files=plan_files,
+        force=force,
+    )
+
+
+@dataclass(frozen=True)
+class _Seen:
+    """Where the last months' crimes concentrated, and the maps and cells written of it."""
+
+    concentration: Concentration
+    first: date
+    last: date
+    title: str
+    lines: tuple[str, ...]
+    png: Path
+    html: Path
+    csv: Path
+
+
+def _concentration(
+    store: Store,
+    out_dir: Path,
+    rings: Sequence[Ring],
+    *,
+    months: int,
+    cell_size: float,
+    category: str,
+) -> _Seen:
+    """Rank the cells by `category` over the sample's last `months` months and draw them."""
     last = max(parse_month(p.month) for p in store.manifest.partitions if p.force == SAMPLE_FORCE)
-    first_index = last.year * 12 + last.month - 1 - (months - 1)
-    first = parse_month(f"{first_index // 12:04d}-{first_index % 12 + 1:02d}")
-    period = store.incidents(force=SAMPLE_FORCE, start=first, end=last)
-    crimes = period.filter(pl.col("category") == category)
+    first = month_of_index(month_index(last) - (months - 1))
+    crimes = store.incidents(force=SAMPLE_FORCE, start=first, end=last).filter(
+        pl.col("category") == category
+    )
     conc = concentration(
         crimes, study_area=store.incidents(force=SAMPLE_FORCE), cell_size=cell_size
     )
-    crs = store.forces[SAMPLE_FORCE].crs
-    rings = read_rings(sample / "cleveland-lsoa-2011.geojson", crs)
     span = f"{month_key(first)} .. {month_key(last)}"
-    lines: tuple[str, ...] = (
+    lines = (
         f"{conc.crimes:,} located '{category}' crimes in Cleveland, {span}, on "
         f"{conc.study_cells:,} cells of {cell_size:g} m (the study area).",
         f"The top 1% of cells ({conc.top_k(1)}) hold {conc.share_in_top(1):.1%} of them; "
@@ -103,7 +170,6 @@ def run_demo(
         + (conc.cells["top_location"][0] or "unnamed")
         + f" ({conc.cells['count'][0]} crimes).",
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
     title = f"Where violence concentrates: Cleveland, {span}"
     png = cells_png(conc.cells, cell_size, out_dir / "violence-concentration.png", title, rings)
     html = cells_html(
@@ -111,63 +177,28 @@ def run_demo(
     )
     csv = out_dir / "violence-cells.csv"
     conc.cells.write_csv(csv)
-    forecast_month = month_of_index(month_index(last) + 1)
-    forecast = make_forecast(
-        store, [category], forecast_month, RECOMMENDED, force=SAMPLE_FORCE, cell_size=cell_size
-    )
-    force = _seed_force(store_path) if seed_force else None
-    perception = _seed_reports(store_path, sample, forecast) if seed_force else None
-    stem = f"hotspots-{month_key(forecast_month)}"
-    forecast_files = tuple(
-        write_forecast_files(
-            forecast,
-            [out_dir / f"{stem}{suffix}" for suffix in (".png", ".html", ".csv")],
-            rings,
-            perception,
-        )
-    )
-    top_places = forecast.table().head(5)
-    lines = (
-        *lines,
-        f"Forecast for {month_key(forecast_month)} ({RECOMMENDED}): the top places are "
-        + "; ".join(
-            f"{rank}. {place or cell_id}"
-            for rank, place, cell_id in top_places.select("rank", "place", "cell_id").iter_rows()
-        )
-        + ".",
-    )
-    if perception is not None:
-        lines = (*lines, _reports_line(perception))
-    plan_lines, plan_files = _plan(
-        store, forecast, rings, out_dir / f"plan-{month_key(forecast_month)}", perception
-    )
-    lines = (*lines, *plan_lines)
-    summary = out_dir / "summary.md"
-    top = conc.cells.head(10).select("rank", "count", "top_location", "cell_id")
+    return _Seen(conc, first, last, title, lines, png, html, csv)
+
+
+def _forecast_line(forecast: Forecast) -> str:
+    top = forecast.table().head(5).select("rank", "place", "cell_id")
+    places = "; ".join(f"{rank}. {place or cell_id}" for rank, place, cell_id in top.iter_rows())
+    return f"Forecast for {month_key(forecast.month)} ({RECOMMENDED}): the top places are {places}."
+
+
+def _write_summary(path: Path, seen: _Seen, lines: Sequence[str]) -> Path:
+    """The summary page: every line the demo printed, the ten busiest cells, the attribution."""
+    top = seen.concentration.cells.head(10).select("rank", "count", "top_location", "cell_id")
     table = "\n".join(f"| {r} | {c} | {loc or ''} | {cid} |" for r, c, loc, cid in top.iter_rows())
-    summary.write_text(
-        f"# {title}\n\n"
+    path.write_text(
+        f"# {seen.title}\n\n"
         + "\n".join(f"- {s}" for s in lines)
         + "\n\n| rank | crimes | most common place | cell |\n|---|---|---|---|\n"
         + table
         + "\n\nContains public sector information licensed under the Open Government Licence v3.0.\n",
         encoding="utf-8",
     )
-    return DemoResult(
-        report,
-        conc,
-        month_key(first),
-        month_key(last),
-        png,
-        html,
-        csv,
-        summary,
-        lines,
-        forecast,
-        forecast_files,
-        plan_files,
-        force,
-    )
+    return path
 
 
 def _seed_force(store_path: Path) -> DemoForce:
