@@ -90,3 +90,18 @@ def test_public_pages_in_english_and_french(
     assert '<html lang="en">' in en.text and english in en.text
     assert '<html lang="fr">' in fr.text and french in fr.text.replace("&#39;", "'")
     assert '<html lang="fr">' in by_header.text
+
+
+def test_french_is_plain_for_the_public() -> None:
+    """Words a frightened reader takes in at once: no middle-dot inclusive forms (screen readers
+    spell them out), one word for the map's pin ("marqueur"; "repère" is a landmark), the
+    emergency number 112 beside 999, and "composez" for a number to key in."""
+    for english, french in FRENCH.items():
+        assert "·" not in french, english
+        if re.search(r"\bpin\b", english, re.I):
+            assert "marqueur" in french.lower(), english
+        if "repère" in french.lower():
+            assert "landmark" in english, english
+        if "press 55" in english:
+            assert "composez le 55" in french, english
+    assert "112" in FRENCH["In an emergency, call 999."]

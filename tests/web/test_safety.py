@@ -37,7 +37,7 @@ ADVICE_FR = (
     "Réfugiez-vous dans une maison ou un magasin.",
     "Frappez à une porte.",
     "Faites signe à un bus.",
-    "tapez 55",
+    "composez le 55",
 )
 
 

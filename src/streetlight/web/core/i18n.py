@@ -8,6 +8,7 @@ outside `_()`. The language comes from `?lang=`, else the browser's Accept-Langu
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, tzinfo
 from typing import Literal
 
 Language = Literal["en", "fr"]
@@ -20,9 +21,9 @@ FRENCH: dict[str, str] = {
     "Skip to content": "Aller au contenu",
     "Français": "Français",
     "English": "English",
-    "In an emergency, call 999.": "En cas d'urgence, appelez le 999.",
+    "In an emergency, call 999.": "En cas d'urgence, appelez le 999 (ou le 112).",
     "Staff sign-in": "Connexion du personnel",
-    "Signed in as {name} ({role})": "Connecté·e en tant que {name} ({role})",
+    "Signed in as {name} ({role})": "Connexion : {name} ({role})",
     "Sign out": "Se déconnecter",
     # home.html
     "Safer streets for women and girls": "Des rues plus sûres pour les femmes et les filles",
@@ -34,7 +35,7 @@ FRENCH: dict[str, str] = {
     "policier seul en civil est bien un vrai policier.",
     "If you feel unsafe now": "Si vous ne vous sentez pas en sécurité maintenant",
     "Call 999. If you cannot speak, call 999 from a mobile and press 55 when asked.": "Appelez "
-    "le 999. Si vous ne pouvez pas parler, appelez le 999 depuis un portable et tapez 55 "
+    "le 999 (ou le 112). Si vous ne pouvez pas parler, appelez le 999 depuis un portable et composez le 55 "
     "quand on vous le demande.",
     "Go into a shop or a house, knock on a door, wave down a bus or shout to a passer-by.": (
         "Entrez dans un magasin ou une maison, frappez à une porte, faites signe à un bus ou "
@@ -52,7 +53,7 @@ FRENCH: dict[str, str] = {
     "vérifiez votre identifiant, votre mot de passe et votre code.",
     "Too many failed attempts. Wait {minutes} minutes and try again.": "Trop de tentatives "
     "échouées. Attendez {minutes} minutes puis réessayez.",
-    "You have been signed out.": "Vous êtes déconnecté·e.",
+    "You have been signed out.": "Votre session est fermée.",
     "Please sign in to continue.": "Veuillez vous connecter pour continuer.",
     "Use a security key instead of a code": "Utiliser une clé de sécurité au lieu d'un code",
     "Touch your security key, or confirm on your device.": "Touchez votre clé de sécurité, ou "
@@ -89,7 +90,7 @@ FRENCH: dict[str, str] = {
     # dashboard.html
     "Dashboard": "Tableau de bord",
     "Your duty": "Votre service",
-    "On duty since {time} UTC, {dress}, area: {area}.": "En service depuis {time} UTC, {dress}, "
+    "On duty since {time}, {dress}, area: {area}.": "En service depuis {time}, {dress}, "
     "secteur : {area}.",
     "Off duty.": "Hors service.",
     "in uniform": "en uniforme",
@@ -111,7 +112,7 @@ FRENCH: dict[str, str] = {
     "admin": "administrateur",
     # error.html
     "Not allowed": "Non autorisé",
-    "You are not allowed to do this.": "Vous n'êtes pas autorisé·e à faire ceci.",
+    "You are not allowed to do this.": "Vous n'avez pas l'autorisation de faire ceci.",
     "This form has expired. Go back, reload the page and try again.": "Ce formulaire a expiré. "
     "Revenez en arrière, rechargez la page et réessayez.",
     "Cannot save this": "Enregistrement impossible",
@@ -121,8 +122,8 @@ FRENCH: dict[str, str] = {
     "There is no page at this address.": "Il n'y a pas de page à cette adresse.",
     "Back to the home page": "Retour à l'accueil",
     # verify.html, verify_result.html, _advice.html (web/verify/router.py)
-    "Check a police officer": "Vérifier un policier",
-    "Check an officer": "Vérifier un policier",
+    "Check a police officer": "Vérifier l'identité d'un policier",
+    "Check an officer": "Vérifier l'identité d'un policier",
     "Type this website's address yourself.": "Tapez vous-même l'adresse de ce site.",
     "Never follow a link, scan a QR code or call a phone number given to you by the officer or "
     "anyone with them.": "Ne suivez jamais un lien, ne scannez jamais un QR code et n'appelez "
@@ -147,7 +148,7 @@ FRENCH: dict[str, str] = {
     "Wave down a bus.": "Faites signe à un bus.",
     "Call 999.": "Appelez le 999.",
     "If you cannot speak, call 999 from a mobile and press 55 when asked.": "Si vous ne pouvez pas "
-    "parler, appelez le 999 depuis un portable et tapez 55 quand on vous le demande.",
+    "parler, appelez le 999 depuis un portable et composez le 55 quand on vous le demande.",
     "a stop": "un contrôle",
     "a search": "une fouille",
     "an arrest": "une interpellation",
@@ -159,8 +160,8 @@ FRENCH: dict[str, str] = {
     "Rank": "Grade",
     "Unit": "Unité",
     "On duty now.": "En service en ce moment.",
-    "Reason given for this stop: {reason}, since {time} UTC.": "Motif donné pour ce contrôle : "
-    "{reason}, depuis {time} UTC.",
+    "What the officer logged: {reason}, at {time}.": "Ce que le policier a enregistré : {reason}, "
+    "à {time}.",
     "Other officers": "Autres policiers",
     "Uniformed officers are on their way: about {minutes} minutes.": "Des policiers en uniforme "
     "arrivent : dans environ {minutes} minutes.",
@@ -188,6 +189,8 @@ FRENCH: dict[str, str] = {
     "Your phone did not give a location: type where you are instead.": "Votre téléphone n'a pas "
     "donné de position : tapez plutôt où vous êtes.",
     "Check again": "Vérifier à nouveau",
+    "If you may have mistyped, check again": "Si vous avez pu faire une faute de frappe, "
+    "vérifiez à nouveau",
     # report.html, report_done.html, receipt.html (web/reports/router.py, words.py,
     # forms.py)
     "Error:": "Erreur :",
@@ -195,7 +198,7 @@ FRENCH: dict[str, str] = {
     "sécurité",
     "Tell the police about a place where you felt unsafe. You do not need to give your name. "
     "Reports help decide where officers patrol and what needs fixing, such as lighting.": "Dites "
-    "à la police où vous ne vous êtes pas senti·e en sécurité. Vous n'avez pas à donner votre "
+    "à la police où vous ne vous sentiez pas en sécurité. Vous n'avez pas à donner votre "
     "nom. Les signalements aident à décider où les policiers patrouillent et ce qu'il faut "
     "réparer, comme l'éclairage.",
     "If you are in danger or a crime is happening now, call 999.": "Si vous êtes en danger ou si "
@@ -204,28 +207,28 @@ FRENCH: dict[str, str] = {
     "There is a problem": "Il y a un problème",
     "Where was it?": "Où était-ce ?",
     "Tap the map to put a pin where it happened, or use your location. You can also move the "
-    "map and put the pin at its centre.": "Touchez la carte pour placer un repère là où c'est "
-    "arrivé, ou utilisez votre position. Vous pouvez aussi déplacer la carte et placer le repère "
+    "map and put the pin at its centre.": "Touchez la carte pour placer un marqueur là où c'est "
+    "arrivé, ou utilisez votre position. Vous pouvez aussi déplacer la carte et placer le marqueur "
     "en son centre.",
     "The place you chose": "Le lieu que vous avez choisi",
-    "Map of the area: tap to put a pin": "Carte du secteur : touchez pour placer un repère",
+    "Map of the area: tap to put a pin": "Carte du secteur : touchez pour placer un marqueur",
     "Use my location": "Utiliser ma position",
-    "Put the pin at the centre of the map": "Placer le repère au centre de la carte",
-    "Remove the pin": "Retirer le repère",
-    "Pin placed. Tap again to move it.": "Repère placé. Touchez à nouveau pour le déplacer.",
-    "Pin placed at your phone's location.": "Repère placé à la position de votre téléphone.",
+    "Put the pin at the centre of the map": "Placer le marqueur au centre de la carte",
+    "Remove the pin": "Retirer le marqueur",
+    "Pin placed. Tap again to move it.": "Marqueur placé. Touchez à nouveau pour le déplacer.",
+    "Pin placed at your phone's location.": "Marqueur placé à la position de votre téléphone.",
     "Your phone did not give a location: tap the map or describe the place.": "Votre téléphone "
     "n'a pas donné de position : touchez la carte ou décrivez le lieu.",
     "That is outside the area this force covers.": "C'est en dehors du secteur couvert par "
     "cette police.",
-    "Pin removed.": "Repère retiré.",
-    "Your pin is still set.": "Votre repère est toujours placé.",
-    "Pin placed on {street}. Tap the map to move it.": "Repère placé sur {street}. Touchez la "
+    "Pin removed.": "Marqueur retiré.",
+    "Your pin is still set.": "Votre marqueur est toujours placé.",
+    "Pin placed on {street}. Tap the map to move it.": "Marqueur placé sur {street}. Touchez la "
     "carte pour le déplacer.",
     "Find a street": "Trouver une rue",
     "Type the name of a street and choose it from the list: the map goes there and the pin is "
     "put on it. You can then move the pin.": "Tapez le nom d'une rue et choisissez-la dans la "
-    "liste : la carte s'y place et le repère y est mis. Vous pouvez ensuite déplacer le repère.",
+    "liste : la carte s'y place et le marqueur y est mis. Vous pouvez ensuite déplacer le marqueur.",
     "Search": "Rechercher",
     "1 street found": "1 rue trouvée",
     "{count} streets found": "{count} rues trouvées",
@@ -238,7 +241,7 @@ FRENCH: dict[str, str] = {
     "Describe the place": "Décrivez le lieu",
     "A street, a landmark, a bus stop or a park. Needed if you do not put a pin on the map.": (
         "Une rue, un repère connu, un arrêt de bus ou un parc. Nécessaire si vous ne placez pas "
-        "de repère sur la carte."
+        "de marqueur sur la carte."
     ),
     "What made you feel unsafe?": "Qu'est-ce qui vous a fait vous sentir en insécurité ?",
     "Choose all that apply.": "Cochez tout ce qui s'applique.",
@@ -308,12 +311,12 @@ FRENCH: dict[str, str] = {
     "Enter the date it happened: today or a day in the past year.": "Indiquez la date : "
     "aujourd'hui ou un jour de l'année écoulée.",
     "Choose the time of day it happened.": "Choisissez le moment de la journée.",
-    "Put a pin on the map or describe the place (up to 200 characters).": "Placez un repère sur "
+    "Put a pin on the map or describe the place (up to 200 characters).": "Placez un marqueur sur "
     "la carte ou décrivez le lieu (200 caractères au plus).",
-    "The pin could not be read: put it on the map again.": "Le repère n'a pas pu être lu : "
+    "The pin could not be read: put it on the map again.": "Le marqueur n'a pas pu être lu : "
     "placez-le à nouveau sur la carte.",
     "The pin is outside the area this force covers: move it, or describe the place instead.": (
-        "Le repère est en dehors du secteur couvert par cette police : déplacez-le, ou décrivez "
+        "Le marqueur est en dehors du secteur couvert par cette police : déplacez-le, ou décrivez "
         "plutôt le lieu."
     ),
     "The map cannot be used at the moment: describe the place instead.": "La carte n'est pas "
@@ -336,7 +339,7 @@ FRENCH: dict[str, str] = {
     "Check this answer.": "Vérifiez cette réponse.",
     "Your report has been sent": "Votre signalement a été envoyé",
     "Thank you: your report has been sent.": "Merci : votre signalement a été envoyé.",
-    "Your receipt code": "Votre code de reçu",
+    "Your receipt code": "Votre code de suivi",
     "Copied.": "Copié.",
     "Could not copy: write the code down instead.": "Copie impossible : notez plutôt le code.",
     "Copy the code": "Copier le code",
@@ -345,24 +348,24 @@ FRENCH: dict[str, str] = {
     "We do not know who you are, so we cannot find it for you again.": "Nous ne savons pas qui "
     "vous êtes : nous ne pourrons donc pas le retrouver pour vous.",
     "To see what the force did about your report, enter the code on the receipt page.": "Pour "
-    "voir ce que la police a fait de votre signalement, saisissez le code sur la page des reçus.",
-    "Check a receipt": "Consulter un reçu",
+    "voir ce que la police a fait de votre signalement, saisissez le code sur la page de suivi.",
+    "Check a receipt": "Suivre un signalement",
     "An analyst reads every report. Reports are counted with others from the same area to "
     "decide where officers patrol and what needs fixing.": "Un analyste lit chaque signalement. "
     "Les signalements sont comptés avec ceux du même secteur pour décider où les policiers "
     "patrouillent et ce qu'il faut réparer.",
     "Report another place": "Signaler un autre lieu",
     "What happened to my report?": "Qu'est devenu mon signalement ?",
-    "You said": "Vous avez dit",
+    "You said": "Votre signalement",
     "When": "Quand",
     "What made you feel unsafe": "Ce qui vous a fait vous sentir en insécurité",
     "Sent on": "Envoyé le",
-    "We did": "Nous avons fait",
+    "We did": "Suite donnée",
     "The force's response, {date}:": "La réponse de la police, le {date} :",
-    "Check another receipt": "Consulter un autre reçu",
+    "Check another receipt": "Suivre un autre signalement",
     "Enter the receipt code you were given when you sent your report.": "Saisissez le code de "
-    "reçu qui vous a été donné à l'envoi de votre signalement.",
-    "Receipt code": "Code de reçu",
+    "suivi qui vous a été donné à l'envoi de votre signalement.",
+    "Receipt code": "Code de suivi",
     "Sixteen letters and numbers, for example R7KX-94QM-2HFA-8ZCW.": "Seize lettres et "
     "chiffres, par exemple R7KX-94QM-2HFA-8ZCW.",
     "Look it up": "Consulter",
@@ -393,21 +396,21 @@ FRENCH: dict[str, str] = {
     "November": "novembre",
     "December": "décembre",
     # safety.html (web/pages/safety.py), and the links to it and to /report
-    "Staying safe": "Rester en sécurité",
+    "Staying safe": "Conseils de sécurité",
     "Report a place": "Signaler un lieu",
     "Tell us about a place where you feel unsafe, without giving your name.": "Signalez-nous un "
     "lieu où vous ne vous sentez pas en sécurité, sans donner votre nom.",
     "What to do if you feel unsafe, and how to check a plain-clothes officer.": "Que faire si "
     "vous ne vous sentez pas en sécurité, et comment vérifier un policier en civil.",
-    "Staying safe: the police's advice": "Rester en sécurité : les conseils de la police",
+    "Staying safe: the police's advice": "Conseils de sécurité de la police",
     "In an emergency, or if you are in danger now.": "En cas d'urgence, ou si vous êtes en danger "
     "maintenant.",
-    "If you are worried or feel in danger": "Si vous êtes inquiet·ète ou en danger",
+    "If you are worried or feel in danger": "Si vous avez peur ou êtes en danger",
     "Run into a house or a shop.": "Réfugiez-vous dans une maison ou un magasin.",
     "Knock on a door.": "Frappez à une porte.",
     "If you cannot speak:": "Si vous ne pouvez pas parler :",
     "call 999 from a mobile, listen, and press 55 when asked. The operator will know you need "
-    "the police.": "appelez le 999 depuis un portable, écoutez, et tapez 55 quand on vous le "
+    "the police.": "appelez le 999 depuis un portable, écoutez, et composez le 55 quand on vous le "
     "demande. L'opérateur saura que vous avez besoin de la police.",
     "If a lone police officer in plain clothes stops you": "Si un policier seul en civil vous "
     "arrête",
@@ -551,7 +554,7 @@ FRENCH: dict[str, str] = {
     "Merge into report number": "Fusionner dans le signalement numéro",
     "Merge": "Fusionner",
     "What we did (the reporter sees this with their receipt code)": "Ce que nous avons fait "
-    "(l'auteur du signalement le voit avec son code de reçu)",
+    "(l'auteur du signalement le voit avec son code de suivi)",
     "Save the response": "Enregistrer la réponse",
     "Locate this report on the map": "Placer ce signalement sur la carte",
     "Save the position": "Enregistrer la position",
@@ -617,12 +620,12 @@ FRENCH: dict[str, str] = {
     "Report #{id} merged into report #{into}.": "Signalement n° {id} fusionné dans le "
     "signalement n° {into}.",
     "Response saved for report #{id}: the reporter sees it with their receipt.": "Réponse "
-    "enregistrée pour le signalement n° {id} : son auteur la voit avec son reçu.",
+    "enregistrée pour le signalement n° {id} : son auteur la voit avec son code de suivi.",
     "Report #{id} located.": "Signalement n° {id} placé sur la carte.",
     "Poor lighting": "Mauvais éclairage",
     "Isolated or deserted": "Isolé ou désert",
     "No CCTV": "Pas de vidéosurveillance",
-    "Being followed": "Être suivi·e",
+    "Being followed": "Quelqu'un vous suivait",
     "Indecent exposure": "Exhibitionnisme",
     "Unwanted touching": "Attouchements",
     "Lighting": "Éclairage",
@@ -677,3 +680,10 @@ def negotiate(query_lang: str | None, accept_language: str | None) -> Language:
         if best is None or candidate < best:
             best = candidate
     return best[2] if best is not None else DEFAULT
+
+
+def clock_time(at: datetime, zone: tzinfo, language: Language) -> str:
+    """`at` as a wall clock in the force's zone, as each language writes it: 21:05, 21 h 05.
+    Pages never say "UTC": the public reads the time on their own phone."""
+    local = at.astimezone(zone)
+    return local.strftime("%H h %M") if language == "fr" else local.strftime("%H:%M")

@@ -3,6 +3,8 @@
 `STREETLIGHT_STORE` (data folder, shared with the incident store's default), `STREETLIGHT_DATABASE_URL`,
 `STREETLIGHT_SECRET_KEY`, `STREETLIGHT_ENVIRONMENT` (`development` or `production`),
 `STREETLIGHT_BEHIND_TLS` (true when a TLS proxy sits in front: cookies get `Secure`, responses HSTS).
+`STREETLIGHT_TIMEZONE` (the force's IANA time zone, default `Europe/London`: pages show times on
+its wall clock).
 Security keys (WebAuthn) need `STREETLIGHT_WEBAUTHN_RP_ID` (the site's domain, `police.example.org`)
 and `STREETLIGHT_WEBAUTHN_ORIGIN` (the exact address staff type, `https://police.example.org`); the
 defaults suit a development server opened at `http://localhost:8000`.
@@ -13,8 +15,9 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from streetlight.db.engine import sqlite_url
 from streetlight.db.ratelimit import Limit
@@ -35,6 +38,10 @@ class Settings(ServerSecret):
     )
     behind_tls: bool = Field(
         default=False, description="Served over HTTPS (directly or by a proxy)."
+    )
+    timezone: str = Field(
+        default="Europe/London",
+        description="The force's time zone (an IANA name): the clock times pages show.",
     )
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     session_max_hours: int = Field(default=12, ge=1, le=7 * 24)
@@ -111,6 +118,17 @@ class Settings(ServerSecret):
         default=5, ge=1, le=10, description="How long a security-key challenge may be answered."
     )
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (use a name like Europe/London)"
+            ) from None
+        return value
+
     @model_validator(mode="after")
     def _check_webauthn(self) -> Settings:
         rp_id = self.webauthn_rp_id
@@ -155,6 +173,10 @@ class Settings(ServerSecret):
             return self.report_area
         default = self.store / AREA_FILE_NAME
         return default if default.is_file() else None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)  # ZoneInfo keeps one instance per name
 
     @property
     def resolved_database_url(self) -> str:

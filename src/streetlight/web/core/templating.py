@@ -16,7 +16,7 @@ from starlette.templating import Jinja2Templates
 
 from streetlight.web.core import csrf
 from streetlight.web.core.context import app_context
-from streetlight.web.core.i18n import LANGUAGES, Language, negotiate, translator
+from streetlight.web.core.i18n import LANGUAGES, Language, clock_time, negotiate, translator
 
 
 def make_templates(packages: Sequence[str]) -> Jinja2Templates:
@@ -39,8 +39,10 @@ def language(request: Request) -> Language:
 
 
 def page_context(request: Request) -> dict[str, Any]:
-    """What every page may use: `_`, `lang`, `other_languages`, `user`, `csrf_token`."""
+    """What every page may use: `_`, `lang`, `other_languages`, `user`, `csrf_token`, and
+    `clock(at)` (a time as the force's wall clock, in the page's language)."""
     lang = language(request)
+    context = app_context(request)
     principal = getattr(request.state, "principal", None)
     session_hash = principal.session_hash if principal else ""
     return {
@@ -48,7 +50,6 @@ def page_context(request: Request) -> dict[str, Any]:
         "lang": lang,
         "other_languages": [code for code in LANGUAGES if code != lang],
         "user": principal,
-        "csrf_token": csrf.token_for(
-            app_context(request).secret, csrf.nonce_of(request), session_hash
-        ),
+        "csrf_token": csrf.token_for(context.secret, csrf.nonce_of(request), session_hash),
+        "clock": lambda at: clock_time(at, context.settings.zone, lang),
     }

@@ -216,6 +216,9 @@ async def verify_form(
         "result": answer(result, lang),
         "reasons": REASONS,
         "token": result.token if result else "",
+        # A failed check's page offers the form again with what was typed, to mend a typo; it
+        # is this POST's own answer (no-store), so the code is in no URL, log or history.
+        "typed": {"warrant_number": warrant_number, "code": code},
     }
     return templates.TemplateResponse(request, "verify_result.html", page)
 
