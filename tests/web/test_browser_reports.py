@@ -10,6 +10,7 @@ faster than a person; the minimum age is tested over HTTP). Screenshots go to
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -286,4 +287,40 @@ def test_safety_works_offline_once_visited(site: Site) -> None:
     expect(page.locator("#silent")).to_contain_text("composez le 55")
     shot(page, "report-safety-offline-fr")
     context.set_offline(False)
+    context.close()
+
+
+# Elements wider than the viewport: what makes a page scroll sideways.
+_OVERFLOWING = """() => [...document.querySelectorAll("body *")]
+  .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .map((e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+    + (e.className && typeof e.className === "string" ? "." + e.className.split(" ").join(".") : ""))
+"""
+_PUBLIC_PAGES = ("/report", "/report/receipt", "/safety", "/verify", "/")
+
+
+def test_public_pages_reflow_at_200_percent_text_on_a_320_pixel_screen(site: Site) -> None:
+    """WCAG 1.4.10 and 1.4.4: text doubled on the narrowest phone, and nothing scrolls sideways."""
+    context = site.context(viewport={"width": 320, "height": 640})
+    page = site.page(context)
+    for path in _PUBLIC_PAGES:
+        for lang in ("en", "fr"):
+            page.goto(f"{site.base}{path}?lang={lang}")
+            page.evaluate("document.documentElement.style.fontSize = '200%'")
+            wide = page.evaluate(_OVERFLOWING)
+            assert wide == [], f"{path}?lang={lang}: {wide}"
+    context.close()
+
+
+def test_public_pages_follow_a_dark_phone_and_stay_accessible(site: Site) -> None:
+    """At night a white page dazzles: the pages take the phone's dark scheme, and axe-core's
+    contrast rules still pass in it."""
+    context = site.context(color_scheme="dark")
+    page = site.page(context)
+    for path in _PUBLIC_PAGES:
+        page.goto(f"{site.base}{path}")
+        background = page.evaluate("getComputedStyle(document.documentElement).backgroundColor")
+        red, green, blue = (int(v) for v in re.findall(r"\d+", background)[:3])
+        assert max(red, green, blue) < 64, f"{path}: {background}"
+        accessible(page, f"dark{path.replace('/', '-') or '-home'}")
     context.close()

@@ -103,6 +103,10 @@ def test_the_three_journeys_in_a_browser(sqlite_template: Path, tmp_path: Path) 
         person.fill("#body", "Is this officer real? He says he is CID.")
         person.click("#chat-form button[type=submit]")
         expect(person.locator("#messages")).to_contain_text("Is this officer real?")
+        # Told it is waiting, each line timed, and new lines read out (a live log).
+        expect(person.locator("#waiting")).to_be_visible()
+        expect(person.locator("#messages")).to_have_attribute("role", "log")
+        expect(person.locator("#messages li time")).to_have_count(1)
 
         expect(console.locator("#chats")).to_contain_text(
             "Is this officer real?", timeout=TIMEOUT_MS
@@ -117,6 +121,7 @@ def test_the_three_journeys_in_a_browser(sqlite_template: Path, tmp_path: Path) 
         expect(person.locator("#messages")).to_contain_text(
             "uniformed officers are 6 minutes away", timeout=TIMEOUT_MS
         )
+        expect(person.locator("#waiting")).to_be_hidden()
         shot(person, "7-public-chat")
 
         # A second stop, checked in French.

@@ -441,6 +441,8 @@ FRENCH: dict[str, str] = {
     "You": "Vous",
     "Control room": "Salle de commandement",
     "Your message": "Votre message",
+    "Waiting for the control room to answer. Keep this page open.": "En attente de la réponse "
+    "de la salle de commandement. Gardez cette page ouverte.",
     "Send": "Envoyer",
     "This page reloads every 20 seconds to show new messages.": "Cette page se recharge toutes "
     "les 20 secondes pour afficher les nouveaux messages.",

@@ -6,6 +6,8 @@ document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("chat-form");
   if (!list || !form) return;
   const token = list.dataset.token;
+  const waiting = document.getElementById("waiting");
+  const lang = document.documentElement.lang || "en";
   const headers = { "X-Verification-Token": token };
   let after = 0;
   for (const item of list.querySelectorAll("li[data-id]")) after = Math.max(after, Number(item.dataset.id));
@@ -18,12 +20,23 @@ document.addEventListener("DOMContentLoaded", () => {
     const who = document.createElement("span");
     who.className = "who";
     who.textContent = message.sender === "public" ? list.dataset.you : list.dataset.them;
+    const at = document.createElement("time");
+    at.dateTime = message.at;
+    at.textContent = clock(message.at);
     const body = document.createElement("span");
     body.className = "body";
     body.textContent = message.body;
-    item.append(who, " ", body);
+    item.append(who, " ", at, " ", body);
     list.append(item);
     after = Math.max(after, message.id);
+    // Waiting after one's own message, until the control room answers.
+    if (waiting) waiting.hidden = message.sender !== "public";
+  }
+
+  // The phone's own wall clock, as the page's language writes it (21:05, 21 h 05).
+  function clock(iso) {
+    const text = new Date(iso).toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    return lang === "fr" ? text.replace(":", " h ") : text;
   }
 
   async function poll() {
