@@ -1,5 +1,6 @@
-"""The public's check pages on a phone: the stop's time on the force's wall clock (never UTC), a
-"Call 999" button at the top of a failed check, and the typed values kept to mend a typo."""
+"""The public's pages on a phone: the stop's time on the force's wall clock (never UTC), a
+"Call 999" button at the top of a failed check, the typed values kept to mend a typo, and the
+receipt look-up one tap from the menu and the home page."""
 
 from __future__ import annotations
 
@@ -72,3 +73,11 @@ def test_a_failed_check_puts_call_999_first_and_keeps_what_was_typed(
     assert re.search(r'id="code"[^>]*value="1234 5678"', body)
     assert "<b>" not in body
     assert page.headers["cache-control"] == "no-store"  # the code is in no cache
+
+
+def test_the_receipt_look_up_is_linked_from_the_menu_and_the_home_page(client: TestClient) -> None:
+    for lang, words in (("en", "Follow up your report"), ("fr", "Suivre votre signalement")):
+        home = client.get(f"/?lang={lang}").text
+        assert home.count(f'href="/report/receipt?lang={lang}"') == 2  # the menu and the page
+        assert words in home
+        assert f'href="/report/receipt?lang={lang}"' in client.get(f"/safety?lang={lang}").text

@@ -398,6 +398,9 @@ FRENCH: dict[str, str] = {
     # safety.html (web/pages/safety.py), and the links to it and to /report
     "Staying safe": "Conseils de sécurité",
     "Report a place": "Signaler un lieu",
+    "Follow up your report": "Suivre votre signalement",
+    "Enter the code you were given to see what the police did.": "Saisissez le code de suivi "
+    "que vous avez reçu pour voir la suite donnée par la police.",
     "Tell us about a place where you feel unsafe, without giving your name.": "Signalez-nous un "
     "lieu où vous ne vous sentez pas en sécurité, sans donner votre nom.",
     "What to do if you feel unsafe, and how to check a plain-clothes officer.": "Que faire si "
