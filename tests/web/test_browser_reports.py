@@ -131,7 +131,10 @@ def test_report_with_the_map_then_the_receipt(site: Site) -> None:
     box = page.locator("#map").bounding_box()
     assert box is not None
     page.locator("#map").click(position={"x": box["width"] / 2, "y": box["height"] / 2})
-    expect(page.locator("#pin-status")).to_have_text("Pin placed. Tap again to move it.")
+    # Then named after the nearest street, when one is close (see the test below).
+    expect(page.locator("#pin-status")).to_have_text(
+        re.compile(r"Pin placed( near [^.]+)?\. Tap again to move it\.")
+    )
     lon, lat = float(page.input_value("#lon")), float(page.input_value("#lat"))
     assert WEST < lon < EAST and SOUTH < lat < NORTH
     page.click("#use-location")
@@ -290,8 +293,9 @@ def test_safety_works_offline_once_visited(site: Site) -> None:
     context.close()
 
 
-# Elements wider than the viewport: what makes a page scroll sideways.
+# Elements that reach past the viewport's right edge: what makes a page scroll sideways.
 _OVERFLOWING = """() => [...document.querySelectorAll("body *")]
+  .filter((e) => !e.closest(".leaflet-container"))  // the map clips its own layers
   .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
   .map((e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
     + (e.className && typeof e.className === "string" ? "." + e.className.split(" ").join(".") : ""))
@@ -323,4 +327,21 @@ def test_public_pages_follow_a_dark_phone_and_stay_accessible(site: Site) -> Non
         red, green, blue = (int(v) for v in re.findall(r"\d+", background)[:3])
         assert max(red, green, blue) < 64, f"{path}: {background}"
         accessible(page, f"dark{path.replace('/', '-') or '-home'}")
+    context.close()
+
+
+def test_a_tap_on_the_bare_map_says_which_street_the_pin_is_near(site: Site) -> None:
+    context = site.context(locale="en-GB")
+    page = site.page(context)
+    page.goto(f"{site.base}/report")
+    expect(page.locator("body")).to_have_attribute("data-map-ready", "1")
+    page.fill("#street-query", "albert road")
+    page.locator("#street-results button").first.click()  # the map goes to the street
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    expect(page.locator("#pin-status")).to_contain_text("Pin placed on Albert Road")
+    page.wait_for_timeout(600)  # the map's move to the street has ended
+    # About 25 m from the street's busiest snap point, off the pin's own icon.
+    page.locator("#map").click(position={"x": box["width"] / 2 + 20, "y": box["height"] / 2 + 20})
+    expect(page.locator("#pin-status")).to_contain_text("Pin placed near Albert Road")
     context.close()

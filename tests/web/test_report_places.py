@@ -159,3 +159,24 @@ def test_nothing_to_find_without_a_store_or_an_area(settings: Settings, clock: C
     with _client(create_app(other, clock=clock, passwords=CHEAP_PASSWORDS)) as client:
         assert 'id="map-block"' not in client.get("/report").text
         assert _places(client, "albert road") == []
+
+
+def test_a_tap_on_the_map_is_named_after_the_nearest_street(
+    public: TestClient, settings: Settings
+) -> None:
+    """The map has no tiles offline: after a tap the page says which street the pin is near,
+    from every snap point of the street (not only its busiest)."""
+    points = (
+        Store.open(settings.store)
+        .incidents(columns=["location", "lon", "lat"])
+        .filter(location="On or near Albert Road")
+        .unique(["lon", "lat"])
+        .sort("lon", "lat")
+    )
+    for lon, lat in points.select("lon", "lat").iter_rows():
+        found = public.get("/report/places", params={"near": f"{lon:.6f},{lat:.6f}"}).json()
+        assert [(f["name"], f["district"]) for f in found] == [("Albert Road", "Middlesbrough")]
+    # Far from every snap point (the North Sea, inside no street's reach): no name.
+    assert public.get("/report/places", params={"near": "-0.900000,54.700000"}).json() == []
+    for bad in ("1,2,3", "x,y", "181.5,54", "-1.2;54.5", "1e3,2"):
+        assert public.get("/report/places", params={"near": bad}).status_code == 422

@@ -34,6 +34,14 @@ from streetlight.hotspots.places import place_kind
 
 COLUMNS = ("location", "lon", "lat", "lsoa_code")
 DEFAULT_LIMIT = 8
+# A tap further than this from every snap point names no street: data.police.uk moves each crime
+# to a snap point that is usually within a street's length of it, and a wrong name misleads more
+# than none.
+NEAREST_M = 150.0
+# Metres per degree of latitude, and of longitude at the equator (WGS84, to 0.5%: enough to tell
+# the nearest of a few snap points within a town).
+_M_PER_DEGREE_LAT = 111_132.0
+_M_PER_DEGREE_LON = 111_320.0
 # (code, name) property pairs of LSOA boundaries: 2011 and 2021 (ONS).
 LSOA_PROPERTIES = (("LSOA11CD", "LSOA11NM"), ("LSOA21CD", "LSOA21NM"))
 # What people type for words data.police.uk spells out ("Albert Rd"). Only abbreviations that do
@@ -228,17 +236,48 @@ class _Index:
 
 
 @dataclass(frozen=True)
+class _Points:
+    """Every snap point of the streets, as arrays: `entry` is the index of its street in the
+    gazetteer's `entries`."""
+
+    lon: FloatArray
+    lat: FloatArray
+    entry: NDArray[np.intp]
+
+    @classmethod
+    def of(
+        cls, entries: Sequence[GazetteerEntry], points: Iterable[tuple[str, str, float, float]]
+    ) -> _Points:
+        at = {(e.name, e.district): i for i, e in enumerate(entries)}
+        rows = [(lon, lat, at[name, district]) for name, district, lon, lat in points]
+        rows += [(e.lon, e.lat, i) for i, e in enumerate(entries)]  # each street's busiest point
+        lon, lat, entry = zip(*rows, strict=True) if rows else ((), (), ())
+        return cls(
+            np.asarray(lon, dtype=np.float64),
+            np.asarray(lat, dtype=np.float64),
+            np.asarray(entry, dtype=np.intp),
+        )
+
+
+@dataclass(frozen=True)
 class Gazetteer:
     """Streets to search by name. Build with `Gazetteer.from_incidents`, or `Gazetteer.of` from
     entries (`Gazetteer.of(())` is empty); `entries` are sorted by name, then district."""
 
     entries: tuple[GazetteerEntry, ...]
     _index: _Index = field(repr=False, compare=False)
+    _points: _Points = field(repr=False, compare=False)
 
     @classmethod
-    def of(cls, entries: Iterable[GazetteerEntry]) -> Gazetteer:
+    def of(
+        cls,
+        entries: Iterable[GazetteerEntry],
+        points: Iterable[tuple[str, str, float, float]] = (),
+    ) -> Gazetteer:
+        """`points`: every snap point as (name, district, lon, lat), for `nearest`; without
+        them each street is its busiest point alone."""
         ordered = tuple(sorted(entries, key=lambda e: (e.name, e.district, e.lon, e.lat)))
-        return cls(ordered, _Index.of(ordered))
+        return cls(ordered, _Index.of(ordered), _Points.of(ordered, points))
 
     @classmethod
     def from_incidents(
@@ -302,14 +341,31 @@ class Gazetteer:
             .agg(pl.first("lon"), pl.first("lat"), pl.sum("incidents"))
         )
         return cls.of(
-            GazetteerEntry(name, district, float(lon), float(lat), int(count))
-            for name, district, lon, lat, count in streets.select(
-                "name", "district", "lon", "lat", "incidents"
-            ).iter_rows()
+            (
+                GazetteerEntry(name, district, float(lon), float(lat), int(count))
+                for name, district, lon, lat, count in streets.select(
+                    "name", "district", "lon", "lat", "incidents"
+                ).iter_rows()
+            ),
+            per_point.select("name", "district", "lon", "lat").iter_rows(),
         )
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def nearest(self, lon: float, lat: float, within_m: float = NEAREST_M) -> GazetteerEntry | None:
+        """The street of the snap point nearest (lon, lat), WGS84 degrees; None when none is
+        within `within_m` metres. What the report map says after a tap on a bare map."""
+        points = self._points
+        if not len(points.entry):
+            return None
+        east = (points.lon - lon) * _M_PER_DEGREE_LON * np.cos(np.radians(lat))
+        north = (points.lat - lat) * _M_PER_DEGREE_LAT
+        squared = east * east + north * north
+        best = int(np.argmin(squared))
+        if squared[best] > within_m * within_m:
+            return None
+        return self.entries[int(points.entry[best])]
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[GazetteerEntry]:
         """At most `limit` entries with, for every word of `query`, a word of the name that

@@ -225,6 +225,8 @@ FRENCH: dict[str, str] = {
     "Your pin is still set.": "Votre marqueur est toujours placé.",
     "Pin placed on {street}. Tap the map to move it.": "Marqueur placé sur {street}. Touchez la "
     "carte pour le déplacer.",
+    "Pin placed near {street}. Tap again to move it.": "Marqueur placé près de {street}. "
+    "Touchez à nouveau pour le déplacer.",
     "Find a street": "Trouver une rue",
     "Type the name of a street and choose it from the list: the map goes there and the pin is "
     "put on it. You can then move the pin.": "Tapez le nom d'une rue et choisissez-la dans la "

@@ -17,8 +17,9 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
 
@@ -61,6 +62,8 @@ RECEIPT_LIMITED = N_("Too many codes have been tried from this connection. Try a
 # The street finder's query, in characters once trimmed, and its number of answers.
 QUERY_MIN, QUERY_MAX = 2, 60
 PLACES_LIMIT = 8
+# A tapped point: "LON,LAT" in degrees, as the map sends it (6 decimals).
+_NEAR = r"^-?\d{1,3}(\.\d{1,8})?,-?\d{1,2}(\.\d{1,8})?$"
 
 router = APIRouter(tags=["reports"])
 
@@ -173,14 +176,25 @@ def report_area(area: ReportAreaDep) -> Response:
 
 @router.get("/report/places", include_in_schema=False)
 @public
-async def report_places(streets: StreetsDep, q: str = "") -> Response:
+async def report_places(
+    streets: StreetsDep,
+    q: str = "",
+    near: Annotated[str, Query(max_length=40, pattern=_NEAR)] = "",
+) -> Response:
     """The page map's street finder: at most 8 streets of the area matching `q` (2 to 60
-    characters once trimmed, else none), as `[{name, district, lon, lat}]`. Public data only
-    (data.police.uk snap points); the query is neither logged nor kept."""
-    query = q.strip()
-    if not QUERY_MIN <= len(query) <= QUERY_MAX:
-        return JSONResponse([])
-    found = await streets.find(query, PLACES_LIMIT)
+    characters once trimmed, else none), or with `near=LON,LAT` the street nearest a tap on the
+    map (none when none is close), as `[{name, district, lon, lat}]`. Public data only
+    (data.police.uk snap points); neither the query nor the point is logged or kept."""
+    if near:
+        lon, lat = (float(v) for v in near.split(","))
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise HTTPException(422, "near: longitude,latitude in degrees")
+        found = await streets.nearest(lon, lat)
+    else:
+        query = q.strip()
+        if not QUERY_MIN <= len(query) <= QUERY_MAX:
+            return JSONResponse([])
+        found = await streets.find(query, PLACES_LIMIT)
     return JSONResponse(
         [{"name": e.name, "district": e.district, "lon": e.lon, "lat": e.lat} for e in found]
     )

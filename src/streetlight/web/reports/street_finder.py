@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -102,14 +102,24 @@ class Streets:
 
     async def find(self, query: str, limit: int) -> list[GazetteerEntry]:
         """The streets that match `query` (none without a report area)."""
+        return await self._ask(lambda streets: streets.search(query, limit))
+
+    async def nearest(self, lon: float, lat: float) -> list[GazetteerEntry]:
+        """The street nearest (lon, lat), WGS84 degrees, if one is near enough."""
+        return await self._ask(lambda streets: [e] if (e := streets.nearest(lon, lat)) else [])
+
+    async def _ask(
+        self, question: Callable[[Gazetteer], list[GazetteerEntry]]
+    ) -> list[GazetteerEntry]:
+        """`question` of the area's gazetteer, in a worker thread (the first one builds it)."""
         area = self.area
         if area is None:
             return []
 
-        def search() -> list[GazetteerEntry]:
-            return self.finder.gazetteer(self.store, area, self.area_file).search(query, limit)
+        def ask() -> list[GazetteerEntry]:
+            return question(self.finder.gazetteer(self.store, area, self.area_file))
 
-        return await anyio.to_thread.run_sync(search)
+        return await anyio.to_thread.run_sync(ask)
 
     def suggested(
         self, places: Iterable[tuple[int, str]], limit: int = 3

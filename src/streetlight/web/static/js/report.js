@@ -75,9 +75,26 @@
           const kept = L.latLng(Number(lat.value), Number(lon.value));
           if (within(kept)) { place(kept, "kept"); } else { lon.value = ""; lat.value = ""; }
         }
-        map.on("click", (event) => place(event.latlng, "placed"));
+        // A bare map shows no street names: after a tap, say which street the pin is near.
+        let tapped = 0; // the latest tap: an older answer that arrives late is dropped
+        const placeAndName = (ll) => {
+          place(ll, "placed");
+          if (!within(ll) || !box.dataset.places) return;
+          const mine = ++tapped;
+          const near = `${ll.lng.toFixed(6)},${ll.lat.toFixed(6)}`;
+          fetch(`${box.dataset.places}?near=${near}`, { credentials: "same-origin" })
+            .then((response) => (response.ok ? response.json() : []))
+            .then((streets) => {
+              const street = Array.isArray(streets) ? streets[0] : null;
+              if (street && mine === tapped && pin) {
+                say("near", street.district ? `${street.name}, ${street.district}` : street.name);
+              }
+            })
+            .catch(() => {}); // the pin is placed either way
+        };
+        map.on("click", (event) => placeAndName(event.latlng));
         document.getElementById("pin-centre").addEventListener("click", () => {
-          place(map.getCenter(), "placed");
+          placeAndName(map.getCenter());
         });
         remove.addEventListener("click", () => {
           if (pin) { map.removeLayer(pin); pin = null; }
