@@ -632,6 +632,11 @@ FRENCH: dict[str, str] = {
     "Security": "Sécurité",
     "Walkway": "Cheminement",
     "Transport": "Transports",
+    # Alerts that cannot be buried, codes burnt by wrong tries (console, officer app)
+    "Not listed one by one": "Non listées une par une",
+    "{first} to {last}: {unknown} checks of unknown warrant numbers, {refused} refused by the "
+    "limits": "De {first} à {last} : {unknown} vérifications de matricules inconnus, {refused} "
+    "refusées par les limites",
 }
 
 Translate = Callable[..., str]
