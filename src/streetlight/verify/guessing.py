@@ -25,9 +25,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, aliased
+
 from streetlight.db import ratelimit
+from streetlight.db.models import Duty, Engagement, Officer, VerificationCode
 from streetlight.verify import codes
 from streetlight.verify.decision import Candidate, Snapshot
 
@@ -78,3 +83,36 @@ def without(snapshot: Snapshot, spent: Sequence[int], now: datetime) -> Snapshot
         for c in snapshot.candidates
     )
     return dataclasses.replace(snapshot, candidates=candidates)
+
+
+@dataclass(frozen=True)
+class CheckStatus:
+    """What the officer app shows about the public's checks of an officer now: the engagements
+    whose newest code strangers burnt (give a new code), and whether the day's budget is spent
+    (checks locked: every check of this warrant number fails until the UTC day ends)."""
+
+    burnt: tuple[int, ...]
+    locked: bool
+
+
+def check_status(
+    session: Session, officer: Officer, duty: Duty, budget: ratelimit.Limit, now: datetime
+) -> CheckStatus:
+    """`officer`'s check status on `duty` (`budget`: the app's per-warrant limit)."""
+    newer = aliased(VerificationCode)
+    burnt = session.scalars(
+        select(VerificationCode.engagement_id)
+        .join(Engagement, VerificationCode.engagement_id == Engagement.id)
+        .where(
+            Engagement.duty_id == duty.id,
+            VerificationCode.burnt_at.is_not(None),
+            VerificationCode.expires_at > now,
+            ~exists().where(
+                newer.engagement_id == VerificationCode.engagement_id,
+                newer.id > VerificationCode.id,
+            ),
+        )
+        .order_by(VerificationCode.engagement_id)
+    ).all()
+    (spent,) = ratelimit.window_counts(session, [(budget, officer.warrant_number)], now)
+    return CheckStatus(tuple(burnt), spent >= budget.max_hits)
