@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from streetlight.db.models import (
@@ -141,7 +141,19 @@ def set_engagement_status(
 
 
 def backup_arrived(session: Session, backup_id: int, *, actor: str, now: datetime) -> BackupRequest:
+    """The unit has reached the officer: this request and those that share its unit (one reuses
+    the other) are all answered."""
     backup = _get(session, BackupRequest, backup_id, "backup request")
+    first = backup.reuses_id or backup.id
+    session.execute(
+        update(BackupRequest)
+        .where(
+            or_(BackupRequest.id == first, BackupRequest.reuses_id == first),
+            BackupRequest.status.in_((BackupStatus.ASSIGNED, BackupStatus.UNASSIGNED)),
+        )
+        .values(status=BackupStatus.ARRIVED, updated_by=actor, updated_at=now),
+        execution_options={"synchronize_session": "fetch"},
+    )
     backup.status, backup.updated_by, backup.updated_at = BackupStatus.ARRIVED, actor, now
     record(
         session,

@@ -644,6 +644,7 @@ FRENCH: dict[str, str] = {
     "mauvais codes pour votre matricule aujourd'hui. Toute vérification échoue jusqu'à minuit "
     "UTC ; prévenez la salle de commandement.",
     "code burnt": "code grillé",
+    "same unit as request {number}": "même unité que la demande {number}",
 }
 
 Translate = Callable[..., str]
