@@ -268,17 +268,21 @@ def _backup_on_its_way(
     return None
 
 
+def remaining_eta(backup: BackupRequest, now: datetime) -> int | None:
+    """Whole minutes left of `backup`'s ETA at `now` (None when it has none)."""
+    if backup.eta_minutes is None:
+        return None
+    return max(0, round(backup.eta_minutes - (now - backup.created_at).total_seconds() / 60))
+
+
 def _reuse(first: BackupRequest, engagement: Engagement, now: datetime) -> BackupRequest:
     """A request for `engagement` that sends nobody more: `first`'s unit, with what is left of
     its ETA."""
-    eta = first.eta_minutes
-    if eta is not None:
-        eta = max(0, round(eta - (now - first.created_at).total_seconds() / 60))
     return BackupRequest(
         engagement_id=engagement.id,
         responder_duty_id=first.responder_duty_id,
         distance_m=first.distance_m,
-        eta_minutes=eta,
+        eta_minutes=remaining_eta(first, now),
         status=first.status,
         created_at=now,
         updated_at=now,

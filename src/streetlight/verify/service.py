@@ -48,7 +48,7 @@ from streetlight.db.models.base import table_of
 from streetlight.db.models.verify import PLACE_CHARS
 from streetlight.verify import batch_sql, codes, guessing, junk
 from streetlight.verify.decision import SLOTS, Candidate, Decision, Snapshot, decide, match_code
-from streetlight.verify.engagements import Rules, colleagues_near
+from streetlight.verify.engagements import Rules, colleagues_near, remaining_eta
 from streetlight.verify.events import Record, event_rows, record_many
 
 WARRANT_CHARS = 32
@@ -245,11 +245,8 @@ def _confirmed(session: Session, engagement_id: int, rules: Rules, now: datetime
     )
     view = None
     if backup is not None:
-        eta = backup.eta_minutes
-        if eta is not None and backup.status is BackupStatus.ASSIGNED:
-            elapsed = (now - backup.created_at).total_seconds() / 60
-            eta = max(0, round(eta - elapsed))
-        view = BackupView(backup.status, eta if backup.status is BackupStatus.ASSIGNED else None)
+        assigned = backup.status is BackupStatus.ASSIGNED
+        view = BackupView(backup.status, remaining_eta(backup, now) if assigned else None)
     nearby = colleagues_near(session, engagement, rules, now)
     return Confirmed(
         officer=OfficerView(
