@@ -24,6 +24,7 @@ TABLES = {
     "backup_requests",
     "chats",
     "chat_messages",
+    "check_tallies",
     "console_events",
     "public_reports",
     "staff_credentials",

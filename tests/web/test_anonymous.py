@@ -44,6 +44,13 @@ def test_a_public_check_runs_only_its_own_statements(app: FastAPI, client: TestC
     with _statements(app) as seen:
         assert client.post("/api/v1/verify", json=body).json()["verified"] is False
     assert not any("staff_sessions" in s or "rate_limit_salts" in s for s in seen)
-    # One statement per table, or one for all four (PostgreSQL: `streetlight.db.bulk`).
+    # One statement per table, or one for all five (PostgreSQL: `streetlight.db.bulk`); an
+    # unknown number is also counted in its window's tally (`streetlight.verify.junk`).
     written = [table for s in seen for table in re.findall(r"INSERT INTO (\w+)", s)]
-    assert sorted(written) == ["audit_log", "console_events", "rate_limit_hits", "verifications"]
+    assert sorted(written) == [
+        "audit_log",
+        "check_tallies",
+        "console_events",
+        "rate_limit_hits",
+        "verifications",
+    ]

@@ -23,6 +23,7 @@ from streetlight.db.models import (
     Dress,
     RateLimitHit,
     Verification,
+    VerificationCode,
     VerificationOutcome,
 )
 from streetlight.verify import service
@@ -106,15 +107,33 @@ def test_a_batch_decides_each_check_as_if_alone(
         assert kinds == actions
 
 
-def test_the_rate_limit_counts_the_failures_earlier_in_the_batch(
+def test_wrong_tries_earlier_in_the_batch_burn_the_code(
+    app: FastAPI, make_staff: MakeStaff, clock: Clock
+) -> None:
+    """Three wrong tries from three strangers burn the live code (even the right code then fails,
+    and the officer app is told); nothing else about the officer is locked."""
+    live = _code(app, make_staff, clock, "PC1")
+    wrong = [VerifyRequest("PC1", _wrong(live), f"client{n}") for n in range(3)]
+    results = _batch(app, clock, [*wrong, VerifyRequest("PC1", live, "someone else")])
+    assert [r.outcome for r in results] == [V.WRONG_CODE] * 3 + [V.EXPIRED_CODE]
+    sessions: sessionmaker[Session] = app.state.streetlight.sessions
+    with sessions() as session:
+        code = session.scalars(select(VerificationCode)).one()
+        assert code.burnt_at == clock() and code.revoked_at == clock()
+    # The same in the next batch, from the database this time.
+    assert _batch(app, clock, [VerifyRequest("PC1", live, "x")])[0].outcome is V.EXPIRED_CODE
+
+
+def test_the_client_limit_counts_the_failures_earlier_in_the_batch(
     app: FastAPI, make_staff: MakeStaff, clock: Clock
 ) -> None:
     live = _code(app, make_staff, clock, "PC1")
-    wrong = [VerifyRequest("PC1", _wrong(live), f"client{n}") for n in range(6)]
-    results = _batch(app, clock, [*wrong, VerifyRequest("PC1", live, "someone else")])
-    assert [r.outcome for r in results] == [V.WRONG_CODE] * 5 + [V.LIMITED] * 2
-    # The same limits in the next batch, from the database this time.
-    assert _batch(app, clock, [VerifyRequest("PC1", live, "x")])[0].outcome is V.LIMITED
+    context: AppContext = app.state.streetlight
+    allowed = context.limits.per_client.max_hits
+    unknown = [VerifyRequest(f"PC9{n:03d}", live, "one client") for n in range(allowed)]
+    results = _batch(app, clock, [*unknown, VerifyRequest("PC1", live, "one client")])
+    assert [r.outcome for r in results] == [V.UNKNOWN_OFFICER] * allowed + [V.LIMITED]
+    assert _batch(app, clock, [VerifyRequest("PC1", live, "another")])[0].outcome is V.VERIFIED
 
 
 def test_a_shared_location_is_stored_with_its_check(

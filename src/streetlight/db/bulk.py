@@ -29,10 +29,12 @@ _DIALECT = postgresql.dialect()  # type: ignore[no-untyped-call]
 class UnnestInsert:
     """`INSERT INTO table (columns) SELECT ... FROM unnest(one array per column)`, rows in the
     order given (so a serial id follows that order). A column a row leaves out takes the
-    column's scalar Python default, as SQLAlchemy's own insert would."""
+    column's scalar Python default, as SQLAlchemy's own insert would. `on_conflict`: an
+    `ON CONFLICT ...` clause to end the statement with (an upsert of counters, say)."""
 
     table: Table
     columns: tuple[str, ...]
+    on_conflict: str = ""
 
     @cached_property
     def sql(self) -> str:
@@ -44,6 +46,7 @@ class UnnestInsert:
         return (
             f"INSERT INTO {self.table.name} ({names}) SELECT {names} "
             f"FROM unnest({arrays}) WITH ORDINALITY AS given({names}, n) ORDER BY n"
+            + (f" {self.on_conflict}" if self.on_conflict else "")
         )
 
     def params(self, rows: Sequence[Mapping[str, object]]) -> dict[str, list[object]]:

@@ -6,7 +6,8 @@ locks (its counts must be exact), so batches from all app processes run their lo
 after another, and what bounds the checks per second is how long that part lasts. On PostgreSQL
 each statement is a round trip, slow when the server shares two busy cores with the app, so the
 locked part is four: take the locks; read the counts, the chain's end and new verification ids;
-insert every row of every table (`streetlight.db.bulk`); commit. The officers and codes are read
+insert every row of every table and add to the window's tally of junk checks
+(`streetlight.db.bulk`); commit. The officers and codes are read
 before the locks (`service.snapshots`): a code is still consumed by a conditional UPDATE, so a
 code used meanwhile cannot be used twice.
 
@@ -23,17 +24,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Insert, Select, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from streetlight.db import audit, bulk, ratelimit
-from streetlight.db.models import AuditEntry, ConsoleEvent, RateLimitHit, Verification
+from streetlight.db.models import (
+    AuditEntry,
+    CheckTally,
+    ConsoleEvent,
+    RateLimitHit,
+    Verification,
+)
 from streetlight.db.models.base import table_of
 
 Rows = Sequence[Mapping[str, object]]
 _VERIFICATIONS = table_of(Verification)
 _TABLES = (_VERIFICATIONS, table_of(RateLimitHit), table_of(AuditEntry), table_of(ConsoleEvent))
+_TALLIES = table_of(CheckTally)
 _PG = postgresql.dialect()  # type: ignore[no-untyped-call]
 _HEAD = ", ".join(
     str(part.compile(dialect=_PG, compile_kwargs={"literal_binds": True}))
@@ -45,12 +53,36 @@ _START = (
     f"ARRAY(SELECT nextval(pg_get_serial_sequence('{_VERIFICATIONS.name}', 'id'))"
     " FROM generate_series(1, %(new_ids)s))"
 )
-_PLAIN_INSERTS = tuple(table.insert() for table in _TABLES)
+# A window's tally row is made by its first junk check and added to by the later ones.
+_TALLY_SUMS = ("unknown", "refused")
+
+
+def _tally_upsert() -> Insert:
+    """SQLite: add to the window's tally (`streetlight.verify.junk`), or start it."""
+    insert = sqlite.insert(_TALLIES)
+    return insert.on_conflict_do_update(
+        index_elements=[_TALLIES.c.window_start],
+        set_={
+            **{name: _TALLIES.c[name] + insert.excluded[name] for name in _TALLY_SUMS},
+            "last_at": func.max(_TALLIES.c.last_at, insert.excluded.last_at),
+        },
+    )
+
+
+_PG_TALLY_UPSERT = (
+    "ON CONFLICT (window_start) DO UPDATE SET "
+    + ", ".join(f"{name} = {_TALLIES.name}.{name} + EXCLUDED.{name}" for name in _TALLY_SUMS)
+    + f", last_at = GREATEST({_TALLIES.name}.last_at, EXCLUDED.last_at)"
+)
+_PLAIN_INSERTS = (*(table.insert() for table in _TABLES), _tally_upsert())
 # Verification and audit rows come with their ids (read under the locks); rate-limit hits and
 # console events take the next of their sequences, in the order given.
-_INSERTS = tuple(
-    bulk.UnnestInsert(table, tuple(c.name for c in table.c if with_id or c.name != "id"))
-    for table, with_id in zip(_TABLES, (True, False, True, False), strict=True)
+_INSERTS = (
+    *(
+        bulk.UnnestInsert(table, tuple(c.name for c in table.c if with_id or c.name != "id"))
+        for table, with_id in zip(_TABLES, (True, False, True, False), strict=True)
+    ),
+    bulk.UnnestInsert(_TALLIES, tuple(c.name for c in _TALLIES.c), on_conflict=_PG_TALLY_UPSERT),
 )
 
 
@@ -97,9 +129,18 @@ def _with_head(counts: Select[Any]) -> Select[Any]:
     )
 
 
-def write(session: Session, *, verifications: Rows, hits: Rows, chain: Rows, events: Rows) -> None:
-    """Insert a batch's rows, still under the locks `start` took (events commit in id order)."""
-    parts = tuple(zip(_INSERTS, (verifications, hits, chain, events), strict=True))
+def write(
+    session: Session,
+    *,
+    verifications: Rows,
+    hits: Rows,
+    chain: Rows,
+    events: Rows,
+    tallies: Rows = (),
+) -> None:
+    """Insert a batch's rows, still under the locks `start` took (events commit in id order),
+    and add `tallies` (at most one row: `streetlight.verify.junk`) to the window's counts."""
+    parts = tuple(zip(_INSERTS, (verifications, hits, chain, events, tallies), strict=True))
     if session.get_bind().dialect.name == "postgresql":
         bulk.insert_together(session, parts)
         return

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from streetlight.db.models import (
     BackupRequest,
     BackupStatus,
     Chat,
+    CheckTally,
     Engagement,
     EngagementStatus,
     Verification,
@@ -25,6 +26,7 @@ from streetlight.db.models import (
 )
 from streetlight.errors import VerifyError
 from streetlight.verify import chat as chats
+from streetlight.verify import junk
 from streetlight.verify.events import record
 
 # What the console shows: the last hours, which covers a shift's open matters.
@@ -38,11 +40,33 @@ class ConsoleItemNotFoundError(VerifyError):
 
 @dataclass(frozen=True)
 class ConsoleState:
+    """`alerts`: failed checks that matter, one by one; `junk`: the rest, one line a window."""
+
     engagements: Sequence[Engagement]
     alerts: Sequence[Verification]
     verifications: Sequence[Verification]
     backups: Sequence[BackupRequest]
     chats: Sequence[Chat]
+    junk: Sequence[CheckTally] = ()
+
+
+def alerts(session: Session, since: datetime) -> Sequence[Verification]:
+    """Unacknowledged failed checks that matter: of a real warrant number (an impersonator may
+    use one), or with a shared location (someone says where they are), those of real numbers
+    first, then the newest. Checks of unknown numbers without a location, and checks refused by
+    a limit (never stored one by one), are junk: counted in `junk.recent`, so however many
+    there are they cannot push an alert that matters off the console."""
+    return session.scalars(
+        select(Verification)
+        .where(
+            Verification.at >= since,
+            Verification.outcome != VerificationOutcome.VERIFIED,
+            Verification.acknowledged_at.is_(None),
+            or_(Verification.officer_id.is_not(None), Verification.shared_at.is_not(None)),
+        )
+        .order_by(Verification.officer_id.is_(None), Verification.id.desc())
+        .limit(LIMIT)
+    ).all()
 
 
 def state(session: Session, now: datetime) -> ConsoleState:
@@ -52,16 +76,6 @@ def state(session: Session, now: datetime) -> ConsoleState:
         .where(Engagement.started_at >= since)
         .options(selectinload(Engagement.officer), selectinload(Engagement.backup))
         .order_by(Engagement.id.desc())
-        .limit(LIMIT)
-    ).all()
-    alerts = session.scalars(
-        select(Verification)
-        .where(
-            Verification.at >= since,
-            Verification.outcome != VerificationOutcome.VERIFIED,
-            Verification.acknowledged_at.is_(None),
-        )
-        .order_by(Verification.id.desc())
         .limit(LIMIT)
     ).all()
     verifications = session.scalars(
@@ -88,7 +102,14 @@ def state(session: Session, now: datetime) -> ConsoleState:
         .order_by(Chat.id.desc())
         .limit(LIMIT)
     ).all()
-    return ConsoleState(engagements, alerts, verifications, backups, open_chats)
+    return ConsoleState(
+        engagements,
+        alerts(session, since),
+        verifications,
+        backups,
+        open_chats,
+        junk.recent(session, since),
+    )
 
 
 _T = TypeVar("_T")
@@ -120,7 +141,19 @@ def set_engagement_status(
 
 
 def backup_arrived(session: Session, backup_id: int, *, actor: str, now: datetime) -> BackupRequest:
+    """The unit has reached the officer: this request and those that share its unit (one reuses
+    the other) are all answered."""
     backup = _get(session, BackupRequest, backup_id, "backup request")
+    first = backup.reuses_id or backup.id
+    session.execute(
+        update(BackupRequest)
+        .where(
+            or_(BackupRequest.id == first, BackupRequest.reuses_id == first),
+            BackupRequest.status.in_((BackupStatus.ASSIGNED, BackupStatus.UNASSIGNED)),
+        )
+        .values(status=BackupStatus.ARRIVED, updated_by=actor, updated_at=now),
+        execution_options={"synchronize_session": "fetch"},
+    )
     backup.status, backup.updated_by, backup.updated_at = BackupStatus.ARRIVED, actor, now
     record(
         session,

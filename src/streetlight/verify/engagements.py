@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from streetlight.db import audit
 from streetlight.db import officers as ops
-from streetlight.db.audit import canonical_json
+from streetlight.db.audit import JSONValue, canonical_json
 from streetlight.db.models import (
     BackupRequest,
     BackupStatus,
@@ -34,7 +34,14 @@ from streetlight.db.models import (
 )
 from streetlight.errors import VerifyError
 from streetlight.verify import codes
-from streetlight.verify.backup import BackupPlan, OnDuty, Position, nearby_colleagues, plan_backup
+from streetlight.verify.backup import (
+    BackupPlan,
+    OnDuty,
+    Position,
+    distance_m,
+    nearby_colleagues,
+    plan_backup,
+)
 from streetlight.verify.events import record
 
 KEY_CHARS = 64
@@ -224,11 +231,69 @@ def colleagues_near(
     )
 
 
-def _request_backup(
-    session: Session, engagement: Engagement, plan: BackupPlan, now: datetime
-) -> BackupRequest:
+# A second engagement by the same officer this close to an earlier one, while that one's backup
+# is still on its way, reuses that backup instead of sending another unit: the same spot, give or
+# take a phone's position error (tens of metres) and a few steps along the street.
+BACKUP_REUSE_RADIUS_M = 250.0
+# ... and only this soon after the first request: a unit sent longer ago is planned afresh (the
+# same age as a trusted position, after which the control room's picture is stale anyway).
+BACKUP_REUSE_WINDOW = timedelta(minutes=15)
+
+
+def _backup_on_its_way(
+    session: Session, engagement: Engagement, rules: Rules, now: datetime
+) -> BackupRequest | None:
+    """The officer's open backup request, made on this duty within `BACKUP_REUSE_WINDOW`, for an
+    engagement within `BACKUP_REUSE_RADIUS_M` of this one (newest first); None when there is none
+    or a position is unknown (then nobody can tell the officer has not moved)."""
+    here = engagement_position(engagement, now, rules)
+    if here is None:
+        return None
+    open_requests = session.scalars(
+        select(BackupRequest)
+        .join(Engagement, BackupRequest.engagement_id == Engagement.id)
+        .where(
+            Engagement.duty_id == engagement.duty_id,
+            Engagement.id != engagement.id,
+            BackupRequest.status.in_((BackupStatus.ASSIGNED, BackupStatus.UNASSIGNED)),
+            BackupRequest.created_at >= now - BACKUP_REUSE_WINDOW,
+            BackupRequest.reuses_id.is_(None),
+        )
+        .order_by(BackupRequest.id.desc())
+    ).all()
+    for request in open_requests:
+        there = engagement_position(request.engagement, now, rules)
+        if there is not None and distance_m(here, there) <= BACKUP_REUSE_RADIUS_M:
+            return request
+    return None
+
+
+def remaining_eta(backup: BackupRequest, now: datetime) -> int | None:
+    """Whole minutes left of `backup`'s ETA at `now` (None when it has none)."""
+    if backup.eta_minutes is None:
+        return None
+    return max(0, round(backup.eta_minutes - (now - backup.created_at).total_seconds() / 60))
+
+
+def _reuse(first: BackupRequest, engagement: Engagement, now: datetime) -> BackupRequest:
+    """A request for `engagement` that sends nobody more: `first`'s unit, with what is left of
+    its ETA."""
+    return BackupRequest(
+        engagement_id=engagement.id,
+        responder_duty_id=first.responder_duty_id,
+        distance_m=first.distance_m,
+        eta_minutes=remaining_eta(first, now),
+        status=first.status,
+        created_at=now,
+        updated_at=now,
+        updated_by="system",
+        reuses_id=first.id,
+    )
+
+
+def _planned(engagement: Engagement, plan: BackupPlan, now: datetime) -> BackupRequest:
     responder = plan.responder
-    request = BackupRequest(
+    return BackupRequest(
         engagement_id=engagement.id,
         responder_duty_id=responder.duty_id if responder else None,
         distance_m=plan.distance_m,
@@ -238,9 +303,21 @@ def _request_backup(
         updated_at=now,
         updated_by="system",
     )
+
+
+def _request_backup(
+    session: Session, engagement: Engagement, plan: BackupPlan, rules: Rules, now: datetime
+) -> BackupRequest:
+    """Backup for `engagement`: the unit already on its way to this officer here, else the one
+    `plan` chose (or none: unassigned, for the operator)."""
+    first = _backup_on_its_way(session, engagement, rules, now)
+    request = (
+        _reuse(first, engagement, now) if first is not None else _planned(engagement, plan, now)
+    )
     session.add(request)
     session.flush()
     warrant = engagement.officer.warrant_number
+    reused: dict[str, JSONValue] = {"reuses": first.id} if first is not None else {}
     record(
         session,
         actor="system",
@@ -251,8 +328,14 @@ def _request_backup(
             "backup_id": request.id,
             "status": request.status.value,
             "eta_minutes": request.eta_minutes,
+            **reused,
         },
-        event={"engagement_id": engagement.id, "backup_id": request.id, "warrant": warrant},
+        event={
+            "engagement_id": engagement.id,
+            "backup_id": request.id,
+            "warrant": warrant,
+            **reused,
+        },
         now=now,
     )
     return request
@@ -328,7 +411,7 @@ def log_engagement(
     )
     plan = plan_for(session, engagement, rules, now)
     if plan.needed:
-        _request_backup(session, engagement, plan, now)
+        _request_backup(session, engagement, plan, rules, now)
     code = issue_code(session, engagement, rules, now=now, revoke_others=False)
     return Logged(engagement, code, replayed=False)
 

@@ -1,9 +1,11 @@
 """A member of the public checks a warrant number and a code.
 
 Every failure (unknown number, suspended, off duty, no engagement, wrong, expired or used code, too
-many attempts) runs the same statements and the same number of HMACs, writes the same rows (the
-verification, two rate-limit hits, an audit row and a console alert) and returns the same public
-answer; only the control room learns which it was. A success marks the code used with a
+many attempts) runs the same statements and the same number of HMACs and returns the same public
+answer; only the control room learns which it was. A judged check writes its verification, its
+rate-limit hits, an audit row and a console alert; a check refused by a limit is only counted
+(`streetlight.verify.junk`), and strangers' wrong codes burn a code rather than lock the officer
+(`streetlight.verify.guessing`). A success marks the code used with a
 conditional UPDATE, so of two concurrent checks with one code exactly one succeeds.
 
 Checks are run in batches (`verify_batch`): the checks that arrive while the last batch commits
@@ -44,9 +46,9 @@ from streetlight.db.models import (
 )
 from streetlight.db.models.base import table_of
 from streetlight.db.models.verify import PLACE_CHARS
-from streetlight.verify import batch_sql, codes
+from streetlight.verify import batch_sql, codes, guessing, junk
 from streetlight.verify.decision import SLOTS, Candidate, Decision, Snapshot, decide, match_code
-from streetlight.verify.engagements import Rules, colleagues_near
+from streetlight.verify.engagements import Rules, colleagues_near, remaining_eta
 from streetlight.verify.events import Record, event_rows, record_many
 
 WARRANT_CHARS = 32
@@ -56,8 +58,12 @@ _LOOKBACK = timedelta(hours=24)
 
 @dataclass(frozen=True)
 class Limits:
-    per_warrant: ratelimit.Limit
+    """Failed checks per client (`per_client`); code-tries per warrant number and day
+    (`per_warrant`) and wrong tries per code (`per_code`), see `streetlight.verify.guessing`."""
+
     per_client: ratelimit.Limit
+    per_warrant: ratelimit.Limit
+    per_code: ratelimit.Limit = guessing.PER_CODE
 
 
 @dataclass(frozen=True)
@@ -239,11 +245,8 @@ def _confirmed(session: Session, engagement_id: int, rules: Rules, now: datetime
     )
     view = None
     if backup is not None:
-        eta = backup.eta_minutes
-        if eta is not None and backup.status is BackupStatus.ASSIGNED:
-            elapsed = (now - backup.created_at).total_seconds() / 60
-            eta = max(0, round(eta - elapsed))
-        view = BackupView(backup.status, eta if backup.status is BackupStatus.ASSIGNED else None)
+        assigned = backup.status is BackupStatus.ASSIGNED
+        view = BackupView(backup.status, remaining_eta(backup, now) if assigned else None)
     nearby = colleagues_near(session, engagement, rules, now)
     return Confirmed(
         officer=OfficerView(
@@ -269,9 +272,16 @@ def verify_batch(
     limits: Limits,
     now: datetime,
 ) -> list[VerifyResult]:
-    """Check each of `requests` in order, record each (verification row, rate-limit hits, audit
-    row, console event; the shared location if given) and answer each, in the caller's
+    """Check each of `requests` in order, record each and answer each, in the caller's
     transaction.
+
+    A check the limits refuse is only counted (`junk.tally_rows`): no verification, audit or
+    console row, no rate-limit hit, so a flood grows nothing but one counter per window. Every
+    other check writes its verification row (its token lets the person share where they are),
+    its rate-limit hits when it failed (`_Check.hits`), an audit row and a console event; a
+    check of an unknown number is also counted in the window's tally, which the console shows
+    instead of listing such checks one by one. A code that reaches its wrong-try allowance is
+    burnt (`guessing`).
 
     The officers and their codes are read first; then the batch's rate-limit keys and the audit
     chain are locked (`batch_sql.start`), so that no other check counts the same windows or
@@ -279,86 +289,146 @@ def verify_batch(
     too, and the locked part is a few round trips long.
     """
     salt = ratelimit.day_salt(session, now)
-    checks = [_Check(r, clean_warrant(r.warrant_number), limits) for r in requests]
+    found = snapshots(session, [clean_warrant(r.warrant_number) for r in requests], now)
+    checks = [_Check.of(r, found, limits, now) for r in requests]
     distinct = list(dict.fromkeys(key for check in checks for key in check.keys))
-    found = snapshots(session, [check.warrant for check in checks], now)
     start = batch_sql.start(session, distinct, len(checks), now, salt)
-    used = dict(zip(distinct, start.counts, strict=True))
-    decisions: list[Decision] = []
-    for check in checks:
-        snapshot = found.get(check.warrant, _UNKNOWN)
-        matched = match_code(rules.key, codes.normalise(check.request.code), snapshot.candidates)
-        limited = any(used[key] >= key[0].max_hits for key in check.keys)
-        decision = _consume(session, decide(snapshot, matched, now=now, limited=limited), now)
-        if not decision.verified:
-            for key in check.keys:
-                used[key] += 1
-        decisions.append(decision)
+    before = dict(zip(distinct, start.counts, strict=True))
+    used = dict(before)
+    decisions = [_decide(session, check, used, rules, now) for check in checks]
+    # The codes this batch's wrong tries took to their allowance.
+    burnt = [
+        int(key[1])
+        for key in distinct
+        if key[0] == limits.per_code and _spent(key, used) and not _spent(key, before)
+    ]
     tokens = [secrets.token_urlsafe(32) for _ in checks]
-    rows = [
-        _verification_row(check, found.get(check.warrant, _UNKNOWN), decision, token, now)
-        | {"id": i}
-        for check, decision, token, i in zip(checks, decisions, tokens, start.ids, strict=True)
-    ]
-    failed = [
-        key
-        for check, d in zip(checks, decisions, strict=True)
-        if not d.verified
-        for key in check.keys
-    ]
-    # Read what a confirmed check shows before the writes (a confirmed check is rare).
     results = [
         VerifyResult(
             decision.outcome,
             verification_id,
             token,
+            # Read what a confirmed check shows before the writes (a confirmed check is rare).
             _confirmed(session, decision.candidate.engagement_id, rules, now)
             if decision.verified and decision.candidate is not None
             else None,
         )
         for decision, verification_id, token in zip(decisions, start.ids, tokens, strict=True)
     ]
-    records = [
-        record
+    kept = [
+        (check, decision, result)
         for check, decision, result in zip(checks, decisions, results, strict=True)
-        for record in _records(check, decision, result.verification_id)
+        if decision.outcome is not VerificationOutcome.LIMITED
     ]
+    records = [record for c, d, r in kept for record in _records(c, d, r.verification_id)]
+    _burn(session, burnt, now)
     batch_sql.write(
         session,
-        verifications=rows,
-        hits=ratelimit.hit_rows(session, failed, now, salt),
+        verifications=[
+            _verification_row(c, d, r.token, now) | {"id": r.verification_id} for c, d, r in kept
+        ],
+        hits=ratelimit.hit_rows(session, [h for c, d, _ in kept for h in c.hits(d)], now, salt),
         chain=audit.chain_rows([r.entry for r in records], start.head, now=now),
         events=event_rows(records, now=now),
+        tallies=junk.tally_rows([d.outcome for d in decisions], now),
     )
     return results
 
 
+Key = tuple[ratelimit.Limit, str]
+
+
 @dataclass(frozen=True)
 class _Check:
-    """A request in a batch, with the warrant number as looked up."""
+    """A request in a batch: the warrant number as looked up, what the database holds for it,
+    and the rate-limit keys it is counted against: its client always; while the officer holds
+    live codes, each of them and the warrant number's daily budget (`streetlight.verify.guessing`).
+    """
 
     request: VerifyRequest
     warrant: str
-    limits: Limits
+    snapshot: Snapshot
+    client: Key
+    warrant_budget: Key
+    code_keys: tuple[Key, ...]
+
+    @classmethod
+    def of(
+        cls, request: VerifyRequest, found: dict[str, Snapshot], limits: Limits, now: datetime
+    ) -> _Check:
+        warrant = clean_warrant(request.warrant_number)
+        snapshot = found.get(warrant, _UNKNOWN)
+        live = guessing.live_codes(snapshot, now)
+        return cls(
+            request,
+            warrant,
+            snapshot,
+            client=(limits.per_client, request.client),
+            warrant_budget=(limits.per_warrant, warrant),
+            code_keys=tuple((limits.per_code, str(c.code_id)) for c in live),
+        )
 
     @property
-    def keys(self) -> tuple[tuple[ratelimit.Limit, str], ...]:
-        """What this check counts against: its warrant number and its client."""
-        return (
-            (self.limits.per_warrant, self.warrant),
-            (self.limits.per_client, self.request.client),
+    def keys(self) -> tuple[Key, ...]:
+        """Every key this check reads (and may add hits to)."""
+        guessed = (self.warrant_budget, *self.code_keys) if self.code_keys else ()
+        return (self.client, *guessed)
+
+    def hits(self, decision: Decision) -> list[Key]:
+        """The hits a judged failure adds: one for its client, and for each live code it was
+        compared with, one for that code and one for the warrant number's budget."""
+        if decision.verified:
+            return []
+        return [self.client, *(k for key in self.code_keys for k in (key, self.warrant_budget))]
+
+
+def _spent(key: Key, used: dict[Key, int]) -> bool:
+    return used[key] >= key[0].max_hits
+
+
+def _decide(
+    session: Session, check: _Check, used: dict[Key, int], rules: Rules, now: datetime
+) -> Decision:
+    """Decide one check on the counts so far (`used`, updated with its hits), as if alone.
+
+    Past the client's limit, or the warrant number's daily budget while it has live codes, the
+    check is refused unseen. A code past its allowance is compared like the others but cannot
+    verify (the same work on every path); the rest is `decide`.
+    """
+    limited = _spent(check.client, used) or (
+        bool(check.code_keys) and _spent(check.warrant_budget, used)
+    )
+    spent = [int(key[1]) for key in check.code_keys if _spent(key, used)]
+    snapshot = guessing.without(check.snapshot, spent, now)
+    matched = match_code(rules.key, codes.normalise(check.request.code), snapshot.candidates)
+    decision = _consume(session, decide(snapshot, matched, now=now, limited=limited), now)
+    if decision.outcome is not VerificationOutcome.LIMITED:
+        for key in check.hits(decision):
+            used[key] += 1
+    return decision
+
+
+def _burn(session: Session, code_ids: Sequence[int], now: datetime) -> None:
+    """Revoke the codes whose wrong tries reached their allowance, and say so (the officer app
+    reads `burnt_at`). Under the chain's lock, as `_consume`'s update of the same rows. A statement
+    only in a batch that burns a code, at most once per code."""
+    if code_ids:
+        session.execute(
+            update(VerificationCode)
+            .where(VerificationCode.id.in_(code_ids), VerificationCode.burnt_at.is_(None))
+            .values(burnt_at=now, revoked_at=func.coalesce(VerificationCode.revoked_at, now))
         )
 
 
 def _verification_row(
-    check: _Check, snapshot: Snapshot, decision: Decision, token: str, now: datetime
+    check: _Check, decision: Decision, token: str, now: datetime
 ) -> dict[str, object]:
     """The verification's columns, every key present (one insert for the batch)."""
     where = check.request.where
     return {
         "token_hash": token_hash(token),
         "warrant_number": check.warrant,
-        "officer_id": snapshot.officer_id,
+        "officer_id": check.snapshot.officer_id,
         "engagement_id": decision.candidate.engagement_id if decision.candidate else None,
         "outcome": decision.outcome,
         "at": now,

@@ -69,7 +69,9 @@ class Engagement(Base):
 
 class VerificationCode(Base):
     """A one-time code for one engagement: its HMAC digest, when it expires, when it was used
-    (or revoked by a newer code the officer asked for)."""
+    (or revoked by a newer code the officer asked for). `burnt_at`: when wrong tries used up its
+    guessing allowance (`streetlight.verify.guessing`); it is then revoked too, and the officer
+    app asks for a new code."""
 
     __tablename__ = "verification_codes"
 
@@ -82,6 +84,7 @@ class VerificationCode(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    burnt_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class Verification(Base):
@@ -125,7 +128,11 @@ class Verification(Base):
 
 
 class BackupRequest(Base):
-    """Uniformed backup for a lone plain-clothes officer: who is coming, how far, how soon."""
+    """Uniformed backup for a lone plain-clothes officer: who is coming, how far, how soon.
+
+    `reuses_id`: the officer's earlier request whose unit is already on its way to the same spot
+    (`streetlight.verify.engagements`); this one sends nobody more, and both arrive together.
+    """
 
     __tablename__ = "backup_requests"
 
@@ -142,6 +149,9 @@ class BackupRequest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_by: Mapped[str] = mapped_column(String(64), default="")
+    reuses_id: Mapped[int | None] = mapped_column(
+        ForeignKey("backup_requests.id", ondelete="RESTRICT"), default=None
+    )
 
     engagement: Mapped[Engagement] = relationship(back_populates="backup")
     responder: Mapped[Duty | None] = relationship()
@@ -195,3 +205,17 @@ class ConsoleEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class CheckTally(Base):
+    """Public checks that need no operator one by one, counted per window of time: checks of an
+    unknown warrant number and checks refused by a rate limit. One row per window however many
+    there are, so a flood neither grows the database nor buries a real alert on the console."""
+
+    __tablename__ = "check_tallies"
+
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    unknown: Mapped[int] = mapped_column(default=0)
+    refused: Mapped[int] = mapped_column(default=0)
+    first_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_at: Mapped[datetime] = mapped_column(UTCDateTime())

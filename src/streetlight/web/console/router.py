@@ -93,6 +93,17 @@ class AlertRow(BaseModel):
     shared_place: str
 
 
+class JunkRow(BaseModel):
+    """Checks not listed one by one in a window: of unknown warrant numbers, and refused by a
+    rate limit (counted only)."""
+
+    window_start: datetime
+    unknown: int
+    refused: int
+    first_at: datetime
+    last_at: datetime
+
+
 class ChatRow(BaseModel):
     id: int
     engagement_id: int | None
@@ -103,6 +114,7 @@ class StateOut(BaseModel):
     last_event_id: int
     engagements: list[EngagementRow]
     alerts: list[AlertRow]
+    junk: list[JunkRow] = Field(description="One line per window of the checks not listed.")
     chats: list[ChatRow]
 
 
@@ -182,6 +194,16 @@ def console_state(user: ControlRoom, db: DbSession, clock: ClockDep) -> StateOut
                 shared_place=v.shared_place,
             )
             for v in state.alerts
+        ],
+        junk=[
+            JunkRow(
+                window_start=j.window_start,
+                unknown=j.unknown,
+                refused=j.refused,
+                first_at=j.first_at,
+                last_at=j.last_at,
+            )
+            for j in state.junk
         ],
         chats=[
             ChatRow(id=c.id, engagement_id=c.verification.engagement_id, messages=len(c.messages))

@@ -642,6 +642,19 @@ FRENCH: dict[str, str] = {
     "Security": "Sécurité",
     "Walkway": "Cheminement",
     "Transport": "Transports",
+    # Alerts that cannot be buried, codes burnt by wrong tries (console, officer app)
+    "Not listed one by one": "Non listées une par une",
+    "{first} to {last}: {unknown} checks of unknown warrant numbers, {refused} refused by the "
+    "limits": "De {first} à {last} : {unknown} vérifications de matricules inconnus, {refused} "
+    "refusées par les limites",
+    "Someone entered wrong codes: give a new code.": "Quelqu'un a saisi de mauvais codes : "
+    "donnez un nouveau code.",
+    "Checks locked: too many wrong codes for your warrant number today. Every check of it "
+    "fails until midnight UTC; tell the control room.": "Vérifications bloquées : trop de "
+    "mauvais codes pour votre matricule aujourd'hui. Toute vérification échoue jusqu'à minuit "
+    "UTC ; prévenez la salle de commandement.",
+    "code burnt": "code grillé",
+    "same unit as request {number}": "même unité que la demande {number}",
 }
 
 Translate = Callable[..., str]

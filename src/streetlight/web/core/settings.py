@@ -24,6 +24,7 @@ from streetlight.db.ratelimit import Limit
 from streetlight.reports.area import AREA_FILE_NAME, ReportArea
 from streetlight.reports.submission import ReportLimits, default_limits
 from streetlight.staff.settings import ServerSecret, from_environment
+from streetlight.verify import guessing
 from streetlight.verify.codes import code_key
 from streetlight.verify.engagements import Rules
 from streetlight.verify.service import Limits
@@ -52,7 +53,13 @@ class Settings(ServerSecret):
     code_minutes: int = Field(
         default=5, ge=1, le=5, description="How long a verification code is valid (at most 5)."
     )
-    verify_failures_per_warrant: int = Field(default=5, ge=1)
+    verify_failures_per_warrant: int = Field(
+        default=guessing.CODE_TRIES_PER_DAY,
+        ge=1,
+        le=guessing.MAX_CODE_TRIES_PER_DAY,
+        description="Wrong tries at an officer's live codes per warrant number and UTC day, "
+        "then checks of that number are refused (see streetlight.verify.guessing).",
+    )
     verify_failures_per_client: int = Field(default=20, ge=1)
     verify_window_minutes: int = Field(default=10, ge=1)
     verify_timeout_seconds: float = Field(
@@ -230,8 +237,8 @@ def verify_rules(settings: Settings, secret: bytes) -> Rules:
 def verify_limits(settings: Settings) -> Limits:
     window = settings.verify_window
     return Limits(
-        per_warrant=Limit("verify:warrant", settings.verify_failures_per_warrant, window),
         per_client=Limit("verify:client", settings.verify_failures_per_client, window),
+        per_warrant=guessing.per_warrant(settings.verify_failures_per_warrant),
     )
 
 

@@ -29,9 +29,19 @@ from streetlight.db.models import (
 )
 from streetlight.db.models.verify import NOTE_CHARS
 from streetlight.verify import engagements as eng
+from streetlight.verify import guessing
 from streetlight.verify.engagements import EngagementInput, IssuedCode, Logged, Rules
-from streetlight.web.core.deps import ClockDep, DbSession, RulesDep, TemplatesDep, require_roles
-from streetlight.web.core.i18n import N_
+from streetlight.web.core.context import AppContext, app_context
+from streetlight.web.core.deps import (
+    ClockDep,
+    ContextDep,
+    DbSession,
+    RulesDep,
+    TemplatesDep,
+    require_roles,
+)
+from streetlight.web.core.i18n import N_, translator
+from streetlight.web.core.templating import language
 from streetlight.web.verify.router import REASONS
 
 router = APIRouter(tags=["officer app"])
@@ -54,6 +64,11 @@ BACKUP_LABELS = {
     "cancelled": N_("cancelled"),
 }
 NOT_ON_DUTY = N_("You are not on duty: start a duty before logging an engagement.")
+CODE_BURNT = N_("Someone entered wrong codes: give a new code.")
+CHECKS_LOCKED = N_(
+    "Checks locked: too many wrong codes for your warrant number today. Every check of it "
+    "fails until midnight UTC; tell the control room."
+)
 KEY_REUSED = N_("This form was already used for a different engagement: reload the page.")
 
 
@@ -83,6 +98,16 @@ class LoggedEngagementOut(BaseModel):
 class CodeOut(BaseModel):
     code: str = Field(description="Read it out as shown (two groups of four digits).")
     expires_at: datetime
+
+
+class CheckStatusOut(BaseModel):
+    """What the public's checks of you look like now."""
+
+    burnt: list[int] = Field(
+        description="Engagements whose newest code strangers burnt by wrong tries: give a new one."
+    )
+    locked: bool = Field(description="Every check of your warrant number fails until the day ends.")
+    messages: list[str] = Field(description="What to tell the officer, in the request's language.")
 
 
 class LoggedOut(BaseModel):
@@ -193,6 +218,35 @@ def _new_code(
         raise HTTPException(409, "not on duty") from None
 
 
+def _status(
+    db: DbSession, user: StaffUser, context: AppContext, now: datetime
+) -> guessing.CheckStatus:
+    officer = _officer(user)
+    duty = ops.open_duty(db, officer)
+    if duty is None:
+        return guessing.CheckStatus(burnt=(), locked=False)
+    return guessing.check_status(db, officer, duty, context.limits.per_warrant, now)
+
+
+def _status_messages(status: guessing.CheckStatus) -> list[str]:
+    return [m for m, shown in ((CODE_BURNT, status.burnt), (CHECKS_LOCKED, status.locked)) if shown]
+
+
+@router.get("/api/v1/engagements/checks", response_model=CheckStatusOut)
+def check_status_api(
+    request: Request, user: OfficerUser, db: DbSession, context: ContextDep, clock: ClockDep
+) -> CheckStatusOut:
+    """Whether strangers burnt your code (give a new one) or a limit locks your checks; the
+    officer app asks every few seconds while it is open."""
+    status = _status(db, user, context, clock())
+    _ = translator(language(request))
+    return CheckStatusOut(
+        burnt=list(status.burnt),
+        locked=status.locked,
+        messages=[_(m) for m in _status_messages(status)],
+    )
+
+
 # --- The mobile page --------------------------------------------------------------------------
 
 
@@ -205,8 +259,12 @@ def _page(
 ) -> Response:
     officer = _officer(user)
     duty = ops.open_duty(db, officer)
+    context = app_context(request)
+    checks = _status(db, user, context, context.clock())
     page: dict[str, object] = {
         "duty": duty,
+        "check_messages": _status_messages(checks),
+        "burnt": checks.burnt,
         "reasons": REASONS,
         "backup_labels": BACKUP_LABELS,
         "engagements": eng.recent_engagements(db, officer, duty) if duty else [],

@@ -241,8 +241,9 @@ async def verify_api(
     """Always 200 for a well-formed body: `verified` true only when the officer is on duty now,
     this engagement is logged and the code is live and unused (it is then used up). Otherwise
     the same "cannot confirm" answer whatever the reason, and the control room is alerted (with
-    `location`/`place` if given). At most 5 failed checks per warrant number per 10 minutes, and
-    a per-client limit; past them every check answers "cannot confirm"."""
+    `location`/`place` if given). The third wrong try burns a code; past a warrant number's day's
+    budget of wrong tries at its live codes, or the per-client limit, every check answers
+    "cannot confirm"."""
     where = SharedLocation(
         lon=body.location.lon if body.location else None,
         lat=body.location.lat if body.location else None,

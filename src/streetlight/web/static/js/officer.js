@@ -1,7 +1,39 @@
 // Officer app: fill the engagement form's position from the phone (the officer may type it
-// instead), and stop a double tap from sending the form twice (the server would dedupe it anyway).
+// instead), stop a double tap from sending the form twice (the server would dedupe it anyway),
+// and say at once when strangers burnt a code or a limit locks the officer's checks.
 "use strict";
+
+const CHECK_STATUS_SECONDS = 5;
+
+function watchCheckStatus() {
+  const box = document.getElementById("check-status");
+  if (!box) return;
+  let shown = Array.from(box.querySelectorAll("p"), (p) => p.textContent).join("\n");
+  const poll = async () => {
+    try {
+      const answer = await fetch("/api/v1/engagements/checks" + window.location.search, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (!answer.ok) return;
+      const { messages } = await answer.json();
+      if (messages.join("\n") === shown) return;
+      shown = messages.join("\n");
+      box.replaceChildren(...messages.map((text) => {
+        const line = document.createElement("p");
+        line.className = "notice bad";
+        line.textContent = text;
+        return line;
+      }));
+    } catch (_) {
+      // Offline for a moment: the next poll tries again.
+    }
+  };
+  setInterval(poll, CHECK_STATUS_SECONDS * 1000);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  watchCheckStatus();
   const form = document.getElementById("engagement-form");
   if (!form) return;
   const status = document.getElementById("position-status");
