@@ -163,6 +163,21 @@ def hits(
     return int(session.execute(_counts(1), params).one()[0])
 
 
+def latest_hit(
+    session: Session, limit: Limit, key: str, now: datetime, salt: bytes | None = None
+) -> datetime | None:
+    """When `key`'s latest hit within the window ending at `now` was counted (for a back-off
+    that runs from it); None when it has none."""
+    digest = key_hash(session, limit.scope, key, now, salt)
+    return session.scalar(
+        select(func.max(RateLimitHit.at)).where(
+            RateLimitHit.scope == limit.scope,
+            RateLimitHit.key_hash == digest,
+            RateLimitHit.at > now - limit.window,
+        )
+    )
+
+
 def is_limited(
     session: Session, limit: Limit, key: str, now: datetime, salt: bytes | None = None
 ) -> bool:
