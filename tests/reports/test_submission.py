@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -14,13 +14,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db import ratelimit
-from streetlight.db.models import PublicReport, RateLimitSalt
+from streetlight.db.models import PublicReport, RateLimitHit
 from streetlight.reports import receipts, submission
 from streetlight.reports.area import ReportArea
 from streetlight.reports.categories import AuditFactor, Factor, ReportStatus
 from streetlight.reports.receipt_status import lookup
-from streetlight.reports.submission import Receipt, dedupe_hash, default_limits
-from streetlight.reports.validation import ReportRejectedError, validate
+from streetlight.reports.submission import Receipt, default_limits
+from streetlight.reports.validation import ReportRejectedError
 from tests.conftest import database_text
 from tests.reports.sending import (
     CLIENT,
@@ -212,8 +212,10 @@ def test_a_client_may_send_five_reports_an_hour(send: Submit) -> None:
     limited = refused(send, pinned(FAR), now=NOW + timedelta(minutes=10))
     assert (limited.reason, limited.field) == ("too_many", "")
     send(pinned(FAR), client=OTHER_CLIENT, now=NOW + timedelta(minutes=10))  # someone else
-    # An hour after the first one, there is room again.
-    send(pinned(FAR), now=NOW + timedelta(minutes=60, seconds=1))
+    # An hour after the first one's ten-minute step (`HIT_RESOLUTION`), there is room again.
+    room = LIMITS.per_client.stamp(NOW) + timedelta(hours=1)
+    assert refused(send, pinned(FAR), now=room - timedelta(seconds=1)).reason == "too_many"
+    send(pinned(FAR), now=room)
 
 
 def test_the_limit_is_configurable(send: Submit) -> None:
@@ -241,18 +243,19 @@ def test_what_is_not_a_duplicate(send: Submit) -> None:
     send(pinned(INSIDE), now=NOW + timedelta(days=1))  # sent again the next day
 
 
-def test_dedupe_hashes_cannot_be_linked_once_the_salt_rotates(
-    sessions: sessionmaker[Session], send: Submit, area: ReportArea
+def test_the_report_keeps_nothing_derived_from_the_client(
+    sessions: sessionmaker[Session], send: Submit
 ) -> None:
-    first = send(pinned(INSIDE))
+    """Duplicates are found through the day's keyed rate-limit hits, stamped with the end of the
+    day; the report row keeps no duplicate hash, and no hit keeps the report's instant."""
+    now = NOW + timedelta(minutes=3, seconds=7, microseconds=5)
+    first = send(pinned(INSIDE), now=now)
     with sessions() as session:
-        stored = session.get_one(PublicReport, first.report_id).dedupe_hash
-        salt = ratelimit.day_salt(session, NOW)
-    clean = validate(pinned(INSIDE), area=area, now=NOW)
-    assert stored == dedupe_hash(salt, clean, CLIENT, area.crs)
-    send(typed(), now=NOW + timedelta(days=1))  # the next day's first use rotates the salt
-    with sessions() as session:
-        assert session.scalars(select(RateLimitSalt.day)).all() == [TODAY + timedelta(days=1)]
-        new_salt = ratelimit.day_salt(session, NOW + timedelta(days=1))
-    # Yesterday's salt is gone: the same report from the same client no longer hashes the same.
-    assert stored != dedupe_hash(new_salt, clean, CLIENT, area.crs)
+        assert session.get_one(PublicReport, first.report_id).dedupe_hash is None
+        stamps = set(session.scalars(select(RateLimitHit.at)))
+    assert stamps == {NOW + timedelta(minutes=10), _midnight_after(NOW)}
+    assert refused(send, pinned(INSIDE), now=now + timedelta(hours=2)).reason == "duplicate"
+
+
+def _midnight_after(now: datetime) -> datetime:
+    return datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=UTC)

@@ -1,9 +1,20 @@
 """Rate limits kept in the database, so they hold across app processes and restarts.
 
-Keys are hashed with a random salt of the current UTC day: `sha256(salt + scope + key)`. The first
-use of a new day's salt deletes older salts and their hits, after which nobody, the operator
-included, can tell which client or account a stored hash belonged to. The price: a window that
-spans midnight UTC starts again from zero for that key.
+Keys are stored as `HMAC(pepper, salt + scope + key)`: the salt is random, one per UTC day, kept in
+the database; the pepper is derived from the server's secret (`bind_secret`) and never stored. So
+a copy of the database alone cannot test a guessed address or username against a stored key (the
+salt without the pepper is not enough). The first use of a new day's salt deletes older salts and
+their hits, after which nobody, the operator with the server's secret included, can tell which
+client or account a stored key belonged to. The price: a window that spans midnight UTC starts
+again from zero for that key.
+
+A limit that lets a stored hit be joined to another record of the same request (a report and its
+audit row) gives its hits a coarse time (`Limit.resolution`), rounded up so that the limit only
+gets stricter.
+
+Counting and recording are exact under concurrency: `locked_counts` (and so `is_limited` and
+`any_limited`) first takes the keys' locks for the rest of the transaction, so another request for
+the same key waits until this one has recorded its hit and committed.
 
 Each process remembers today's salt once it has read it as already stored (so committed by
 whoever made it): a salt never changes within its day, and every check saves a query. A salt this
@@ -15,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import secrets
 import threading
 from collections.abc import Sequence
@@ -45,21 +57,56 @@ SALT_BYTES = 32
 
 @dataclass(frozen=True)
 class Limit:
-    """At most `max_hits` counted events per key within `window` (a sliding window)."""
+    """At most `max_hits` counted events per key within `window` (a sliding window).
+
+    `resolution`: when set, a hit is stored at the next multiple of it (from the epoch, UTC)
+    instead of its exact time, so it cannot be joined by time to the rest of its request; it then
+    counts for between `window` and `window + resolution`."""
 
     scope: str
     max_hits: int
     window: timedelta
+    resolution: timedelta | None = None
+
+    def stamp(self, now: datetime) -> datetime:
+        """The time a hit made `now` is stored at."""
+        if self.resolution is None:
+            return now
+        step = self.resolution
+        return _EPOCH + -((_EPOCH - now) // step) * step
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 _MADE_HERE = "streetlight.ratelimit.salt_made"  # session.info: this session inserted a salt
 _known: WeakKeyDictionary[Engine, tuple[date, bytes]] = WeakKeyDictionary()
 _known_lock = threading.Lock()
+_peppers: WeakKeyDictionary[Engine, bytes] = WeakKeyDictionary()
+_PEPPER_LABEL = b"streetlight rate-limit keys\x00"
 
 
 def _engine(session: Session) -> Engine:
     bind = session.get_bind()
     return bind if isinstance(bind, Engine) else bind.engine
+
+
+def bind_secret(engine: Engine, secret: bytes) -> None:
+    """Key the limits kept through `engine` with a pepper derived from the server's `secret`,
+    so that every app process sharing the database agrees on each key. An engine never bound
+    (a test, a command) gets a random pepper of its own, held in this process's memory only."""
+    pepper = hmac.new(secret, _PEPPER_LABEL, hashlib.sha256).digest()
+    with _known_lock:
+        _peppers[engine] = pepper
+
+
+def _pepper(session: Session) -> bytes:
+    engine = _engine(session)
+    pepper = _peppers.get(engine)
+    if pepper is not None:
+        return pepper
+    with _known_lock:
+        return _peppers.setdefault(engine, secrets.token_bytes(SALT_BYTES))
 
 
 def day_salt(session: Session, now: datetime) -> bytes:
@@ -95,10 +142,11 @@ def day_salt(session: Session, now: datetime) -> bytes:
 def key_hash(
     session: Session, scope: str, key: str, now: datetime, salt: bytes | None = None
 ) -> str:
-    """The salted hash stored instead of `key` (a client address, a username, a warrant number).
+    """The keyed hash stored instead of `key` (a client address, a username, a warrant number).
     `salt`: today's salt when the caller already has it (one query fewer)."""
     salt = salt if salt is not None else day_salt(session, now)
-    return hashlib.sha256(salt + scope.encode() + b"\x00" + key.encode()).hexdigest()
+    message = salt + scope.encode() + b"\x00" + key.encode()
+    return hmac.new(_pepper(session), message, hashlib.sha256).hexdigest()
 
 
 def hits(
@@ -115,10 +163,26 @@ def hits(
     return int(session.execute(_counts(1), params).one()[0])
 
 
+def latest_hit(
+    session: Session, limit: Limit, key: str, now: datetime, salt: bytes | None = None
+) -> datetime | None:
+    """When `key`'s latest hit within the window ending at `now` was counted (for a back-off
+    that runs from it); None when it has none."""
+    digest = key_hash(session, limit.scope, key, now, salt)
+    return session.scalar(
+        select(func.max(RateLimitHit.at)).where(
+            RateLimitHit.scope == limit.scope,
+            RateLimitHit.key_hash == digest,
+            RateLimitHit.at > now - limit.window,
+        )
+    )
+
+
 def is_limited(
     session: Session, limit: Limit, key: str, now: datetime, salt: bytes | None = None
 ) -> bool:
-    """True when `key` has used up its allowance."""
+    """True when `key` has used up its allowance; its lock is held until the transaction ends
+    (see `locked_counts`)."""
     return any_limited(session, [(limit, key)], now, salt)
 
 
@@ -128,9 +192,25 @@ def any_limited(
     now: datetime,
     salt: bytes | None = None,
 ) -> bool:
-    """True when any (limit, key) of `checks` has used up its allowance: one query for all."""
-    counts = window_counts(session, checks, now, salt)
+    """True when any (limit, key) of `checks` has used up its allowance: their locks held until
+    the transaction ends (see `locked_counts`), then one query for all."""
+    counts = locked_counts(session, checks, now, salt)
     return any(count >= limit.max_hits for count, (limit, _) in zip(counts, checks, strict=True))
+
+
+def locked_counts(
+    session: Session,
+    checks: Sequence[tuple[Limit, str]],
+    now: datetime,
+    salt: bytes | None = None,
+) -> list[int]:
+    """`window_counts` of `checks` after taking their keys' locks (`lock_keys`) for the rest of
+    the transaction: a caller that records its hit before committing is exact, since a
+    concurrent request for the same key counts only once this one has committed. Take every
+    key a transaction needs in one call: the locks are ordered within a call only."""
+    salt = salt if salt is not None else day_salt(session, now)
+    lock_keys(session, checks, now, salt)
+    return window_counts(session, checks, now, salt)
 
 
 def lock_keys(
@@ -301,7 +381,7 @@ def add_hit(
 ) -> None:
     """Like `record_hit`, left for the caller's next flush (several rows in one statement)."""
     digest = key_hash(session, limit.scope, key, now, salt)
-    session.add(RateLimitHit(scope=limit.scope, key_hash=digest, at=now))
+    session.add(RateLimitHit(scope=limit.scope, key_hash=digest, at=limit.stamp(now)))
 
 
 def add_hits(
@@ -319,7 +399,7 @@ def hit_rows(
         {
             "scope": limit.scope,
             "key_hash": key_hash(session, limit.scope, key, now, salt),
-            "at": now,
+            "at": limit.stamp(now),
         }
         for limit, key in hits
     ]

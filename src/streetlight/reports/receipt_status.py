@@ -1,17 +1,18 @@
 """What a reporter sees with their receipt code ("you said, we did"): the status of their report
 and the force's public response, never its free text, place or point.
 
-`lookup` only reads; the web layer limits failed look-ups per client against guessing.
+`lookup` only reads; `limited_lookup` also limits failed look-ups per client against guessing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from streetlight.db import ratelimit
 from streetlight.db.models import PublicReport
 from streetlight.reports import receipts
 from streetlight.reports.categories import Factor, ReportStatus, factors_of
@@ -54,3 +55,27 @@ def lookup(session: Session, code: str) -> PublicStatus | None:
         response=response,
         responded_on=responded_on,
     )
+
+
+def receipt_limit(per_hour: int) -> ratelimit.Limit:
+    """`per_hour` failed look-ups per client per hour."""
+    return ratelimit.Limit("report.receipt", per_hour, timedelta(hours=1))
+
+
+@dataclass(frozen=True)
+class Limited:
+    """Too many failed look-ups from this client."""
+
+
+def limited_lookup(
+    session: Session, code: str, *, client: str, limit: ratelimit.Limit, now: datetime
+) -> PublicStatus | Limited | None:
+    """`lookup`, or `Limited` when `client` (an address, kept keyed as `streetlight.db.ratelimit`
+    says) tried too many unknown codes; an unknown code counts against it. The client's key stays
+    locked until the caller commits, so concurrent guesses are counted one after another."""
+    if ratelimit.is_limited(session, limit, client, now):
+        return Limited()
+    found = lookup(session, code)
+    if found is None:
+        ratelimit.record_hit(session, limit, client, now)
+    return found

@@ -6,14 +6,17 @@ commits. Checks run in this order: the content (`validation.validate`: "invalid"
 ("too_many"), duplicates ("duplicate"). A refused submission has written nothing but a rate-limit
 hit (kept only if the caller commits: duplicates count against the limit).
 
-The client key (an address) is never stored: the rate limit keeps `sha256(salt of the day + key)`
-and the duplicate hash mixes it with the same salt, so neither can be linked to anyone once the
-day's salt is deleted. The audit row says only that report N was submitted, never its content.
+Nothing stored can lead back to the reporter. The client key (an address) is kept only as
+rate-limit hits (`streetlight.db.ratelimit`): keyed with a pepper from the server's secret (a copy
+of the database cannot test an address against them), deleted with the day's salt, and stamped
+with a coarse time, never the instant of the report's audit row. Duplicates are found through
+such a hit too (the client and the report's content, for the rest of the day), so the report
+itself keeps nothing derived from the address. The audit row says only that report N was
+submitted, never its content.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,20 +33,26 @@ from streetlight.reports.normalise import cell_key, place_key, utc_date
 from streetlight.reports.validation import CleanReport, ReportRejectedError, Submission, validate
 
 SUBMISSIONS_PER_HOUR = 5
+# The submission hits' time step: any report of the same ten minutes could have made a hit.
+HIT_RESOLUTION = timedelta(minutes=10)
 _RATE_SCOPE = "report.submit"
-_DEDUPE_SCOPE = b"report.dedupe\x00"
+# One report per client and content a day; its hits carry the day only (`dedupe_key`).
+DUPLICATES = ratelimit.Limit("report.dedupe", 1, timedelta(days=1), resolution=timedelta(days=1))
 
 
 @dataclass(frozen=True)
 class ReportLimits:
-    """Submissions per client (its address, hashed with the salt of the day) per window."""
+    """Submissions per client (its address, keyed as `streetlight.db.ratelimit` says) per
+    window."""
 
     per_client: ratelimit.Limit
 
 
 def default_limits(per_hour: int = SUBMISSIONS_PER_HOUR) -> ReportLimits:
-    """`per_hour` submissions per client per hour (5 by default)."""
-    return ReportLimits(ratelimit.Limit(_RATE_SCOPE, per_hour, timedelta(hours=1)))
+    """`per_hour` submissions per client per hour (5 by default), stamped in steps of
+    `HIT_RESOLUTION`."""
+    limit = ratelimit.Limit(_RATE_SCOPE, per_hour, timedelta(hours=1), HIT_RESOLUTION)
+    return ReportLimits(limit)
 
 
 @dataclass(frozen=True)
@@ -54,19 +63,18 @@ class Receipt:
     report_id: int
 
 
-def dedupe_hash(salt: bytes, clean: CleanReport, client_key: str, crs: str | None) -> str:
-    """What makes two reports from one client the same on one day: the 250 m cell in `crs` (or
-    the typed place), factors, date and band. Salted with the day's salt, so it cannot be linked
-    to the client (or across days) once the salt is deleted."""
+def dedupe_key(clean: CleanReport, client_key: str, crs: str | None) -> str:
+    """What makes two reports from one client the same on one day: the client, the 250 m cell in
+    `crs` (or the typed place), factors, date and band. Used only as a rate-limit key
+    (`DUPLICATES`), so it is stored keyed and forgotten with the day's salt."""
     where = (
         cell_key(clean.lon, clean.lat, crs)
         if clean.lon is not None and clean.lat is not None and crs is not None
         else place_key(clean.place)
     )
-    fields = "\x00".join(
-        [where, str(clean.mask), clean.occurred_on.isoformat(), str(clean.time_band), client_key]
+    return "\x00".join(
+        [client_key, where, str(clean.mask), clean.occurred_on.isoformat(), str(clean.time_band)]
     )
-    return hashlib.sha256(salt + _DEDUPE_SCOPE + fields.encode("utf-8")).hexdigest()
 
 
 def _nonce_used(session: Session, nonce_hash: str) -> bool:
@@ -101,15 +109,7 @@ def submit(
         raise ReportRejectedError("", "invalid", "missing form token")
     if _nonce_used(session, nonce_hash):
         raise _replayed()
-    salt = ratelimit.day_salt(session, now)
-    if ratelimit.is_limited(session, limits.per_client, client_key, now, salt):
-        raise ReportRejectedError(
-            "", "too_many", "too many reports from here for now: please try again later"
-        )
-    ratelimit.record_hit(session, limits.per_client, client_key, now, salt)
-    dedupe = dedupe_hash(salt, clean, client_key, area.crs if area is not None else None)
-    if session.scalar(select(exists().where(PublicReport.dedupe_hash == dedupe))):
-        raise ReportRejectedError("", "duplicate", "you already sent this report today")
+    _claim(session, clean, client_key, area, limits, now)
     code = receipts.new_receipt()
     report = PublicReport(
         receipt_hash=receipts.receipt_hash(code),
@@ -124,7 +124,6 @@ def submit(
         language=clean.language,
         status=ReportStatus.PENDING,
         nonce_hash=nonce_hash,
-        dedupe_hash=dedupe,
         **{f"score_{factor.value}": value for factor, value in clean.scores.items()},
     )
     try:
@@ -144,3 +143,28 @@ def submit(
         now=now,
     )
     return Receipt(code, report.id)
+
+
+def _claim(
+    session: Session,
+    clean: CleanReport,
+    client_key: str,
+    area: ReportArea | None,
+    limits: ReportLimits,
+    now: datetime,
+) -> None:
+    """Count this submission against the client's limit and claim its content for the day, or
+    raise "too_many" / "duplicate". Both keys stay locked until the caller commits, so
+    concurrent submissions from one client are counted one after another."""
+    dedupe = dedupe_key(clean, client_key, area.crs if area is not None else None)
+    keys = [(limits.per_client, client_key), (DUPLICATES, dedupe)]
+    salt = ratelimit.day_salt(session, now)
+    submitted, same = ratelimit.locked_counts(session, keys, now, salt)
+    if submitted >= limits.per_client.max_hits:
+        raise ReportRejectedError(
+            "", "too_many", "too many reports from here for now: please try again later"
+        )
+    if same:
+        ratelimit.record_hit(session, limits.per_client, client_key, now, salt)
+        raise ReportRejectedError("", "duplicate", "you already sent this report today")
+    ratelimit.add_hits(session, keys, now, salt)

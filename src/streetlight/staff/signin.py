@@ -2,16 +2,25 @@
 
 Both factors are always checked (for unknown users too, against dummies), and every failure gives
 the same answer, so neither the reply nor its timing tells which factor or which username was
-wrong. Failures count against the account and against the client (a salted hash of its address,
-see `streetlight.db.ratelimit`); both limits live in the database.
+wrong. Failures count in the database (keyed hashes, see `streetlight.db.ratelimit`) three ways:
+
+- per account and client together: a client that failed too often on one account waits out the
+  window, while the account's owner, elsewhere, signs in as usual;
+- per client: one client cannot spray guesses over many accounts;
+- per account, from everywhere: past a generous allowance (several clients' worth), each try
+  waits for an exponential back-off after the account's latest failure, up to the window. This
+  bounds guessing from many addresses at once without a hard lock: a stranger from one client
+  cannot reach it, and once failures stop the owner waits at most the window. The trade-off
+  (docs/web.md): someone failing from many addresses without pause slows the owner too.
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -41,12 +50,89 @@ class SignIn:
     user: StaffUser | None = None
 
 
-def limits(settings: StaffSettings) -> tuple[ratelimit.Limit, ratelimit.Limit]:
+# The account-wide back-off: free failures, as a multiple of the per-(account, client) limit;
+# the first wait, doubled by every further failure up to the sign-in window; and how long the
+# account's failures are remembered (a day: far longer, and guesses from many addresses would
+# get a fresh allowance every time it runs out; the day's salt rotation ends it anyway).
+BACKOFF_FREE_CLIENTS = 4
+BACKOFF_FIRST_WAIT = timedelta(seconds=2)
+BACKOFF_MEMORY = timedelta(days=1)
+_DOUBLINGS = 24  # far more than any window needs: counting stops there
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """After `free` failures of an account (counted by `limit`, from every client), each try
+    waits `first_wait` doubled per failure past `free`, at most `longest`, after the latest one."""
+
+    limit: ratelimit.Limit
+    free: int
+    first_wait: timedelta
+    longest: timedelta
+
+    def wait(self, failures: int) -> timedelta:
+        """How long after the latest failure the account takes its next try."""
+        if failures < self.free:
+            return timedelta(0)
+        return min(self.first_wait * (1 << min(failures - self.free, _DOUBLINGS)), self.longest)
+
+
+@dataclass(frozen=True)
+class SignInLimits:
+    """The three limits of sign-in failures (see the module's docstring)."""
+
+    per_pair: ratelimit.Limit
+    per_client: ratelimit.Limit
+    backoff: Backoff
+
+    def keys(self, account: str, client: str) -> tuple[tuple[ratelimit.Limit, str], ...]:
+        """The rate-limit keys one attempt on `account` from `client` counts against."""
+        return (
+            (self.per_pair, f"{account}\x00{client}"),
+            (self.per_client, client),
+            (self.backoff.limit, account),
+        )
+
+
+def limits(settings: StaffSettings) -> SignInLimits:
+    """The limits `settings` give: `signin_failures_per_account` per account and client, and
+    `signin_failures_per_client` per client, within `signin_window`."""
     window = settings.signin_window
-    return (
-        ratelimit.Limit("signin:account", settings.signin_failures_per_account, window),
-        ratelimit.Limit("signin:client", settings.signin_failures_per_client, window),
+    free = BACKOFF_FREE_CLIENTS * settings.signin_failures_per_account
+    account_wide = ratelimit.Limit("signin:account", free + _DOUBLINGS, BACKOFF_MEMORY)
+    return SignInLimits(
+        per_pair=ratelimit.Limit("signin:pair", settings.signin_failures_per_account, window),
+        per_client=ratelimit.Limit("signin:client", settings.signin_failures_per_client, window),
+        backoff=Backoff(account_wide, free, BACKOFF_FIRST_WAIT, window),
     )
+
+
+def attempt_keys(
+    settings: StaffSettings, username: str, client: str
+) -> tuple[tuple[ratelimit.Limit, str], ...]:
+    """The keys an attempt to sign in as `username` from `client` counts against."""
+    return limits(settings).keys(username.strip().lower(), client)
+
+
+def is_limited(
+    session: Session,
+    settings: StaffSettings,
+    keys: Sequence[tuple[ratelimit.Limit, str]],
+    now: datetime,
+) -> bool:
+    """True when `keys` (from `attempt_keys`) may not try now; their locks are held until the
+    transaction ends, so concurrent attempts are counted one after another."""
+    backoff = limits(settings).backoff
+    salt = ratelimit.day_salt(session, now)
+    pair, client, account = ratelimit.locked_counts(session, keys, now, salt)
+    (pair_limit, _), (client_limit, _), (_, account_key) = keys
+    if pair >= pair_limit.max_hits or client >= client_limit.max_hits:
+        return True
+    wait = backoff.wait(account)
+    if not wait:
+        return False
+    latest = ratelimit.latest_hit(session, backoff.limit, account_key, now, salt)
+    return latest is not None and now < latest + wait
 
 
 def sign_in(
@@ -63,14 +149,12 @@ def sign_in(
 ) -> SignIn:
     """Check credentials and limits; record the attempt (audit, rate limit) in `session`.
     `totp_key` opens the stored TOTP secrets (`totp.sealing_key`)."""
-    account_key = username.strip().lower()
-    per_account, per_client = limits(settings)
-    keys = ((per_account, account_key), (per_client, client))
-    if ratelimit.any_limited(session, keys, now):
+    keys = attempt_keys(settings, username, client)
+    if is_limited(session, settings, keys, now):
         audit.append(session, actor="public", action="signin.limited", now=now)
         return SignIn(Outcome.LIMITED)
 
-    user = find_user(session, account_key)
+    user = find_user(session, username.strip().lower())
     password_ok = passwords.verify(user.password_hash if user else None, password)
     secret = _secret_of(user, totp_key)
     step = totp.accepted_step(

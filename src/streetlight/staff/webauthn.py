@@ -72,7 +72,13 @@ from streetlight.errors import AuthError
 from streetlight.staff.accounts import find_user
 from streetlight.staff.passwords import Passwords
 from streetlight.staff.settings import StaffSettings
-from streetlight.staff.signin import Outcome, SignIn, account_allowed, limits
+from streetlight.staff.signin import (
+    Outcome,
+    SignIn,
+    account_allowed,
+    attempt_keys,
+    is_limited,
+)
 
 log = logging.getLogger(__name__)
 
@@ -283,15 +289,13 @@ def sign_in_with_key(
     """Check limits, password and the key's answer (`credential`: the JSON of what
     `navigator.credentials.get()` returned); record the attempt (audit, rate limit) in
     `session`. The caller commits whatever the outcome: the challenge is spent either way."""
-    account_key = username.strip().lower()
-    per_account, per_client = limits(settings)
-    keys = ((per_account, account_key), (per_client, client))
+    keys = attempt_keys(settings, username, client)
     method: dict[str, audit.JSONValue] = {"method": METHOD}
-    if ratelimit.any_limited(session, keys, now):
+    if is_limited(session, settings, keys, now):
         audit.append(session, actor="public", action="signin.limited", details=method, now=now)
         return SignIn(Outcome.LIMITED)
 
-    user = find_user(session, account_key)
+    user = find_user(session, username.strip().lower())
     password_ok = passwords.verify(user.password_hash if user else None, password)
     key = _answering_key(session, user, credential, settings, now)
     allowed = user is not None and account_allowed(user)

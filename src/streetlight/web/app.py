@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from streetlight import __version__
+from streetlight.db import ratelimit
 from streetlight.db.checkpoint import Checkpointer, manual_checkpoints
 from streetlight.db.engine import make_engine, session_factory
 from streetlight.db.writer import writer_lock
@@ -98,6 +99,8 @@ def create_app(
         else make_engine(settings.resolved_database_url, deadline=settings.verify_timeout_seconds)
     )
     secret = settings.secret()
+    for keyed in (engine, check_engine):  # every process keys the shared limits alike
+        ratelimit.bind_secret(keyed, secret)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -1,7 +1,8 @@
 """Rate-limit state, kept in the database so that limits hold across several app processes.
 
-No client address is ever stored: keys are SHA-256 of a daily random salt and the address, and
-salts older than a day are deleted, after which the stored keys cannot be linked to anyone.
+No client address is ever stored: keys are an HMAC, under a pepper derived from the server's
+secret (never stored), of a daily random salt and the address, and salts older than a day are
+deleted, after which the stored keys cannot be linked to anyone.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ class RateLimitSalt(Base):
 
 
 class RateLimitHit(Base):
-    """One counted event (a failed sign-in, say) for a salted key within a scope."""
+    """One counted event (a failed sign-in, say) for a keyed hash within a scope; `at` is
+    rounded up for limits with a `resolution` (`streetlight.db.ratelimit.Limit`)."""
 
     __tablename__ = "rate_limit_hits"
     __table_args__ = (Index("ix_rate_limit_hits_lookup", "scope", "key_hash", "at"),)

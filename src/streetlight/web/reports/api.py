@@ -34,6 +34,7 @@ from streetlight.reports.categories import (
     ReportStatus,
     band_label,
 )
+from streetlight.reports.receipt_status import Limited
 from streetlight.reports.validation import ReportRejectedError, Submission
 from streetlight.web.core.deps import ContextDep, cookieless, public
 from streetlight.web.core.failsafe import client_key
@@ -41,7 +42,6 @@ from streetlight.web.core.i18n import Language, translator
 from streetlight.web.core.templating import language
 from streetlight.web.reports.requests import (
     STATUS_CODES,
-    Limited,
     lookup_receipt,
     new_form_token,
     submit_for,

@@ -2,32 +2,26 @@
 submitting a report and looking up a receipt, each in a worker thread in one transaction (under
 the app's writer lock, which SQLite needs).
 
-Failed receipt look-ups are limited per client (a salted, daily-rotated hash of the address,
-`streetlight.db.ratelimit`) against guessing; a refused submission still commits what
+Failed receipt look-ups are limited per client (`receipt_status.limited_lookup`) against
+guessing; a refused submission still commits what
 `submission.submit` wrote for it (a rate-limit hit: duplicates count against the limit).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import anyio
 
 from streetlight.db import ratelimit
-from streetlight.reports import antispam
-from streetlight.reports.receipt_status import PublicStatus, lookup
+from streetlight.reports import antispam, receipt_status
+from streetlight.reports.receipt_status import Limited, PublicStatus, limited_lookup
 from streetlight.reports.submission import Receipt, submit
 from streetlight.reports.validation import ReportRejectedError, Submission
 from streetlight.web.core.context import AppContext
 
 # The HTTP status of each refusal reason (anything else is 400).
 STATUS_CODES = {"too_many": 429, "duplicate": 409, "replayed": 409}
-
-
-@dataclass(frozen=True)
-class Limited:
-    """Too many failed look-ups from this client."""
 
 
 LookupResult = PublicStatus | Limited | None
@@ -65,22 +59,14 @@ async def submit_for(
 
 def receipt_limit(context: AppContext) -> ratelimit.Limit:
     """Failed receipt look-ups per client per hour."""
-    return ratelimit.Limit(
-        "report.receipt", context.settings.receipt_lookups_per_hour, timedelta(hours=1)
-    )
+    return receipt_status.receipt_limit(context.settings.receipt_lookups_per_hour)
 
 
 def _lookup(context: AppContext, code: str, client: str) -> LookupResult:
     now = context.clock()
     limit = receipt_limit(context)
     with context.writer, context.sessions.begin() as session:
-        salt = ratelimit.day_salt(session, now)
-        if ratelimit.is_limited(session, limit, client, now, salt):
-            return Limited()
-        found = lookup(session, code)
-        if found is None:
-            ratelimit.record_hit(session, limit, client, now, salt)
-        return found
+        return limited_lookup(session, code, client=client, limit=limit, now=now)
 
 
 async def lookup_receipt(context: AppContext, code: str, client: str) -> LookupResult:

@@ -26,7 +26,7 @@ from starlette.templating import Jinja2Templates
 from streetlight.reports import antispam
 from streetlight.reports.antispam import SpamSuspectedError
 from streetlight.reports.categories import AUDIT_FACTORS, TIME_BANDS, band_label
-from streetlight.reports.receipt_status import PublicStatus
+from streetlight.reports.receipt_status import Limited, PublicStatus
 from streetlight.reports.validation import FUTURE_SLACK, MAX_AGE, ReportRejectedError
 from streetlight.web.core.context import AppContext
 from streetlight.web.core.deps import ContextDep, ReportAreaDep, TemplatesDep, public
@@ -36,7 +36,6 @@ from streetlight.web.core.templating import language
 from streetlight.web.reports.forms import FieldError, ReportForm, field_error, message, parse
 from streetlight.web.reports.requests import (
     STATUS_CODES,
-    Limited,
     lookup_receipt,
     new_form_token,
     submit_for,

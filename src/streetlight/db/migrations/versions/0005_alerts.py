@@ -1,6 +1,6 @@
 """Alerts that cannot be buried, codes burnt by wrong tries, backup reused.
 
-Revision ID: 0006_alerts
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-06
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_alerts"
+revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
