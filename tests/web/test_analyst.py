@@ -551,7 +551,8 @@ def test_no_two_exports_can_be_subtracted(
         )
     whole = {r["cell_id"]: r for r in _rows(analyst.get("/analyst/export.csv").text)}
     assert [int(r["reports"]) for r in whole.values()] == [10]
-    queries: list[dict[str, str | int]] = [{}, *({"factor": f.value} for f in FACTORS)]
+    queries: list[dict[str, str | int]] = [{}]
+    queries += [{"factor": f.value} for f in FACTORS]
     queries += [{"band": b} for b in range(N_BANDS)]
     queries += [{"factor": f.value, "band": b} for f in FACTORS for b in range(N_BANDS)]
     shown = 0
