@@ -9,8 +9,8 @@ For each backend: a fresh database (PostgreSQL with fsync and synchronous commit
 production) with 200 officers on duty, each with a logged engagement and a
 live code; `uvicorn --workers N` serves the real app (settings from STREETLIGHT_* variables, rate
 limits lifted so that the load is all real checks). Each request comes from its own client
-address (X-Forwarded-For, trusted from 127.0.0.1), as the public's would, and each phase starts
-with no rate-limit hits, as after a quiet spell. Clients run in their own processes:
+address (X-Forwarded-For, which the app is told to trust from 127.0.0.1), as the public's would,
+and each phase starts with no rate-limit hits, as after a quiet spell. Clients run in their own processes:
 - throughput (and wrk's p50 / p99 at that rate): closed loop with each of `--connections`
   concurrent connections, wrong codes for random officers (every failure does the same work:
   two lookups, the HMACs, the verification row, two rate-limit hits, the audit row and the
@@ -163,7 +163,7 @@ def served_counting(target: list[str], env: dict[str, str], workers: int) -> Ite
 
 def _bodies(count: int) -> list[tuple[bytes, str]]:
     """Wrong codes for random load officers, each from its own client address (sent as
-    X-Forwarded-For, which uvicorn trusts from 127.0.0.1): the public is many people, and one
+    X-Forwarded-For, which the app trusts from 127.0.0.1: `serving.app_env`): the public is many people, and one
     address sending everything would be refused by the per-client limit."""
     rng = random.Random(7)
     return [

@@ -43,12 +43,15 @@ def app_env(
     store: Path, database_url: str | None, src: Path | None = None, **settings: str
 ) -> dict[str, str]:
     """This process's environment without its STREETLIGHT_* settings, plus the app's: the bench
-    secret, `store`, `database_url` (None: the default) and `settings` (full variable names).
+    secret, `store`, `database_url` (None: the default), 127.0.0.1 as a trusted proxy (the
+    clients stand in for a load balancer there, and name each request's client in
+    X-Forwarded-For) and `settings` (full variable names).
     `src`: serve the `streetlight` package found there (an earlier commit's `src/`, to compare
     side by side) instead of the installed one."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("STREETLIGHT_")}
     path = f"{src}:{REPO}" if src is not None else str(REPO)
     env.update(STREETLIGHT_SECRET_KEY=SECRET, STREETLIGHT_STORE=str(store), PYTHONPATH=path)
+    env["STREETLIGHT_FORWARDED_ALLOW_IPS"] = "127.0.0.1"
     if database_url:
         env["STREETLIGHT_DATABASE_URL"] = database_url
     env.update(settings)
@@ -72,6 +75,7 @@ def served(
         sys.executable, "-m", "uvicorn", *target, "--host", "127.0.0.1", "--port", str(port),
         "--workers", str(workers), "--log-level", "warning", "--no-access-log",
         "--http", "streetlight.web.server:HttpProtocol",  # as `streetlight serve`: no Nagle delay
+        "--no-proxy-headers",  # as `streetlight serve`: the app decides whom to believe
     ]  # fmt: skip
     log = log or Path(tempfile.mkdtemp()) / "server.log"
     process = subprocess.Popen(command, env=dict(env), cwd=REPO, stderr=log.open("w"))

@@ -3,6 +3,7 @@ deterministic output, and nothing of a report's own (id, point, date, text) ever
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date
 from pathlib import Path
@@ -79,25 +80,28 @@ def test_cells_below_five_reports_are_suppressed() -> None:
     row = cells.row(0, named=True)
     assert row["cell_id"] == f"250m:{int(X0 // 250)}:{int(Y0 // 250)}"
     assert row["reports"] == 5
-    assert row["poor_lighting"] == 3 and row["followed"] == 3 and row["no_cctv"] == 0
-    assert row[band_label(7)] == 4 and row[band_label(1)] == 1 and row[band_label(0)] == 0
+    # 3 of 5 name poor lighting, 3 being followed: each would single out 2 reports that do not
+    assert row["poor_lighting"] is None and row["followed"] is None and row["no_cctv"] == 0
+    # 4 in band 7 and 1 in band 1: both blank (one blank band would follow from the total)
+    assert row[band_label(7)] is None and row[band_label(1)] is None and row[band_label(0)] == 0
     assert (row["x"], row["y"]) == (X0 + 125, Y0 + 125)
 
 
-def test_suppression_applies_after_the_factor_and_band_filter() -> None:
-    frame = two_cells()
-    # cell (0, 0) has 3 lighting reports: below 5 once filtered; cell (2, 1) has 4: still below
-    assert public_cells(frame, BNG, factors=[Factor.POOR_LIGHTING]).height == 0
-    assert public_cells(frame, BNG, bands=[7]).height == 0  # 4 of cell (0, 0)'s 5 are late
-    assert public_cells(frame, BNG, bands=[1, 7]).height == 1
-    both = public_cells(frame, BNG, factors=["poor_lighting", "followed"])
-    assert both["reports"].to_list() == [5]
-    # with more reports, the filtered cell shows only its matching reports
-    x, y = in_cell(0, 0, 3, seed=5)
-    more = pl.concat([frame, frame_of(x, y, [LIGHTING] * 3, [7] * 3)])
+def test_filters_choose_rows_and_never_count_anew() -> None:
+    x, y = in_cell(0, 0, 10, seed=5)
+    extra = frame_of(x, y, [LIGHTING] * 5 + [FOLLOWED] * 5, [3] * 5 + [7] * 5)
+    more = pl.concat([two_cells(), extra])  # cell (0, 0): 15 reports, 8 lit; bands 1, 3, 7
+    table = public_cells(more, BNG)
+    row = table.row(0, named=True)
+    assert (row["reports"], row["poor_lighting"], row["followed"]) == (15, 8, 8)
+    # band 1 holds 1 report: blank, and so is band 3 (5), else band 1 = 15 - 9 - 5
+    assert (row[band_label(1)], row[band_label(3)], row[band_label(7)]) == (None, None, 9)
     lit = public_cells(more, BNG, factors=[Factor.POOR_LIGHTING])
-    assert lit["reports"].to_list() == [6] and lit["poor_lighting"].to_list() == [6]
-    assert lit["followed"].to_list() == [1]  # kept reports that also name being followed
+    assert lit.equals(table.filter(pl.col("poor_lighting") >= 5)) and lit.height == 1
+    late = public_cells(more, BNG, bands=[7])
+    assert late.equals(table) and late.row(0, named=True)["reports"] == 15  # not band 7's 9
+    assert public_cells(more, BNG, bands=[3]).height == 0  # band 3 is not shown
+    assert public_cells(more, BNG, factors=["no_cctv"]).height == 0
 
 
 def test_counts_match_a_loop_on_random_reports() -> None:
@@ -107,11 +111,9 @@ def test_counts_match_a_loop_on_random_reports() -> None:
     y = Y0 + rng.uniform(0, 1_500, n)
     masks = rng.integers(1, 1 << len(FACTORS), n)
     bands = rng.integers(0, N_BANDS, n)
-    cells = public_cells(frame_of(x, y, masks, bands), BNG, factors=[Factor.ISOLATED])
+    cells = public_cells(frame_of(x, y, masks, bands), BNG)
     expected: dict[str, list[int]] = {}
     for px, py, m, b in zip(x, y, masks.tolist(), bands.tolist(), strict=True):
-        if not m & (1 << FACTOR_CODE[Factor.ISOLATED]):
-            continue
         key = f"250m:{int(np.floor(px / 250))}:{int(np.floor(py / 250))}"
         row = expected.setdefault(key, [0] * (1 + len(FACTORS) + N_BANDS))
         row[0] += 1
@@ -121,7 +123,95 @@ def test_counts_match_a_loop_on_random_reports() -> None:
     shown = {k: v for k, v in expected.items() if v[0] >= 5}
     assert cells.height == len(shown) > 0
     for cell in cells.iter_rows():
-        assert list(cell[5:]) == shown[cell[0]]
+        published = list(cell[5:])
+        assert all(p is None or p == e for p, e in zip(published, shown[cell[0]], strict=True))
+
+
+# --- Differencing: no two published numbers single out fewer than 5 reports -------------------
+
+K = 5
+
+
+def clustered_reports(seed: int, cells: int, n: int) -> pl.DataFrame:
+    """`n` reports in `cells` neighbouring cells (so that most cells hold 5 to 20 reports, where
+    small differences are likely), each with random factors and band."""
+    rng = np.random.default_rng(seed)
+    which = rng.integers(0, cells, n)
+    i, j = which % 4, which // 4
+    return frame_of(
+        X0 + (i + rng.uniform(0.05, 0.95, n)) * 250,
+        Y0 + (j + rng.uniform(0.05, 0.95, n)) * 250,
+        rng.integers(1, 1 << len(FACTORS), n),
+        rng.integers(0, N_BANDS, n),
+    )
+
+
+def allowed_outputs() -> list[dict[str, list[str] | list[int] | None]]:
+    """Every export the command line and the analyst pages can ask for: no filter, each factor,
+    each band, each factor with each band, and some factors together."""
+    factors: list[list[str] | None] = [None, *([f.value] for f in FACTORS)]
+    factors += [[FACTORS[a].value, FACTORS[a + 1].value] for a in range(0, len(FACTORS) - 1, 2)]
+    bands: list[list[int] | None] = [None, *([b] for b in range(N_BANDS)), [0, 7]]
+    return [{"factors": f, "bands": b} for f in factors for b in bands]
+
+
+def differences(table: dict[tuple[str, str], int]) -> list[tuple[str, str, int]]:
+    """The attack on one cell's published numbers, `(column) -> count`: every group of reports an
+    outsider can count by subtracting one published number from another that contains it (the
+    cell's total minus a factor; the total minus any sum of bands, the bands partitioning the
+    cell's reports), and every published count itself. Returns those that count 1 to 4."""
+    total = table[("reports", "")]
+    found = [(c, v, n) for (c, v), n in table.items() if 0 < n < K]
+    found += [(c, "not " + v, total - n) for (c, v), n in table.items() if 0 < total - n < K]
+    shown_bands = [n for (c, _v), n in table.items() if c == "band"]
+    for size in range(1, len(shown_bands) + 1):
+        for group in itertools.combinations(shown_bands, size):
+            if 0 < total - sum(group) < K or 0 < sum(group) < K:
+                found.append(("bands", str(group), total - sum(group)))
+    return found
+
+
+def published(frame: pl.DataFrame) -> dict[str, dict[tuple[str, str], int]]:
+    """Every number of every allowed output, per cell; checks that no two outputs publish
+    different numbers for the same cell and column (they would be differenced too)."""
+    seen: dict[str, dict[tuple[str, str], int]] = {}
+    for asked in allowed_outputs():
+        cells = public_cells(frame, BNG, **asked)  # type: ignore[arg-type]
+        for row in cells.iter_rows(named=True):
+            table = seen.setdefault(row["cell_id"], {})
+            columns = [("reports", "", "reports")]
+            columns += [("factor", f.value, f.value) for f in FACTORS]
+            columns += [("band", label, label) for label in BAND_COLUMNS]
+            for kind, name, column in columns:
+                if row[column] is None:
+                    continue
+                assert table.setdefault((kind, name), row[column]) == row[column], (asked, name)
+    return seen
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_no_difference_of_allowed_outputs_isolates_fewer_than_five_reports(seed: int) -> None:
+    frame = clustered_reports(seed, cells=12, n=150)
+    seen = published(frame)
+    assert len(seen) >= 8  # most cells are shown: the attack has material
+    for cell, table in seen.items():
+        assert differences(table) == [], cell
+
+
+def test_the_attack_works_on_counts_made_anew_under_each_filter() -> None:
+    """The same data, exported as before: each filter counted anew, then a cell shown with 5 or
+    more. The cell's total and its count under one factor then differ by 1 to 4 reports in many
+    cells: the attack the test above shows no longer works."""
+    frame = clustered_reports(0, cells=12, n=150)
+    x, y = transform(WGS84, BNG, frame["lon"].to_numpy(), frame["lat"].to_numpy())
+    cells = frame.with_columns(cell=pl.Series(np.floor(x / 250) * 1e6 + np.floor(y / 250)))
+    isolated = 0
+    for (_cell,), inside in cells.group_by("cell"):
+        total = inside.height
+        for f in FACTORS:
+            naming = int(((inside["factor_mask"] & (1 << FACTOR_CODE[f])) != 0).sum())
+            isolated += total >= K and naming >= K and 0 < total - naming < K
+    assert isolated >= 5
 
 
 def test_same_reports_in_any_order_give_the_same_bytes(tmp_path: Path) -> None:

@@ -71,3 +71,30 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
     assert len(access) == 20
     assert "127.0.0.1" not in "\n".join(access)  # the filter is in both workers
     assert (store / "streetlight.db").exists() and (store / "secret.key").exists()
+
+
+LOOKUPS_PER_HOUR = 20  # the default limit on unknown receipt codes per client
+
+
+def _lookups_refused(base: str) -> int:
+    """Unknown receipt codes sent one more time than a client may, each with a new
+    X-Forwarded-For; how many were refused as too many."""
+    with httpx2.Client(base_url=base, timeout=10) as client:
+        answers = [
+            client.post(
+                "/api/v1/reports/status",
+                json={"receipt": "R7KX-94QM-2HFA-8ZCW"},
+                headers={"x-forwarded-for": f"198.51.100.{k + 1}"},
+            ).status_code
+            for k in range(LOOKUPS_PER_HOUR + 1)
+        ]
+    assert set(answers) <= {404, 429}
+    return answers.count(429)
+
+
+def test_serve_believes_forwarded_addresses_only_from_named_proxies(tmp_path: Path) -> None:
+    with _serving("--store", str(tmp_path / "a")) as (base, _output):
+        assert _lookups_refused(base) == 1  # a new X-Forwarded-For each time changes nothing
+    trusted = ("--store", str(tmp_path / "b"), "--forwarded-allow-ips", "127.0.0.1")
+    with _serving(*trusted) as (base, _output):
+        assert _lookups_refused(base) == 0  # each forwarded address is its own client

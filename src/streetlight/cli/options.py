@@ -255,6 +255,17 @@ DataOption = Annotated[
         "--store", help="Data folder [default: $STREETLIGHT_STORE or ./streetlight-data]."
     ),
 ]
+ForwardedAllowIpsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--forwarded-allow-ips",
+        envvar="STREETLIGHT_FORWARDED_ALLOW_IPS",
+        help="Addresses or networks of the proxies (load balancers) in front, comma-separated "
+        "(10.0.0.5,10.1.0.0/16; * for any), whose X-Forwarded-For names the client "
+        "[default: none: the connection's own address counts].",
+        show_default=False,
+    ),
+]
 
 
 class OptionError(ConfigError):

@@ -36,8 +36,8 @@ LAYER_SUFFIXES = (".csv", ".parquet")
 FactorOption = typer.Option(
     [],
     "--factor",
-    help="Only reports naming this factor (repeat for any of several), e.g. poor_lighting, "
-    "followed [default: all].",
+    help="Only cells showing at least 5 reports naming this factor (repeat for any of several), "
+    "e.g. poor_lighting, followed; the numbers stay the cells' own [default: all cells].",
     show_default=False,
 )
 BandOption = typer.Option(
@@ -45,8 +45,8 @@ BandOption = typer.Option(
     "--band",
     min=0,
     max=7,
-    help="Only reports in this three-hour band, 0 (00:00-03:00) to 7 (21:00-24:00); repeat "
-    "for several [default: all].",
+    help="Only cells showing at least 5 reports in this three-hour band, 0 (00:00-03:00) to 7 "
+    "(21:00-24:00); repeat for any of several [default: all cells].",
     show_default=False,
 )
 
@@ -95,7 +95,9 @@ def export_command(
     database: DatabaseOption = None,
 ) -> None:
     """Export accepted reports at the public precision: counts per 250 m cell by factor and
-    time band, only cells with at least 5 matching reports; no ids, points, dates or text."""
+    time band, only cells with at least 5 reports, and any count that could single out fewer
+    than 5 left blank; --factor and --band keep the cells showing 5 or more of those, with the
+    same numbers. No ids, points, dates or text."""
     from streetlight.reports.dataset import load_accepted
     from streetlight.reports.export import public_cells, write_public
     from streetlight.reports.perception import factor_mask_of
@@ -111,8 +113,8 @@ def export_command(
         out.print(
             f"{frame.height:,} accepted reports ({located:,} with a point): "
             f"{cells.height:,} public cells of 250 m in {chosen} hold "
-            f"{int(cells['reports'].sum()):,} of those matching; cells with fewer than 5 "
-            "are not shown",
+            f"{int(cells['reports'].sum()):,} of them; cells with fewer than 5 are not shown, "
+            "nor counts that could single out fewer than 5",
             soft_wrap=True,
         )
         out.print(f"wrote {out_file}")

@@ -1,18 +1,28 @@
 """Public reports at the public precision: what may leave the force (partners, open data, maps).
 
-The issue's privacy rules, each enforced here rather than trusted to callers:
+The privacy rules, each enforced here rather than trusted to callers:
 - points are snapped to square cells of at least 250 m (`privacy.snap`, aligned to multiples of
   the cell size in the projected CRS, like the hotspot grid) and only the cell is written: its
   centre and outline, never a report's point. Snapping is deterministic: random jitter would be
   undone by averaging repeated exports;
-- a cell is shown only when it holds at least 5 reports *after* the factor and time-band filter,
-  so filtering cannot single out a rarer report (suppression, the usual small-count rule of
-  official statistics);
+- one fixed table, whatever is asked: per cell, its reports, and per factor and per time band
+  how many of them name it or fall in it. A filter (`factors`, `bands`) only chooses which rows
+  of that table to write, by numbers the table itself shows; it never counts anew. Counting
+  anew under each filter let two exports be subtracted: a cell of 6 reports, and 5 with poor
+  lighting, singled out the sixth report with its factors and band;
+- within the table, every number that counts a group of a cell's reports is 0 or at least
+  `MIN_PUBLIC_REPORTS` (5), and so is every difference an outsider can take between them
+  (`suppress`): a cell is shown only with 5 reports or more; a factor's count only when it
+  and the rest of the cell are each 0 or 5 or more; a band's count only when it is, and the
+  bands left blank add up to 0 or 5 or more (complementary suppression: the bands partition the
+  cell's reports, so a single blank one could be recovered from the total);
 - times only as the 3-hour band; no dates at all (the export is per cell), and never a report id,
   free text or typed place description.
 
 `public_cells` refuses a smaller cell or a lower threshold outright, so no option or caller can
-weaken these rules.
+weaken these rules. A larger `min_reports` drops rows and changes no number. Exports with
+different cell sizes (a library option only; every command and page uses 250 m) are different
+tables and are not protected against each other.
 """
 
 from __future__ import annotations
@@ -52,6 +62,69 @@ def _bands(bands: Iterable[int] | None) -> list[int] | None:
     return wanted
 
 
+def _band_blanks(bands: np.ndarray, k: int) -> np.ndarray:
+    """Which band counts (cells x bands) to leave blank: every one between 1 and `k` - 1, then,
+    while the blanks of a cell add up to between 1 and `k` - 1, its smallest shown band too
+    (ties: the earlier band). The blanks of each cell then add up to 0 or at least `k` (at worst
+    all of them: the cell's total, at least `k`), so no sum of the shown bands, nor its
+    difference from the total, counts fewer than `k` reports."""
+    order = np.argsort(bands, axis=1, kind="stable")
+    ranked = np.take_along_axis(bands, order, axis=1)
+    blank_sum = np.zeros(len(bands), dtype=np.int64)
+    going = np.ones(len(bands), dtype=bool)
+    blank_ranked = np.zeros_like(ranked, dtype=bool)
+    for position in range(ranked.shape[1]):
+        count = ranked[:, position]
+        blank = going & ((count < k) | ((blank_sum > 0) & (blank_sum < k)))
+        blank_sum += np.where(blank, count, 0)
+        going &= blank  # ascending: once a band is shown, every larger one is too
+        blank_ranked[:, position] = blank & (count > 0)
+    blanks = np.zeros_like(blank_ranked)
+    np.put_along_axis(blanks, order, blank_ranked, axis=1)
+    return blanks
+
+
+def suppress(counted: pl.DataFrame, k: int = MIN_PUBLIC_REPORTS) -> pl.DataFrame:
+    """`counted` (one row per cell: `reports`, a column per factor and per band label) with each
+    factor and band count that could single out fewer than `k` reports made null (see the
+    module's docstring). A factor's count `n` of a cell of `t` reports is shown when `n` is 0 or
+    `t`, or when `k <= n <= t - k`: both the reports naming it and the rest are 0 or `k` or more.
+    """
+    factor_columns = [
+        pl.when(
+            (pl.col(f.value) == 0)
+            | (pl.col(f.value) == pl.col("reports"))
+            | ((pl.col(f.value) >= k) & (pl.col("reports") - pl.col(f.value) >= k))
+        )
+        .then(pl.col(f.value))
+        .otherwise(None)
+        .alias(f.value)
+        for f in FACTORS
+    ]
+    bands = counted.select(BAND_COLUMNS).to_numpy().astype(np.int64).reshape(-1, len(BAND_COLUMNS))
+    blanks = _band_blanks(bands, k)
+    band_columns = [
+        pl.Series(label, np.ma.masked_array(bands[:, b], mask=blanks[:, b]).tolist(), pl.Int64)
+        for b, label in enumerate(BAND_COLUMNS)
+    ]
+    return counted.with_columns(*factor_columns, *band_columns)
+
+
+def _chosen(factors: Iterable[Factor | str] | None, bands: Iterable[int] | None, k: int) -> pl.Expr:
+    """Rows the filter keeps: a cell shown with at least `k` reports naming any of `factors`
+    (None: any) and with at least `k` in any of `bands` (None: any)."""
+    keep = pl.lit(True)
+    if factors is not None:
+        mask = factor_mask_of(factors)
+        names = [f.value for f in FACTORS if mask & (1 << FACTOR_CODE[f])]
+        keep = keep & pl.any_horizontal(pl.col(name) >= k for name in names).fill_null(False)
+    wanted_bands = _bands(bands)
+    if wanted_bands is not None:
+        labels = [band_label(b) for b in wanted_bands]
+        keep = keep & pl.any_horizontal(pl.col(label) >= k for label in labels).fill_null(False)
+    return keep
+
+
 def public_cells(
     frame: pl.DataFrame,
     crs: str,
@@ -61,15 +134,17 @@ def public_cells(
     factors: Iterable[Factor | str] | None = None,
     bands: Iterable[int] | None = None,
 ) -> pl.DataFrame:
-    """Accepted reports (an `accepted_frame`) counted per public cell of `cell` metres in `crs`.
+    """Accepted reports (an `accepted_frame`) counted per public cell of `cell` metres in `crs`:
+    the one published table (see the module's docstring), its rows narrowed by the filters.
 
-    Keeps the reports naming any of `factors` (None: all) in any of `bands` (None: all), snaps
-    their points to cells, and returns the cells holding at least `min_reports` of them:
-    `cell_id` ("250m:i:j"), `lon, lat` (cell centre, WGS84 degrees), `x, y` (cell centre, metres
-    in `crs`), `reports`, one count column per factor (its value, e.g. `poor_lighting`: kept
-    reports naming it) and one per band label (`band_label`, e.g. 21:00 to 24:00). Sorted by cell (i, then j),
-    so the same reports give the same bytes whatever their order. Reports without a point are
-    left out (they have no cell).
+    Snaps the reports' points to cells and returns the cells holding at least `min_reports`
+    reports: `cell_id` ("250m:i:j"), `lon, lat` (cell centre, WGS84 degrees), `x, y` (cell centre,
+    metres in `crs`), `reports`, one count column per factor (its value, e.g. `poor_lighting`:
+    reports naming it) and one per band label (`band_label`, e.g. 21:00 to 24:00), null where
+    `suppress` leaves it blank. With `factors`, only cells showing at least 5 reports naming one
+    of them; with `bands`, only cells showing at least 5 in one of them; the numbers are the
+    table's, whatever the filter. Sorted by cell (i, then j), so the same reports give the same
+    bytes whatever their order. Reports without a point are left out (they have no cell).
     """
     if not cell >= PUBLIC_CELL_M:
         raise ExportError(
@@ -80,8 +155,7 @@ def public_cells(
             f"a public cell needs at least {MIN_PUBLIC_REPORTS} reports to be shown, "
             f"not {min_reports}"
         )
-    wanted_mask = factor_mask_of(factors) if factors is not None else None
-    wanted_bands = _bands(bands)
+    keep = _chosen(factors, bands, MIN_PUBLIC_REPORTS)  # unknown factors or bands: refused
 
     located = frame.select(
         pl.col("lon").cast(pl.Float64),
@@ -89,10 +163,6 @@ def public_cells(
         pl.col("factor_mask").cast(pl.Int64),
         pl.col("time_band").cast(pl.Int64),
     ).drop_nulls(["lon", "lat"])
-    if wanted_mask is not None:
-        located = located.filter((pl.col("factor_mask") & wanted_mask) != 0)
-    if wanted_bands is not None:
-        located = located.filter(pl.col("time_band").is_in(wanted_bands))
     x, y = transform(WGS84, crs, located["lon"].to_numpy(), located["lat"].to_numpy())
     ok = np.isfinite(x) & np.isfinite(y)
     i, j = snap(x[ok], y[ok], cell)
@@ -120,6 +190,7 @@ def public_cells(
         .filter(pl.col("reports") >= min_reports)
         .sort("i", "j")
     )
+    counted = suppress(counted).filter(keep)
     cx, cy = cell_centres(counted["i"].to_numpy(), counted["j"].to_numpy(), cell)
     lon, lat = transform(crs, WGS84, cx, cy) if counted.height else (cx, cy)
     return counted.select(

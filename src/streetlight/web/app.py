@@ -17,6 +17,7 @@ from importlib.resources import files
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from streetlight import __version__
 from streetlight.db import ratelimit
@@ -35,8 +36,9 @@ from streetlight.web.core.clock import Clock, utc_now
 from streetlight.web.core.context import AppContext
 from streetlight.web.core.csrf import CsrfCookieMiddleware
 from streetlight.web.core.deps import csrf_protect, deny_by_default
-from streetlight.web.core.failsafe import FailSafeMiddleware
+from streetlight.web.core.failsafe import DATABASE_DOWN, FailSafeMiddleware
 from streetlight.web.core.headers import SecurityHeadersMiddleware, content_security_policy
+from streetlight.web.core.limits import BodyLimitMiddleware
 from streetlight.web.core.settings import (
     Settings,
     report_area,
@@ -162,6 +164,14 @@ def create_app(
         paths=verify_router.FAIL_SAFE_PATHS,
         answer=verify_router.cannot_confirm,
     )
+    app.add_middleware(
+        FailSafeMiddleware,
+        answer=errors.unavailable,
+        errors=DATABASE_DOWN,
+        label="database unavailable (%s): answered 503",
+    )
+    # Every body is held to its route's cap as it arrives (`streetlight.web.core.limits`).
+    app.add_middleware(BodyLimitMiddleware, answer=errors.too_large)
     app.add_middleware(CsrfCookieMiddleware, behind_tls=settings.behind_tls)
     # The force's own map tiles, if any (Leaflet blanks an aborted tile with a data: image).
     tiles = (settings.tile_origin, "data:") if settings.tile_origin else ()
@@ -170,4 +180,9 @@ def create_app(
         behind_tls=settings.behind_tls,
         csp=content_security_policy(img_sources=tiles),
     )
+    if settings.trusted_proxies:
+        # Only a named proxy may say who the client is: anyone else could change the address the
+        # per-client limits count with every request. `streetlight serve` turns uvicorn's own
+        # handling off, so this setting is the one place that decides.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app

@@ -11,6 +11,11 @@ Two things uvicorn does not do on its own, and why they matter here:
 - Worker processes are spawned, not forked, so a filter attached to a logger in this process is
   not in theirs. The access-log filter (no client address, no chat token) goes into the logging
   configuration that every worker applies.
+
+And one thing uvicorn does that it must not: by default it believes `X-Forwarded-For` from
+127.0.0.1, so anything on the same machine (or a proxy that passes the header through) chooses
+the address the per-client limits count. Its proxy handling is off here; the app trusts the
+proxies `STREETLIGHT_FORWARDED_ALLOW_IPS` names, and none by default (`streetlight.web.app`).
 """
 
 from __future__ import annotations
@@ -85,7 +90,7 @@ def run(*, host: str, port: int, workers: int, log_level: str = "info") -> None:
         port=port,
         workers=workers,
         http=HttpProtocol,
-        proxy_headers=True,
+        proxy_headers=False,
         log_config=log_config(),
         log_level=log_level,
     )
@@ -99,24 +104,29 @@ class Prepared:
     revision: str | None  # None: an empty database (no migrations ship)
 
 
-def prepare(*, store: Path | None = None, database: str | None = None) -> Prepared:
-    """Make everything ready for `run` with the data folder `store` and the database URL
-    `database` (default: the STREETLIGHT_* environment's): check the settings, migrate the
-    database, write the development key once, before the processes start, and put the options
-    in the environment, from which every app process builds its app."""
-    overrides: dict[str, object] = {}
-    if store is not None:
-        overrides["store"] = store
-    if database is not None:
-        overrides["database_url"] = database
-    settings = load_settings(**overrides)
+def prepare(
+    *,
+    store: Path | None = None,
+    database: str | None = None,
+    forwarded_allow_ips: str | None = None,
+) -> Prepared:
+    """Make everything ready for `run` with the data folder `store`, the database URL `database`
+    and the trusted proxies `forwarded_allow_ips` (default: the STREETLIGHT_* environment's):
+    check the settings, migrate the database, write the development key once, before the
+    processes start, and put the options in the environment, from which every app process
+    builds its app."""
+    options = {
+        "STREETLIGHT_STORE": ("store", store),
+        "STREETLIGHT_DATABASE_URL": ("database_url", database),
+        "STREETLIGHT_FORWARDED_ALLOW_IPS": ("forwarded_allow_ips", forwarded_allow_ips),
+    }
+    given = {variable: pair for variable, pair in options.items() if pair[1] is not None}
+    settings = load_settings(**dict(given.values()))
     url = settings.resolved_database_url
     engine = open_database(url)
     revision = current_revision(engine)
     engine.dispose()
     settings.secret()
-    if store is not None:
-        os.environ["STREETLIGHT_STORE"] = str(store)
-    if database is not None:
-        os.environ["STREETLIGHT_DATABASE_URL"] = database
+    for variable, (_name, value) in given.items():
+        os.environ[variable] = str(value)
     return Prepared(display_url(url), revision)

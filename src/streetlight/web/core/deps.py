@@ -47,6 +47,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
 _PUBLIC = "__streetlight_public__"
 _COOKIELESS = "__streetlight_cookieless__"
+_SESSIONLESS = "__streetlight_sessionless__"
 
 
 class NotSignedInError(AuthError):
@@ -78,6 +79,20 @@ def cookieless(endpoint: F) -> F:
 
 def is_cookieless(endpoint: object) -> bool:
     return bool(getattr(endpoint, _COOKIELESS, False)) and is_public(endpoint)
+
+
+def sessionless(endpoint: F) -> F:
+    """Mark a public page that never reads the session, so that it answers even with the
+    database down (the safety advice): it shows everyone as not signed in. Apply it above
+    `@public`."""
+    if not is_public(endpoint):
+        raise TypeError(f"{endpoint!r}: @sessionless routes must also be @public")
+    setattr(endpoint, _SESSIONLESS, True)
+    return endpoint
+
+
+def is_sessionless(endpoint: object) -> bool:
+    return bool(getattr(endpoint, _SESSIONLESS, False)) and is_public(endpoint)
 
 
 def db_session(request: Request) -> Iterator[Session]:
@@ -141,10 +156,11 @@ async def authenticate(request: Request) -> Principal | None:
     A request without a session cookie (the public's, all of them) is answered here, on the
     event loop: it needs neither the database nor a trip through the thread pool, which matters
     for a public check's latency under load. A signed-in request is checked in its own short
-    transaction, committed before the route runs (so a touched session stays touched).
+    transaction, committed before the route runs (so a touched session stays touched). A
+    `@sessionless` page never looks.
     """
     token = request.cookies.get(cookies.cookie_name(is_https(request)))
-    if not token:
+    if not token or is_sessionless(request.scope.get("endpoint")):
         return None
     principal = await run_in_threadpool(_principal, app_context(request), token)
     request.state.principal = principal

@@ -1,4 +1,9 @@
-"""Turning refusals into answers: JSON under `/api/`, a page (or a redirect to sign-in) elsewhere."""
+"""Turning refusals into answers: JSON under `/api/`, a page (or a redirect to sign-in) elsewhere.
+
+Two answers are for the public as much as for staff, and so are in their language and point to
+999: the database cannot be reached (`unavailable`, 503, given by the fail-safe middleware) and
+a request body over its route's cap (`too_large`, 413: `streetlight.web.core.limits`).
+"""
 
 from __future__ import annotations
 
@@ -13,19 +18,64 @@ from starlette.responses import Response
 from streetlight.web.core.context import app_context
 from streetlight.web.core.csrf import CsrfError
 from streetlight.web.core.deps import ForbiddenError, NotSignedInError
-from streetlight.web.core.i18n import N_
+from streetlight.web.core.i18n import N_, translator
+from streetlight.web.core.templating import language
 
 API_PREFIX = "/api/"
+UNAVAILABLE_TITLE = N_("Service unavailable")
+UNAVAILABLE = N_(
+    "The service cannot answer right now. Try again in a few minutes. In an emergency, call 999."
+)
+# Browsers and apps may try again after this many seconds (the database is usually back soon).
+RETRY_AFTER_SECONDS = 30
+TOO_LARGE_TITLE = N_("Too much to send")
+TOO_LARGE = N_(
+    "What was sent is too large for this form. Shorten it and try again. In an emergency, call 999."
+)
 
 
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith(API_PREFIX)
 
 
-def _page(request: Request, status: int, title: str, message: str) -> Response:
+def _page(
+    request: Request,
+    status: int,
+    title: str,
+    message: str,
+    *,
+    call_999: bool = False,
+    headers: dict[str, str] | None = None,
+) -> Response:
     templates = app_context(request).templates
-    context = {"title": title, "message": message}
-    return templates.TemplateResponse(request, "error.html", context, status_code=status)
+    context = {"title": title, "message": message, "call_999": call_999}
+    return templates.TemplateResponse(
+        request, "error.html", context, status_code=status, headers=headers
+    )
+
+
+def _public_answer(
+    request: Request, status: int, title: str, message: str, headers: dict[str, str]
+) -> Response:
+    """A refusal the public may meet: JSON with the message in their language under `/api/`
+    (an app shows it as is), else a page with a button to call 999."""
+    if _is_api(request):
+        detail = translator(language(request))(message)
+        return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+    return _page(request, status, title, message, call_999=True, headers=headers)
+
+
+def unavailable(request: Request) -> Response:
+    """503 when the database cannot be reached or did not answer. It needs no database, and
+    no signed-in user: reading the session is what failed."""
+    headers = {"retry-after": str(RETRY_AFTER_SECONDS), "cache-control": "no-store"}
+    return _public_answer(request, 503, UNAVAILABLE_TITLE, UNAVAILABLE, headers)
+
+
+def too_large(request: Request) -> Response:
+    """413 for a body over its route's cap. The connection is closed after it: the rest of the
+    body is never read."""
+    return _public_answer(request, 413, TOO_LARGE_TITLE, TOO_LARGE, {"connection": "close"})
 
 
 async def not_signed_in(request: Request, _exc: Exception) -> Response:
@@ -70,6 +120,8 @@ async def unstorable(request: Request, _exc: Exception) -> Response:
 
 async def http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code if isinstance(exc, StarletteHTTPException) else 500
+    if status == 413:
+        return too_large(request)
     if _is_api(request) or status != 404:
         detail = exc.detail if isinstance(exc, StarletteHTTPException) else "error"
         return JSONResponse({"detail": detail}, status_code=status)

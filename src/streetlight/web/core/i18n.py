@@ -655,6 +655,15 @@ FRENCH: dict[str, str] = {
     "UTC ; prévenez la salle de commandement.",
     "code burnt": "code grillé",
     "same unit as request {number}": "même unité que la demande {number}",
+    # errors.py: the database away, a body over its cap
+    "Service unavailable": "Service indisponible",
+    "The service cannot answer right now. Try again in a few minutes. In an emergency, call "
+    "999.": "Le service ne peut pas répondre pour le moment. Réessayez dans quelques minutes. "
+    "En cas d'urgence, appelez le 999.",
+    "Too much to send": "Envoi trop volumineux",
+    "What was sent is too large for this form. Shorten it and try again. In an emergency, call "
+    "999.": "Ce qui a été envoyé est trop volumineux pour ce formulaire. Raccourcissez-le et "
+    "réessayez. En cas d'urgence, appelez le 999.",
 }
 
 Translate = Callable[..., str]

@@ -2,7 +2,8 @@
 
 `STREETLIGHT_STORE` (data folder, shared with the incident store's default), `STREETLIGHT_DATABASE_URL`,
 `STREETLIGHT_SECRET_KEY`, `STREETLIGHT_ENVIRONMENT` (`development` or `production`),
-`STREETLIGHT_BEHIND_TLS` (true when a TLS proxy sits in front: cookies get `Secure`, responses HSTS).
+`STREETLIGHT_BEHIND_TLS` (true when a TLS proxy sits in front: cookies get `Secure`, responses HSTS),
+`STREETLIGHT_FORWARDED_ALLOW_IPS` (the proxies whose `X-Forwarded-For` is believed; none by default),
 `STREETLIGHT_TIMEZONE` (the force's IANA time zone, default `Europe/London`: pages show times on
 its wall clock).
 Security keys (WebAuthn) need `STREETLIGHT_WEBAUTHN_RP_ID` (the site's domain, `police.example.org`)
@@ -12,6 +13,7 @@ defaults suit a development server opened at `http://localhost:8000`.
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -43,6 +45,13 @@ class Settings(ServerSecret):
     timezone: str = Field(
         default="Europe/London",
         description="The force's time zone (an IANA name): the clock times pages show.",
+    )
+    forwarded_allow_ips: str = Field(
+        default="",
+        description="Addresses or networks (comma-separated, e.g. 10.0.0.5,10.1.0.0/16; * for "
+        "any) of the proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto "
+        "are believed. Default: none, so a client cannot choose the address its per-client "
+        "limits count.",
     )
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     session_max_hours: int = Field(default=12, ge=1, le=7 * 24)
@@ -164,6 +173,25 @@ class Settings(ServerSecret):
             if not all(part in self.map_tiles for part in ("{z}", "{x}", "{y}")):
                 raise ValueError("STREETLIGHT_MAP_TILES must hold {z}, {x} and {y}")
         return self
+
+    @model_validator(mode="after")
+    def _check_forwarded_allow_ips(self) -> Settings:
+        for item in self.trusted_proxies:
+            if item == "*":
+                continue
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"STREETLIGHT_FORWARDED_ALLOW_IPS: {item!r} is not an address or network "
+                    "(use e.g. 10.0.0.5,10.1.0.0/16, or * for any)"
+                ) from None
+        return self
+
+    @property
+    def trusted_proxies(self) -> list[str]:
+        """`forwarded_allow_ips` as a list (empty: trust no forwarded header)."""
+        return [item.strip() for item in self.forwarded_allow_ips.split(",") if item.strip()]
 
     @property
     def tile_origin(self) -> str | None:

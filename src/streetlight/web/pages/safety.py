@@ -19,7 +19,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from streetlight import __version__
-from streetlight.web.core.deps import TemplatesDep, public
+from streetlight.web.core.deps import TemplatesDep, public, sessionless
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,12 +48,16 @@ def worker_script() -> str:
 
 
 @router.get("/safety")
+@sessionless
 @public
 def safety_page(request: Request, templates: TemplatesDep) -> Response:
+    """The advice, the same for everyone: it never reads the session, so it answers even when
+    the database is down and a staff member's browser sends its cookie."""
     return templates.TemplateResponse(request, "safety.html")
 
 
 @router.get("/safety-sw.js")
+@sessionless
 @public
 def safety_worker() -> Response:
     """The worker's script. `no-cache`: browsers check it for a new version on each visit."""
