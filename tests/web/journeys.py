@@ -3,7 +3,10 @@ client, and the public's calls."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db import officers as ops
+from streetlight.db.engine import make_engine, session_factory
 from streetlight.db.models import Dress, Officer, OfficerStatus, Role
 from tests.web.conftest import Clock, MakeStaff, csrf_token, sign_in
 
@@ -94,3 +98,20 @@ def staff_client(app: FastAPI, make_staff: MakeStaff, clock: Clock, role: Role) 
 def check(client: TestClient, warrant: str, code: str, **extra: Any) -> Any:
     """The public's JSON check (no cookie, no CSRF token)."""
     return client.post("/api/v1/verify", json={"warrant_number": warrant, "code": code, **extra})
+
+
+@contextlib.contextmanager
+def database_away(app: FastAPI) -> Iterator[None]:
+    """The app's database taken away (its pool emptied, every session on a server that is not
+    there) until the block ends."""
+    context = app.state.streetlight
+    context.engine.dispose()
+    dead = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    app.state.streetlight = dataclasses.replace(
+        context, sessions=session_factory(dead), check_sessions=session_factory(dead)
+    )
+    try:
+        yield
+    finally:
+        app.state.streetlight = context
+        dead.dispose()

@@ -4,16 +4,15 @@ static advice and never touches the database, even for a signed-in browser."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from streetlight.db.engine import make_engine, session_factory
 from streetlight.db.models import Role
 from tests.web.conftest import Clock, MakeStaff, csrf_token, sign_in
+from tests.web.journeys import database_away
 
 UNAVAILABLE = {"en": "cannot answer right now", "fr": "ne peut pas répondre pour le moment"}
 SESSION = "sl_session"
@@ -25,17 +24,8 @@ def down(app: FastAPI, make_staff: MakeStaff, clock: Clock) -> Iterator[tuple[Te
     client = TestClient(app, base_url="http://testserver", follow_redirects=False)
     assert sign_in(client, make_staff(Role.OPERATOR), clock).status_code == 303
     token = csrf_token(client, "/verify")
-    context = app.state.streetlight
-    context.engine.dispose()
-    dead = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    app.state.streetlight = dataclasses.replace(
-        context, sessions=session_factory(dead), check_sessions=session_factory(dead)
-    )
-    try:
+    with database_away(app):
         yield client, token
-    finally:
-        app.state.streetlight = context
-        dead.dispose()
 
 
 def _assert_page(response: object, lang: str) -> None:

@@ -4,7 +4,6 @@ fail-safe that never says "verified" when anything goes wrong."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import statistics
 import threading
@@ -20,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db import officers as ops
 from streetlight.db.audit import verify_chain
-from streetlight.db.engine import make_engine, session_factory
+from streetlight.db.engine import make_engine
 from streetlight.db.models import (
     AuditEntry,
     CheckTally,
@@ -34,7 +33,14 @@ from streetlight.web.app import create_app
 from streetlight.web.core.settings import Settings
 from tests.conftest import database_text
 from tests.web.conftest import CHEAP_PASSWORDS, Clock, MakeStaff, csrf_token
-from tests.web.journeys import CENTRE, OfficerApp, check, officer_app, put_on_duty
+from tests.web.journeys import (
+    CENTRE,
+    OfficerApp,
+    check,
+    database_away,
+    officer_app,
+    put_on_duty,
+)
 
 NOT_CONFIRMED = "We cannot confirm this is a police officer on duty."
 
@@ -313,13 +319,7 @@ def test_a_failed_commit_cannot_confirm_and_leaves_the_code_unused(
 
 def test_database_down_cannot_confirm(app: FastAPI, ready: tuple[TestClient, str]) -> None:
     public, code = ready
-    context = app.state.streetlight
-    context.engine.dispose()
-    dead = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
-    app.state.streetlight = dataclasses.replace(
-        context, sessions=session_factory(dead), check_sessions=session_factory(dead)
-    )
-    try:
+    with database_away(app):
         _assert_cannot_confirm(check(public, "PC1", code))
         token = csrf_token(public, "/verify")  # the form page needs no database
         form = {"csrf_token": token, "warrant_number": "PC1", "code": code}
@@ -330,9 +330,6 @@ def test_database_down_cannot_confirm(app: FastAPI, ready: tuple[TestClient, str
         _assert_cannot_confirm(check(public, "PC1", code))
         page = public.post("/verify", data=form)
         assert page.status_code == 200 and NOT_CONFIRMED in page.text
-    finally:
-        app.state.streetlight = context
-        dead.dispose()
 
 
 def test_a_slow_database_cannot_confirm_within_the_deadline(
