@@ -9,6 +9,7 @@ root (git-ignored), overwritten by each run; nothing on any page may break the C
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -82,7 +83,7 @@ def test_the_three_journeys_in_a_browser(sqlite_template: Path, tmp_path: Path) 
 
         # The console shows the engagement and the backup request without a reload.
         expect(console.locator("#engagements")).to_contain_text("DC2207", timeout=TIMEOUT_MS)
-        expect(console.locator("#backups")).to_contain_text("Alex Morgan", timeout=TIMEOUT_MS)
+        expect(console.locator("#engagements")).to_contain_text("Alex Morgan", timeout=TIMEOUT_MS)
         shot(console, "3-console-engagement")
 
         public = phone_context(browser, locale="en-GB")
@@ -108,14 +109,14 @@ def test_the_three_journeys_in_a_browser(sqlite_template: Path, tmp_path: Path) 
         expect(person.locator("#messages")).to_have_attribute("role", "log")
         expect(person.locator("#messages li time")).to_have_count(1)
 
-        expect(console.locator("#chats")).to_contain_text(
+        expect(console.locator("#engagements")).to_contain_text(
             "Is this officer real?", timeout=TIMEOUT_MS
         )
         console.fill(
-            "#chats textarea",
+            "#chat-1 textarea",
             "Yes. DC2207 is on duty and logged this stop; uniformed officers are 6 minutes away.",
         )
-        console.click("#chats button[type=submit]")
+        console.click("#chat-1 button[type=submit]")
         console.wait_for_url(f"{base}/console?lang=en#chat-1")
         shot(console, "6-console-chat")
         expect(person.locator("#messages")).to_contain_text(
@@ -157,6 +158,10 @@ def test_the_three_journeys_in_a_browser(sqlite_template: Path, tmp_path: Path) 
         expect(stranger.locator("#shared")).to_contain_text("the control room knows where you are")
         expect(console.locator("#alerts")).to_contain_text("Albert Road", timeout=TIMEOUT_MS)
         expect(console.locator("#alerts")).to_contain_text("PC6666")
+        # A new alert is hard to miss: counted in the tab's title, highlighted, times relative.
+        expect(console).to_have_title(re.compile(r"^\(1\) "))
+        expect(console.locator("#alerts .alert.fresh")).to_have_count(1)
+        expect(console.locator("#alerts time").first).to_have_text(re.compile(r"ago|now"))
         shot(console, "10-console-alert")
         for context in (control, phone, public, francais, nojs):
             context.close()

@@ -291,7 +291,7 @@ def test_backup_request_reaches_the_console_and_is_marked_arrived(
     phone.log("stop", at=CENTRE)
     operator = staff_client(app, make_staff, clock, Role.OPERATOR)
     page = operator.get("/console")
-    assert page.status_code == 200 and "Backup requests" in page.text and "Officer PC9" in page.text
+    assert page.status_code == 200 and "Backup: " in page.text and "Officer PC9" in page.text
     with app_sessions() as session:
         backup = session.scalars(select(BackupRequest)).one()
     token = csrf_token(operator, "/console")

@@ -28,6 +28,7 @@ from streetlight.db.models.verify import MESSAGE_CHARS
 from streetlight.verify import chat as chats
 from streetlight.verify import console, events
 from streetlight.verify.events import record
+from streetlight.web.console import stops
 from streetlight.web.core.context import AppContext
 from streetlight.web.core.deps import (
     ClockDep,
@@ -137,6 +138,8 @@ def _template_page(
         "statuses": STATUSES,
         "backup_labels": BACKUP_LABELS,
         "last_event_id": events.last_id(db),
+        "by_stop": stops.by_stop,
+        "folded": stops.folded,
     }
     return templates.TemplateResponse(request, template, page)
 
