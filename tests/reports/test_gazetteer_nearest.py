@@ -50,3 +50,14 @@ def test_built_from_incidents_every_snap_point_counts() -> None:
     streets = Gazetteer.from_incidents(incidents, {"E1": "Middlesbrough"})
     found = streets.nearest(-1.2350, 54.5781)  # the quiet end of Albert Road
     assert found is not None and found.name == "Albert Road"
+
+
+def test_the_busiest_streets_in_a_box_label_the_map() -> None:
+    quiet = GazetteerEntry("Quiet Lane", "Middlesbrough", -1.2360, 54.5745, 2)
+    streets = Gazetteer.of([ALBERT, LINTHORPE, quiet], POINTS)
+    assert streets.in_box(-1.24, 54.56, -1.23, 54.58) == [LINTHORPE, ALBERT, quiet]
+    assert streets.in_box(-1.24, 54.56, -1.23, 54.58, limit=2) == [LINTHORPE, ALBERT]
+    assert streets.in_box(-1.2365, 54.573, -1.2340, 54.575) == [ALBERT, quiet]
+    assert streets.in_box(0.0, 0.0, 1.0, 1.0) == []
+    with pytest.raises(ValueError, match="at least 1"):
+        streets.in_box(-1.24, 54.56, -1.23, 54.58, limit=0)

@@ -53,7 +53,7 @@ REFUSING_PAGES = frozenset({"/report", "/report/receipt"})
 PHONE = Geolocation(longitude=INSIDE[0], latitude=INSIDE[1])
 PIN_IN_THE_MIDDLE = """() => {
   const map = document.getElementById("map").getBoundingClientRect();
-  const pin = document.querySelector(".leaflet-marker-icon").getBoundingClientRect();
+  const pin = document.querySelector(".leaflet-marker-icon:not(.street-label)").getBoundingClientRect();
   return Math.abs(pin.left + pin.width / 2 - (map.left + map.width / 2)) < 2
     && Math.abs(pin.bottom - (map.top + map.height / 2)) < 2;
 }"""
@@ -140,7 +140,7 @@ def test_report_with_the_map_then_the_receipt(site: Site) -> None:
     page.click("#use-location")
     expect(page.locator("#pin-status")).to_have_text("Pin placed at your phone's location.")
     assert page.input_value("#lon") == f"{INSIDE[0]:.6f}"
-    expect(page.locator(".leaflet-marker-icon")).to_have_count(1)
+    expect(page.locator(".leaflet-marker-icon:not(.street-label)")).to_have_count(1)
 
     # The street finder, by keyboard: a search as they type, Enter searches (and does not send
     # the form), the down arrow goes to the answers, Enter picks one: the pin goes there.
@@ -164,7 +164,7 @@ def test_report_with_the_map_then_the_receipt(site: Site) -> None:
     assert page.input_value("#lat") == f"{street['lat']:.6f}"
     # The map is centred on the street (once its zoom animation ends): the pin's tip is in the
     # middle of the map.
-    expect(page.locator(".leaflet-marker-icon")).to_have_count(1)
+    expect(page.locator(".leaflet-marker-icon:not(.street-label)")).to_have_count(1)
     page.wait_for_function(PIN_IN_THE_MIDDLE)
     page.fill("#street-query", "zzz")
     expect(page.locator("#street-status")).to_have_text(
@@ -344,4 +344,17 @@ def test_a_tap_on_the_bare_map_says_which_street_the_pin_is_near(site: Site) -> 
     # About 25 m from the street's busiest snap point, off the pin's own icon.
     page.locator("#map").click(position={"x": box["width"] / 2 + 20, "y": box["height"] / 2 + 20})
     expect(page.locator("#pin-status")).to_contain_text("Pin placed near Albert Road")
+    context.close()
+
+
+def test_the_bare_map_writes_street_names_when_zoomed_in(site: Site) -> None:
+    context = site.context(locale="en-GB")
+    page = site.page(context)
+    page.goto(f"{site.base}/report")
+    expect(page.locator("body")).to_have_attribute("data-map-ready", "1")
+    expect(page.locator(".street-label")).to_have_count(0)  # the whole area: too small to read
+    page.fill("#street-query", "albert road")
+    page.locator("#street-results button").first.click()  # zooms in on the street
+    expect(page.locator(".street-label", has_text="Albert Road")).to_have_count(1)
+    shot(page, "report-street-labels")
     context.close()

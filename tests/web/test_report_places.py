@@ -180,3 +180,15 @@ def test_a_tap_on_the_map_is_named_after_the_nearest_street(
     assert public.get("/report/places", params={"near": "-0.900000,54.700000"}).json() == []
     for bad in ("1,2,3", "x,y", "181.5,54", "-1.2;54.5", "1e3,2"):
         assert public.get("/report/places", params={"near": bad}).status_code == 422
+
+
+def test_the_map_labels_the_busiest_streets_of_the_part_shown(public: TestClient) -> None:
+    albert = _places(public, "albert road")[0]
+    west, south = albert["lon"] - 0.003, albert["lat"] - 0.002
+    east, north = albert["lon"] + 0.003, albert["lat"] + 0.002
+    box = f"{west:.6f},{south:.6f},{east:.6f},{north:.6f}"
+    shown = public.get("/report/places", params={"in": box}).json()
+    assert 0 < len(shown) <= 40 and "Albert Road" in {s["name"] for s in shown}
+    assert all(west <= s["lon"] <= east and south <= s["lat"] <= north for s in shown)
+    for bad in ("1,2,3", "2,0,1,1", "0,2,1,1", "a,b,c,d"):
+        assert public.get("/report/places", params={"in": bad}).status_code == 422

@@ -243,6 +243,10 @@ class _Points:
     lon: FloatArray
     lat: FloatArray
     entry: NDArray[np.intp]
+    # Each street's busiest point and its incidents, in the order of `entries`.
+    street_lon: FloatArray
+    street_lat: FloatArray
+    street_incidents: NDArray[np.int64]
 
     @classmethod
     def of(
@@ -256,6 +260,9 @@ class _Points:
             np.asarray(lon, dtype=np.float64),
             np.asarray(lat, dtype=np.float64),
             np.asarray(entry, dtype=np.intp),
+            np.asarray([e.lon for e in entries], dtype=np.float64),
+            np.asarray([e.lat for e in entries], dtype=np.float64),
+            np.asarray([e.incidents for e in entries], dtype=np.int64),
         )
 
 
@@ -352,6 +359,24 @@ class Gazetteer:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def in_box(
+        self, west: float, south: float, east: float, north: float, limit: int = DEFAULT_LIMIT
+    ) -> list[GazetteerEntry]:
+        """At most `limit` streets whose busiest snap point lies in the box (WGS84 degrees),
+        the busiest first: the names the report map writes on the part of the area shown."""
+        if limit < 1:
+            raise ValueError(f"limit must be at least 1, not {limit}")
+        points = self._points
+        inside = (
+            (points.street_lon >= west)
+            & (points.street_lon <= east)
+            & (points.street_lat >= south)
+            & (points.street_lat <= north)
+        )
+        found = np.flatnonzero(inside)
+        busiest = found[np.argsort(-points.street_incidents[found], kind="stable")][:limit]
+        return [self.entries[int(i)] for i in busiest]
 
     def nearest(self, lon: float, lat: float, within_m: float = NEAREST_M) -> GazetteerEntry | None:
         """The street of the snap point nearest (lon, lat), WGS84 degrees; None when none is

@@ -63,6 +63,10 @@ QUERY_MIN, QUERY_MAX = 2, 60
 PLACES_LIMIT = 8
 # A tapped point: "LON,LAT" in degrees, as the map sends it (6 decimals).
 _NEAR = r"^-?\d{1,3}(\.\d{1,8})?,-?\d{1,2}(\.\d{1,8})?$"
+# The part of the map shown, "WEST,SOUTH,EAST,NORTH" in degrees; at most this many labels on it.
+_DEGREES = r"-?\d{1,3}(\.\d{1,8})?"
+_BOX = rf"^{_DEGREES},{_DEGREES},{_DEGREES},{_DEGREES}$"
+LABELS_LIMIT = 40
 
 router = APIRouter(tags=["reports"])
 
@@ -179,12 +183,21 @@ async def report_places(
     streets: StreetsDep,
     q: str = "",
     near: Annotated[str, Query(max_length=40, pattern=_NEAR)] = "",
+    box: Annotated[str, Query(alias="in", max_length=80, pattern=_BOX)] = "",
 ) -> Response:
-    """The page map's street finder: at most 8 streets of the area matching `q` (2 to 60
-    characters once trimmed, else none), or with `near=LON,LAT` the street nearest a tap on the
-    map (none when none is close), as `[{name, district, lon, lat}]`. Public data only
-    (data.police.uk snap points); neither the query nor the point is logged or kept."""
-    if near:
+    """The page map's streets, as `[{name, district, lon, lat}]`, from public data only
+    (data.police.uk snap points); neither the query nor the point is logged or kept:
+    - `q`: the street finder, at most 8 streets matching it (2 to 60 characters once trimmed,
+      else none);
+    - `near=LON,LAT`: the street nearest a tap on the map (none when none is close);
+    - `in=WEST,SOUTH,EAST,NORTH`: the busiest streets of the part of the map shown (at most 40),
+      for its labels."""
+    if box:
+        west, south, east, north = (float(v) for v in box.split(","))
+        if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+            raise HTTPException(422, "in: west,south,east,north in degrees")
+        found = await streets.in_box((west, south, east, north), LABELS_LIMIT)
+    elif near:
         lon, lat = (float(v) for v in near.split(","))
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise HTTPException(422, "near: longitude,latitude in degrees")

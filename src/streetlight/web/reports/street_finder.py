@@ -104,6 +104,12 @@ class Streets:
         """The streets that match `query` (none without a report area)."""
         return await self._ask(lambda streets: streets.search(query, limit))
 
+    async def in_box(
+        self, box: tuple[float, float, float, float], limit: int
+    ) -> list[GazetteerEntry]:
+        """The busiest streets in `box` (west, south, east, north; WGS84 degrees)."""
+        return await self._ask(lambda streets: streets.in_box(*box, limit=limit))
+
     async def nearest(self, lon: float, lat: float) -> list[GazetteerEntry]:
         """The street nearest (lon, lat), WGS84 degrees, if one is near enough."""
         return await self._ask(lambda streets: [e] if (e := streets.nearest(lon, lat)) else [])

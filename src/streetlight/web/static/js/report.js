@@ -57,6 +57,7 @@
         }).addTo(map);
         map.fitBounds(outline.getBounds());
         let pin = null;
+        labelStreets(map, box.dataset.places);
 
         const place = (ll, message, street = "") => {
           if (!within(ll)) { say("outside"); return; }
@@ -128,6 +129,43 @@
       .catch(() => { block.hidden = true; });  // no map: the typed description still works
   }
 
+  /**
+   * Street names on the bare map (no tiles offline): zoomed in far enough to read them, the
+   * busiest streets of the part shown, written at their busiest snap point. Decorative: the
+   * finder and the "pin placed near" message say the same to a screen reader.
+   */
+  function labelStreets(map, places) {
+    if (!places) return;
+    const labels = L.layerGroup().addTo(map);
+    let asked = 0;
+    const redraw = () => {
+      const mine = ++asked;
+      if (map.getZoom() < LABEL_ZOOM) { labels.clearLayers(); return; }
+      const b = map.getBounds();
+      const box = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((v) => v.toFixed(6));
+      fetch(`${places}?in=${box.join(",")}`, { credentials: "same-origin" })
+        .then((response) => (response.ok ? response.json() : []))
+        .then((streets) => {
+          if (mine !== asked || !Array.isArray(streets)) return;
+          labels.clearLayers();
+          for (const street of streets) {
+            const icon = L.divIcon({ className: "street-label", html: "", iconSize: null });
+            const marker = L.marker([street.lat, street.lon], { icon, interactive: false, keyboard: false });
+            marker.addTo(labels);
+            const name = document.createElement("span");
+            name.textContent = street.name;
+            const element = marker.getElement();
+            element.replaceChildren(name);
+            element.setAttribute("aria-hidden", "true");
+          }
+        })
+        .catch(() => {}); // no labels: the map still works
+    };
+    map.on("moveend", redraw);
+    redraw();
+  }
+
+  const LABEL_ZOOM = 15;
   const STREET_ZOOM = 17;
   const MIN_QUERY = 2;
   const TYPING_PAUSE_MS = 300;
