@@ -387,7 +387,9 @@ def _env(url: str | None, store: Path, src: Path | None = None) -> dict[str, str
         store,
         url,
         src,
-        STREETLIGHT_VERIFY_FAILURES_PER_WARRANT="1000000000",
+        # The highest a warrant number's daily budget of code-tries may be set to (a compared
+        # revision from before that budget had a per-window limit instead: lifted the same way).
+        STREETLIGHT_VERIFY_FAILURES_PER_WARRANT="4999" if src is None else "1000000000",
         STREETLIGHT_VERIFY_FAILURES_PER_CLIENT="1000000000",
     )
 
