@@ -19,7 +19,8 @@ from streetlight.db.models import (
     Role,
     Verification,
 )
-from streetlight.verify import console
+from streetlight.verify import chat as chats
+from streetlight.verify import console, service
 from tests.web.conftest import Clock, MakeStaff
 from tests.web.journeys import CENTRE, check, officer_app, put_on_duty, staff_client
 
@@ -80,3 +81,31 @@ def test_refused_checks_add_no_rows(app: FastAPI, client: TestClient) -> None:
     assert _row_counts(sessions) == before
     with sessions() as session:
         assert session.scalars(select(CheckTally.refused)).one() == refused
+
+
+def test_one_token_cannot_grow_the_database_by_sharing_or_chatting(
+    app: FastAPI,
+    client: TestClient,
+    make_staff: MakeStaff,
+    clock: Clock,
+    app_sessions: sessionmaker[Session],
+) -> None:
+    """A check's token may share where one is and chat, and what it may write is bounded too:
+    five shares an hour, thirty chat messages in ten minutes. Past them nothing is written."""
+    put_on_duty(app_sessions, clock, "PC1", dress=Dress.UNIFORM, at=CENTRE)
+    code = officer_app(app, make_staff, clock, "PC1").log("stop", at=CENTRE).json()["code"]["code"]
+    token = check(client, "PC1", code).json()["token"]
+    share = {"token": token, "place": "Bus stop"}
+    for _ in range(service.SHARES_PER_TOKEN.max_hits):
+        assert client.post("/api/v1/verify/location", json=share).json() == {"shared": True}
+    before = _row_counts(app_sessions)
+    for _ in range(20):
+        assert client.post("/api/v1/verify/location", json=share).json() == {"shared": False}
+    assert _row_counts(app_sessions) == before
+
+    header = {"X-Verification-Token": token}
+    sent = [
+        client.post("/api/v1/chat/messages", json={"body": f"message {n}"}, headers=header)
+        for n in range(chats.PUBLIC_MESSAGES.max_hits + 5)
+    ]
+    assert [r.status_code for r in sent] == [201] * chats.PUBLIC_MESSAGES.max_hits + [429] * 5

@@ -9,12 +9,13 @@ once.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from streetlight.db import ratelimit
 from streetlight.db.models import Chat, ChatMessage, Verification
 from streetlight.db.models.verify import MESSAGE_CHARS
 from streetlight.errors import VerifyError
@@ -22,6 +23,9 @@ from streetlight.verify.events import record
 
 PUBLIC = "public"
 OPERATOR = "operator"
+# The public's side of a chat writes at most this often (a person in trouble types far less):
+# each message is a row, an audit row and a console event.
+PUBLIC_MESSAGES = ratelimit.Limit("chat-public", max_hits=30, window=timedelta(minutes=10))
 
 
 class ChatClosedError(VerifyError):
@@ -30,6 +34,10 @@ class ChatClosedError(VerifyError):
 
 class EmptyMessageError(VerifyError):
     """A message needs some text."""
+
+
+class ChatLimitedError(VerifyError):
+    """The public's side of a chat sent more than `PUBLIC_MESSAGES` allows."""
 
 
 def chat_of(session: Session, verification: Verification) -> Chat | None:
@@ -87,6 +95,10 @@ def post(
         )
         if existing is not None:
             return existing
+    if sender == PUBLIC:
+        if ratelimit.is_limited(session, PUBLIC_MESSAGES, str(chat.id), now):
+            raise ChatLimitedError("too many messages: wait a few minutes, or call 999")
+        ratelimit.record_hit(session, PUBLIC_MESSAGES, str(chat.id), now)
     message = ChatMessage(
         chat_id=chat.id, sender=sender, author=author, body=text, client_id=client_id, at=now
     )

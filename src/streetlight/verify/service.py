@@ -54,6 +54,10 @@ from streetlight.verify.events import Record, event_rows, record_many
 WARRANT_CHARS = 32
 # Codes older than this are not candidates at all (a duty lasts well under a day).
 _LOOKBACK = timedelta(hours=24)
+# A check's token shares where its holder is at most this often: each share is an audit row and
+# a console event, and any check (a failed one too) gives a token, so without a bound one check
+# could grow both without end. Five covers moving on and correcting a typo.
+SHARES_PER_TOKEN = ratelimit.Limit("verify-share", max_hits=5, window=timedelta(hours=1))
 
 
 @dataclass(frozen=True)
@@ -496,8 +500,13 @@ def share_location(
     lat: float | None,
     place: str,
     now: datetime,
-) -> None:
-    """The person chose to tell the control room where they are (after a failed check, say)."""
+) -> bool:
+    """The person chose to tell the control room where they are (after a failed check, say).
+    False, and nothing written, past `SHARES_PER_TOKEN`."""
+    if ratelimit.is_limited(session, SHARES_PER_TOKEN, verification.token_hash, now):
+        return False
+    ratelimit.record_hit(session, SHARES_PER_TOKEN, verification.token_hash, now)
     for column, value in _shared_columns(SharedLocation(lon, lat, place), now).items():
         setattr(verification, column, value)
     record_many(session, [_location_record(verification.id, verification.warrant_number)], now=now)
+    return True

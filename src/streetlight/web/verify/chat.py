@@ -99,10 +99,13 @@ def chat_form(
     """Post and come back to the page (post/redirect/get: reloading does not resend)."""
     chat = _chat(db, token, clock())
     if body.strip():
-        chats.post(
-            db, chat, sender=chats.PUBLIC, author="", body=body, client_id=client_id or None,
-            now=clock(),
-        )  # fmt: skip
+        try:
+            chats.post(
+                db, chat, sender=chats.PUBLIC, author="", body=body, client_id=client_id or None,
+                now=clock(),
+            )  # fmt: skip
+        except chats.ChatLimitedError:
+            raise HTTPException(429, "too many messages") from None
     lang = request.query_params.get("lang", "en")
     lang = lang if lang in ("en", "fr") else "en"
     return RedirectResponse(f"/verify/chat/{token}?lang={lang}#end", status_code=303)
@@ -129,7 +132,10 @@ def messages_api(
     "/api/v1/chat/messages",
     response_model=MessageOut,
     status_code=201,
-    responses={404: {"description": "Unknown token, or the check was not verified."}},
+    responses={
+        404: {"description": "Unknown token, or the check was not verified."},
+        429: {"description": "Too many messages from the public's side: wait a few minutes."},
+    },
 )
 @cookieless
 @public
@@ -146,4 +152,6 @@ def send_api(db: DbSession, clock: ClockDep, token: TokenHeader, body: MessageIn
         raise HTTPException(422, "empty message") from None
     except chats.ChatClosedError:
         raise HTTPException(409, "chat closed") from None
+    except chats.ChatLimitedError:
+        raise HTTPException(429, "too many messages") from None
     return _out(message)

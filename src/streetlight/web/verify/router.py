@@ -289,17 +289,11 @@ def share_location_form(
 ) -> Response:
     where = _location(lon, lat, place)
     found = service.find_verification(db, token)
-    shared = False
+    shared = found is not None and where.given
     if found is not None and where.given:
-        service.share_location(
-            db,
-            found,
-            lon=where.lon,
-            lat=where.lat,
-            place=where.place,
-            now=clock(),
+        shared = service.share_location(
+            db, found, lon=where.lon, lat=where.lat, place=where.place, now=clock()
         )
-        shared = True
     page = {
         "result": answer(None, _lang(request)),
         "reasons": REASONS,
@@ -332,5 +326,7 @@ def share_location_api(body: LocationShareIn, db: DbSession, clock: ClockDep) ->
     )
     if not where.given:
         return Shared(shared=False)
-    service.share_location(db, found, lon=where.lon, lat=where.lat, place=where.place, now=clock())
-    return Shared(shared=True)
+    shared = service.share_location(
+        db, found, lon=where.lon, lat=where.lat, place=where.place, now=clock()
+    )
+    return Shared(shared=shared)
