@@ -147,6 +147,15 @@ WomenShareOption = Annotated[
 TimeLimitOption = Annotated[
     float, typer.Option("--time-limit", min=1.0, help="Solver seconds per shift.")
 ]
+GapOption = Annotated[
+    float,
+    typer.Option(
+        "--gap",
+        min=0.0,
+        max=1.0,
+        help="Stop once a shift's plan is proven within this share of the best possible.",
+    ),
+]
 ModelOption = Annotated[
     str | None, typer.Option("--model", help="Forecast model [default: recommended].")
 ]
@@ -317,6 +326,7 @@ def plan_settings(
     women_share: float,
     time_limit: float,
     busy_weight: float,
+    gap: float,
 ) -> PlanSettings:
     """The flags `plan` and `plan-backtest` share, as the plan's settings: --officers a day
     split by the --shifts shares, and the rest as they are (units: officers, metres, seconds)."""
@@ -330,4 +340,5 @@ def plan_settings(
         women_share=women_share,
         time_limit=time_limit,
         busy_weight=busy_weight,
+        gap=gap,
     )

@@ -47,6 +47,7 @@ from streetlight.cli.options import (
     CellOption,
     ForceOption,
     FromMonthOption,
+    GapOption,
     JsonOutOption,
     MaxPerPostOption,
     ModelOption,
@@ -89,6 +90,7 @@ def plan_backtest_command(
     model: ModelOption = None,
     baseline: BaselineOption = None,
     busy_weight: BusyWeightOption = defaults.BUSY_WEIGHT,
+    gap: GapOption = defaults.GAP,
     places_file: PlacesOption = None,
     store: StoreOption = None,
     force: ForceOption = None,
@@ -115,6 +117,7 @@ def plan_backtest_command(
             women_share=women_share,
             time_limit=time_limit,
             busy_weight=busy_weight,
+            gap=gap,
         )
         request = PlanBacktestRequest(
             first=first,

@@ -14,6 +14,7 @@ MAX_PER_POST = 2  # most units at one post
 DECAY = 0.5  # value of a second unit in reach of a cell relative to the first
 WOMEN_SHARE = 0.2  # least share of units at women's-safety places
 TIME_LIMIT_S = 30.0  # solver seconds per shift
+GAP = 0.01  # the solver stops once its plan is proven within this share of the best possible
 BACKTEST_TIME_LIMIT_S = 10.0  # solver seconds per shift and month in a plan backtest
 BUSY_WEIGHT = 0.25  # hot-cell equivalents per busy snap-point cell (`deploy.places`)
 # W: hot-cell equivalents of a cell as reported as the top 1% of cells (`deploy.places`).

@@ -9,8 +9,12 @@ transport, shopping, parks and subways; `WOMENS_SAFETY_PLACES`).
 
 from __future__ import annotations
 
+import functools
 import math
+import multiprocessing
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
@@ -22,6 +26,7 @@ from streetlight.deploy.coverage import coverage
 from streetlight.deploy.defaults import (
     BUSY_WEIGHT,
     DECAY,
+    GAP,
     MAX_PER_POST,
     RADIUS_M,
     TIME_LIMIT_S,
@@ -74,6 +79,8 @@ class PlanSettings:
         decay: value of each extra unit in reach of a cell relative to the one before.
         women_share: least share of units at women's-safety places.
         time_limit: solver seconds per shift.
+        gap: the solver stops once its plan is proven within this share (0 to 1) of the best
+            possible one; the gap reached is reported with the plan.
         busy_weight: extra demand at busy snap-point cells, hot-cell equivalents.
         places: a planner's places and report cells (`deploy.places.Place`).
     """
@@ -87,6 +94,7 @@ class PlanSettings:
     time_limit: float = TIME_LIMIT_S
     busy_weight: float = BUSY_WEIGHT
     places: tuple[Place, ...] = ()
+    gap: float = GAP
 
     def __post_init__(self) -> None:
         """Refuse a value no plan can be solved with, naming the setting and its bounds."""
@@ -105,6 +113,7 @@ class PlanSettings:
             ("decay", self.decay, 0.0, 1.0),
             ("women share", self.women_share, 0.0, 1.0),
             ("time limit (seconds)", self.time_limit, 0.0, math.inf),
+            ("gap", self.gap, 0.0, 1.0),
             ("busy weight", self.busy_weight, 0.0, math.inf),
         ):
             if not low <= value <= high:
@@ -166,37 +175,61 @@ def womens_safety_cells(forecast: Forecast, places: Sequence[Place] = ()) -> Boo
 def make_plan(
     forecast: Forecast, profile: Mapping[str, float], settings: PlanSettings
 ) -> list[ShiftPlan]:
-    """Solve each shift: the MILP, and the greedy baseline beside it."""
+    """Solve each shift: the MILP, and the greedy baseline beside it.
+
+    Shifts with as many units and the same share of harm are one problem (late and night of a
+    day split 35/35) and are solved once; the distinct ones are solved side by side on the
+    machine's cores (`PARALLEL_CELLS`)."""
     area = forecast.area
     cov = coverage(area.i, area.j, area.i, area.j, settings.radius, area.cell_size)
     women = womens_safety_cells(forecast, settings.places)
     demand = np.clip(forecast.scores, 0, None) + place_demand(
         forecast.scores, busy_cells(forecast.places), settings.busy_weight, settings.places
     )
-    plans = []
+    problems: dict[str, tuple[int, float]] = {}
     for shift, officers in settings.officers.items():
         if shift not in profile:
             raise PlanSettingsError(
                 f"no demand share for shift {shift!r} (shifts: {', '.join(profile)})"
             )
-        instance = Instance(
-            demand * profile[shift],
+        problems[shift] = (officers // settings.unit_size, profile[shift])
+    instances = {
+        problem: Instance(
+            demand * problem[1],
             cov,
             women,
-            officers // settings.unit_size,
+            problem[0],
             settings.max_per_post,
             settings.decay,
             settings.women_share,
         )
-        plans.append(
-            ShiftPlan(
-                shift,
-                profile[shift],
-                solve_milp(instance, time_limit=settings.time_limit),
-                solve_greedy(instance),
-            )
-        )
-    return plans
+        for problem in dict.fromkeys(problems.values())
+    }
+    solved = _solve_all(list(instances.values()), settings, parallel=area.n_cells >= PARALLEL_CELLS)
+    milps = dict(zip(instances, solved, strict=True))
+    greedy = {problem: solve_greedy(instance) for problem, instance in instances.items()}
+    return [
+        ShiftPlan(shift, problem[1], milps[problem], greedy[problem])
+        for shift, problem in problems.items()
+    ]
+
+
+# From this many candidate cells a shift's MILP takes seconds: worth a process of its own (a
+# worker costs about a second to start, and solves bit for bit as the parent would).
+PARALLEL_CELLS = 2_000
+
+
+def _solve_all(
+    instances: Sequence[Instance], settings: PlanSettings, *, parallel: bool
+) -> list[Solution]:
+    solve = functools.partial(solve_milp, time_limit=settings.time_limit, rel_gap=settings.gap)
+    workers = min(len(instances), os.cpu_count() or 1)
+    if not parallel or workers < 2:
+        return [solve(instance) for instance in instances]
+    # Spawned, not forked: the parent holds polars' and PROJ's threads, which a fork can copy
+    # mid-lock.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(solve, instances))
 
 
 def covered_share(forecast: Forecast, units: IntArray, radius: float) -> float:
