@@ -297,8 +297,8 @@ class MappedFormat:
             # The date column names a day by an instant at its start: the local midnight (often
             # written in UTC, "2014/03/02 05:00:00+00" in New York) or the UTC midnight of the
             # local day. Either way the day is the one whose local midnight is nearest.
+            # (An hour that is missing or not 0 to 23 is quarantined first; see `_hour_checks`.)
             hour = pl.col("_f:_hour").cast(pl.Int64, strict=False)
-            hour = pl.when(hour.is_between(0, 23)).then(hour)
             local = (day + pl.duration(hours=12)).dt.truncate("1d") + pl.duration(hours=hour)
             stamp_text = pl.format("{} hour {}", quoted(f("occurred_at")), pl.col("_f:_hour"))
         else:
