@@ -234,11 +234,23 @@ def row_hashes(frame: pl.DataFrame, columns: Sequence[str], prefix: str) -> pl.S
     nth = np.empty(len(first), dtype=np.int64)
     nth[by_key["i"].to_numpy()] = place - run_start + 1
     messages = keys.select(
-        pl.concat_str([pl.col("k"), pl.lit("\x1e"), pl.Series(nth).cast(pl.String)]).cast(pl.Binary)
+        pl.concat_str([pl.col("k"), pl.lit("\x1e"), pl.Series(nth).cast(pl.String)])
     ).to_series()
+    return digests(messages, prefix)
+
+
+def digests(messages: pl.Series, prefix: str) -> pl.Series:
+    """`prefix` + the 128-bit BLAKE2b, in hex, of each message's UTF-8 (null stays null).
+
+    BLAKE2b of the text, not a process-seeded hash, so an id made from it is the same on every
+    run, machine and version.
+    """
     blake2b = hashlib.blake2b
     return pl.Series(
-        [prefix + blake2b(m, digest_size=16).hexdigest() for m in messages.to_list()],
+        [
+            None if m is None else prefix + blake2b(m.encode(), digest_size=16).hexdigest()
+            for m in messages.cast(pl.String).to_list()
+        ],
         dtype=pl.String,
     )
 

@@ -4,10 +4,16 @@ The mapping says which column holds each canonical field, how to read date-times
 which value marks a reversal row and whether the first or the last record of an id wins. Rules that
 span files (reversals, re-issued records) run once over every file of the ingest, ordered by the
 mapping's `order` column and then by file and row.
+
+Exports as forces really publish them need three more spellings of a field (see
+`mappings/example-no-id.toml`): an id hashed from chosen columns when the export has none
+(`{ from = [...] }`), a constant for an export of one crime type (`{ value = "..." }`), and a
+date-time composed from a date column and an hour column (`{ date = "...", hour = "..." }`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping as MappingType
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -26,6 +32,7 @@ from streetlight.ingest.checks import (
     Check,
     as_quarantine,
     coordinate_checks,
+    digests,
     file_columns,
     half_missing_check,
     number_checks,
@@ -55,14 +62,29 @@ _KNOWN = {
     "count",
     "order",
 }
+# Fields that may be a constant: text that describes every row alike (not ids, times or places).
+_CONSTANT_OK = {"category", "subcategory", "location", "lsoa_code", "outcome"}
+# The prefix of an id hashed from columns (`{ from = [...] }`), so it never passes for a force's own.
+DERIVED_ID_PREFIX = "d:"
+_ZONED = re.compile(r"%[#:]?z")
 
 
 @dataclass(frozen=True)
 class ColumnSpec:
-    """One source column, or several joined with `sep`."""
+    """Where a field comes from: one source column, or several joined with `sep`; or, for exports
+    that lack the field as such, a hash of several (`hashed`), a constant (`value`), or a date
+    column and an hour column (`hour`: `columns` is then the date column and the hour column)."""
 
     columns: tuple[str, ...]
     sep: str = " "
+    hashed: bool = False
+    value: str | None = None
+    hour: bool = False
+
+    @property
+    def field(self) -> str:
+        """The source column(s) named in quarantine reasons."""
+        return "+".join(self.columns) if self.hashed else (self.columns or ("",))[0]
 
 
 @dataclass(frozen=True)
@@ -109,12 +131,7 @@ def load_mapping(path: str | Path) -> Mapping:
                 f"{p}: [columns] '{key}' is not a field Streetlight knows "
                 f"({', '.join(sorted(_KNOWN))})"
             )
-        if isinstance(value, str):
-            columns[key] = ColumnSpec((value,))
-        elif isinstance(value, dict) and isinstance(value.get("join"), list):
-            columns[key] = ColumnSpec(tuple(value["join"]), str(value.get("sep", " ")))
-        else:
-            raise MappingError(f"{p}: [columns] '{key}' must be a column name or {{join = [...]}}")
+        columns[key] = _column_spec(key, value, where)
     for key in _REQUIRED:
         if key not in columns:
             raise MappingError(f"{p}: [columns] needs '{key}'")
@@ -150,6 +167,51 @@ def load_mapping(path: str | Path) -> Mapping:
     )
 
 
+def _column_spec(key: str, value: Any, where: str) -> ColumnSpec:
+    """One `[columns]` entry: a column name, or a table saying how the field is made."""
+    if isinstance(value, str):
+        return ColumnSpec((value,))
+    table = value if isinstance(value, dict) else {}
+    names = table.get("join", table.get("from"))
+    if isinstance(names, list) and names and all(isinstance(n, str) for n in names):
+        if "from" in table and key != "incident_id":
+            raise MappingError(
+                f"{where}: [columns] '{key}': only incident_id can be {{from = [...]}}"
+            )
+        return ColumnSpec(tuple(names), str(table.get("sep", " ")), hashed="from" in table)
+    if isinstance(table.get("value"), str):
+        if key not in _CONSTANT_OK:
+            raise MappingError(
+                f"{where}: [columns] '{key}' cannot be a constant {{value = ...}} "
+                f"(only {', '.join(sorted(_CONSTANT_OK))})"
+            )
+        return ColumnSpec((), value=table["value"])
+    if isinstance(table.get("date"), str) and isinstance(table.get("hour"), str):
+        if key != "occurred_at":
+            raise MappingError(
+                f"{where}: [columns] '{key}': only occurred_at can be {{date = ..., hour = ...}}"
+            )
+        return ColumnSpec((table["date"], table["hour"]), hour=True)
+    if key == "occurred_at" and isinstance(value, dict) and "date" in value:
+        raise MappingError(f"{where}: [columns] 'occurred_at' needs both 'date' and 'hour'")
+    raise MappingError(f"{where}: [columns] '{key}' must be a column name or {{join = [...]}}")
+
+
+def _local_times(text: pl.Expr, formats: Sequence[str], timezone: str) -> pl.Expr:
+    """Date-times in the first of `formats` that fits, as naive local wall-clock times.
+
+    A format with an offset (`%z`, `%#z`, `%:z`) reads an instant, which is moved to `timezone`,
+    so the rest of the mapping reads one kind of time whichever format matched.
+    """
+    parsed = []
+    for fmt in formats:
+        stamp = text.str.strptime(pl.Datetime("us"), fmt, strict=False)
+        if _ZONED.search(fmt):
+            stamp = stamp.dt.convert_time_zone(timezone).dt.replace_time_zone(None)
+        parsed.append(stamp)
+    return pl.coalesce(parsed)
+
+
 class MappedFormat:
     """A force export read through a `Mapping`, as a pipeline `Format`."""
 
@@ -176,7 +238,19 @@ class MappedFormat:
                 if n is None
             ]
             present = [n for n in names if n is not None]
-            if len(present) == 1:
+            if spec.value is not None:
+                expr = pl.lit(spec.value, dtype=pl.String)
+            elif spec.hour and len(present) == 2:
+                expr = raw.text(present[0])
+                exprs.append(raw.text(present[1]).alias("_f:_hour"))
+            elif spec.hashed and present:
+                # The hash's message (hashed in `parse`): the values, trimmed, null as empty,
+                # joined by U+001F; null when every one is empty (no id).
+                values = [raw.text(n) for n in present]
+                key = pl.concat_str([v.fill_null("") for v in values], separator="\x1f")
+                expr = pl.when(pl.all_horizontal(v.is_null() for v in values)).then(None)
+                expr = expr.otherwise(key)
+            elif len(present) == 1:
                 expr = raw.text(present[0])
             elif present:
                 joined = pl.concat_str(
@@ -210,16 +284,26 @@ class MappedFormat:
             ],
             how="vertical",
         ).collect()
+        if m.columns["incident_id"].hashed:
+            ids = digests(frame["_f:incident_id"], DERIVED_ID_PREFIX)
+            frame = frame.with_columns(ids.alias("_f:incident_id"))
 
         def f(name: str) -> pl.Expr:
             return pl.col(f"_f:{name}") if name in m.columns else pl.lit(None, dtype=pl.String)
 
-        local = pl.coalesce(
-            [
-                f("occurred_at").str.strptime(pl.Datetime("us"), fmt, strict=False)
-                for fmt in m.datetime_formats
-            ]
-        )
+        stamp = m.columns["occurred_at"]
+        day = _local_times(f("occurred_at"), m.datetime_formats, m.timezone)
+        if stamp.hour:
+            # The date column names a day by an instant at its start: the local midnight (often
+            # written in UTC, "2014/03/02 05:00:00+00" in New York) or the UTC midnight of the
+            # local day. Either way the day is the one whose local midnight is nearest.
+            # (An hour that is missing or not 0 to 23 is quarantined first; see `_hour_checks`.)
+            hour = pl.col("_f:_hour").cast(pl.Int64, strict=False)
+            local = (day + pl.duration(hours=12)).dt.truncate("1d") + pl.duration(hours=hour)
+            stamp_text = pl.format("{} hour {}", quoted(f("occurred_at")), pl.col("_f:_hour"))
+        else:
+            local = day
+            stamp_text = quoted(f("occurred_at"))
         xy = ("x", "y") if "x" in m.columns else ("lon", "lat")
         parsed, number_problems = number_checks(
             {
@@ -229,7 +313,7 @@ class MappedFormat:
         )
         count = f("count").cast(pl.Int64, strict=False) if "count" in m.columns else pl.lit(1)
         frame = frame.with_columns(
-            *parsed, local.alias("_local"), count.alias("_count")
+            *parsed, day.alias("_day"), local.alias("_local"), count.alias("_count")
         ).with_columns(
             _utc=pl.col("_local")
             .dt.replace_time_zone(m.timezone, ambiguous="earliest", non_existent="null")
@@ -250,20 +334,20 @@ class MappedFormat:
             )
         frame, code_checks = self._categories(frame)
         fields = f"{m.columns[xy[0]].columns[0]}/{m.columns[xy[1]].columns[0]}"
-        stamp_field = m.columns["occurred_at"].columns[0]
+        stamp_field = stamp.columns[0]
         checks: list[Check] = [
             Check(pl.col("_blank"), "blank_row", None, pl.lit("every field is empty")),
             Check(
                 f("incident_id").is_null(),
                 "missing_incident_id",
-                m.columns["incident_id"].columns[0],
+                m.columns["incident_id"].field,
                 pl.lit("no incident id"),
             ),
             Check(
                 f("occurred_at").is_null(), "missing_datetime", stamp_field, pl.lit("no date-time")
             ),
             Check(
-                pl.col("_local").is_null(),
+                pl.col("_day").is_null(),
                 "bad_datetime",
                 stamp_field,
                 pl.format(
@@ -272,13 +356,14 @@ class MappedFormat:
                     pl.lit(", ".join(m.datetime_formats)),
                 ),
             ),
+            *(self._hour_checks() if stamp.hour else []),
             Check(
                 pl.col("_utc").is_null(),
                 "bad_datetime",
                 stamp_field,
                 pl.format(
                     "{} does not exist in {} (clocks went forward)",
-                    quoted(f("occurred_at")),
+                    stamp_text,
                     pl.lit(m.timezone),
                 ),
             ),
@@ -349,6 +434,21 @@ class MappedFormat:
             withdrawn=resolved.withdrawn,
             renet=resolved.renet,
         )
+
+    def _hour_checks(self) -> list[Check]:
+        """A date-and-hour stamp's hour: given, and a whole number from 0 to 23."""
+        field_name = self.mapping.columns["occurred_at"].columns[1]
+        hour = pl.col("_f:_hour")
+        whole = hour.cast(pl.Int64, strict=False)
+        return [
+            Check(hour.is_null(), "missing_datetime", field_name, pl.lit("no hour")),
+            Check(
+                ~whole.is_between(0, 23).fill_null(False),
+                "bad_datetime",
+                field_name,
+                pl.format("{} is not an hour from 0 to 23", quoted(hour)),
+            ),
+        ]
 
     def _categories(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Check]]:
         """The category: a name looked up from a numeric code, or the category column as is."""
@@ -452,8 +552,13 @@ class MappedFormat:
                 ),
                 as_quarantine(
                     records.filter(~pl.col("_pick") & (pl.col("_net") > 0)).join(winner_at, on=key),
-                    "superseded",
-                    pl.format("replaced by the later record at {}", pl.col("_winner")),
+                    "superseded" if m.keep == "last" else "duplicate_incident_id",
+                    pl.format(
+                        "replaced by the later record at {}"
+                        if m.keep == "last"
+                        else "incident id first seen at {}",
+                        pl.col("_winner"),
+                    ),
                 ),
             ]
         )
