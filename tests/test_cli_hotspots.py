@@ -206,3 +206,39 @@ def test_plan_places_every_unit_and_meets_the_womens_share(store: Path, tmp_path
     for entry in data["shifts"].values():
         assert entry["objective"] >= entry["greedy"] - 1e-6
         assert entry["objective"] <= entry["bound"] + 1e-6
+
+
+def test_the_default_harm_table_is_cchi_and_says_so(store: Path, tmp_path: Path) -> None:
+    """`--harm cchi`: the Cambridge Crime Harm Index per category ships as the default, and its
+    source and caveats are printed wherever it is used."""
+    base = ["hotspots", "--store", str(store), "--category", VIOLENCE, "--month", "2025-12"]
+    plain, weighted = tmp_path / "p.csv", tmp_path / "w.csv"
+    assert runner.invoke(app, [*base, "--model", "rolling-12", "--out", str(plain)]).exit_code == 0
+    result = runner.invoke(
+        app, [*base, "--model", "rolling-12", "--harm", "cchi", "--out", str(weighted)]
+    )
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.output.split())
+    assert "Cambridge Crime Harm Index" in said and "give its own table with --harm FILE" in said
+    a, b = pl.read_csv(plain), pl.read_csv(weighted)
+    assert float(b["score"].sum()) == pytest.approx(
+        194.21 * float(a["score"].sum())
+    )  # violence's CCHI days
+    run = runner.invoke(
+        app,
+        ["backtest", "--store", str(store), "--category", VIOLENCE, "--start", "2025-11",
+         "--end", "2025-11", "--models", "last-month", "--harm", "cchi"],
+    )  # fmt: skip
+    assert run.exit_code == 0 and "Cambridge Crime Harm Index" in " ".join(run.output.split())
+
+
+def test_the_shipped_cchi_table_is_the_shared_one() -> None:
+    """The packaged weights are the ones in ../shared (when it is beside the repository)."""
+    from streetlight.hotspots.harm import load_harm
+    from tests.conftest import SHARED_DATA
+
+    source = SHARED_DATA / "harm" / "cchi-police-uk-categories.csv"
+    if not source.is_file():
+        pytest.skip("../shared/data/harm is not beside the repository")
+    expected = dict(pl.read_csv(source).select("category", "cchi_days").iter_rows())
+    assert load_harm("cchi").weights == pytest.approx(expected)

@@ -85,6 +85,8 @@ def backtest_command(
             periods = len(run.data["periods"])
             out.print(f"{periods} {by}s ({run.timezone}), {area.n_cells:,} cells of {cell:g} m")
         _print_table(run.data, list(covers))
+        if run.harm_note:
+            out.print(run.harm_note, soft_wrap=True)
         for path in (json_out, report if by == "month" else None):
             if path:
                 out.print(f"wrote {path}")

@@ -51,6 +51,7 @@ def hotspots_command(
         check_suffixes(out_files)
         chosen = model or (recommended_model(backtest) if backtest else RECOMMENDED)
         when = month_flag(month, "--month")
+        table = load_harm(harm) if harm else None
         forecast = make_forecast(
             Store.open(store or default_store_path()),
             category,
@@ -59,7 +60,7 @@ def hotspots_command(
             force=force,
             cell_size=cell,
             boundary=boundary,
-            harm=load_harm(harm) if harm else None,
+            harm=table,
         )
         layer, accepted = (
             accepted_layer(forecast.area, database_url(store, database)) if reports else (None, 0)
@@ -69,6 +70,8 @@ def hotspots_command(
         out.print(
             f"{forecast.force} {month}: {chosen} over {forecast.area.n_cells:,} cells of {cell:g} m"
         )
+        if table is not None and table.note:
+            out.print(table.note, soft_wrap=True)
         if layer is not None:
             out.print(layer_line(layer, accepted), soft_wrap=True)
             if not any(p.suffix.lower() in (".png", ".html") for p in out_files):

@@ -29,7 +29,11 @@ BoundaryOption = Annotated[
 ]
 HarmOption = Annotated[
     Path | None,
-    typer.Option("--harm", help="Harm-weight table (TOML; see data/harm/template.toml)."),
+    typer.Option(
+        "--harm",
+        help="Harm-weight table (TOML; see data/harm/template.toml), or cchi for the Cambridge "
+        "Crime Harm Index default.",
+    ),
 ]
 CategoryOption = Annotated[list[str], typer.Option("--category", help="Crime type(s) to forecast.")]
 

@@ -101,6 +101,7 @@ class StoreBacktest:
         area: the study area.
         result: the scores: per month, or per shift or day (`PeriodBacktest`).
         timezone: the local time zone of the shifts or days (None for months).
+        harm_note: what must be said of the harm weights used ("" when none, or the force's own).
     """
 
     force: str
@@ -108,6 +109,7 @@ class StoreBacktest:
     area: StudyArea
     result: BacktestResult | PeriodBacktest
     timezone: str | None = None
+    harm_note: str = ""
 
     @cached_property
     def data(self) -> dict[str, Any]:
@@ -125,13 +127,14 @@ def run_backtest(
     area = study_area(store, slug, request.cell_size, request.boundary)
     incidents = store.incidents(force=slug, end=request.last)
     table = load_harm(request.harm) if request.harm else None
+    note = table.note if table else ""
     weights = table.as_dict(incidents["category"].unique().sort().to_list()) if table else None
     events = EventSet.from_incidents(incidents, area, weights, targets=list(request.categories))
     if request.by == "month":
         months = range(month_index(request.first), month_index(request.last) + 1)
         models = {n: partial(make_model, n) for n in names}
         result = backtest(events, area, list(months), models, request.coverages, progress)
-        return StoreBacktest(slug, request.categories, area, result)
+        return StoreBacktest(slug, request.categories, area, result, None, note)
     zone = request.timezone or store.forces[slug].timezone or "UTC"
     last_day = (request.last.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     try:
@@ -150,7 +153,7 @@ def run_backtest(
         by=request.by,
         progress=progress,
     )
-    return StoreBacktest(slug, request.categories, area, period, zone)
+    return StoreBacktest(slug, request.categories, area, period, zone, note)
 
 
 def write_backtest(run: StoreBacktest, json_out: Path | None, report: Path | None) -> None:

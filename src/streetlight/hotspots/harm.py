@@ -4,9 +4,10 @@ Crime-harm indices weight each offence by its seriousness, usually from sentenci
 Crime Harm Index (Sherman, Neyroud & Neyroud 2016, Policing 10(3)) and the ONS Crime Severity Score
 (ONS 2016, "Research outputs: developing a Crime Severity Score for England and Wales using data
 on crimes recorded by the police"). A force chooses and calibrates its own table for its own
-offence codes, so Streetlight ships the mechanism and a template, not numbers of its own: the
-published indices weight individual offences, and data.police.uk's broad categories mix offences
-of very different harm.
+offence codes, so Streetlight ships the mechanism, a template, and one default for a force that
+has no table yet: `cchi`, CCHI days per data.police.uk category (`cchi.toml` beside this module,
+with its provenance). Its caveats go with it (`HarmTable.note`): data.police.uk's broad
+categories mix offences of very different harm, and a median hides the tail.
 
 The table is TOML: a `[weights]` table of category -> weight, and an optional `default` weight for
 categories not listed (1.0 when absent).
@@ -14,7 +15,7 @@ categories not listed (1.0 when absent).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from streetlight.errors import ForecastError
@@ -25,10 +26,25 @@ class HarmTableError(ForecastError):
     """A harm-weight table that cannot be read or holds an impossible weight."""
 
 
+# The packaged default (`--harm cchi`) and what must be said wherever it is used.
+CCHI = "cchi"
+CCHI_FILE = Path(__file__).resolve().parent / "cchi.toml"
+CCHI_NOTE = (
+    "Harm weights: Cambridge Crime Harm Index days per data.police.uk category (CCHI 2026; "
+    "category means of subgroup medians derived by isthisben/cbl-realcrime, not Cambridge's "
+    "own). Medians hide the tail (violence without injury: 10 days by median, 437 by mean); "
+    "drugs and weapons counts reflect police activity; the weights are the force's choice: "
+    "give its own table with --harm FILE."
+)
+
+
 @dataclass(frozen=True)
 class HarmTable:
+    """`note`: what must be said wherever the weights are used (the default table's caveats)."""
+
     weights: dict[str, float]
     default: float = 1.0
+    note: str = ""
 
     def weight(self, category: str) -> float:
         return self.weights.get(category, self.default)
@@ -38,8 +54,15 @@ class HarmTable:
 
 
 def load_harm(path: str | Path) -> HarmTable:
-    """Read a harm table; errors name the file and the entry."""
+    """Read a harm table, or the packaged default for `cchi` (a file of that name comes first);
+    errors name the file and the entry."""
     p = Path(path)
+    if str(path) == CCHI and not p.is_file():
+        return replace(_read(CCHI_FILE), note=CCHI_NOTE)
+    return _read(p)
+
+
+def _read(p: Path) -> HarmTable:
     data = read_toml(p, "harm table", HarmTableError)
     table = data.get("weights")
     if not isinstance(table, dict):
