@@ -18,19 +18,11 @@ from streetlight.verify.console import ConsoleState
 
 @dataclass(frozen=True)
 class Stop:
-    """An engagement and everything about it the console holds, newest first."""
+    """An engagement and everything about it the console holds, newest first. With no
+    `engagement`: what belongs to no stop on the console (its engagement is older than the
+    console's window), still shown, under the stops."""
 
-    engagement: Engagement
-    backups: list[BackupRequest] = field(default_factory=list)
-    checks: list[Verification] = field(default_factory=list)
-    chats: list[Chat] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Unplaced:
-    """What belongs to no stop on the console (its engagement is older than the console's
-    window): still shown, under the stops."""
-
+    engagement: Engagement | None
     backups: list[BackupRequest] = field(default_factory=list)
     checks: list[Verification] = field(default_factory=list)
     chats: list[Chat] = field(default_factory=list)
@@ -52,21 +44,18 @@ class AlertGroup:
         return self.alerts[-1]
 
 
-def by_stop(state: ConsoleState) -> tuple[list[Stop], Unplaced]:
+def by_stop(state: ConsoleState) -> tuple[list[Stop], Stop]:
     """The stops of `state`, in its engagements' order, each with its backups, confirmed checks
     and chats; and what has no stop on the console."""
-    stops = {e.id: Stop(e) for e in state.engagements}
-    rest = Unplaced()
+    # Keyed as the rows refer to engagements: a check of no stop refers to None.
+    stops: dict[int | None, Stop] = {e.id: Stop(e) for e in state.engagements}
+    rest = Stop(None)
     for backup in state.backups:
-        stop = stops.get(backup.engagement_id)
-        (stop.backups if stop else rest.backups).append(backup)
+        stops.get(backup.engagement_id, rest).backups.append(backup)
     for check in state.verifications:
-        stop = stops.get(check.engagement_id) if check.engagement_id is not None else None
-        (stop.checks if stop else rest.checks).append(check)
+        stops.get(check.engagement_id, rest).checks.append(check)
     for chat in state.chats:
-        engagement_id = chat.verification.engagement_id
-        stop = stops.get(engagement_id) if engagement_id is not None else None
-        (stop.chats if stop else rest.chats).append(chat)
+        stops.get(chat.verification.engagement_id, rest).chats.append(chat)
     return list(stops.values()), rest
 
 
