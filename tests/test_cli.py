@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from streetlight.cli.main import app
+from streetlight.hotspots.registry import PERIOD_MODELS, is_simple_baseline
 from tests.conftest import SAMPLE_ZIP, ST_LOUIS_EXCERPT, ST_LOUIS_MAPPING, Writer
 
 runner = CliRunner()
@@ -107,3 +109,24 @@ def test_quiet_prints_one_line(tmp_path: Path) -> None:
     result = ingest_st_louis(tmp_path / "s", "-q")
     assert result.exit_code == 0
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_shift_backtest_compares_every_model_with_the_best_simple_baseline(
+    tmp_path: Path,
+) -> None:
+    store = tmp_path / "store"
+    assert ingest_st_louis(store).exit_code == 0
+    out = tmp_path / "shift.json"
+    args = ["backtest", "--store", str(store), "--category", "Larceny-theft", "--by", "shift"]
+    result = runner.invoke(
+        app, [*args, "--start", "2018-07", "--end", "2018-07", "--json", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    baseline = data["baseline"]
+    assert set(baseline["gains"]) == set(data["models"]) == set(PERIOD_MODELS)
+    assert is_simple_baseline(baseline["model"])
+    assert re.search(rf"PEI +vs {baseline['model']}\n", result.output)
+    assert "No harm PEI: the default harm table (CCHI" in result.output  # UCR categories
+    assert f"recommended: {data['recommended']}" in result.output
+    assert "93 shifts (America/Chicago)" in result.output

@@ -6,8 +6,11 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from streetlight.evaluate.backtest import BacktestResult, ModelResult, backtest
+from streetlight.evaluate.intervals import paired_gain
 from streetlight.evaluate.metrics import MonthScore, ranking, score_month, top_k
 from streetlight.hotspots.base import EventSet, StudyArea
 from streetlight.hotspots.registry import make_model
@@ -70,7 +73,8 @@ def _result(values: dict[str, list[float]]) -> BacktestResult:
         res = ModelResult()
         res.per_month = [MonthScore({5.0: p / 20}, {5.0: p}, {5.0: 0.5}, 100.0) for p in pais]
         models[name] = res
-    return BacktestResult(150.0, list(range(len(next(iter(values.values()))))), [5.0], models)
+    months = list(range(len(next(iter(values.values())))))
+    return BacktestResult(cell_size=150.0, coverage=[5.0], models=models, months=months)
 
 
 def test_recommendation_needs_more_than_noise() -> None:
@@ -79,3 +83,63 @@ def test_recommendation_needs_more_than_noise() -> None:
     clear = _result({"ew-6": [6.0, 6.5, 6.2, 6.8], "gbm": [6.6, 7.1, 6.8, 7.4]})
     assert clear.recommended() == "gbm"  # better every month
     assert _result({"kde": [1.0, 2.0], "gbm": [3.0, 4.0]}).recommended() == "gbm"
+
+
+def test_paired_gain_by_hand_and_its_interval() -> None:
+    base = [4.0, 5.0, 6.0, 5.0]
+    gain, lo, hi = paired_gain([4.4, 5.5, 6.6, 5.5], base)
+    assert gain == pytest.approx(0.10) and lo == pytest.approx(0.10) and hi == pytest.approx(0.10)
+    assert paired_gain(base, base) == (0.0, 0.0, 0.0)
+    gain, lo, hi = paired_gain([5.0, 4.0, 6.5, float("nan")], [4.0, 5.0, 6.0, 9.0])
+    assert gain == pytest.approx(15.5 / 15.0 - 1)  # the NaN pair is skipped
+    assert lo < 0 < hi
+    assert all(math.isnan(v) for v in paired_gain([1.0], [0.0]))
+
+
+def test_blocks_resample_whole_days() -> None:
+    # Two days of three shifts: within a day the gains agree, between days they differ. Whole
+    # days resampled give only three possible means, so the interval's ends are among them.
+    a = [2.0, 2.0, 2.0, 1.0, 1.0, 1.0]
+    b = [1.0] * 6
+    _, lo, hi = paired_gain(a, b, blocks=["d1"] * 3 + ["d2"] * 3)
+    assert lo == pytest.approx(0.0) and hi == pytest.approx(1.0)
+    _, lo_free, hi_free = paired_gain(a, b)
+    assert lo_free > lo and hi_free < hi  # six free draws average out more
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.floats(0.0, 20.0), min_size=5, max_size=5),
+        min_size=2,
+        max_size=5,
+    ),
+    st.integers(0, 4),
+)
+def test_the_recommendation_is_never_beaten_by_a_baseline(
+    rows: list[list[float]], n_simple: int
+) -> None:
+    names = ["ew-12", "rolling-12", "same-hours-28d", "recent-hours", "ew-3"][:n_simple]
+    names += ["etas", "gbm", "kde", "prospective", "gistar"][: len(rows) - len(names)]
+    result = _result({name: row for name, row in zip(names, rows, strict=False)})
+    comparison = result.comparison()
+    chosen = result.models[comparison.recommended].mean("pai", 5.0)
+    simple = [n for n in result.models if n in names[:n_simple]]
+    if simple:
+        assert comparison.baseline in simple
+        assert chosen >= max(result.models[n].mean("pai", 5.0) for n in simple)
+        if comparison.recommended != comparison.baseline:
+            assert comparison.gains[comparison.recommended].low > 0
+    else:
+        assert chosen == max(res.mean("pai", 5.0) for res in result.models.values())
+
+
+def test_harm_pei_by_hand() -> None:
+    scores = np.array([3.0, 2.0, 1.0, 0.0])
+    actual = np.array([1.0, 1.0, 0.0, 1.0])  # three crimes: a common assault in each of cells 0, 1
+    harm = np.array([10.0, 10.0, 0.0, 365.0])  # and a robbery in cell 3
+    result = score_month(scores, actual, [25, 50], harm)
+    assert result.pei[25] == 1.0  # any one crime is the best one cell can hold, by count
+    assert result.harm_pei[25] == pytest.approx(10 / 365)  # but not by harm
+    assert result.harm_pei[50] == pytest.approx(20 / 375)
+    assert score_month(scores, actual, [25]).harm_pei == {}

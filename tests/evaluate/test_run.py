@@ -16,6 +16,7 @@ from streetlight.evaluate.run import (
     run_backtest,
     write_backtest,
 )
+from streetlight.hotspots.harm import CCHI_NOTE
 from streetlight.hotspots.registry import UnknownModelError
 from streetlight.ingest import ingest
 from streetlight.store.store import Store
@@ -73,3 +74,30 @@ def test_a_file_without_a_recommendation_is_refused(tmp_path: Path) -> None:
     path.write_text('{"models": {}}')
     with pytest.raises(StreetlightError, match="not a backtest JSON with a 'recommended' model"):
         recommended_model(path)
+
+
+def test_harm_pei_uses_the_cchi_default_and_says_so(sample: Store, tmp_path: Path) -> None:
+    run = run_backtest(sample, request(categories=(*VIOLENCE, "Robbery")))
+    assert run.harm_note == CCHI_NOTE
+    entry = run.data["models"]["rolling-3"]
+    assert 0 < entry["harm_pei"]["5"] <= 1 and entry["harm_pei"]["5"] != entry["pei"]["5"]
+    assert "harm_pei" in entry["per_month"][0] and "harm_pei" in entry["ci95"]
+    write_backtest(run, None, tmp_path / "report")
+    assert "## harm PEI" in (tmp_path / "report" / "report.md").read_text()
+
+
+def test_no_harm_pei_when_the_default_does_not_weigh_a_category(sample: Store) -> None:
+    run = run_backtest(sample, request(categories=(*VIOLENCE, "Not a police.uk category")))
+    assert run.harm_note.startswith("No harm PEI") and "'Not a police.uk category'" in run.harm_note
+    assert "harm_pei" not in run.data["models"]["rolling-3"]
+
+
+def test_a_forces_own_table_weighs_the_models_and_the_harm_pei(
+    sample: Store, tmp_path: Path
+) -> None:
+    table = tmp_path / "harm.toml"
+    table.write_text('[weights]\n"Violence and sexual offences" = 5\nRobbery = 50\n')
+    run = run_backtest(sample, request(categories=(*VIOLENCE, "Robbery"), harm=table))
+    assert run.harm_note == ""
+    entry = run.data["models"]["rolling-3"]
+    assert entry["harm_pei"] == entry["pei"]  # the metrics weigh crimes by the same table

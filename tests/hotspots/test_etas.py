@@ -20,6 +20,7 @@ from streetlight.hotspots.base import (
     StudyArea,
     month_index,
 )
+from streetlight.hotspots.counting import ExponentialCount
 from streetlight.hotspots.etas import (
     OMEGA_MAX,
     THETA_MAX,
@@ -180,7 +181,13 @@ def test_one_em_iteration_and_the_loglik_match_brute_force() -> None:
     cell, day = tiny_case()
     start, end, lag = BASE, BASE + 40.0, 8.0  # a short lag, so truncation matters
     model = GridETAS(
-        window_days=40.0, max_lag_days=lag, max_iter=1, tol=0.0, theta0=0.4, omega0=0.3
+        window_days=40.0,
+        max_lag_days=lag,
+        max_iter=1,
+        tol=0.0,
+        theta0=0.4,
+        omega0=0.3,
+        background_half_life=None,
     ).fit(events_of(np.array(cell), np.array(day)), area_of(4), at(40.0))
 
     counts = np.bincount(cell, minlength=4)
@@ -197,6 +204,32 @@ def test_one_em_iteration_and_the_loglik_match_brute_force() -> None:
     assert model.loglik_[1] == pytest.approx(
         naive_loglik(day, cell, mu1, theta1, omega1, start, end, lag), rel=1e-12
     )
+
+
+def test_em_step_with_the_ew_background_matches_brute_force() -> None:
+    # The background's shape is the ew-12 count at the start; one EM step rescales it by
+    # sum_k p_kk / duration and updates theta and omega as the free background's step does.
+    cell, day = tiny_case()
+    old = [0, 1, 1, 3]  # events before the window: they shape the background, cell 3 included
+    old_day = [BASE - 300.0, BASE - 30.0, BASE - 10.0, BASE - 100.0]
+    events = events_of(np.array(cell + old), np.array(day + old_day))
+    start, end, lag = BASE, BASE + 40.0, 8.0
+    model = GridETAS(
+        window_days=40.0, max_lag_days=lag, max_iter=1, tol=0.0, theta0=0.4, omega0=0.3
+    ).fit(events, area_of(4), at(40.0))
+
+    ages = (end - np.array(day + old_day)) / (365.25 / 12)
+    counts = np.bincount(cell + old, weights=0.5 ** (ages / 12.0), minlength=4).astype(float)
+    shape = counts / counts.sum()
+    assert shape[3] > 0
+    mu0 = list(shape * (1 - 0.4) * len(cell) / 40.0)
+    assert model.loglik_[0] == pytest.approx(
+        naive_loglik(day, cell, mu0, 0.4, 0.3, start, end, lag), rel=1e-12
+    )
+    free_mu, theta1, omega1 = naive_em_step(day, cell, mu0, 0.4, 0.3, start, end, lag)
+    np.testing.assert_allclose(model.mu_, shape * sum(free_mu), rtol=1e-9, atol=0)
+    assert model.theta_ == pytest.approx(theta1, rel=1e-9)
+    assert model.omega_ == pytest.approx(omega1, rel=1e-9)
 
 
 @pytest.mark.parametrize("lag", [3.0, 60.0, math.inf])
@@ -229,12 +262,13 @@ def test_loglik_helper_rejects_events_outside_the_window_or_the_cells() -> None:
 # --- EM behaviour on simulated data ---------------------------------------------------------
 
 
-def test_loglik_never_decreases_across_em_iterations() -> None:
+@pytest.mark.parametrize("background", [12.0, None])
+def test_loglik_never_decreases_across_em_iterations(background: float | None) -> None:
     rng = np.random.default_rng(5)
     cell, day = simulate(rng, rng.uniform(0.02, 0.2, 30), 0.5, 0.5, 300.0)
-    model = GridETAS(window_days=300.0, max_iter=300, tol=1e-12).fit(
-        events_of(cell, day + BASE), area_of(30), at(300.0)
-    )
+    model = GridETAS(
+        window_days=300.0, max_iter=300, tol=1e-12, background_half_life=background
+    ).fit(events_of(cell, day + BASE), area_of(30), at(300.0))
     steps = np.diff(model.loglik_)
     assert model.n_iter_ > 10
     assert steps.min() >= -1e-9 * abs(model.loglik_[-1])
@@ -295,8 +329,14 @@ def test_fit_ignores_event_order() -> None:
 # --- what the fit may see, and the forecast -------------------------------------------------
 
 
-def fitted_on(events: EventSet, until: datetime | date | int = date(2024, 7, 1)) -> GridETAS:
-    return GridETAS(window_days=150.0, horizon_days=10.0).fit(events, area_of(8), until)
+def fitted_on(
+    events: EventSet,
+    until: datetime | date | int = date(2024, 7, 1),
+    background: float | None = 12.0,
+) -> GridETAS:
+    return GridETAS(window_days=150.0, horizon_days=10.0, background_half_life=background).fit(
+        events, area_of(8), until
+    )
 
 
 def test_events_at_or_after_the_start_change_nothing() -> None:
@@ -316,17 +356,23 @@ def test_events_at_or_after_the_start_change_nothing() -> None:
     )
 
 
-def test_undated_old_zero_weight_and_context_events_are_left_out() -> None:
+@pytest.mark.parametrize("background", [12.0, None])
+def test_undated_old_zero_weight_and_context_events_are_left_out(
+    background: float | None,
+) -> None:
+    # Old events (before the window) shape an ew background, so that one is tested with an
+    # event older than its 36-month look-back.
     rng = np.random.default_rng(6)
     cell, day = simulate(rng, rng.uniform(0.05, 0.3, 8), 0.5, 0.5, 180.0)
     day = day + BASE
-    reference = fitted_on(events_of(cell, day))
+    reference = fitted_on(events_of(cell, day), background=background)
+    old_day = BASE - 200.0 if background is None else BASE - 1200.0
     n = len(cell)
     extra_cell = np.concatenate([cell, np.array([1, 2, 3, 4])])
-    extra_day = np.concatenate([day, np.array([np.nan, BASE - 200.0, BASE + 100.0, BASE + 101.0])])
+    extra_day = np.concatenate([day, np.array([np.nan, old_day, BASE + 100.0, BASE + 101.0])])
     weight = np.concatenate([np.ones(n), np.array([1.0, 1.0, 0.0, 1.0])])
     target = np.concatenate([np.ones(n, dtype=bool), np.array([True, True, True, False])])
-    other = fitted_on(events_of(extra_cell, extra_day, weight, target))
+    other = fitted_on(events_of(extra_cell, extra_day, weight, target), background=background)
     np.testing.assert_array_equal(other.predict(), reference.predict())
     in_window = (day >= BASE + 182.0 - 150.0) & (day < BASE + 182.0)  # 2024-07-01 is BASE + 182
     assert other.n_events_ == reference.n_events_ == int(in_window.sum())
@@ -336,11 +382,18 @@ def test_pure_background_forecast_is_mu_times_horizon() -> None:
     # Events in each cell at least max_lag_days apart: no pair can trigger, theta drops to 0.
     cell = np.repeat(np.arange(8, dtype=np.int64), 2)
     day = BASE + np.tile(np.array([10.0, 80.0]), 8) + np.repeat(np.arange(8.0), 2)
-    model = fitted_on(events_of(cell[:-2], day[:-2]), at(150.0))  # cell 7 has no events
+    events = events_of(cell[:-2], day[:-2])  # cell 7 has no events
+    model = fitted_on(events, at(150.0), background=None)
     assert model.theta_ == 0.0
     np.testing.assert_allclose(model.predict(), model.mu_ * 10.0, rtol=1e-12)
     np.testing.assert_allclose(model.mu_[:7], 2 / 150.0, rtol=1e-12)
     assert model.mu_[7] == 0.0
+    # With the default background nothing triggers either, and the forecast is the ew-12 count
+    # scaled to the window's events: ETAS then ranks cells exactly as ew-12 does.
+    shaped = fitted_on(events, at(150.0))
+    ew = ExponentialCount(half_life=12.0).fit(events, area_of(8), at(150.0)).predict()
+    assert shaped.theta_ == 0.0
+    np.testing.assert_allclose(shaped.predict(), ew / ew.sum() * 14 / 150.0 * 10.0, rtol=1e-12)
 
 
 def test_poisson_background_fits_small_theta_and_forecasts_about_mu_h() -> None:
@@ -409,6 +462,8 @@ def test_predict_before_fit_raises() -> None:
         ("theta0", 1.0),
         ("omega0", 0.0),
         ("omega0", 1e6),
+        ("background_half_life", 0.0),
+        ("background_lookback", 6),
     ],
 )
 def test_bad_parameters_are_named(param: str, value: float) -> None:

@@ -93,12 +93,63 @@ def backtest_command(
 
 
 def _print_table(data: dict[str, Any], covers: list[float]) -> None:
-    """Mean hit rate, PAI and PEI per model at the middle coverage, and the recommendation."""
+    """Mean hit rate, PAI and PEI per model at the middle coverage, each model's gain over the
+    best simple baseline, and the recommendation with the reason for it."""
     middle = "5" if 5.0 in covers else f"{covers[len(covers) // 2]:g}"
-    out.print(f"{'model':<14}{'hit rate':>10}{'PAI':>8}{'PEI':>8}   (mean at {middle}% coverage)")
+    baseline = data["baseline"]
+    best, gains = baseline["model"], baseline["gains"]
+    out.print(
+        f"means at {middle}% coverage"
+        + (
+            f"; gain in mean PAI at {baseline['coverage']:g}% over the best simple baseline "
+            "with its 95% paired-bootstrap interval"
+            if best
+            else ""
+        ),
+        soft_wrap=True,
+    )
+    versus = f"vs {best}" if best else ""
+    harm = all("harm_pei" in entry for entry in data["models"].values())
+    out.print(
+        f"{'model':<16}{'hit rate':>9}{'PAI':>8}{'PEI':>8}{'harm PEI' if harm else '':>10}"
+        f"   {versus}"
+    )
     for name, entry in data["models"].items():
+        gain = "" if name not in gains else "-" if name == best else _gain_text(gains[name])
+        harm_pei = f"{entry['harm_pei'][middle]:>10.3f}" if harm else f"{'':>10}"
         out.print(
-            f"{name:<14}{entry['hit_rate'][middle]:>10.3f}{entry['pai'][middle]:>8.2f}"
-            f"{entry['pei'][middle]:>8.3f}"
+            f"{name:<16}{entry['hit_rate'][middle]:>9.3f}{entry['pai'][middle]:>8.2f}"
+            f"{entry['pei'][middle]:>8.3f}{harm_pei}   {gain}"
         )
-    out.print(f"recommended: {data['recommended']}")
+    out.print(_verdict(data), soft_wrap=True)
+
+
+def _gain_text(gain: dict[str, Any]) -> str:
+    lo, hi = gain["ci95"]
+    return f"{gain['gain']:+.1%} ({lo:+.1%} to {hi:+.1%})"
+
+
+def _verdict(data: dict[str, Any]) -> str:
+    """Why the recommended model is recommended, in one sentence."""
+    baseline, recommended = data["baseline"], data["recommended"]
+    best, gains = baseline["model"], baseline["gains"]
+    measure = f"mean PAI at {baseline['coverage']:g}%"
+    if best is None:
+        return f"recommended: {recommended} (best {measure}; no simple baseline in the run)"
+    if recommended != best:
+        g = gains[recommended]
+        return (
+            f"recommended: {recommended}: it beats the best simple baseline, {best}, by "
+            f"{g['gain']:+.1%} in {measure} (95% paired-bootstrap interval "
+            f"{g['ci95'][0]:+.1%} to {g['ci95'][1]:+.1%})"
+        )
+    others = {n: g for n, g in gains.items() if n != best and g["gain"] > 0}
+    if not others:
+        return f"recommended: {best}: no model beats this simple baseline in {measure}"
+    name = max(others, key=lambda n: others[n]["gain"])
+    g = others[name]
+    return (
+        f"recommended: {best}: no model beats this simple baseline beyond noise in {measure} "
+        f"(closest: {name} {g['gain']:+.1%}, 95% interval {g['ci95'][0]:+.1%} to "
+        f"{g['ci95'][1]:+.1%})"
+    )

@@ -1,9 +1,11 @@
 """Rolling-origin backtests: each month is forecast from the months before it, models side by side.
 
 For every forecast month m in the range, every model is fitted with `until=m` (it sees only
-earlier months) and scored against month m's crimes (`metrics.score_month`). Means over months
-come with a bootstrap interval (months resampled with replacement, fixed seed), so a difference
-between models can be judged against month-to-month noise.
+earlier months) and scored against month m's crimes (`metrics.score_month`); shifts and days
+likewise from their start. Means over periods come with a bootstrap interval (periods resampled
+with replacement, fixed seed), and every model's gain over the best simple baseline with a paired
+one, so a difference between models can be judged against period-to-period noise and the
+recommendation (`Scores.comparison`) follows the same rule at every time scale.
 """
 
 from __future__ import annotations
@@ -12,32 +14,20 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 
-from streetlight.evaluate.intervals import bootstrap_interval
+from streetlight.evaluate.intervals import bootstrap_interval, paired_gain
 from streetlight.evaluate.metrics import MonthScore, score_month
 from streetlight.hotspots.base import EventSet, HotspotModel, StudyArea, month_of_index, start_day
+from streetlight.hotspots.registry import is_simple_baseline
 from streetlight.progress import Progress, no_progress
 from streetlight.store.months import month_key
 
-T = TypeVar("T")
 METRICS = ("hit_rate", "pai", "pei")
-# What an analyst does by hand; the names the model registry gives them.
-SIMPLE_BASELINES = frozenset(
-    {
-        "last-month",
-        "rolling-3",
-        "rolling-6",
-        "rolling-12",
-        "rolling-24",
-        "ew-3",
-        "ew-6",
-        "ew-12",
-        "recent-hours",
-    }
-)
+RECOMMEND_METRIC = "pai"
+RECOMMEND_COVERAGE = 5.0
 
 
 @dataclass
@@ -61,49 +51,97 @@ class ModelResult:
         return bootstrap_interval(self.values(metric, coverage), n_boot, seed)
 
 
-@dataclass
-class BacktestResult:
+@dataclass(frozen=True)
+class Gain:
+    """A model's mean against the best simple baseline's on the same periods: the relative gain
+    and its 95% paired-bootstrap interval (0.05 = 5% better)."""
+
+    gain: float
+    low: float
+    high: float
+
+    @property
+    def beyond_noise(self) -> bool:
+        return self.low > 0
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every model against the best simple baseline, at one metric and coverage.
+
+    Attributes:
+        baseline: the simple baseline with the best mean (None when the run has none).
+        gains: per model, its `Gain` over the baseline (the baseline's own is 0).
+        recommended: the baseline, unless the best model beats it beyond noise; without
+            baselines, the best mean.
+    """
+
+    metric: str
+    coverage: float
+    baseline: str | None
+    gains: dict[str, Gain]
+    recommended: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "coverage": self.coverage,
+            "model": self.baseline,
+            "gains": {
+                name: {"gain": g.gain, "ci95": [g.low, g.high]} for name, g in self.gains.items()
+            },
+        }
+
+
+@dataclass(kw_only=True)
+class Scores:
+    """Models scored side by side on the same periods (months, shifts or days).
+
+    `blocks` labels the periods that share a history (a shift's day), resampled together by the
+    paired bootstrap; None: every period on its own.
+    """
+
     cell_size: float
-    months: list[int]
     coverage: list[float]
     models: dict[str, ModelResult]
+    blocks: list[str] | None = None
 
-    def recommended(self, metric: str = "pai", coverage: float = 5.0, n_boot: int = 2000) -> str:
-        """The model the backtest supports best.
-
-        The best simple baseline (last month, rolling sum, exponential count) unless another
-        model beats it in a paired bootstrap over months (the lower end of the 95% interval of
-        the mean difference above zero): a more complex model must earn its place, not win by
-        month-to-month noise. Without baselines in the run, the best mean.
-        """
+    def comparison(
+        self,
+        metric: str = RECOMMEND_METRIC,
+        coverage: float = RECOMMEND_COVERAGE,
+        n_boot: int = 2000,
+    ) -> Comparison:
+        """The recommendation rule, at every time scale: the best simple baseline (a count an
+        analyst makes by hand, `hotspots.registry.is_simple_baseline`) unless another model's
+        mean beats it in a paired bootstrap over periods (the lower end of the 95% interval of
+        the gain above zero). A more complex model must earn its place, not win by noise."""
         cov = coverage if coverage in self.coverage else self.coverage[len(self.coverage) // 2]
 
         def score(name: str) -> float:
             return float(np.nan_to_num(self.models[name].mean(metric, cov), nan=-np.inf))
 
         best = max(self.models, key=score)
-        simple = [name for name in self.models if name in SIMPLE_BASELINES]
-        if not simple or best in simple:
-            return best
+        simple = [name for name in self.models if is_simple_baseline(name)]
+        if not simple:
+            return Comparison(metric, cov, None, {}, best)
         baseline = max(simple, key=score)
-        diff = self.models[best].values(metric, cov) - self.models[baseline].values(metric, cov)
-        diff = diff[np.isfinite(diff)]
-        if len(diff) < 2:
-            return baseline
-        rng = np.random.default_rng(0)
-        means = diff[rng.integers(0, len(diff), size=(n_boot, len(diff)))].mean(axis=1)
-        return best if float(np.percentile(means, 2.5)) > 0 else baseline
-
-    def to_json(self) -> dict[str, Any]:
-        """The DESIGN.md schema, plus `recommended` and a `ci95` interval per metric."""
-        labels = [month_key(month_of_index(m)) for m in self.months]
-        return {
-            "cell_size": self.cell_size,
-            "months": labels,
-            "coverage": self.coverage,
-            "models": self.to_json_entries(labels),
-            "recommended": self.recommended(),
+        base = self.models[baseline].values(metric, cov)
+        gains = {
+            name: Gain(*paired_gain(res.values(metric, cov), base, self.blocks, n_boot))
+            for name, res in self.models.items()
         }
+        winner = best if best in simple or gains[best].beyond_noise else baseline
+        return Comparison(metric, cov, baseline, gains, winner)
+
+    def recommended(self, metric: str = RECOMMEND_METRIC, coverage: float = 5.0) -> str:
+        """The model the backtest supports best (`comparison`)."""
+        return self.comparison(metric, coverage).recommended
+
+    def metrics(self) -> tuple[str, ...]:
+        """The metrics scored: `METRICS`, and `harm_pei` when the events carried harm."""
+        scored = [s for res in self.models.values() for s in res.per_month]
+        return (*METRICS, "harm_pei") if scored and all(s.harm_pei for s in scored) else METRICS
 
     def to_json_entries(self, labels: list[str], label_key: str = "month") -> dict[str, Any]:
         """Per model: mean metrics per coverage, `per_month` rows, `ci95` and `seconds`."""
@@ -111,28 +149,50 @@ class BacktestResult:
         def key(c: float) -> str:
             return f"{c:g}"
 
+        metrics = self.metrics()
         models: dict[str, Any] = {}
         for name, res in self.models.items():
             entry: dict[str, Any] = {
-                metric: {key(c): res.mean(metric, c) for c in self.coverage} for metric in METRICS
+                metric: {key(c): res.mean(metric, c) for c in self.coverage} for metric in metrics
             }
             entry["per_month"] = [
                 {
                     label_key: label,
                     **{
                         metric: {key(c): getattr(s, metric)[c] for c in self.coverage}
-                        for metric in METRICS
+                        for metric in metrics
                     },
                 }
                 for label, s in zip(labels, res.per_month, strict=True)
             ]
             entry["ci95"] = {
                 metric: {key(c): list(res.interval(metric, c)) for c in self.coverage}
-                for metric in METRICS
+                for metric in metrics
             }
             entry["seconds"] = res.seconds
             models[name] = entry
         return models
+
+
+@dataclass(kw_only=True)
+class BacktestResult(Scores):
+    """A backtest over months (month indexes)."""
+
+    months: list[int] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The DESIGN.md schema, plus `recommended`, the `baseline` comparison behind it and a
+        `ci95` interval per metric."""
+        labels = [month_key(month_of_index(m)) for m in self.months]
+        comparison = self.comparison()
+        return {
+            "cell_size": self.cell_size,
+            "months": labels,
+            "coverage": self.coverage,
+            "models": self.to_json_entries(labels),
+            "baseline": comparison.to_json(),
+            "recommended": comparison.recommended,
+        }
 
 
 def backtest(
@@ -146,43 +206,44 @@ def backtest(
     """Forecast each of `months` (month indexes) with each model and score it."""
     targets = events.targets()
     result = BacktestResult(
-        area.cell_size,
-        list(months),
-        [float(c) for c in coverage],
-        {name: ModelResult() for name in models},
+        cell_size=area.cell_size,
+        coverage=[float(c) for c in coverage],
+        models={name: ModelResult() for name in models},
+        months=list(months),
     )
     jobs = [(m, name) for m in months for name in models]
     for month, name in progress(jobs, len(jobs)):
-        actual = targets.subset(targets.month == month).counts(
-            area.n_cells, range(month, month + 1)
-        )[0]
+        observed = targets.subset(targets.month == month)
+        actual = observed.counts(area.n_cells, range(month, month + 1))[0]
+        harm = (
+            observed.counts(area.n_cells, range(month, month + 1), harm=True)[0]
+            if targets.harm is not None
+            else None
+        )
         started = time.perf_counter()
         scores = models[name]().fit(events, area, month).predict()
         result.models[name].seconds += time.perf_counter() - started
-        result.models[name].per_month.append(score_month(scores, actual, result.coverage))
+        result.models[name].per_month.append(score_month(scores, actual, result.coverage, harm))
     return result
 
 
-@dataclass
-class PeriodBacktest:
+@dataclass(kw_only=True)
+class PeriodBacktest(Scores):
     """A backtest over shifts or days: like `BacktestResult`, with labelled periods."""
 
-    cell_size: float
-    by: str
-    labels: list[str]
-    coverage: list[float]
-    models: dict[str, ModelResult]
+    by: str = "shift"
+    labels: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        months = BacktestResult(self.cell_size, [], self.coverage, self.models)
-        data = months.to_json_entries(self.labels, label_key="period")
+        comparison = self.comparison()
         return {
             "cell_size": self.cell_size,
             "by": self.by,
             "periods": self.labels,
             "coverage": self.coverage,
-            "models": data,
-            "recommended": months.recommended(),
+            "models": self.to_json_entries(self.labels, label_key="period"),
+            "baseline": comparison.to_json(),
+            "recommended": comparison.recommended,
         }
 
 
@@ -199,12 +260,15 @@ def backtest_periods(
     """Forecast each period (label, UTC start) of `horizon_hours` and score it."""
     targets = events.targets()
     known = np.isfinite(targets.day)
+    labels = [label for label, _ in starts]
     result = PeriodBacktest(
-        area.cell_size,
-        by,
-        [label for label, _ in starts],
-        [float(c) for c in coverage],
-        {name: ModelResult() for name in models},
+        cell_size=area.cell_size,
+        coverage=[float(c) for c in coverage],
+        models={name: ModelResult() for name in models},
+        # A day's shifts share their history: the bootstrap resamples days.
+        blocks=[label.split(" ")[0] for label in labels] if by == "shift" else None,
+        by=by,
+        labels=labels,
     )
     jobs = [(label, start, name) for label, start in starts for name in models]
     for _, start, name in progress(jobs, len(jobs)):
@@ -213,8 +277,15 @@ def backtest_periods(
         actual = np.bincount(
             targets.cell[inside], weights=targets.weight[inside], minlength=area.n_cells
         ).astype(np.float64)
+        harm = (
+            np.bincount(
+                targets.cell[inside], weights=targets.harm[inside], minlength=area.n_cells
+            ).astype(np.float64)
+            if targets.harm is not None
+            else None
+        )
         started = time.perf_counter()
         scores = models[name]().fit(events, area, start).predict()
         result.models[name].seconds += time.perf_counter() - started
-        result.models[name].per_month.append(score_month(scores, actual, result.coverage))
+        result.models[name].per_month.append(score_month(scores, actual, result.coverage, harm))
     return result

@@ -7,13 +7,15 @@ order by column then row) and the top k = round(c% x cells) are selected for cov
 - PAI, the Predictive Accuracy Index (Chainey, Tompson & Uhlig 2008, Security Journal 21) =
   hit rate / (k / cells);
 - PEI, the Predictive Efficiency Index (Hunt 2016, NIJ; Drawve 2016) = crimes in the selected cells
-  / the most crimes any k cells held that month.
+  / the most crimes any k cells held that month;
+- harm PEI: the same with each crime weighted by its harm (a crime-harm index), when the month's
+  harm per cell is given: how much of the harm that could have been covered was.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,16 +35,24 @@ def ranking(scores: FloatArray) -> NDArray[np.int64]:
 
 @dataclass(frozen=True)
 class MonthScore:
-    """Metrics of one forecast against one month's crimes, per coverage (keys: per cent)."""
+    """Metrics of one forecast against one month's crimes, per coverage (keys: per cent);
+    `harm_pei` is empty when no harm was given."""
 
     hit_rate: dict[float, float]
     pai: dict[float, float]
     pei: dict[float, float]
     crimes: float
+    harm_pei: dict[float, float] = field(default_factory=dict)
 
 
-def score_month(scores: FloatArray, actual: FloatArray, coverages: Sequence[float]) -> MonthScore:
-    """Hit rate, PAI and PEI of `scores` against `actual` counts (both one value per cell).
+def score_month(
+    scores: FloatArray,
+    actual: FloatArray,
+    coverages: Sequence[float],
+    harm: FloatArray | None = None,
+) -> MonthScore:
+    """Hit rate, PAI and PEI of `scores` against `actual` counts (both one value per cell), and
+    the harm PEI against `harm` (the month's harm per cell) when given.
 
     A month with no crimes has undefined metrics: NaN, which averages then skip.
     """
@@ -51,16 +61,28 @@ def score_month(scores: FloatArray, actual: FloatArray, coverages: Sequence[floa
         raise ValueError(f"scores have {n} cells but actual counts have {len(actual)}")
     order = ranking(scores)
     captured = np.cumsum(np.asarray(actual, dtype=np.float64)[order])
-    best = np.cumsum(np.sort(np.asarray(actual, dtype=np.float64))[::-1])
     total = float(captured[-1]) if n else 0.0
-    hit, pai, pei = {}, {}, {}
+    hit, pai = {}, {}
     for c in coverages:
         k = top_k(n, c)
-        if total <= 0:
-            hit[c] = pai[c] = pei[c] = float("nan")
-            continue
-        h = float(captured[k - 1]) / total
-        hit[c] = h
-        pai[c] = h / (k / n)
-        pei[c] = float(captured[k - 1]) / float(best[k - 1]) if best[k - 1] > 0 else float("nan")
-    return MonthScore(hit, pai, pei, total)
+        hit[c] = float(captured[k - 1]) / total if total > 0 else float("nan")
+        pai[c] = hit[c] / (k / n)
+    pei = _efficiency(order, actual, n, coverages)
+    harm_pei = {} if harm is None else _efficiency(order, harm, n, coverages)
+    return MonthScore(hit, pai, pei, total, harm_pei)
+
+
+def _efficiency(
+    order: NDArray[np.int64], actual: FloatArray, n: int, coverages: Sequence[float]
+) -> dict[float, float]:
+    """PEI of the cells in `order` against `actual` per coverage (NaN where nothing happened)."""
+    values = np.asarray(actual, dtype=np.float64)
+    if len(values) != n:
+        raise ValueError(f"scores have {n} cells but harm has {len(values)}")
+    captured = np.cumsum(values[order])
+    best = np.cumsum(np.sort(values)[::-1])
+    out = {}
+    for c in coverages:
+        k = top_k(n, c)
+        out[c] = float(captured[k - 1] / best[k - 1]) if n and best[k - 1] > 0 else float("nan")
+    return out

@@ -13,7 +13,7 @@ from streetlight.evaluate.backtest import METRICS, BacktestResult
 from streetlight.hotspots.base import month_of_index
 from streetlight.store.months import month_key
 
-_NAMES = {"hit_rate": "hit rate", "pai": "PAI", "pei": "PEI"}
+_NAMES = {"hit_rate": "hit rate", "pai": "PAI", "pei": "PEI", "harm_pei": "harm PEI"}
 
 
 def write_report(result: BacktestResult, folder: Path, title: str) -> Path:
@@ -49,16 +49,32 @@ def write_report(result: BacktestResult, folder: Path, title: str) -> Path:
     fig.savefig(folder / "pai-by-month.png")
     plt.close(fig)
 
-    best = result.recommended()
+    comparison = result.comparison()
     lines = [
         f"# {title}",
         "",
         f"Forecast months {months[0]} .. {months[-1]} ({len(months)}), each from the months before "
-        f"it; cells of {result.cell_size:g} m. Recommended model: **{best}** (best mean PAI at "
-        f"{middle:g}%). Intervals are 95% bootstrap intervals over months.",
+        f"it; cells of {result.cell_size:g} m. Recommended model: **{comparison.recommended}**. "
+        "Intervals are 95% bootstrap intervals over months.",
         "",
     ]
-    for metric in METRICS:
+    if comparison.baseline is not None:
+        lines += [
+            "## Against the best simple baseline",
+            "",
+            f"The best simple baseline by mean PAI at {comparison.coverage:g}% is "
+            f"**{comparison.baseline}**; another model is recommended only if the 95% "
+            "paired-bootstrap interval of its gain lies above zero.",
+            "",
+            "| model | gain | 95% interval |",
+            "|---|---|---|",
+            *(
+                f"| {name} | {g.gain:+.1%} | {g.low:+.1%} to {g.high:+.1%} |"
+                for name, g in comparison.gains.items()
+            ),
+            "",
+        ]
+    for metric in result.metrics():
         header = "| model | " + " | ".join(f"{c:g}%" for c in result.coverage) + " |"
         lines += [f"## {_NAMES[metric]}", "", header, "|---|" + "---|" * len(result.coverage)]
         for name, res in result.models.items():

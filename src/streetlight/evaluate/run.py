@@ -19,7 +19,7 @@ from streetlight.errors import ForecastError, UnknownTimeZoneError
 from streetlight.evaluate.backtest import BacktestResult, PeriodBacktest, backtest, backtest_periods
 from streetlight.hotspots.base import EventSet, StudyArea, month_index
 from streetlight.hotspots.forecast import resolve_force, study_area
-from streetlight.hotspots.harm import load_harm
+from streetlight.hotspots.harm import harm_or_default, load_harm
 from streetlight.hotspots.periods import day_starts, shift_starts
 from streetlight.hotspots.registry import (
     DEFAULT_MODELS,
@@ -57,7 +57,9 @@ class BacktestRequest:
         force: force slug, needed when the store holds several.
         cell_size: study-area cell size, metres.
         boundary: GeoJSON polygons: the study area.
-        harm: harm-weight table (TOML) weighting the crimes counted.
+        harm: harm-weight table (TOML, or `cchi`) weighting the crimes the models count and the
+            metrics score; None counts each crime as one and adds a harm PEI weighted by the
+            CCHI default (when it weighs every category forecast).
         by: "month", or "shift" / "day" for sources with date-times.
         timezone: local time zone of the shifts and days; None: the force's, else UTC.
     """
@@ -101,7 +103,8 @@ class StoreBacktest:
         area: the study area.
         result: the scores: per month, or per shift or day (`PeriodBacktest`).
         timezone: the local time zone of the shifts or days (None for months).
-        harm_note: what must be said of the harm weights used ("" when none, or the force's own).
+        harm_note: what must be said of the harm weights used (their caveats, or why the harm
+            PEI is left out; "" for a force's own table).
     """
 
     force: str
@@ -127,9 +130,15 @@ def run_backtest(
     area = study_area(store, slug, request.cell_size, request.boundary)
     incidents = store.incidents(force=slug, end=request.last)
     table = load_harm(request.harm) if request.harm else None
-    note = table.note if table else ""
-    weights = table.as_dict(incidents["category"].unique().sort().to_list()) if table else None
-    events = EventSet.from_incidents(incidents, area, weights, targets=list(request.categories))
+    scoring, note = harm_or_default(table, request.categories)
+    known = incidents["category"].unique().sort().to_list()
+    events = EventSet.from_incidents(
+        incidents,
+        area,
+        table.as_dict(known) if table else None,
+        targets=list(request.categories),
+        harm=scoring.as_dict(known) if scoring else None,
+    )
     if request.by == "month":
         months = range(month_index(request.first), month_index(request.last) + 1)
         models = {n: partial(make_model, n) for n in names}

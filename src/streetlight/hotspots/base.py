@@ -113,7 +113,8 @@ class EventSet:
 
     `cell` indexes the study area (events outside it are dropped); `month` is a month index
     (see `month_index`); `day` is days since 1970-01-01 UTC as a float, NaN when the source gives
-    only a month; `weight` is 1 unless a harm index weights the events.
+    only a month; `weight` is 1 unless a harm index weights the events; `harm`, when known, is
+    each event's harm for scoring (the harm PEI), whatever the models learn from.
     """
 
     cell: IntArray
@@ -127,6 +128,7 @@ class EventSet:
     # Which events are of the categories being forecast; None means all. The others are context
     # (leading indicators for learned models).
     target: NDArray[np.bool_] | None = None
+    harm: FloatArray | None = None
 
     @classmethod
     def from_incidents(
@@ -135,9 +137,10 @@ class EventSet:
         area: StudyArea,
         weights: dict[str, float] | None = None,
         targets: list[str] | None = None,
+        harm: dict[str, float] | None = None,
     ) -> EventSet:
         """Events of `incidents` inside `area`; with `targets`, only those categories are forecast
-        and the rest are kept as context."""
+        and the rest are kept as context; `weights` and `harm` map categories to weights."""
         located = incidents.drop_nulls(["x", "y"])
         x = located["x"].to_numpy().astype(np.float64)
         y = located["y"].to_numpy().astype(np.float64)
@@ -152,11 +155,7 @@ class EventSet:
         )
         day = np.where(np.isfinite(day), day, np.nan)
         category = located["category"].to_numpy().astype(str)
-        weight = (
-            np.array([weights.get(c, 0.0) for c in category], dtype=np.float64)
-            if weights is not None
-            else np.ones(located.height)
-        )
+        weight = _weigh(category, weights) if weights is not None else np.ones(located.height)
         return cls(
             cell=cell[keep],
             x=x[keep],
@@ -167,6 +166,7 @@ class EventSet:
             category=category[keep],
             location=located["location"].to_numpy()[keep],
             target=np.isin(category[keep], targets) if targets is not None else None,
+            harm=_weigh(category, harm)[keep] if harm is not None else None,
         )
 
     def __len__(self) -> int:
@@ -183,6 +183,7 @@ class EventSet:
             self.category[mask],
             self.location[mask],
             self.target[mask] if self.target is not None else None,
+            self.harm[mask] if self.harm is not None else None,
         )
 
     def targets(self) -> EventSet:
@@ -193,12 +194,18 @@ class EventSet:
         """Only the events of months strictly before month index `until`."""
         return self.subset(self.month < until)
 
-    def counts(self, n_cells: int, months: range) -> FloatArray:
-        """Weighted counts, shape (len(months), n_cells), for the month indexes in `months`."""
+    def counts(self, n_cells: int, months: range, *, harm: bool = False) -> FloatArray:
+        """Weighted counts, shape (len(months), n_cells), for the month indexes in `months`
+        (with `harm`, the events' harm instead of their weights)."""
         out = np.zeros((len(months), n_cells))
         sel = (self.month >= months.start) & (self.month < months.stop)
-        np.add.at(out, (self.month[sel] - months.start, self.cell[sel]), self.weight[sel])
+        values = self.harm if harm and self.harm is not None else self.weight
+        np.add.at(out, (self.month[sel] - months.start, self.cell[sel]), values[sel])
         return out
+
+
+def _weigh(category: NDArray[np.str_], weights: dict[str, float]) -> FloatArray:
+    return np.array([weights.get(c, 0.0) for c in category], dtype=np.float64)
 
 
 class HotspotModel(ABC):

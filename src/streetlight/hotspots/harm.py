@@ -15,6 +15,7 @@ categories not listed (1.0 when absent).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -78,3 +79,23 @@ def _read(p: Path) -> HarmTable:
     if not isinstance(default, int | float) or default < 0:
         raise HarmTableError(f"{p}: default must be a number >= 0, not {default!r}")
     return HarmTable(weights, float(default))
+
+
+def harm_or_default(
+    table: HarmTable | None, categories: Sequence[str]
+) -> tuple[HarmTable | None, str]:
+    """The harm table to weigh crimes by, and what must be said of it: the force's own when
+    given, else the CCHI default when it weighs every one of `categories` (a category it does
+    not know would silently weigh its default, 1 day, beside others weighing hundreds), else none,
+    with the reason."""
+    if table is not None:
+        return table, table.note
+    cchi = load_harm(CCHI)
+    missing = [c for c in categories if c not in cchi.weights]
+    if missing:
+        names = ", ".join(repr(c) for c in missing)
+        return None, (
+            f"No harm PEI: the default harm table (CCHI, per data.police.uk category) has no "
+            f"weight for {names}; give the force's own table with --harm FILE."
+        )
+    return cchi, cchi.note

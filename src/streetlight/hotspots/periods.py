@@ -1,8 +1,11 @@
 """Forecasts for shifts and days, for sources with date-times (a force's own export).
 
-`RecentHoursCount` is the by-hand baseline for a shift: how often each cell had crime in the same
-hours of the day on recent days, recent days weighing more. The self-exciting model
-(`etas.GridETAS`) is the model it must be compared with; both take `until` as the datetime the
+`RecentHoursCount` is the by-hand baseline of the same hours: how often each cell had crime in
+the hours of the day the shift covers, on recent days (`same-hours-28d`, `same-hours-365d` count
+every day alike; `recent-hours` lets recent days weigh more). The long-window counts of
+`counting` (`rolling-K`, `ew-H`), evaluated at the shift's start over every hour of the day, are
+the stronger baselines: at shift scale the long-term spatial rate carries most of the signal.
+The self-exciting model (`etas.GridETAS`) must beat them; all take `until` as the datetime the
 shift starts and forecast `horizon_hours` from then.
 
 Shift boundaries follow the force's local time (early 07-15, late 15-23, night 23-07).
@@ -27,7 +30,7 @@ class RecentHoursCount(HotspotModel):
 
     Parameters:
         horizon_hours: length of the forecast window, hours (8 for a shift, 24 for a day).
-        half_life_days: days after which a day's weight halves.
+        half_life_days: days after which a day's weight halves (`math.inf`: every day alike).
         window_days: days of history used.
     """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 
@@ -31,13 +32,18 @@ _FIXED: dict[str, Callable[[], HotspotModel]] = {
     "prospective": Prospective,
     "gbm": _gradient_boosted,
 }
-_PATTERNS: tuple[tuple[re.Pattern[str], Callable[[str], HotspotModel], str], ...] = (
+_Pattern = tuple[re.Pattern[str], Callable[[str], HotspotModel], str]
+# The counts that also forecast from a datetime (a shift's or a day's start).
+_COUNTS: tuple[_Pattern, ...] = (
     (re.compile(r"rolling-(\d+)"), lambda v: RollingSum(months=int(v)), "rolling-K: K months"),
     (
         re.compile(r"ew-(\d+(?:\.\d+)?)"),
         lambda v: ExponentialCount(half_life=float(v)),
         "ew-H: half-life H months",
     ),
+)
+_PATTERNS: tuple[_Pattern, ...] = (
+    *_COUNTS,
     (
         re.compile(r"kde-(\d+(?:\.\d+)?)"),
         lambda v: GridKDE(bandwidth=float(v)),
@@ -46,7 +52,27 @@ _PATTERNS: tuple[tuple[re.Pattern[str], Callable[[str], HotspotModel], str], ...
 )
 
 
-PERIOD_MODELS = ("recent-hours", "etas")
+# Shifts and days: the long-window counts over every hour (evaluated at the period's start), the
+# same hours of the day over the last 28 days and the last year, the same hours with recent days
+# weighing more, and the self-exciting model they are the test of.
+PERIOD_MODELS = (
+    "rolling-12",
+    "ew-3",
+    "ew-6",
+    "ew-12",
+    "same-hours-28d",
+    "same-hours-365d",
+    "recent-hours",
+    "etas",
+)
+_SAME_HOURS = re.compile(r"same-hours-(\d+)d")
+_SIMPLE = re.compile(r"last-month|rolling-\d+|ew-\d+(?:\.\d+)?|recent-hours|same-hours-\d+d")
+
+
+def is_simple_baseline(name: str) -> bool:
+    """Whether `name` is a count an analyst makes by hand (last month, rolling sums, exponential
+    counts, same-hours counts): the baselines every other model must beat beyond noise."""
+    return _SIMPLE.fullmatch(name.strip().lower()) is not None
 
 
 def make_period_model(name: str, horizon_hours: float) -> HotspotModel:
@@ -57,10 +83,18 @@ def make_period_model(name: str, horizon_hours: float) -> HotspotModel:
     key = name.strip().lower()
     if key == "recent-hours":
         return RecentHoursCount(horizon_hours=horizon_hours)
+    same = _SAME_HOURS.fullmatch(key)
+    if same and int(same[1]) > 0:
+        return RecentHoursCount(
+            horizon_hours=horizon_hours, half_life_days=math.inf, window_days=int(same[1])
+        )
     if key == "etas":
         return GridETAS(horizon_days=horizon_hours / 24.0)
+    if key == "last-month" or any(p.fullmatch(key) for p, _, _ in _COUNTS):
+        return make_model(key)  # long-window counts: fitted at a datetime, they count all hours
     raise UnknownModelError(
-        f"unknown model {name!r} for shifts or days (known: {', '.join(PERIOD_MODELS)})"
+        f"unknown model {name!r} for shifts or days (known: last-month, rolling-K, ew-H, "
+        "same-hours-Nd (N days), recent-hours, etas)"
     )
 
 
