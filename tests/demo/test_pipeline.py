@@ -5,11 +5,18 @@ from __future__ import annotations
 import contextlib
 import re
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from streetlight.demo.pipeline import run_demo
+from streetlight.deploy.defaults import VIOLENCE
+from streetlight.hotspots.forecast import make_forecast
+from streetlight.hotspots.harm import CCHI_NOTE
+from streetlight.hotspots.registry import RECOMMENDED
+from streetlight.store import Store
 
 
 def _report_counts(store: Path) -> dict[str, int]:
@@ -37,8 +44,8 @@ def test_demo_writes_maps_and_summary(tmp_path: Path) -> None:
     assert png.name == "hotspots-2025-12.png" and html.exists()
     forecast = pl.read_csv(csv)
     assert forecast.columns == ["cell_id", "x", "y", "lon", "lat", "score", "rank"]
-    assert "Forecast for 2025-12" in result.summary_lines[-3]
-    assert "Public reports of feeling unsafe (synthetic" in result.summary_lines[-2]
+    assert "Forecast for 2025-12" in result.summary_lines[-4]
+    assert "Public reports of feeling unsafe (synthetic" in result.summary_lines[-3]
     plan_png, plan_html, posts_csv, schedule_csv, index = result.plan_files
     assert plan_png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plan_html.exists()
     posts = pl.read_csv(posts_csv)
@@ -50,7 +57,17 @@ def test_demo_writes_maps_and_summary(tmp_path: Path) -> None:
     }
     units = pl.read_csv(schedule_csv)["unit"].n_unique()
     assert len(list(index.parent.glob("*.html"))) == units + 1
-    assert "Patrol plan for 2025-12: 650 officers" in result.summary_lines[-1]
+    assert "Patrol plan for 2025-12: 650 officers" in result.summary_lines[-2]
+    # the plan weighs crimes as `streetlight plan` does by default, and says so
+    assert result.summary_lines[-1] == CCHI_NOTE
+    plain = make_forecast(
+        Store.open(tmp_path / "store"),
+        [VIOLENCE],
+        date(2025, 12, 1),
+        RECOMMENDED,
+        force="cleveland",
+    )
+    assert result.forecast.scores == pytest.approx(194.21 * plain.scores)  # violence's CCHI days
     reports = _report_counts(tmp_path / "store")
     assert reports["accepted"] > 100 and reports["pending"] > 0
     assert (tmp_path / "store" / "report-area.geojson").is_file()

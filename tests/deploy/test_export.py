@@ -13,6 +13,7 @@ import pytest
 
 from streetlight.deploy.briefing import INDEX
 from streetlight.deploy.export import PlanOutputs, Written, write_plan
+from streetlight.deploy.harm import PlanHarm
 from streetlight.deploy.month import MonthPlan, PlanRequest
 from streetlight.deploy.plan import EQUAL_SHIFTS, PlanSettings, posts_table, units_table
 from streetlight.errors import StreetlightError
@@ -24,6 +25,7 @@ def month_plan() -> MonthPlan:
     forecast, plans, settings = small_plan()
     return MonthPlan(
         forecast=forecast,
+        harm=PlanHarm(),
         settings=settings,
         harm_share=EQUAL_SHIFTS,
         plans=plans,
@@ -67,6 +69,7 @@ def test_every_output_is_written_in_order(month_plan: MonthPlan, tmp_path: Path)
     assert "lon" not in features[0]["properties"]
     summary = json.loads(files[2].read_text())
     assert summary["month"] == "2025-12"
+    assert summary["harm_table"] is None  # no table: every crime counted 1
     assert summary["settings"]["officers"] == {"early": 4, "late": 6, "night": 4}
     assert summary["settings"]["places_outside"] == ["Nowhere Park"]
     assert summary["settings"]["reports"] is None

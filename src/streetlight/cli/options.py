@@ -177,6 +177,16 @@ BusyWeightOption = Annotated[
         help="Extra demand at cells whose snap point is a busy place, in hot-cell equivalents.",
     ),
 ]
+PlanHarmOption = Annotated[
+    str,
+    typer.Option(
+        "--harm",
+        metavar="TABLE",
+        help="What each crime weighs in the forecast, the shift shares and (plan-backtest) the "
+        "scoring: cchi, the Cambridge Crime Harm Index that ships; the force's own table (TOML, "
+        "see data/harm/template.toml); or none, every crime 1.",
+    ),
+]
 
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 

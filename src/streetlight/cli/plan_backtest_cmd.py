@@ -4,7 +4,8 @@ For each month of `--from .. --to`, the MILP, greedy and top-cells plans are bui
 months before it and scored on its crimes. `--out` writes JSON:
 
     {
-      "force": slug, "categories": [...], "months": ["YYYY-MM", ...],
+      "force": slug, "categories": [...], "harm_table": "cchi" | FILE | null,
+      "months": ["YYYY-MM", ...],
       "model": forecast behind milp/greedy, "baseline": model ranking the top cells,
       "timezone": local time zone of the shifts, "cell_size": metres,
       "study_area": {"cells": n, "km2": x},
@@ -21,6 +22,11 @@ months before it and scored on its crimes. `--out` writes JSON:
                      "seconds"}, ...],
       "seconds": run time
     }
+
+Crimes count their --harm weight (default `cchi`, the Cambridge Crime Harm Index days per
+category; `none`: 1 each), in the forecasts, the shift shares and the scoring alike, so "crimes"
+and "covered_crimes" are harm (CCHI days by default) and the shares are shares of harm; the
+table's source and caveats are printed and written into the report.
 
 Shares are fractions (0-1); means are over months; intervals are 95% bootstrap intervals over
 months; a value that cannot be computed (a month without crimes) is null. `--report FILE.md`
@@ -53,6 +59,7 @@ from streetlight.cli.options import (
     ModelOption,
     OfficersOption,
     PlacesOption,
+    PlanHarmOption,
     QuietOption,
     RadiusOption,
     ReportFileOption,
@@ -81,6 +88,7 @@ def plan_backtest_command(
     officers: OfficersOption,
     out_file: JsonOutOption,
     category: CategoryOption = [defaults.VIOLENCE],  # noqa: B006 - Typer never mutates it
+    harm: PlanHarmOption = defaults.HARM,
     shifts: ShiftsOption = defaults.SHIFT_SHARES,
     unit_size: UnitSizeOption = defaults.UNIT_SIZE,
     radius: RadiusOption = defaults.RADIUS_M,
@@ -99,7 +107,11 @@ def plan_backtest_command(
     report: ReportFileOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Plan each month from the months before it; score the share of its crimes the posts cover."""
+    """Plan each month from the months before it; score the share of its crimes the posts cover.
+
+    Crimes are weighed by --harm (the Cambridge Crime Harm Index that ships, by default), in the
+    plans and in the scoring alike: the shares are of harm, as `streetlight plan` covers harm.
+    """
     from streetlight.deploy.plan_backtest import (
         PlanBacktestRequest,
         backtest_plans,
@@ -130,6 +142,7 @@ def plan_backtest_command(
             cell_size=cell,
             boundary=boundary,
             places_file=places_file,
+            harm=harm,
         )
         bar = progress_bar("plan-backtest", quiet)
         with bar if bar is not None else contextlib.nullcontext():
@@ -146,16 +159,20 @@ def plan_backtest_command(
 
 
 def _print_run(run: StorePlanBacktest, first: date, last: date) -> None:
-    """Whose months, how many cells and seconds, the officers per shift, then the table."""
+    """Whose months, how many cells and seconds, the harm weights (with their caveats), the
+    officers per shift, then the table."""
     result = run.result
     out.print(
         f"{run.force}: {len(result.months)} months {month_key(first)} .. {month_key(last)}, "
         f"{result.cells:,} cells of {result.cell_size:g} m, {result.seconds:.0f} s"
     )
+    out.print(run.harm.describe(), soft_wrap=True)
     officers = result.spec.plan.officers
+    covered = "crimes" if run.harm.table is None else "harm"
     out.print(
         f"officers per shift: {', '.join(f'{k} {v}' for k, v in officers.items())}; "
-        "shares of the month's crimes covered (mean over months)"
+        f"shares of the month's {covered} covered (mean over months)",
+        soft_wrap=True,
     )
     print_table(result)
 

@@ -18,6 +18,7 @@ from streetlight.cli.options import (
     ModelOption,
     OfficersOption,
     PlacesOption,
+    PlanHarmOption,
     PlanMonthOption,
     PlanOutOption,
     ProfileOption,
@@ -53,6 +54,7 @@ def plan_command(
     officers: OfficersOption,
     out_files: PlanOutOption,
     category: CategoryOption = [defaults.VIOLENCE],  # noqa: B006 - Typer never mutates it
+    harm: PlanHarmOption = defaults.HARM,
     shifts: ShiftsOption = defaults.SHIFT_SHARES,
     profile: ProfileOption = None,
     unit_size: UnitSizeOption = defaults.UNIT_SIZE,
@@ -78,6 +80,11 @@ def plan_command(
     database: DatabaseOption = None,
 ) -> None:
     """Place patrol units on posts for each shift to cover the most forecast harm.
+
+    Crimes are weighed by --harm: by default the Cambridge Crime Harm Index days per category
+    that ship with Streetlight (its source and caveats are printed with the plan), or the
+    force's own table; with one crime type the posts are the same and only the objective's
+    unit changes.
 
     With --reports, every study-area cell holding accepted public reports of feeling unsafe
     becomes women's-safety demand: it counts towards --women-share and adds up to 2 W hot-cell
@@ -105,6 +112,7 @@ def plan_command(
             force=force,
             cell_size=cell,
             boundary=boundary,
+            harm=harm,
             harm_share=parse_shares(profile, "--profile") if profile else None,
             places_file=places_file,
             reports_database=database_url(store, database) if reports else None,
@@ -131,8 +139,9 @@ def _print_written(written: Iterable[Written]) -> None:
 
 
 def _print_plan(plan: MonthPlan, month: str, officers: int) -> None:
-    """What was planned with what, then one line per shift: units, harm share, the MILP's
-    objective, gap and seconds, and its gain over the greedy baseline."""
+    """What was planned with what (the harm weights with their caveats), then one line per
+    shift: units, harm share, the MILP's objective, gap and seconds, and its gain over the
+    greedy baseline."""
     settings, forecast = plan.settings, plan.forecast
     out.print(
         f"{forecast.force} {month}: {officers} officers, units of {settings.unit_size}, "
@@ -142,20 +151,22 @@ def _print_plan(plan: MonthPlan, month: str, officers: int) -> None:
         f"busy places: snap-point cells weigh {settings.busy_weight:g} hot-cell equivalents"
         + "".join(f"; {p.name} {p.weight:g}" for p in plan.busy_places)
     )
+    out.print(plan.harm.describe(), soft_wrap=True)
     if plan.outside:
         out.print(f"outside the study area, not used: {', '.join(plan.outside)}")
     if plan.reports is not None:
         _print_reports(plan.reports)
+    # Objectives are in the harm table's unit: CCHI days run to millions on a force's plan.
     out.print(
-        f"{'shift':<7}{'officers':>9}{'units':>6}{'harm':>6}{'covered':>9}"
-        f"{'gap':>7}{'s':>6}{'greedy':>9}{'gain':>7}"
+        f"{'shift':<7}{'officers':>9}{'units':>6}{'harm':>6}{'covered':>13}"
+        f"{'gap':>7}{'s':>6}{'greedy':>13}{'gain':>7}"
     )
     for p in plan.plans:
         gain = p.milp.objective / p.greedy.objective - 1 if p.greedy.objective else 0.0
         out.print(
             f"{p.shift:<7}{settings.officers[p.shift]:>9}{int(p.milp.units.sum()):>6}"
-            f"{p.demand_share:>6.2f}{p.milp.objective:>9.1f}{p.milp.gap:>7.2%}"
-            f"{p.milp.seconds:>6.1f}{p.greedy.objective:>9.1f}{gain:>7.1%}"
+            f"{p.demand_share:>6.2f}{p.milp.objective:>13,.1f}{p.milp.gap:>7.2%}"
+            f"{p.milp.seconds:>6.1f}{p.greedy.objective:>13,.1f}{gain:>7.1%}"
         )
 
 

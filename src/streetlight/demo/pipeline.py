@@ -1,6 +1,10 @@
 """The README's main job: bundled sample -> incident store -> where violence concentrates -> maps
 -> next month's hotspot forecast -> a patrol plan for 650 officers with briefings.
 
+The forecast and the plan weigh crimes by the harm table `streetlight plan` uses by default
+(`deploy.defaults.HARM`, the packaged Cambridge Crime Harm Index), so the demo's plan is the one
+the command would make, and its summary says the table's source and caveats.
+
 It also seeds a demo force into the embedded database beside the store (officers on duty in
 Middlesbrough, operator and supervisor accounts: `streetlight.demo.force`), so that
 `streetlight serve` then shows on-the-spot verification end to end.
@@ -17,7 +21,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from streetlight.deploy.defaults import REPORTS_WEIGHT, VIOLENCE
+from streetlight.deploy.defaults import HARM, REPORTS_WEIGHT, VIOLENCE
+from streetlight.deploy.harm import PlanHarm
 from streetlight.errors import ConfigError
 from streetlight.geo.boundary import Ring, read_rings
 from streetlight.hotspots.base import month_index, month_of_index
@@ -90,8 +95,15 @@ def run_demo(
         store, out_dir, rings, months=months, cell_size=cell_size, category=category
     )
     forecast_month = month_of_index(month_index(seen.last) + 1)
+    harm = PlanHarm.load(HARM)  # one forecast for the maps and the plan, weighted as `plan` does
     forecast = make_forecast(
-        store, [category], forecast_month, RECOMMENDED, force=SAMPLE_FORCE, cell_size=cell_size
+        store,
+        [category],
+        forecast_month,
+        RECOMMENDED,
+        force=SAMPLE_FORCE,
+        cell_size=cell_size,
+        harm=harm.table,
     )
     force = _seed_force(store_path) if seed_force else None
     perception = _seed_reports(store_path, sample, forecast) if seed_force else None
@@ -102,7 +114,7 @@ def run_demo(
         )
     )
     plan_lines, plan_files = _plan(
-        store, forecast, rings, out_dir / f"plan-{month_key(forecast_month)}", perception
+        store, forecast, harm, rings, out_dir / f"plan-{month_key(forecast_month)}", perception
     )
     lines = (
         *seen.lines,
@@ -257,12 +269,14 @@ DEMO_OFFICERS = {"early": 196, "late": 227, "night": 227}  # 650 a day, 30/35/35
 def _plan(
     store: Store,
     forecast: Forecast,
+    harm: PlanHarm,
     rings: Sequence[Ring],
     folder: Path,
     perception: PerceptionLayer | None = None,
 ) -> tuple[tuple[str, ...], tuple[Path, ...]]:
     """Place the force's 650 extra officers for the forecast month: maps, posts, briefings;
-    cells with public reports count as women's-safety demand (as `plan --reports`)."""
+    cells with public reports count as women's-safety demand (as `plan --reports`). `harm` is
+    the table `forecast` was weighted by; the lines end with its source and caveats."""
     from streetlight.deploy.export import PlanOutputs, write_plan
     from streetlight.deploy.month import ReportDemand, plan_forecast
     from streetlight.deploy.plan import PlanSettings, covered_share
@@ -272,7 +286,12 @@ def _plan(
         accepted = perception.placed + perception.unplaced
         reports = ReportDemand.of(perception, accepted, DEMO_REPORTS_WEIGHT)
     plan = plan_forecast(
-        store, forecast, PlanSettings(officers=DEMO_OFFICERS), reports=reports, rings=rings
+        store,
+        forecast,
+        PlanSettings(officers=DEMO_OFFICERS),
+        harm=harm,
+        reports=reports,
+        rings=rings,
     )
     outputs = PlanOutputs(
         files=(folder / "plan.png", folder / "plan.html", folder / "posts.csv"),
@@ -292,4 +311,4 @@ def _plan(
         f"units of {settings.unit_size}, {settings.radius:g} m on foot: {shifts}."
     )
     schedule, briefings, png, html, posts = written
-    return (line,), (png, html, posts, schedule, briefings)
+    return (line, harm.describe()), (png, html, posts, schedule, briefings)

@@ -17,5 +17,8 @@ TIME_LIMIT_S = 30.0  # solver seconds per shift
 GAP = 0.01  # the solver stops once its plan is proven within this share of the best possible
 BACKTEST_TIME_LIMIT_S = 10.0  # solver seconds per shift and month in a plan backtest
 BUSY_WEIGHT = 0.25  # hot-cell equivalents per busy snap-point cell (`deploy.places`)
+# The harm table a plan weighs crimes by: the packaged Cambridge Crime Harm Index days per
+# category (`hotspots.harm.CCHI`; `deploy.harm` says why it is the default).
+HARM = "cchi"
 # W: hot-cell equivalents of a cell as reported as the top 1% of cells (`deploy.places`).
 REPORTS_WEIGHT = 0.5

@@ -26,7 +26,9 @@ The backtest rolls the origin month by month, exactly as the hotspot backtest do
 2. `score_month_plans` scores each plan against month m's crimes of the target categories: the
    share of the crimes covered, the share of the study area covered (km² covered / study-area
    km²) and their ratio, the plans' PAI (Chainey, Tompson & Uhlig 2008, Security Journal 21:
-   hit rate / area share). Where a crime has a date-time it counts for the shift whose local
+   hit rate / area share). A crime counts its harm weight when the events carry one
+   (`EventSet.weight`; `deploy.plan_backtest` weighs them by the plan's harm table, `deploy.harm`),
+   so the shares are of harm, as the forecasts are. Where a crime has a date-time it counts for the shift whose local
    hours hold it (`streetlight.shifts`); without one (data.police.uk gives only months) it counts
    for every shift. The objective is the MILP's objective (`optimize.objective`) of each plan on
    the forecast demand (busy-place demand included, as `make_plan` adds it), so the three are
@@ -516,9 +518,13 @@ def _fmt(value: float, spec: str = ".3f") -> str:
     return format(value, spec) if math.isfinite(value) else "n/a"
 
 
-def report_markdown(result: PlanBacktest, title: str, plot: str | None = None) -> str:
+def report_markdown(
+    result: PlanBacktest, title: str, plot: str | None = None, *, harm: str = ""
+) -> str:
     """The backtest as Markdown: settings, means with intervals, paired differences, and the
-    plot's file name when there is one."""
+    plot's file name when there is one. `harm` says what the crimes were weighed by (the harm
+    table's source and caveats, `deploy.harm.PlanHarm.describe`): the report uses the weights,
+    so it says so."""
     plan = result.spec.plan
     labels = [month_key(month_of_index(m)) for m in result.months]
     officers = ", ".join(f"{k} {v}" for k, v in plan.officers.items())
@@ -538,6 +544,7 @@ def report_markdown(result: PlanBacktest, title: str, plot: str | None = None) -
         "Objective: the MILP's objective on the forecast, which also values a second unit in "
         "reach of a cell (the covered share does not). Intervals are 95% bootstrap intervals over months.",
         "",
+        *((harm, "") if harm else ()),
         "## Means over months",
         "",
         "| shift | method | units | covered share (95% CI) | area share | efficiency | objective |",

@@ -1,7 +1,7 @@
 """Writing a month's patrol plan (`deploy.month.MonthPlan`) in every form its users take.
 
-- posts (`.csv`; `.geojson` points for GIS tools; `.json` the settings and each shift's solver
-  result, for audit), and maps for people (`.png`, `.html`, `deploy.maps`);
+- posts (`.csv`; `.geojson` points for GIS tools; `.json` the settings, the harm table and each
+  shift's solver result, for audit), and maps for people (`.png`, `.html`, `deploy.maps`);
 - the units (`units`: one CSV row per unit, its shift and post), every unit's visits
   (`schedule`: CSV of 10-16 minute stops) and a printable briefing per unit (`briefings`: HTML
   pages and an index.html in a folder): the names of units agree across the three.
@@ -131,13 +131,17 @@ def posts_geojson(posts: pl.DataFrame) -> dict[str, object]:
 
 
 def plan_summary(plan: MonthPlan) -> dict[str, object]:
-    """The plan's settings and each shift's solver result (objective, bound, gap, seconds,
-    status, and the greedy baseline's objective), as the `.json` output holds them."""
+    """The plan's settings, the harm table it weighed crimes by, and each shift's solver result
+    (objective, bound, gap, seconds, status, and the greedy baseline's objective), as the `.json`
+    output holds them."""
     settings = plan.settings
     return {
         "month": month_key(plan.forecast.month),
         "force": plan.forecast.force,
         "model": plan.forecast.model,
+        # What the forecast, the harm shares and the objective weigh crimes by: "cchi", the
+        # force's table as given, or null (every crime counts 1).
+        "harm_table": plan.harm.source,
         "settings": {
             "officers": dict(settings.officers),
             "unit_size": settings.unit_size,

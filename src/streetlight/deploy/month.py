@@ -1,9 +1,10 @@
 """A month's patrol plan from the store: the library behind `streetlight plan` and the demo.
 
-`deploy` loads what a plan is made of (next month's forecast, the planner's busy places, the
-accepted public reports) from one `PlanRequest` and hands them to `plan_forecast`, which solves
-each shift and lays the posts out as a table. The result (`MonthPlan`) is plain data: the command
-prints it and `deploy.export.write_plan` writes it, so neither repeats the planning.
+`deploy` loads what a plan is made of (the harm table, next month's forecast weighted by it, the
+planner's busy places, the accepted public reports) from one `PlanRequest` and hands them to
+`plan_forecast`, which solves each shift and lays the posts out as a table. The result
+(`MonthPlan`) is plain data: the command prints it and `deploy.export.write_plan` writes it, so
+neither repeats the planning.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from streetlight.deploy.defaults import CELL_M, REPORTS_WEIGHT, VIOLENCE
+from streetlight.deploy.defaults import CELL_M, HARM, REPORTS_WEIGHT, VIOLENCE
 from streetlight.deploy.errors import PlanSettingsError
+from streetlight.deploy.harm import PlanHarm
 from streetlight.deploy.places import Place, hot_cell_demand, read_places, report_places
 from streetlight.deploy.plan import (
     PlanSettings,
@@ -47,7 +49,11 @@ class PlanRequest:
         force: force slug, needed when the store holds several.
         cell_size: study-area cell size, metres.
         boundary: GeoJSON polygons: the study area and the maps' outlines.
-        harm_share: share of harm per shift; None learns it (`deploy.plan.shift_profile`).
+        harm: the harm table crimes are weighed by (`deploy.harm`): `cchi`, the packaged
+            Cambridge Crime Harm Index (the default: a plan covers the most harm), a TOML
+            file of the force's own, or None (or `none`) to count every crime as 1.
+        harm_share: share of harm per shift; None learns it (`deploy.plan.shift_profile`,
+            weighed by `harm`).
         places_file: GeoJSON of a planner's busy places.
         reports_database: database URL whose accepted public reports become women's-safety
             demand (`reports_weight` hot-cell equivalents, see `deploy.places.report_weights`);
@@ -62,6 +68,7 @@ class PlanRequest:
     force: str | None = None
     cell_size: float = CELL_M
     boundary: Path | None = None
+    harm: str | Path | None = HARM
     harm_share: Mapping[str, float] | None = None
     places_file: Path | None = None
     reports_database: str | None = None
@@ -119,6 +126,7 @@ class MonthPlan:
 
     Attributes:
         forecast: the forecast the posts cover.
+        harm: the harm weights of the forecast and the shift shares (`deploy.harm`).
         settings: the plan's parameters, with every place it weighed (the planner's, then the
             reports').
         harm_share: share of harm per shift.
@@ -133,6 +141,7 @@ class MonthPlan:
     """
 
     forecast: Forecast
+    harm: PlanHarm
     settings: PlanSettings
     harm_share: Mapping[str, float]
     plans: list[ShiftPlan]
@@ -146,9 +155,11 @@ class MonthPlan:
 
 
 def deploy(store: Store, request: PlanRequest) -> MonthPlan:
-    """Forecast `request.month`, read the busy places and public reports, and plan it."""
+    """Read the harm table, forecast `request.month` weighted by it, read the busy places and
+    public reports, and plan it. The table is read first: a bad one fails before the forecast."""
     from streetlight.reports.dataset import accepted_layer
 
+    harm = PlanHarm.load(request.harm)
     forecast = make_forecast(
         store,
         request.categories,
@@ -157,6 +168,7 @@ def deploy(store: Store, request: PlanRequest) -> MonthPlan:
         force=request.force,
         cell_size=request.cell_size,
         boundary=request.boundary,
+        harm=harm.table,
     )
     places, outside = (
         read_places(request.places_file, forecast.area) if request.places_file else ([], [])
@@ -170,6 +182,7 @@ def deploy(store: Store, request: PlanRequest) -> MonthPlan:
         store,
         forecast,
         replace(request.settings, places=(*request.settings.places, *places)),
+        harm=harm,
         harm_share=request.harm_share,
         outside=outside,
         reports=reports,
@@ -182,28 +195,33 @@ def plan_forecast(
     forecast: Forecast,
     settings: PlanSettings,
     *,
+    harm: PlanHarm,
     harm_share: Mapping[str, float] | None = None,
     outside: Sequence[str] = (),
     reports: ReportDemand | None = None,
     rings: Sequence[Ring] = (),
 ) -> MonthPlan:
     """Solve every shift of `settings` on `forecast`; report cells (when given) join the
-    planner's places as women's-safety demand. The harm share per shift is learned from the
-    months before the forecast's when not given."""
+    planner's places as women's-safety demand. `harm` is the table `forecast` was weighted by
+    (a `Forecast` does not say): the harm share per shift, learned from the months before the
+    forecast's when not given, weighs past crimes by it too, and the plan records it."""
     busy = settings.places
     if reports is not None:
         settings = replace(settings, places=(*busy, *reports.places))
-    harm = (
+    shares = (
         dict(harm_share)
         if harm_share is not None
-        else shift_profile(store, forecast.force, forecast.categories, forecast.month)
+        else shift_profile(
+            store, forecast.force, forecast.categories, forecast.month, harm=harm.table
+        )
     )
-    plans = make_plan(forecast, harm, settings)
+    plans = make_plan(forecast, shares, settings)
     force = store.forces[forecast.force]
     return MonthPlan(
         forecast=forecast,
+        harm=harm,
         settings=settings,
-        harm_share=harm,
+        harm_share=shares,
         plans=plans,
         posts=posts_table(forecast, plans, settings.unit_size, settings.places),
         busy_places=busy,

@@ -48,6 +48,7 @@ from streetlight.deploy.streets import StreetNetwork
 from streetlight.geo.crs import WGS84, transform
 from streetlight.hotspots.base import month_index, month_of_index
 from streetlight.hotspots.forecast import Forecast
+from streetlight.hotspots.harm import HarmTable
 from streetlight.hotspots.places import place_kind
 from streetlight.shifts import SHIFT_HOURS, SHIFTS
 from streetlight.store.store import Store
@@ -138,28 +139,41 @@ def officers_per_shift(officers: int, shares: Mapping[str, float]) -> dict[str, 
 
 
 def shift_profile(
-    store: Store, force: str, categories: Sequence[str], until: date
+    store: Store,
+    force: str,
+    categories: Sequence[str],
+    until: date,
+    harm: HarmTable | None = None,
 ) -> dict[str, float]:
     """Share of past target crimes in each local shift, or equal thirds without date-times.
 
     Only months before `until` count: a plan (or its backtest) must not learn from the month
-    it plans for."""
+    it plans for. With `harm`, each crime counts its category's weight, so the shares are of
+    harm, as the forecast the shares divide is (`deploy.harm`); without it each counts 1."""
     zone = store.forces[force].timezone or "UTC"
     last = month_of_index(month_index(until) - 1)
     past = store.incidents(
-        force=force, categories=list(categories), end=last, columns=["occurred_at"]
-    )
-    stamps = past["occurred_at"].drop_nulls()
-    if stamps.len() < 100:
+        force=force, categories=list(categories), end=last, columns=["occurred_at", "category"]
+    ).filter(pl.col("occurred_at").is_not_null())
+    if past.height < 100:
         return dict(EQUAL_SHIFTS)
-    hours = stamps.dt.convert_time_zone(zone).dt.hour().to_numpy()
-    counts = {
-        "early": int(((hours >= 7) & (hours < 15)).sum()),
-        "late": int(((hours >= 15) & (hours < 23)).sum()),
-        "night": int(((hours >= 23) | (hours < 7)).sum()),
+    hours = past["occurred_at"].dt.convert_time_zone(zone).dt.hour().to_numpy()
+    weight = (
+        past["category"]
+        .replace_strict(harm.weights, default=harm.default, return_dtype=pl.Float64)
+        .to_numpy()
+        if harm is not None
+        else np.ones(past.height)
+    )
+    sums = {
+        "early": float(weight[(hours >= 7) & (hours < 15)].sum()),
+        "late": float(weight[(hours >= 15) & (hours < 23)].sum()),
+        "night": float(weight[(hours >= 23) | (hours < 7)].sum()),
     }
-    total = sum(counts.values())
-    return {k: v / total for k, v in counts.items()}
+    total = sum(sums.values())
+    if total <= 0:  # a table weighing every target crime 0: no harm to share out by time
+        return dict(EQUAL_SHIFTS)
+    return {k: v / total for k, v in sums.items()}
 
 
 def womens_safety_cells(forecast: Forecast, places: Sequence[Place] = ()) -> BoolArray:

@@ -1,8 +1,10 @@
 """Patrol plans proved on held-out months of the store: the library behind `streetlight
 plan-backtest` (the method is `deploy.evaluation`'s).
 
-`backtest_plans` reads the force's incidents and places once, learns each month's shift profile
-from the months before it, and runs `deploy.evaluation.plan_backtest`; `write_plan_backtest`
+`backtest_plans` reads the harm table, the force's incidents (weighted by it) and places once,
+learns each month's shift profile from the months before it, and runs
+`deploy.evaluation.plan_backtest`: the forecasts, the shift shares and the held-out crimes the
+plans are scored on are all weighed by the one table, as `streetlight plan` weighs them; `write_plan_backtest`
 writes the JSON and, when asked, a Markdown report with its plot.
 """
 
@@ -14,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from streetlight.deploy.defaults import CELL_M, VIOLENCE
+from streetlight.deploy.defaults import CELL_M, HARM, VIOLENCE
 from streetlight.deploy.errors import PlanInputError
 from streetlight.deploy.evaluation import (
     METHODS,
@@ -23,6 +25,7 @@ from streetlight.deploy.evaluation import (
     plan_backtest,
     report_markdown,
 )
+from streetlight.deploy.harm import PlanHarm
 from streetlight.deploy.places import read_places
 from streetlight.deploy.plan import PlanSettings, shift_profile
 from streetlight.hotspots.base import EventSet, month_index, month_of_index
@@ -47,6 +50,9 @@ class PlanBacktestRequest:
         cell_size: study-area cell size, metres.
         boundary: GeoJSON polygons: the study area.
         places_file: GeoJSON of a planner's busy places.
+        harm: the harm table crimes are weighed by (`deploy.harm`): `cchi` (the default, as
+            `streetlight plan`'s), a TOML file of the force's own, or None (or `none`) to
+            count every crime as 1.
     """
 
     first: date
@@ -59,19 +65,27 @@ class PlanBacktestRequest:
     cell_size: float = CELL_M
     boundary: Path | None = None
     places_file: Path | None = None
+    harm: str | Path | None = HARM
 
 
 @dataclass(frozen=True)
 class StorePlanBacktest:
-    """A plan backtest of one force's store: whose, on what, and the scores."""
+    """A plan backtest of one force's store: whose, on what, weighed by which harm table, and
+    the scores."""
 
     force: str
     categories: tuple[str, ...]
     result: PlanBacktest
+    harm: PlanHarm
 
     def to_json(self) -> dict[str, Any]:
         """The `--out` JSON (`cli/plan_backtest_cmd.py` documents every key)."""
-        return {"force": self.force, "categories": list(self.categories), **self.result.to_json()}
+        return {
+            "force": self.force,
+            "categories": list(self.categories),
+            "harm_table": self.harm.source,
+            **self.result.to_json(),
+        }
 
 
 def backtest_plans(
@@ -80,26 +94,29 @@ def backtest_plans(
     """Plan each held-out month from the months before it and score the plans on it.
 
     The shift profile of month m is `deploy.plan.shift_profile` of m, which learns from the
-    months before m only. Unknown model names and a range with nothing to learn from or
-    nothing to score fail before any planning."""
+    months before m only. Unknown model names, a harm table that cannot be read and a range
+    with nothing to learn from or nothing to score fail before any planning."""
     plan_model = request.model or RECOMMENDED
     rank_model = request.baseline or plan_model
     for name in (plan_model, rank_model):
         make_model(name)
+    harm = PlanHarm.load(request.harm)
     slug = resolve_force(store, request.force)
     area = study_area(store, slug, request.cell_size, request.boundary)
     incidents = store.incidents(force=slug, end=request.last)
-    events = EventSet.from_incidents(incidents, area, targets=list(request.categories))
+    weights = harm.weights(incidents["category"].unique().to_list())
+    events = EventSet.from_incidents(incidents, area, weights, targets=list(request.categories))
     check_range(events, request.first, request.last, request.categories)
     months = list(range(month_index(request.first), month_index(request.last) + 1))
     profiles = {
-        m: shift_profile(store, slug, request.categories, month_of_index(m)) for m in months
+        m: shift_profile(store, slug, request.categories, month_of_index(m), harm=harm.table)
+        for m in months
     }
     places, _ = read_places(request.places_file, area) if request.places_file else ([], [])
     settings = replace(request.settings, places=(*request.settings.places, *places))
     spec = Evaluation(settings, plan_model, rank_model, store.forces[slug].timezone or "UTC")
     result = plan_backtest(events, area, months, profiles, spec, progress=progress)
-    return StorePlanBacktest(slug, request.categories, result)
+    return StorePlanBacktest(slug, request.categories, result, harm)
 
 
 def check_range(events: EventSet, first: date, last: date, categories: tuple[str, ...]) -> None:
@@ -128,7 +145,8 @@ def write_plan_backtest(run: StorePlanBacktest, out_file: Path, report: Path | N
         report.parent.mkdir(parents=True, exist_ok=True)
         plot_covered_share(run.result, plot)
         title = f"Patrol plans on held-out months: {', '.join(run.categories)}, {run.force}"
-        report.write_text(report_markdown(run.result, title, plot.name), encoding="utf-8")
+        text = report_markdown(run.result, title, plot.name, harm=run.harm.describe())
+        report.write_text(text, encoding="utf-8")
 
 
 def plot_covered_share(result: PlanBacktest, path: Path) -> None:
