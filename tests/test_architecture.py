@@ -32,6 +32,7 @@ DOMAIN: dict[str, frozenset[str]] = {
     "deploy": frozenset({"geo", "store", "ingest", "hotspots", "evaluate", "maps", "reports"}),
     "verify": frozenset({"db"}),
     "staff": frozenset({"db"}),
+    "unit": frozenset({"db", "geo"}),
 }
 # The demo runs the whole library on the sample; only the front ends use it.
 DEMO = "demo"

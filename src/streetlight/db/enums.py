@@ -144,3 +144,74 @@ class ReportStatus(enum.StrEnum):
     ACCEPTED = "accepted"
     MERGED = "merged"
     REJECTED = "rejected"
+
+
+# Offender units (predatory offender casework): the vocabulary the extract, the database and the
+# pages share. Values are what the database stores and the extract's mapping produces.
+
+
+class PersonRole(enum.StrEnum):
+    """A person's part in an offence."""
+
+    SUSPECT = "suspect"
+    VICTIM = "victim"
+    WITNESS = "witness"
+
+
+class Relationship(enum.StrEnum):
+    """The suspect's relationship to the victim, as the crime report records it."""
+
+    PARTNER = "partner"
+    EX_PARTNER = "ex_partner"
+    FAMILY = "family"
+    ACQUAINTANCE = "acquaintance"
+    STRANGER = "stranger"
+    UNKNOWN = "unknown"
+
+
+class BailKind(enum.StrEnum):
+    """Pre-charge bail (with conditions and an expiry, Police and Criminal Evidence Act 1984
+    s47ZA-ZM) or release under investigation (no conditions, no fixed end)."""
+
+    PRE_CHARGE_BAIL = "pre_charge_bail"
+    RELEASED_UNDER_INVESTIGATION = "rui"
+
+
+class BailAuthority(enum.StrEnum):
+    """Who authorised the bail period: initial 3 months an inspector, to 6 months a
+    superintendent, to 9 months an assistant chief constable or commander, beyond a
+    magistrates' court (PACE s47ZB-ZG, as amended by the Police, Crime, Sentencing and Courts
+    Act 2022)."""
+
+    INSPECTOR = "inspector"
+    SUPERINTENDENT = "superintendent"
+    ASSISTANT_CHIEF_CONSTABLE = "acc"
+    MAGISTRATES_COURT = "court"
+
+
+# The longest bail period, in months, each authority may set.
+BAIL_MONTHS: dict[BailAuthority, int | None] = {
+    BailAuthority.INSPECTOR: 3,
+    BailAuthority.SUPERINTENDENT: 6,
+    BailAuthority.ASSISTANT_CHIEF_CONSTABLE: 9,
+    BailAuthority.MAGISTRATES_COURT: None,
+}
+
+
+class OrderKind(enum.StrEnum):
+    """Protective orders a unit tracks."""
+
+    DVPN = "dvpn"  # domestic violence protection notice (up to 48 hours)
+    DVPO = "dvpo"  # domestic violence protection order (14 to 28 days)
+    NON_MOLESTATION = "non_molestation"
+    RESTRAINING = "restraining"
+    STALKING_PROTECTION = "stalking_protection"
+    SEXUAL_HARM_PREVENTION = "sexual_harm_prevention"
+
+
+class Sex(enum.StrEnum):
+    """Sex as the force records it."""
+
+    FEMALE = "female"
+    MALE = "male"
+    UNKNOWN = "unknown"
