@@ -144,7 +144,9 @@ def test_bad_dates_and_hours_are_quarantined_naming_the_column(store: Store, wri
         ('category = { from = ["a"] }', r"'category': only incident_id can be \{from"),
         ('incident_id = { value = "1" }', r"'incident_id' cannot be a constant"),
         ('category = { date = "a", hour = "b" }', r"'category': only occurred_at can be \{date"),
-        ("category = { value = 3 }", r"'category' must be a column name"),
+        ("category = { value = 3 }", r"'category' must be a column name, \{join = \[\.\.\.\]\}, "),
+        ("incident_id = { from = [] }", r"'incident_id': \{from = \[\.\.\.\]\} needs a non-empty"),
+        ('location = { join = "a" }', r"'location': \{join = \[\.\.\.\]\} needs a non-empty"),
     ],
 )
 def test_option_misuse_names_the_file_and_key(tmp_path: Path, entry: str, message: str) -> None:

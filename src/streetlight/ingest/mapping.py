@@ -179,6 +179,12 @@ def _column_spec(key: str, value: Any, where: str) -> ColumnSpec:
                 f"{where}: [columns] '{key}': only incident_id can be {{from = [...]}}"
             )
         return ColumnSpec(tuple(names), str(table.get("sep", " ")), hashed="from" in table)
+    for form in ("from", "join"):
+        if form in table:
+            raise MappingError(
+                f"{where}: [columns] '{key}': {{{form} = [...]}} needs a non-empty list of "
+                f"column names, not {table[form]!r}"
+            )
     if isinstance(table.get("value"), str):
         if key not in _CONSTANT_OK:
             raise MappingError(
@@ -194,7 +200,11 @@ def _column_spec(key: str, value: Any, where: str) -> ColumnSpec:
         return ColumnSpec((table["date"], table["hour"]), hour=True)
     if key == "occurred_at" and isinstance(value, dict) and "date" in value:
         raise MappingError(f"{where}: [columns] 'occurred_at' needs both 'date' and 'hour'")
-    raise MappingError(f"{where}: [columns] '{key}' must be a column name or {{join = [...]}}")
+    raise MappingError(
+        f"{where}: [columns] '{key}' must be a column name, {{join = [...]}}, "
+        "{from = [...]} (incident_id), {value = ...} (a constant) or {date = ..., hour = ...} "
+        "(occurred_at)"
+    )
 
 
 def _local_times(text: pl.Expr, formats: Sequence[str], timezone: str) -> pl.Expr:
