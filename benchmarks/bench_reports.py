@@ -16,7 +16,7 @@ stores, and how many a scripted client gets accepted per minute under the defaul
    can. Reported: attempts, accepted, refused by reason, and accepted per minute.
 
 Nothing here is a test (the tests assert the accepted count: tests/web/test_reports.py); the
-figures go in issue 6's closing note.
+figures go in the closing note.
 """
 
 from __future__ import annotations

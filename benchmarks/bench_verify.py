@@ -25,7 +25,7 @@ and each phase starts with no rate-limit hits, as after a quiet spell. Clients r
 The same throughput and latency runs hit a bare FastAPI endpoint returning a constant (same
 workers, same body) and the ratio is printed. `--compare REV` also serves the app of an earlier
 commit on the same server stack and data, for a side-by-side figure. Nothing here is a test;
-figures go in the closing note of issue 5.
+figures go in the closing note.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The patrol plan's harm (issue 17): a plan weighs crimes by the packaged CCHI table unless told
+"""The patrol plan's harm: a plan weighs crimes by the packaged CCHI table unless told
 otherwise, a force's own table replaces it, and the forecast, the shift shares and a plan
 backtest's scoring all use the one table.
 

@@ -1,4 +1,4 @@
-"""The analyst's desk (issue 6): who may use it, the moderation queue and its audited actions,
+"""The analyst's desk: who may use it, the moderation queue and its audited actions,
 scrubbed text in the list and raw text on the audited detail page, the map's three layers, and
 exports at the public precision (250 m cells, at least 5 reports, no exact points)."""
 

@@ -3,7 +3,7 @@
 A plan places units to cover the most forecast *harm*, so `streetlight plan` and `plan-backtest`
 weigh each crime by its category's harm weight by default: `cchi`, the Cambridge Crime Harm Index
 days per data.police.uk category that ship with Streetlight (`hotspots.harm`), whose source and
-caveats are said wherever its weights are used (issue 17). A force's own TOML table
+caveats are said wherever its weights are used. A force's own TOML table
 (`data/harm/template.toml`) replaces it; `none` counts every crime as 1, as plans did before.
 
 The weights enter a plan three times, always the same table: the forecast (`make_forecast`'s
