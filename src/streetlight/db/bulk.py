@@ -1,4 +1,5 @@
-"""Many rows into several PostgreSQL tables in one statement and one round trip.
+"""Many rows into several PostgreSQL tables in one statement and one round trip (and many rows'
+updates in one statement).
 
 SQLAlchemy sends a batch insert as one statement per table, each a round trip, and builds a
 `VALUES (...), (...)` text whose length grows with the batch (the driver parses it afresh each
@@ -65,6 +66,40 @@ class UnnestInsert:
             if callable(defaults[name]):
                 raise ValueError(f"{self.table.name}.{name}: only scalar defaults can be filled")
         return defaults
+
+    def _param(self, column: str) -> str:
+        return f"{self.table.name}__{column}"
+
+
+@dataclass(frozen=True)
+class UnnestUpdate:
+    """`UPDATE table SET column = given.column, ... FROM unnest(one array per column) AS given
+    WHERE table.key = given.key`: many rows, each its own values, in one statement whose text
+    does not depend on the number of rows (as `UnnestInsert`). Every row gives `key` and every
+    column."""
+
+    table: Table
+    columns: tuple[str, ...]
+    key: str = "id"
+
+    @cached_property
+    def sql(self) -> str:
+        names = (self.key, *self.columns)
+        arrays = ", ".join(
+            f"CAST(%({self._param(name)})b AS {self.table.c[name].type.compile(_DIALECT)}[])"
+            for name in names
+        )
+        sets = ", ".join(f"{name} = given.{name}" for name in self.columns)
+        return (
+            f"UPDATE {self.table.name} SET {sets} FROM unnest({arrays}) "
+            f"AS given({', '.join(names)}) WHERE {self.table.name}.{self.key} = given.{self.key}"
+        )
+
+    def params(self, rows: Sequence[Mapping[str, object]]) -> dict[str, list[object]]:
+        return {
+            self._param(name): [_plain(row[name]) for row in rows]
+            for name in (self.key, *self.columns)
+        }
 
     def _param(self, column: str) -> str:
         return f"{self.table.name}__{column}"

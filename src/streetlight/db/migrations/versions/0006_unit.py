@@ -120,10 +120,10 @@ def upgrade() -> None:
         sa.Column("import_id", sa.Integer(), nullable=False),
         sa.Column("extract_table", sa.String(length=16), nullable=False),
         sa.Column("file", sa.String(length=255), nullable=False),
-        sa.Column("row", sa.Integer(), nullable=False),
+        sa.Column("row_number", sa.Integer(), nullable=False),
         sa.Column("field", sa.String(length=120), nullable=False),
         sa.Column("reason", sa.String(length=32), nullable=False),
-        sa.Column("values", sa.Text(), nullable=False),
+        sa.Column("raw_values", sa.Text(), nullable=False),
         _fk("unit_quarantine", "import_id", "unit_imports", "CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_unit_quarantine")),
     )
