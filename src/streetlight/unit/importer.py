@@ -31,7 +31,8 @@ from __future__ import annotations
 import json
 import secrets
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -42,7 +43,7 @@ from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from streetlight.db.audit import JSONValue
-from streetlight.db.bulk import UnnestInsert, UnnestUpdate
+from streetlight.db.bulk import UnnestUpdate, copy_into
 from streetlight.db.engine import lock_for_append
 from streetlight.db.enums import PersonRole, SafeguardingStatus
 from streetlight.db.models import (
@@ -68,6 +69,8 @@ TABLE_ORDER = ("offences", "people", "links", "arrests", "bail", "orders")
 # Any constant: the PostgreSQL advisory lock that lets one import run at a time.
 _IMPORT_LOCK_KEY = 0x5354_4C55  # "STLU"
 _BATCH = 20_000
+_PERSON_ONLY = ("token", "review_due")  # set once, when a person is first stored
+_LINK_COLUMNS = ("person_id", "offence_id", "role", "safeguarding", "created_at")
 _IMPORTS = table_of(UnitImport)
 _QUARANTINE = table_of(UnitQuarantine)
 
@@ -200,8 +203,7 @@ class _Writer:
     def write(self, read: ReadTable) -> TableCounts:
         rows = self._resolve(read)
         if read.name == "links":
-            accepted, updated, unchanged = self._links(rows), 0, 0
-            unchanged = len(rows) - accepted
+            accepted, updated, unchanged = self._links(rows)
         else:
             accepted, updated, unchanged = self._upsert(read.name, rows)
         return TableCounts(
@@ -214,31 +216,33 @@ class _Writer:
             quarantined=len(read.problems),
         )
 
-    def _resolve(self, read: ReadTable) -> list[Row]:
+    def _resolve(self, read: ReadTable) -> Iterator[Row]:
         """The rows whose references are all stored, with their ids; the rest quarantined."""
         own = read.mapping.table
-        references = [r for r in _REFERENCES if r != own.key and r in own.column_names]
+        references = [
+            (ref, *_REFERENCES[ref])
+            for ref in _REFERENCES
+            if ref != own.key and ref in own.column_names
+        ]
         if not references:
-            return read.rows
-        kept = []
+            yield from read.rows
+            return
         for row in read.rows:
             values = row.values
-            for ref in references:
-                column, table, reason = _REFERENCES[ref]
+            for ref, column, table, reason in references:
                 key = values[ref]
                 if key is None:
                     values[column] = None
                     continue
-                found = self.ids[table].get(str(key))
+                found = self.ids[table].get(key)  # type: ignore[call-overload]
                 if found is None:
                     read.quarantine(row.number, row.raw, ref, reason)
                     break
                 values[column] = found
             else:
-                kept.append(row)
-        return kept
+                yield row
 
-    def _upsert(self, name: str, rows: list[Row]) -> tuple[int, int, int]:
+    def _upsert(self, name: str, rows: Iterable[Row]) -> tuple[int, int, int]:
         spec = _SPECS[name]
         table = table_of(spec.model)
         ref, columns = spec.ref, spec.columns
@@ -248,70 +252,98 @@ class _Writer:
         for found in self.session.execute(query):
             stored[found[1]] = (found[0], tuple(_plain(v) for v in found[2:]))
             last_id = max(last_id, found[0])
-        new: list[dict[str, object]] = []
+        people = name == "people"
+        inserted = (ref, *columns, "created_at", "updated_at", *(_PERSON_ONLY if people else ()))
         changed: list[dict[str, object]] = []
-        for row in rows:
-            values = row.values
-            key = str(values[ref])
-            current = tuple(values[c] for c in columns)
-            hit = stored.get(key)
-            if hit is None:
-                record = dict(zip(columns, current, strict=True))
-                record[ref] = key
-                record["created_at"] = record["updated_at"] = self.now
-                if name == "people":
-                    record["token"] = self.token()
-                    record["review_due"] = self.review_due
-                new.append(record)
-            elif hit[1] != current:
-                record = dict(zip(columns, current, strict=True))
-                record["id"] = hit[0]
-                record["updated_at"] = self.now
-                changed.append(record)
-        self._insert(table, new)
+        now = self.now
+        new = unchanged = 0
+        with self._inserting(table, inserted) as put:
+            for row in rows:
+                values = row.values
+                key = str(values[ref])
+                current = tuple([values[c] for c in columns])
+                hit = stored.get(key)
+                if hit is None:
+                    extra = (self.token(), self.review_due) if people else ()
+                    put((key, *current, now, now, *extra))
+                    new += 1
+                elif hit[1] != current:
+                    record = dict(zip(columns, current, strict=True))
+                    record["id"] = hit[0]
+                    record["updated_at"] = now
+                    changed.append(record)
+                else:
+                    unchanged += 1
         self._update(table, (*columns, "updated_at"), changed)
         ids = {key: hit[0] for key, hit in stored.items()}
         if new:
             added = select(table.c.id, table.c[ref]).where(table.c.id > last_id)
             ids.update({key: id for id, key in self.session.execute(added)})
         self.ids[name] = ids
-        return len(new), len(changed), len(rows) - len(new) - len(changed)
+        return new, len(changed), unchanged
 
-    def _links(self, rows: list[Row]) -> int:
+    def _links(self, rows: Iterable[Row]) -> tuple[int, int, int]:
         table = table_of(UnitLink)
         query = select(table.c.person_id, table.c.offence_id, table.c.role)
         stored = {(p, o, _plain(r)) for p, o, r in self.session.execute(query)}
-        new = []
-        for row in rows:
-            key = (row.values["person_id"], row.values["offence_id"], row.values["role"])
-            if key in stored:
-                continue
-            stored.add(key)  # a repeat was quarantined by the reading; this is belt and braces
-            victim = key[2] == PersonRole.VICTIM.value
-            new.append(
-                {
-                    "person_id": key[0],
-                    "offence_id": key[1],
-                    "role": key[2],
-                    "safeguarding": SafeguardingStatus.UNASSESSED.value if victim else None,
-                    "created_at": self.now,
-                }
-            )
-        self._insert(table, new)
-        return len(new)
+        victim, unassessed = PersonRole.VICTIM.value, SafeguardingStatus.UNASSESSED.value
+        new = unchanged = 0
+        now = self.now
+        with self._inserting(table, _LINK_COLUMNS) as put:
+            for row in rows:
+                values = row.values
+                key = (values["person_id"], values["offence_id"], values["role"])
+                if key in stored:
+                    unchanged += 1
+                    continue
+                stored.add(key)  # a repeat was quarantined by the reading: belt and braces
+                put((*key, unassessed if key[2] == victim else None, now))
+                new += 1
+        return new, 0, unchanged
 
-    def _insert(self, table: Table, rows: Sequence[Mapping[str, object]]) -> None:
-        if not rows:
-            return
+    @contextmanager
+    def _inserting(
+        self, table: Table, columns: tuple[str, ...]
+    ) -> Iterator[Callable[[tuple[object, ...]], None]]:
+        """A function that inserts one row (a tuple in `columns`' order) into `table`. On
+        PostgreSQL the rows stream into one COPY, so the server stores them while the next ones
+        are read (on another core); on SQLite they go in batches, each one prepared statement,
+        each value made as SQLAlchemy's column type makes it (its bind processor) but without
+        its per-row bookkeeping."""
         if self.postgres:
-            bulk = UnnestInsert(table, tuple(rows[0]))
-            connection = self.session.connection()
-            for batch in _batches(rows):
-                connection.exec_driver_sql(bulk.sql, bulk.params(batch))
+            with copy_into(self.session, table, columns) as write:
+                yield write
             return
-        statement = insert(table)
-        for batch in _batches(rows):
-            self.session.execute(statement, batch)
+        dialect = self.session.get_bind().dialect
+        processors = [
+            (i, _last_remembered(processor))
+            for i, name in enumerate(columns)
+            # The dialect's own type: SQLite keeps date-times as text in its own layout.
+            if (processor := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+            is not None
+        ]
+        marks = ", ".join("?" * len(columns))
+        statement = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})"
+        connection = self.session.connection()
+        batch: list[tuple[object, ...]] = []
+
+        def flush() -> None:
+            connection.exec_driver_sql(statement, batch)
+            batch.clear()
+
+        def put(row: tuple[object, ...]) -> None:
+            if processors:
+                values = list(row)
+                for i, processor in processors:
+                    values[i] = processor(values[i])
+                row = tuple(values)
+            batch.append(row)
+            if len(batch) >= _BATCH:
+                flush()
+
+        yield put
+        if batch:
+            flush()
 
     def _update(
         self, table: Table, columns: tuple[str, ...], rows: Sequence[Mapping[str, object]]
@@ -332,6 +364,19 @@ class _Writer:
         )
         for batch in _batches(rows):
             self.session.execute(statement, [{f"b_{k}": v for k, v in r.items()} for r in batch])
+
+
+def _last_remembered(processor: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`processor`, answering at once when given the very object it was last given: every row
+    of an import carries the same `now` twice, which would otherwise be formatted each time."""
+    last: list[Any] = [object(), None]
+
+    def process(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, processor(value)
+        return last[1]
+
+    return process
 
 
 def _batches(rows: Sequence[Mapping[str, object]]) -> Iterable[list[Mapping[str, object]]]:

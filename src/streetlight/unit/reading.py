@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path, PurePosixPath
-from typing import cast
+from typing import NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from streetlight.db.enums import BAIL_MONTHS, ORDER_MAX_DAYS, BailAuthority, BailKind, OrderKind
@@ -85,8 +85,7 @@ class Problem:
         return f"{self.file}: row {self.row}, {self.field}: {self.reason}"
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """A row that read well: its number in the file, its canonical values, and the raw fields
     (kept in case a later check quarantines it)."""
 
@@ -97,13 +96,15 @@ class Row:
 
 @dataclass
 class ReadTable:
-    """One table as read: good rows in file order, and the quarantined ones with their raw
-    fields (`quarantined[i]` goes with `problems[i]`). `indexes`: each mapped canonical
-    column's position in the file."""
+    """One table being read: `rows` yields the good rows in file order, once, as the importer
+    consumes them (so that a database can store one while the next is read); the quarantined
+    ones gather in `problems`, their raw fields in `quarantined` (`quarantined[i]` goes with
+    `problems[i]`), and `read` counts data rows. All three are complete once `rows` is spent.
+    `indexes`: each mapped canonical column's position in the file."""
 
     mapping: TableMapping
     indexes: dict[str, int]
-    rows: list[Row] = field(default_factory=list)
+    rows: Iterator[Row] = field(default_factory=lambda: iter(()))
     problems: list[Problem] = field(default_factory=list)
     quarantined: list[list[str]] = field(default_factory=list)
     read: int = 0
@@ -320,10 +321,11 @@ def _datetime_reader(fmt: str | None, zone: ZoneInfo) -> Reader:
     return read
 
 
-@dataclass(frozen=True)
-class _Field:
+class _Field(NamedTuple):
+    """How one column is read (a tuple: the hot loop unpacks it)."""
+
     name: str
-    index: int
+    position: int
     required: bool
     read: Reader
     words: Mapping[str, str]  # force word -> canonical value, as written
@@ -368,7 +370,9 @@ def _csv_rows(name: str, data: bytes) -> tuple[list[str], Iterator[list[str]]]:
 
 
 def read_table(name: str, data: bytes, mapping: UnitMapping, table: TableMapping) -> ReadTable:
-    """Every row of one table, read and checked by itself (`name`: the file, for messages).
+    """One table, ready to be read row by row (`ReadTable.rows`); `name`: the file, for
+    messages. A file that cannot be read at all, or lacks a column the mapping names, raises
+    `ExtractError` here, before any row is read.
 
     In order, a row is quarantined for: more fields than the header; a reference (a link's
     person, offence and role) already in an earlier row, whatever became of that row; the first
@@ -390,25 +394,33 @@ def read_table(name: str, data: bytes, mapping: UnitMapping, table: TableMapping
         )
     indexes = {c: lookup[force.strip().casefold()] for c, force in table.columns.items()}
     result = ReadTable(table, indexes)
+    result.rows = _rows(name, reader, len(header), mapping, result)
+    return result
+
+
+def _rows(
+    name: str, reader: Iterator[list[str]], width: int, mapping: UnitMapping, result: ReadTable
+) -> Iterator[Row]:
+    table = result.mapping
     zone = ZoneInfo(mapping.timezone)
     fields = [
         _Field(
             column.name,
-            indexes[column.name],
+            result.indexes[column.name],
             column.required,
             _reader(table.table, column, mapping, zone),
             table.values.get(column.name, {}),
             {w.casefold(): v for w, v in table.values.get(column.name, {}).items()},
         )
         for column in table.table.columns
-        if column.name in indexes
+        if column.name in result.indexes
     ]
     by_name = {f.name: f for f in fields}
     keys = [by_name[k] for k in _keys(table.table)]
-    absent = [c.name for c in table.table.columns if c.name not in indexes]
-    width = len(header)
+    absent = [c.name for c in table.table.columns if c.name not in result.indexes]
     check = _ROW_CHECKS.get(table.table.name)
-    seen: set[tuple[str, ...]] = set()
+    quarantine = result.quarantine
+    seen: set[object] = set()
     number = 1
     try:
         for raw in reader:
@@ -416,13 +428,21 @@ def read_table(name: str, data: bytes, mapping: UnitMapping, table: TableMapping
             if not raw:
                 continue  # a blank line
             result.read += 1
-            if len(raw) > width and any(v.strip() for v in raw[width:]):
-                result.quarantine(number, raw, "(row)", "extra_fields")
-                continue
-            key = tuple(_word(f, raw).casefold() if f.words else _word(f, raw) for f in keys)
-            if all(key):
+            if len(raw) != width:
+                if len(raw) > width and any(v.strip() for v in raw[width:]):
+                    quarantine(number, raw, "(row)", "extra_fields")
+                    continue
+                raw = (raw + [""] * width)[:width]  # a short row's missing fields are empty
+            # One key field: its text; a link's: a tuple of the person, offence and role.
+            if len(keys) == 1:
+                key: object = _word(keys[0], raw)
+                complete = bool(key)
+            else:
+                key = tuple([_word(f, raw).casefold() for f in keys])
+                complete = all(key)
+            if complete:
                 if key in seen:
-                    result.quarantine(number, raw, keys[0].name, "duplicate_ref")
+                    quarantine(number, raw, keys[0].name, "duplicate_ref")
                     continue
                 seen.add(key)
             values: dict[str, object] = dict.fromkeys(absent)
@@ -430,12 +450,11 @@ def read_table(name: str, data: bytes, mapping: UnitMapping, table: TableMapping
             if bad is None and check is not None:
                 bad = check(values, mapping)
             if bad is not None:
-                result.quarantine(number, raw, bad[0], bad[1])
+                quarantine(number, raw, bad[0], bad[1])
                 continue
-            result.rows.append(Row(number, values, raw))
+            yield Row(number, values, raw)
     except csv.Error as exc:
         raise ExtractError(name, f"row {number}: not CSV ({exc})") from None
-    return result
 
 
 def _keys(table: Table) -> tuple[str, ...]:
@@ -443,8 +462,9 @@ def _keys(table: Table) -> tuple[str, ...]:
 
 
 def _word(f: _Field, raw: list[str]) -> str:
-    """Field `f` of `raw`, trimmed, and translated when the mapping has a word for it."""
-    text = raw[f.index].strip() if f.index < len(raw) else ""
+    """Field `f` of `raw` (as wide as the header), trimmed, and translated when the mapping has
+    a word for it."""
+    text = raw[f.position].strip()
     if f.words:
         word = f.words.get(text)
         if word is None:
@@ -457,18 +477,25 @@ def _word(f: _Field, raw: list[str]) -> str:
 def _read_fields(
     fields: list[_Field], raw: list[str], values: dict[str, object]
 ) -> tuple[str, str] | None:
-    """Fill `values` from `raw`; the first field that cannot be read, and why, else None."""
-    for f in fields:
-        text = _word(f, raw)
+    """Fill `values` from `raw` (as wide as the header); the first field that cannot be read,
+    and why, else None. (The hot loop of an import: `_word` is written out here.)"""
+    for name, position, required, read, words, folded in fields:
+        text = raw[position].strip()
+        if words:
+            word = words.get(text)
+            if word is None:
+                word = folded.get(text.casefold())
+            if word is not None:
+                text = word
         if not text:
-            if f.required:
-                return f.name, "missing_field"
-            values[f.name] = None
+            if required:
+                return name, "missing_field"
+            values[name] = None
             continue
         try:
-            values[f.name] = f.read(text)
+            values[name] = read(text)
         except _BadFieldError as bad:
-            return f.name, bad.reason
+            return name, bad.reason
     return None
 
 

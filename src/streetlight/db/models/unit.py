@@ -26,15 +26,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (
-    CheckConstraint,
-    Date,
-    ForeignKey,
-    Index,
-    String,
-    Text,
-    UniqueConstraint,
-)
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from streetlight.db.enums import (
@@ -125,22 +117,26 @@ class UnitOffence(Base):
 
 
 class UnitLink(Base):
-    """A person's part in an offence. A victim's link carries where their safeguarding stands;
-    no other link does."""
+    """A person's part in an offence, once per (person, offence, role). A victim's link carries
+    where their safeguarding stands; no other link does."""
 
     __tablename__ = "unit_links"
     __table_args__ = (
-        UniqueConstraint("person_id", "offence_id", "role"),
         CheckConstraint(
             "(role = 'victim') = (safeguarding IS NOT NULL)", name="safeguarding_of_victims"
         ),
         Index("ix_unit_links_offence_id_role", "offence_id", "role"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("unit_people.id", ondelete="CASCADE"))
-    offence_id: Mapped[int] = mapped_column(ForeignKey("unit_offences.id", ondelete="CASCADE"))
-    role: Mapped[PersonRole] = mapped_column(_enum(PersonRole, "person_role"))
+    # The key is the link itself: a person has one part of each kind in an offence. (No
+    # surrogate id: one index fewer to fill for the largest table an import writes.)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("unit_people.id", ondelete="CASCADE"), primary_key=True
+    )
+    offence_id: Mapped[int] = mapped_column(
+        ForeignKey("unit_offences.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[PersonRole] = mapped_column(_enum(PersonRole, "person_role"), primary_key=True)
     safeguarding: Mapped[SafeguardingStatus | None] = mapped_column(
         _enum(SafeguardingStatus, "safeguarding_status"), default=None
     )

@@ -181,7 +181,6 @@ def upgrade() -> None:
 
     op.create_table(
         "unit_links",
-        sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("offence_id", sa.Integer(), nullable=False),
         sa.Column("role", _enum("person_role", ("suspect", "victim", "witness")), nullable=False),
@@ -200,10 +199,7 @@ def upgrade() -> None:
         ),
         _fk("unit_links", "offence_id", "unit_offences", "CASCADE"),
         _fk("unit_links", "person_id", "unit_people", "CASCADE"),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_unit_links")),
-        sa.UniqueConstraint(
-            "person_id", "offence_id", "role", name=op.f("uq_unit_links_person_id")
-        ),
+        sa.PrimaryKeyConstraint("person_id", "offence_id", "role", name=op.f("pk_unit_links")),
     )
     _index("unit_links", "offence_id", "role", named=True)
 
