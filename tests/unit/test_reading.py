@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -129,3 +129,40 @@ def test_an_extract_that_is_not_there_or_not_whole(tmp_path: Path) -> None:
         ExtractError, match=r"extract: no file orders\.csv \(the mapping's \[orders\]"
     ):
         open_extract(tmp_path / "extract", mapping)
+
+
+@pytest.mark.parametrize(
+    ("zone", "days"),
+    [
+        ("Europe/London", (date(2025, 3, 30), date(2025, 10, 26))),
+        ("Australia/Lord_Howe", (date(2025, 4, 6), date(2025, 10, 5))),  # half-hour changes
+        ("America/St_Johns", (date(2025, 3, 9), date(2025, 11, 2))),  # a -03:30 zone
+    ],
+)
+def test_each_hour_s_offset_converts_as_each_time_alone_would(
+    zone: str, days: tuple[date, ...]
+) -> None:
+    """The reader works out an hour's offset once; around every change of the clocks it must
+    give what converting each time on its own gives, and refuse the same times."""
+    from zoneinfo import ZoneInfo
+
+    from streetlight.unit.reading import _BadFieldError, _datetime_reader, _to_utc
+
+    tz = ZoneInfo(zone)
+    read = _datetime_reader(None, tz)
+    refused = 0
+    for day in days:
+        start = datetime(day.year, day.month, day.day) - timedelta(hours=2)
+        for step in range(0, 8 * 60, 5):
+            local = start + timedelta(minutes=step)
+            try:
+                expected: object = _to_utc(local, tz)
+            except _BadFieldError:
+                expected = "refused"
+                refused += 1
+            try:
+                got: object = read(local.isoformat())
+            except _BadFieldError:
+                got = "refused"
+            assert got == expected, local
+    assert refused > 0  # the spring's skipped times were among them

@@ -249,7 +249,7 @@ class _Writer:
         stored: dict[str, tuple[int, tuple[object, ...]]] = {}
         last_id = 0
         query = select(table.c.id, table.c[ref], *(table.c[c] for c in columns))
-        for found in self.session.execute(query):
+        for found in self.session.execute(query).all():
             stored[found[1]] = (found[0], tuple(_plain(v) for v in found[2:]))
             last_id = max(last_id, found[0])
         people = name == "people"
@@ -278,14 +278,14 @@ class _Writer:
         ids = {key: hit[0] for key, hit in stored.items()}
         if new:
             added = select(table.c.id, table.c[ref]).where(table.c.id > last_id)
-            ids.update({key: id for id, key in self.session.execute(added)})
+            ids.update({key: id for id, key in self.session.execute(added).all()})
         self.ids[name] = ids
         return new, len(changed), unchanged
 
     def _links(self, rows: Iterable[Row]) -> tuple[int, int, int]:
         table = table_of(UnitLink)
         query = select(table.c.person_id, table.c.offence_id, table.c.role)
-        stored = {(p, o, _plain(r)) for p, o, r in self.session.execute(query)}
+        stored = {(p, o, _plain(r)) for p, o, r in self.session.execute(query).all()}
         victim, unassessed = PersonRole.VICTIM.value, SafeguardingStatus.UNASSESSED.value
         new = unchanged = 0
         now = self.now

@@ -300,11 +300,36 @@ def _date_reader(fmt: str | None) -> Reader:
     return read
 
 
+def _to_utc(local: datetime, zone: ZoneInfo) -> datetime:
+    """A naive wall-clock time in `zone` as aware UTC: the earlier instant in the autumn's
+    repeated hour (fold 0); `_BadFieldError` for a time in the spring's skipped hour."""
+    instant = local.replace(tzinfo=zone).astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != local:
+        raise _BadFieldError("nonexistent_time")
+    return instant
+
+
+def _hour_offset(hour: datetime, zone: ZoneInfo) -> timedelta | None:
+    """The UTC offset of every wall-clock time in the hour from `hour` (naive, on the hour),
+    or None when the hour holds a change of the clocks (then each time is converted alone)."""
+    last = hour + timedelta(hours=1, microseconds=-1)
+    offsets = {
+        moment.replace(tzinfo=zone, fold=fold).utcoffset()
+        for moment in (hour, last)
+        for fold in (0, 1)
+    }
+    return offsets.pop() if len(offsets) == 1 else None
+
+
 def _datetime_reader(fmt: str | None, zone: ZoneInfo) -> Reader:
     """Local wall-clock times in `zone` (or instants, where they carry an offset) as aware UTC.
     In the autumn's repeated hour the earlier instant is taken (fold 0); a time in the spring's
-    skipped hour never happened and is refused."""
+    skipped hour never happened and is refused.
+
+    Each hour's offset is worked out once (an extract's times fall in far fewer hours than
+    rows), and hours holding a change of the clocks are converted time by time."""
     parse = naive_parser(fmt)
+    offsets: dict[tuple[int, int, int, int], timedelta | None] = {}
 
     def read(text: str) -> object:
         try:
@@ -313,10 +338,14 @@ def _datetime_reader(fmt: str | None, zone: ZoneInfo) -> Reader:
             raise _BadFieldError("unparsable_date") from None
         if parsed.tzinfo is not None:
             return parsed.astimezone(UTC)
-        instant = parsed.replace(tzinfo=zone).astimezone(UTC)
-        if instant.astimezone(zone).replace(tzinfo=None) != parsed:
-            raise _BadFieldError("nonexistent_time")
-        return instant
+        key = (parsed.year, parsed.month, parsed.day, parsed.hour)
+        try:
+            offset = offsets[key]
+        except KeyError:
+            offset = offsets[key] = _hour_offset(datetime(*key), zone)
+        if offset is None:
+            return _to_utc(parsed, zone)
+        return (parsed - offset).replace(tzinfo=UTC)
 
     return read
 
