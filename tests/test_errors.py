@@ -23,6 +23,7 @@ GROUPS = (
     errors.VerifyError,
     errors.AuthError,
     errors.DatabaseError,
+    errors.CaseworkError,
 )
 
 

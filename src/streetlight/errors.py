@@ -34,9 +34,13 @@ StreetlightError              anything Streetlight raises on purpose (never rais
 │                             (staff.accounts), WebAuthnError, OptionsLimitedError
 │                             (staff.webauthn), NotSignedInError, ForbiddenError
 │                             (web.core.deps), CsrfError (web.core.csrf)
-└── DatabaseError             the operational database (db.errors): DatabaseUrlError,
-                              DatabaseUnreachableError, AuditChainError, ImportFileError,
-                              OfficerNotFoundError, DutyError
+├── DatabaseError             the operational database (db.errors): DatabaseUrlError,
+│                             DatabaseUnreachableError, AuditChainError, ImportFileError,
+│                             OfficerNotFoundError, DutyError
+└── CaseworkError             offender units' casework (unit.errors): ExtractMappingError,
+                              ExtractError (an extract or its mapping that cannot be used at
+                              all; bad rows are quarantined), CaseworkAccessError (a role or
+                              reason that does not allow a read)
 ```
 `tests/test_errors.py` keeps it so: every class is under exactly one group and named `...Error`,
 and no code raises the root or a group.
@@ -87,6 +91,11 @@ class AuthError(StreetlightError):
 class DatabaseError(StreetlightError):
     """The operational database cannot be reached, is at a schema this version does not know, or
     refuses a change."""
+
+
+class CaseworkError(StreetlightError):
+    """Offender units' casework: an extract or mapping that cannot be imported at all, or a read
+    that the reader's role or reason does not allow. Messages never carry personal data."""
 
 
 # Reading crime data: raised by `streetlight.ingest`.

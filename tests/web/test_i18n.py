@@ -8,6 +8,7 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from streetlight.db.enums import Role
 from streetlight.web.core.i18n import FRENCH, negotiate
 from tests.web.templates import WEB, template, template_files
 
@@ -40,7 +41,7 @@ def test_every_message_has_french_and_no_french_is_stale() -> None:
     in_templates = set().union(*_template_messages().values())
     in_code = _code_messages()
     assert len(in_templates) > 30 and len(in_code) > 10
-    used = in_templates | in_code | {"officer", "operator", "supervisor", "admin"}  # role names
+    used = in_templates | in_code | {role.value for role in Role}  # role names (base.html)
     missing = sorted(m for m in used if not FRENCH.get(m))
     assert missing == [], f"no French for: {missing}"
     stale = sorted(set(FRENCH) - used)

@@ -18,6 +18,7 @@ from streetlight.cli.plan_cmd import plan_command
 from streetlight.cli.reports_cmd import reports_app
 from streetlight.cli.serve_cmd import serve_command
 from streetlight.cli.staff_cmd import staff_app
+from streetlight.cli.unit_cmd import unit_app
 
 app = typer.Typer(
     name="streetlight",
@@ -40,6 +41,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(officers_app, name="officers")
 app.add_typer(staff_app, name="staff")
 app.add_typer(reports_app, name="reports")
+app.add_typer(unit_app, name="unit")
 
 
 def _version(value: bool) -> None:

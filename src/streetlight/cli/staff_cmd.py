@@ -16,7 +16,12 @@ staff_app = typer.Typer(help="Staff accounts (password + TOTP sign-in).", no_arg
 @staff_app.command("add")
 def add_command(
     username: str = typer.Argument(..., help="Sign-in name (unique, case-insensitive)."),
-    role: Role = typer.Option(..., "--role", help="officer, operator, supervisor or admin."),
+    role: Role = typer.Option(
+        ...,
+        "--role",
+        help="officer, operator, supervisor, admin, analyst; in an offender unit unit_officer, "
+        "unit_supervisor; auditor (reads the audit log only).",
+    ),
     name: str = typer.Option("", "--name", help="Name shown on pages [default: username]."),
     warrant: str | None = typer.Option(
         None, "--warrant", help="The officer's warrant number (officer accounts)."

@@ -1,4 +1,5 @@
-"""Many rows into several PostgreSQL tables in one statement and one round trip.
+"""Many rows into several PostgreSQL tables in one statement and one round trip (and many rows'
+updates in one statement).
 
 SQLAlchemy sends a batch insert as one statement per table, each a round trip, and builds a
 `VALUES (...), (...)` text whose length grows with the batch (the driver parses it afresh each
@@ -14,10 +15,13 @@ PostgreSQL only; other databases take the plain executemany.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
+import psycopg
+from psycopg import sql
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -68,6 +72,82 @@ class UnnestInsert:
 
     def _param(self, column: str) -> str:
         return f"{self.table.name}__{column}"
+
+
+@dataclass(frozen=True)
+class UnnestUpdate:
+    """`UPDATE table SET column = given.column, ... FROM unnest(one array per column) AS given
+    WHERE table.key = given.key`: many rows, each its own values, in one statement whose text
+    does not depend on the number of rows (as `UnnestInsert`). Every row gives `key` and every
+    column."""
+
+    table: Table
+    columns: tuple[str, ...]
+    key: str = "id"
+
+    @cached_property
+    def sql(self) -> str:
+        names = (self.key, *self.columns)
+        arrays = ", ".join(
+            f"CAST(%({self._param(name)})b AS {self.table.c[name].type.compile(_DIALECT)}[])"
+            for name in names
+        )
+        sets = ", ".join(f"{name} = given.{name}" for name in self.columns)
+        return (
+            f"UPDATE {self.table.name} SET {sets} FROM unnest({arrays}) "
+            f"AS given({', '.join(names)}) WHERE {self.table.name}.{self.key} = given.{self.key}"
+        )
+
+    def params(self, rows: Sequence[Mapping[str, object]]) -> dict[str, list[object]]:
+        return {
+            self._param(name): [_plain(row[name]) for row in rows]
+            for name in (self.key, *self.columns)
+        }
+
+    def _param(self, column: str) -> str:
+        return f"{self.table.name}__{column}"
+
+
+@contextmanager
+def copy_into(
+    session: Session, table: Table, columns: Sequence[str]
+) -> Iterator[Callable[[Sequence[object]], None]]:
+    """`COPY table (columns) FROM STDIN` in the session's transaction: yields a function that
+    sends one row (values in `columns`' order), for bulk loads (an import of thousands of rows).
+    Rows stream to the server as they are made, not held as arrays, and the server parses no
+    statement per batch; in PostgreSQL's binary format, so that neither side formats or parses
+    text (times above all). Values go as the driver adapts them: enumerations as their text
+    (not enum members), datetimes aware. The connection runs nothing else until the block
+    ends."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(sql.Identifier(c) for c in columns)
+    )
+    driver = session.connection().connection.driver_connection
+    if not isinstance(driver, psycopg.Connection):
+        raise TypeError("copy_into needs a PostgreSQL (psycopg) session")
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.set_types([_binary_type(table, c) for c in columns])
+        yield copy.write_row
+
+
+# PostgreSQL type names for binary COPY, by the type's compiled name without its length.
+_BINARY_TYPES = {
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "DOUBLE PRECISION": "float8",
+    "BOOLEAN": "bool",
+    "DATE": "date",
+    "INTEGER": "int4",
+    "BIGINT": "int8",
+    "SMALLINT": "int2",
+    "TEXT": "text",
+    "VARCHAR": "varchar",
+    "BYTEA": "bytea",
+}
+
+
+def _binary_type(table: Table, column: str) -> str:
+    compiled = table.c[column].type.compile(_DIALECT)
+    return _BINARY_TYPES[compiled.split("(")[0]]
 
 
 def insert_together(

@@ -15,6 +15,12 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
     # Moderates public reports and reads the perception layer; sees exact report locations.
     ANALYST = "analyst"
+    # Offender units (Data Protection Act 2018 Part 3 processing): officers work the people on
+    # their caseload, supervisors the whole unit's; the auditor reads the access log (who
+    # consulted, altered, disclosed or erased what, and why) but no case content.
+    UNIT_OFFICER = "unit_officer"
+    UNIT_SUPERVISOR = "unit_supervisor"
+    AUDITOR = "auditor"
 
 
 class OfficerStatus(enum.StrEnum):
@@ -215,3 +221,47 @@ class Sex(enum.StrEnum):
     FEMALE = "female"
     MALE = "male"
     UNKNOWN = "unknown"
+
+
+# The longest a protective order of these kinds may run, in days from its start date: a DVPN
+# lasts until the DVPO application is heard, within 48 hours, and a DVPO 14 to 28 days (Crime and
+# Security Act 2010, ss24-28). The other orders run as long as the court sets.
+ORDER_MAX_DAYS: dict[OrderKind, int] = {OrderKind.DVPN: 2, OrderKind.DVPO: 28}
+
+
+class SafeguardingStatus(enum.StrEnum):
+    """Where a victim's safeguarding stands, on the victim's link to an offence: `unassessed`
+    until someone looks, then `action_needed` (a referral or measure is due), `in_place`,
+    `declined` (the victim declined support) or `closed`."""
+
+    UNASSESSED = "unassessed"
+    ACTION_NEEDED = "action_needed"
+    IN_PLACE = "in_place"
+    DECLINED = "declined"
+    CLOSED = "closed"
+
+
+class TaskKind(enum.StrEnum):
+    """What a unit task asks of the staff member it is assigned to."""
+
+    ARREST = "arrest"
+    SAFEGUARD_VICTIM = "safeguard_victim"
+    APPLY_FOR_ORDER = "apply_for_order"
+    REVIEW_BAIL = "review_bail"
+    INTERVIEW = "interview"
+    OTHER = "other"
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class ReviewDecision(enum.StrEnum):
+    """A recorded decision at a person's review date: keep the record until the next review, or
+    erase it (Data Protection Act 2018 s39 and s47: kept no longer than necessary)."""
+
+    RETAIN = "retain"
+    ERASE = "erase"

@@ -59,6 +59,10 @@ class Table:
     key: str
     columns: tuple[Column, ...]
 
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
     def column(self, name: str) -> Column:
         for c in self.columns:
             if c.name == name:

@@ -18,6 +18,19 @@ from streetlight.db.models.limits import RateLimitHit, RateLimitSalt
 from streetlight.db.models.officers import Duty, Officer
 from streetlight.db.models.reports import PublicReport
 from streetlight.db.models.staff import StaffSession, StaffUser
+from streetlight.db.models.unit import (
+    UnitArrest,
+    UnitBail,
+    UnitCaseload,
+    UnitImport,
+    UnitLink,
+    UnitOffence,
+    UnitOrder,
+    UnitPerson,
+    UnitQuarantine,
+    UnitReview,
+    UnitTask,
+)
 from streetlight.db.models.verify import (
     BackupRequest,
     Chat,
@@ -59,6 +72,17 @@ __all__ = [
     "StaffCredential",
     "StaffSession",
     "StaffUser",
+    "UnitArrest",
+    "UnitBail",
+    "UnitCaseload",
+    "UnitImport",
+    "UnitLink",
+    "UnitOffence",
+    "UnitOrder",
+    "UnitPerson",
+    "UnitQuarantine",
+    "UnitReview",
+    "UnitTask",
     "Verification",
     "VerificationCode",
     "VerificationOutcome",

@@ -18,14 +18,14 @@ from streetlight.db.models.base import Base
 from streetlight.db.types import UTCDateTime
 
 
-def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
+def _enum(cls: type[enum.StrEnum], name: str, length: int = 16) -> Enum:
     # Stored as the value text with a CHECK constraint: portable, readable in psql and sqlite3.
     return Enum(
         cls,
         name=name,
         native_enum=False,
         create_constraint=True,
-        length=16,
+        length=length,
         values_callable=lambda members: [m.value for m in members],
     )
 

@@ -110,6 +110,9 @@ FRENCH: dict[str, str] = {
     "operator": "opérateur",
     "supervisor": "superviseur",
     "admin": "administrateur",
+    "unit_officer": "agent d'unité",
+    "unit_supervisor": "superviseur d'unité",
+    "auditor": "auditeur",
     # error.html
     "Not allowed": "Non autorisé",
     "You are not allowed to do this.": "Vous n'avez pas l'autorisation de faire ceci.",
