@@ -87,13 +87,15 @@ def _iso(when: datetime) -> str:
     return when.strftime("%Y-%m-%dT%H:%M")
 
 
-def write_extract(folder: Path, offences: int, *, seed: int = 1, shift_every: int = 0) -> Path:
-    """A random extract of `offences` offences (and as many people) in `folder`, in the
-    canonical layout, with its mapping file; returns the mapping's path. `shift_every`: report
-    every n-th offence an hour later (a changed extract of the same seed)."""
+def write_extract(
+    folder: Path, offences: int, *, people: int | None = None, seed: int = 1, shift_every: int = 0
+) -> Path:
+    """A random extract of `offences` offences (and `people` people, as many by default) in
+    `folder`, in the canonical layout, with its mapping file; returns the mapping's path.
+    `shift_every`: report every n-th offence an hour later (a changed extract of the same seed)."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    people = max(offences, 2)
+    people = max(offences if people is None else people, 2)
     rows: dict[str, list[tuple[object, ...]]] = {name: [] for name in COLUMNS}
     for i in range(people):
         born = datetime(1950, 1, 1) + timedelta(days=rng.randrange(55 * 365))
