@@ -139,11 +139,12 @@ def test_an_extract_that_is_not_there_or_not_whole(tmp_path: Path) -> None:
         ("America/St_Johns", (date(2025, 3, 9), date(2025, 11, 2))),  # a -03:30 zone
     ],
 )
-def test_each_hour_s_offset_converts_as_each_time_alone_would(
+def test_each_day_s_offset_converts_as_each_time_alone_would(
     zone: str, days: tuple[date, ...]
 ) -> None:
-    """The reader works out an hour's offset once; around every change of the clocks it must
-    give what converting each time on its own gives, and refuse the same times."""
+    """The reader works out a day's offset once (an hour's on the days the clocks change); on
+    those days and the days either side it must give what converting each time on its own
+    gives, and refuse the same times."""
     from zoneinfo import ZoneInfo
 
     from streetlight.unit.reading import _BadFieldError, _datetime_reader, _to_utc
@@ -152,8 +153,8 @@ def test_each_hour_s_offset_converts_as_each_time_alone_would(
     read = _datetime_reader(None, tz)
     refused = 0
     for day in days:
-        start = datetime(day.year, day.month, day.day) - timedelta(hours=2)
-        for step in range(0, 8 * 60, 5):
+        start = datetime(day.year, day.month, day.day) - timedelta(days=1)
+        for step in range(0, 3 * 24 * 60, 5):
             local = start + timedelta(minutes=step)
             try:
                 expected: object = _to_utc(local, tz)

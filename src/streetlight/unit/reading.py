@@ -309,16 +309,20 @@ def _to_utc(local: datetime, zone: ZoneInfo) -> datetime:
     return instant
 
 
-def _hour_offset(hour: datetime, zone: ZoneInfo) -> timedelta | None:
-    """The UTC offset of every wall-clock time in the hour from `hour` (naive, on the hour),
-    or None when the hour holds a change of the clocks (then each time is converted alone)."""
-    last = hour + timedelta(hours=1, microseconds=-1)
+def _span_offset(start: datetime, span: timedelta, zone: ZoneInfo) -> timedelta | None:
+    """The UTC offset of every wall-clock time in `span` from `start` (naive), or None when the
+    span holds a change of the clocks (its two ends, in either fold, disagree: no zone changes
+    its clocks twice in a day and back)."""
+    last = start + span - timedelta(microseconds=1)
     offsets = {
         moment.replace(tzinfo=zone, fold=fold).utcoffset()
-        for moment in (hour, last)
+        for moment in (start, last)
         for fold in (0, 1)
     }
     return offsets.pop() if len(offsets) == 1 else None
+
+
+_DAY, _HOUR = timedelta(days=1), timedelta(hours=1)
 
 
 def _datetime_reader(fmt: str | None, zone: ZoneInfo) -> Reader:
@@ -326,10 +330,12 @@ def _datetime_reader(fmt: str | None, zone: ZoneInfo) -> Reader:
     In the autumn's repeated hour the earlier instant is taken (fold 0); a time in the spring's
     skipped hour never happened and is refused.
 
-    Each hour's offset is worked out once (an extract's times fall in far fewer hours than
-    rows), and hours holding a change of the clocks are converted time by time."""
+    Each day's offset is worked out once (an extract's times fall on far fewer days than it has
+    rows); on the two days a year whose clocks change, each hour's, and the hour of the change
+    is converted time by time."""
     parse = naive_parser(fmt)
-    offsets: dict[tuple[int, int, int, int], timedelta | None] = {}
+    days: dict[tuple[int, int, int], timedelta | None] = {}
+    hours: dict[tuple[int, int, int, int], timedelta | None] = {}
 
     def read(text: str) -> object:
         try:
@@ -338,13 +344,19 @@ def _datetime_reader(fmt: str | None, zone: ZoneInfo) -> Reader:
             raise _BadFieldError("unparsable_date") from None
         if parsed.tzinfo is not None:
             return parsed.astimezone(UTC)
-        key = (parsed.year, parsed.month, parsed.day, parsed.hour)
+        day = (parsed.year, parsed.month, parsed.day)
         try:
-            offset = offsets[key]
+            offset = days[day]
         except KeyError:
-            offset = offsets[key] = _hour_offset(datetime(*key), zone)
+            offset = days[day] = _span_offset(datetime(*day), _DAY, zone)
         if offset is None:
-            return _to_utc(parsed, zone)
+            hour = (*day, parsed.hour)
+            try:
+                offset = hours[hour]
+            except KeyError:
+                offset = hours[hour] = _span_offset(datetime(*hour), _HOUR, zone)
+            if offset is None:
+                return _to_utc(parsed, zone)
         return (parsed - offset).replace(tzinfo=UTC)
 
     return read
