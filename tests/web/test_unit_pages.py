@@ -201,6 +201,21 @@ def test_completing_a_task_is_an_audited_alteration(unit: Unit) -> None:
     assert f'id="task-{task}"' not in officer.get(page).text  # closed: off the list
 
 
+def test_a_task_assigned_to_me_on_someone_i_do_not_hold_returns_to_the_caseload(
+    unit: Unit,
+) -> None:
+    """Going back to that person's page would ask for a reason again: the caseload instead."""
+    officer = unit.client("officer")
+    page = _person(unit, "N200117")
+    opened = officer.post(f"{page}/consult", data=_form(officer, reason="task assigned to me"))
+    task = unit.work.tasks["assigned_elsewhere"]
+    assert opened.status_code == 200 and f'id="save-{task}"' in opened.text
+    done = officer.post(
+        f"/unit/tasks/{task}/status", data=_form(officer, status="done", back="person")
+    )
+    assert done.status_code == 303 and done.headers["location"] == "/unit?done=task&lang=en#tasks"
+
+
 def test_a_task_on_someone_else_is_refused_like_one_that_does_not_exist(unit: Unit) -> None:
     officer = unit.client("officer")
     theirs = unit.work.tasks["colleague_interview"]
@@ -507,3 +522,17 @@ def test_no_name_reference_or_token_reaches_the_log_or_an_error_page(
     for value in _secrets_of(unit):
         assert value.upper() not in failed.text.upper(), value
         assert value.upper() not in logged.upper(), value
+
+
+def test_the_public_pages_show_nothing_of_the_unit(unit: Unit) -> None:
+    public = TestClient(unit.app, base_url="http://testserver", follow_redirects=True)
+    home = public.get("/")
+    paths = {"/", "/signin", *re.findall(r'href="(/[^"#?]*)', home.text)}
+    assert len(paths) > 3
+    for path in sorted(paths):
+        if path.startswith("/static/"):
+            continue
+        answer = public.get(path)
+        assert "/unit" not in answer.text, path
+        for value in _secrets_of(unit):
+            assert value.upper() not in answer.text.upper(), (path, value)

@@ -72,12 +72,14 @@ class ReviewDecisionError(CaseworkError):
 
 @dataclass(frozen=True)
 class TaskChange:
-    """What `set_task_status` did: the person's token (to go back to their page) and the
+    """What `set_task_status` did: the person's token, whether the reader may open their page
+    without a reason (`in_remit`: going back there otherwise asks for one again) and the
     statuses before and after."""
 
     token: str
     before: TaskStatus
     after: TaskStatus
+    in_remit: bool
 
 
 def set_task_status(
@@ -121,7 +123,7 @@ def set_task_status(
         changed = ["unit_tasks.status", "unit_tasks.closed_at"]
         audit.altered(session, reader.username, token, text, changed=changed, now=now)
         session.flush()
-    return TaskChange(token, before, status)
+    return TaskChange(token, before, status, reader.whole_unit or row[2] is not None)
 
 
 @dataclass(frozen=True)

@@ -150,7 +150,7 @@ def task_status(
         return RedirectResponse(f"/unit?problem=task&lang={lang}", status_code=303)
     except (TaskNotFoundError, CaseworkAccessError):
         return RedirectResponse(f"/unit?problem=task&lang={lang}", status_code=303)
-    if back == "person":
+    if back == "person" and change.in_remit:
         return _back_to(change.token, desk, "tasks", done="task")
     return RedirectResponse(f"/unit?done=task&lang={lang}#tasks", status_code=303)
 
