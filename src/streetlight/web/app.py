@@ -26,7 +26,7 @@ from streetlight.db.engine import make_engine, session_factory
 from streetlight.db.writer import writer_lock
 from streetlight.staff import totp
 from streetlight.staff.passwords import Passwords
-from streetlight.web import analyst, console, officer, pages, reports, staff, verify
+from streetlight.web import analyst, console, officer, pages, reports, staff, unit, verify
 from streetlight.web.analyst import map as analyst_map
 from streetlight.web.analyst import router as analyst_router
 from streetlight.web.console import officers
@@ -55,6 +55,8 @@ from streetlight.web.reports import api as reports_api
 from streetlight.web.reports import router as reports_router
 from streetlight.web.staff import router as staff_router
 from streetlight.web.staff import security_keys
+from streetlight.web.unit import people as unit_people
+from streetlight.web.unit import router as unit_router
 from streetlight.web.verify import chat, checks
 from streetlight.web.verify import router as verify_router
 
@@ -76,9 +78,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     safety.router,
     analyst_router.router,
     analyst_map.router,
+    unit_router.router,
+    unit_people.router,
 )
 # The areas of the app, each with its pages in a `templates/` folder.
-AREAS = (verify, pages, staff, officer, console, reports, analyst)
+AREAS = (verify, pages, staff, officer, console, reports, analyst, unit)
 
 OPENAPI_URL = "/api/v1/openapi.json"
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Literal
 
+from streetlight.web.core.i18n_unit import UNIT_FRENCH
+
 Language = Literal["en", "fr"]
 LANGUAGES: tuple[Language, ...] = ("en", "fr")
 DEFAULT: Language = "en"
@@ -672,6 +674,8 @@ FRENCH: dict[str, str] = {
     "What was sent is too large for this form. Shorten it and try again. In an emergency, call "
     "999.": "Ce qui a été envoyé est trop volumineux pour ce formulaire. Raccourcissez-le et "
     "réessayez. En cas d'urgence, appelez le 999.",
+    # The offender unit's staff pages (web/unit/): their own module, for length
+    **UNIT_FRENCH,
 }
 
 Translate = Callable[..., str]

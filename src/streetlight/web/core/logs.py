@@ -1,14 +1,15 @@
 """What the server's access log may hold: no client address (the public leaves no identifying
-trace), no capability token (a check's token in `/verify/chat/...` opens that person's chat) and
-no street typed into the report map's finder (`/report/places?q=...`: where someone felt
-unsafe)."""
+trace), no capability token (a check's token in `/verify/chat/...` opens that person's chat), no
+offender unit's person token (`/unit/people/...`, also inside a sign-in redirect's `next=`: it
+ties a visit to someone in the casework) and no street typed into the report map's finder
+(`/report/places?q=...`: where someone felt unsafe)."""
 
 from __future__ import annotations
 
 import logging
 import re
 
-_TOKEN_PATH = re.compile(r"(/verify/(?:chat|photo)/)[^/?#\s]+")
+_TOKEN_PATH = re.compile(r"(/verify/(?:chat|photo)/|/unit/people/)[^/?#&\s]+")
 _PLACES_QUERY = re.compile(r"^(/report/places)\?.*$", re.S)
 
 
