@@ -22,8 +22,12 @@ replaces the last one's (nothing is kept longer than the unit needs it to fix it
 summary and the audit entry carry only where and why, never a value.
 
 Speed: rows are read with the `csv` module and compiled per-field readers; stored rows are loaded
-once per table (id, reference and compared columns); new and changed rows are written in batches,
-on PostgreSQL as one `unnest` statement per batch (`db.bulk`), on SQLite by `executemany`.
+once per table (id, reference and compared columns); new rows stream into one COPY per table on
+PostgreSQL and go in prepared batches on SQLite, changed rows in batches (one `unnest` statement
+each on PostgreSQL, `db.bulk`). The planner's statistics of the tables written are refreshed in
+the same transaction (ANALYZE): a first import fills empty tables, whose stale statistics made
+the pages' queries scan whole tables (a person page's queries took 28 ms instead of 6 on a
+20,000-offence store until autovacuum came round).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from streetlight.db.audit import JSONValue
@@ -420,6 +424,7 @@ def import_extract(
     order = [name for name in TABLE_ORDER if name in tables]
     for name in progress(order, total=len(order)):
         counts[name] = writer.write(tables[name])
+    _analyze(session, [n for n in order if counts[n].accepted or counts[n].updated])
     problems = tuple(p for name in order for p in sorted(tables[name].problems, key=_row))
     summary = ImportSummary(
         mapping.name,
@@ -452,6 +457,14 @@ def import_extract(
         tables=summary.tables,
         problems=summary.problems,
     )
+
+
+def _analyze(session: Session, names: Sequence[str]) -> None:
+    """Refresh the planner's statistics of the tables `names` wrote (both engines allow it
+    inside a transaction, and PostgreSQL samples the transaction's own new rows)."""
+    for name in names:
+        model = UnitLink if name == "links" else _SPECS[name].model
+        session.execute(text(f"ANALYZE {table_of(model).name}"))
 
 
 def _row(problem: Problem) -> int:
