@@ -99,6 +99,32 @@ def test_the_board_lists_breaches_lapses_and_endings_with_their_actions(
     assert casework.next_authority(None) is BailAuthority.MAGISTRATES_COURT
 
 
+def test_the_board_shows_a_page_of_each_state_and_counts_them_all(
+    unit: Unit, sessions: sessionmaker[Session]
+) -> None:
+    """A force's board can hold thousands of lapsed bail periods: each state shows a page,
+    counted in full, and one state pages on from where it was."""
+    with sessions() as session:
+        first = casework.board(session, None, TODAY, LONDON, shown=1)
+        on = casework.board(
+            session, None, TODAY, LONDON, shown=1, state=BoardState.EXPIRING, first=1
+        )
+        past = casework.board(
+            session, None, TODAY, LONDON, shown=1, state=BoardState.EXPIRING, first=5
+        )
+    assert [
+        (g.state, g.total, g.first, [i.ref for i in g.items], g.more) for g in first.groups
+    ] == [
+        (BoardState.BREACHED, 1, 0, ["OR/T/1"], False),
+        (BoardState.LAPSED, 1, 0, ["BL/T/2"], False),
+        (BoardState.EXPIRING, 2, 0, ["OR/T/2"], True),
+    ]
+    assert [(g.state, g.first, [i.ref for i in g.items], g.more) for g in on.groups] == [
+        (BoardState.EXPIRING, 1, ["BL/T/1"], False)
+    ]
+    assert past.items == () and past.groups[0].total == 2
+
+
 def test_the_dashboard_sums_agree_and_name_no_one(
     unit: Unit, sessions: sessionmaker[Session]
 ) -> None:

@@ -165,6 +165,17 @@ def test_the_board_shows_breaches_lapses_and_what_expires_with_the_action(unit: 
     assert "DVPO application" not in mine and 'id="board-breached"' in mine
 
 
+def test_the_board_pages_on_through_one_state(unit: Unit) -> None:
+    client = unit.client("supervisor")
+    text = client.get("/unit/board?state=expiring&from=1").text
+    assert 'id="board-expiring"' in text and 'id="board-lapsed"' not in text
+    assert "BL/T/1" in text and "OR/T/2" not in text
+    assert 'id="board-expiring-range"' in text and "The whole board" in text
+    # An unknown state, or a junk start, is the whole board from the top.
+    whole = client.get("/unit/board?state=nonsense&from=-3").text
+    assert 'id="board-breached"' in whole and "The whole board" not in whole
+
+
 def test_the_dashboard_counts_and_names_no_one(unit: Unit) -> None:
     for name in ("analyst", "supervisor", "officer"):
         page = unit.client(name).get("/unit/dashboard")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Mapped, Session, aliased
 
 from streetlight.db.enums import (
@@ -55,6 +55,8 @@ from streetlight.db.models import (
 OPEN_STATUSES = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
 # The board: what ends within this many days needs its decision now.
 EXPIRING_DAYS = 14
+# The board shows this many items of each state to a page.
+BOARD_SHOWN = 50
 # A lapsed order or a breach stays on the board this long: the casework has no record of the
 # action taken on one, so the board cannot tell when it was dealt with, and the review dates
 # cover the record after that.
@@ -628,11 +630,33 @@ class BoardItem:
 
 
 @dataclass(frozen=True)
-class Board:
+class BoardGroup:
+    """One state's items on one page of the board: `items` are those from `first` (0-based)
+    of the `total` in that state, most urgent first."""
+
+    state: BoardState
     items: tuple[BoardItem, ...]
+    total: int
+    first: int = 0
+
+    @property
+    def more(self) -> bool:
+        return self.first + len(self.items) < self.total
+
+
+@dataclass(frozen=True)
+class Board:
+    """The board's groups, breached first; each holds a page of its items (a force's board can
+    hold thousands of lapsed bail periods, and a page of them all would take seconds)."""
+
+    groups: tuple[BoardGroup, ...]
+
+    @property
+    def items(self) -> tuple[BoardItem, ...]:
+        return tuple(item for group in self.groups for item in group.items)
 
     def of(self, state: BoardState) -> tuple[BoardItem, ...]:
-        return tuple(i for i in self.items if i.state is state)
+        return next((g.items for g in self.groups if g.state is state), ())
 
 
 _AUTHORITY_ORDER = tuple(BailAuthority)
@@ -651,18 +675,43 @@ def _in_remit(person_column: Mapped[int], holder: int | None) -> list[ColumnElem
     return [] if holder is None else [person_column.in_(held_ids(holder))]
 
 
-def board(session: Session, holder: int | None, today: date, zone: ZoneInfo) -> Board:
+def board(
+    session: Session,
+    holder: int | None,
+    today: date,
+    zone: ZoneInfo,
+    *,
+    shown: int = BOARD_SHOWN,
+    state: BoardState | None = None,
+    first: int = 0,
+) -> Board:
     """Bail and orders of the people in the remit (`holder`'s caseload, or the whole unit) that
     need action, most urgent first: breached orders, then what lapsed without a decision, then
-    what ends within `EXPIRING_DAYS`, each by date."""
-    items = [*_bail_items(session, holder, today), *_order_items(session, holder, today, zone)]
-    rank = {state: n for n, state in enumerate(BoardState)}
-    items.sort(key=lambda i: (rank[i.state], i.when, i.ref))
-    return Board(tuple(items))
+    what ends within `EXPIRING_DAYS`, each by date; `shown` items of each state from the first,
+    or of `state` alone from its `first`.
+
+    Bail is counted and cut to the page in the database (a force's lapsed bail runs to
+    thousands); orders, bounded by their dates, are all read and merged with it."""
+    orders: dict[BoardState, list[BoardItem]] = defaultdict(list)
+    for item in _order_items(session, holder, today, zone):
+        orders[item.state].append(item)
+    groups = []
+    for each in BoardState if state is None else (state,):
+        start = first if each is state else 0
+        bail, bail_total = _bail_items(session, holder, today, each, start + shown)
+        items = sorted([*bail, *orders[each]], key=lambda i: (i.when, i.ref))
+        total = bail_total + len(orders[each])
+        if total:
+            groups.append(BoardGroup(each, tuple(items[start : start + shown]), total, start))
+    return Board(tuple(groups))
 
 
-def _bail_items(session: Session, holder: int | None, today: date) -> list[BoardItem]:
-    """Pre-charge bail ending by the board's horizon with no decision since it began: no charge,
+def _bail_items(
+    session: Session, holder: int | None, today: date, state: BoardState, limit: int
+) -> tuple[list[BoardItem], int]:
+    """The first `limit` pre-charge bail periods in `state` (lapsed: ended before `today`;
+    expiring: ending by the board's horizon), by end date, and how many there are in all.
+    Each has had no decision since it began: no charge,
     no outcome other than "under investigation" on the same person and offence, and no later
     bail or release under investigation on the same offence.
 
@@ -690,37 +739,56 @@ def _bail_items(session: Session, holder: int | None, today: date) -> list[Board
             and_(later.starts == UnitBail.starts, later.id > UnitBail.id),
         ),
     )
-    rows = session.execute(
-        select(UnitBail, UnitPerson)
-        .join(UnitPerson, UnitPerson.id == UnitBail.person_id)
-        .where(
-            UnitBail.kind == BailKind.PRE_CHARGE_BAIL,
-            UnitBail.expires <= today + timedelta(days=EXPIRING_DAYS),
-            ~decided,
-            ~superseded,
-            *_in_remit(UnitBail.person_id, holder),
-        )
+    if state is BoardState.BREACHED:
+        return [], 0
+    lapsed = state is BoardState.LAPSED
+    window = (
+        UnitBail.expires < today
+        if lapsed
+        else UnitBail.expires.between(today, today + timedelta(days=EXPIRING_DAYS))
     )
-    items = []
-    for bail, person in rows:
-        expires = bail.expires
-        if expires is None:  # pragma: no cover - release under investigation has no end
-            continue
-        lapsed = expires < today
-        items.append(
-            BoardItem(
-                state=BoardState.LAPSED if lapsed else BoardState.EXPIRING,
-                action=BoardAction.BAIL_LAPSED if lapsed else BoardAction.DECIDE_BAIL,
-                person=_line(person),
-                ref=bail.bail_ref,
-                kind=bail.kind,
-                when=expires,
-                expires=expires,
-                authority=None if lapsed else next_authority(bail.authority),
-                victim_views_sought=bail.victim_views_sought,
-            )
+    where = (
+        UnitBail.kind == BailKind.PRE_CHARGE_BAIL,
+        window,
+        ~decided,
+        ~superseded,
+        *_in_remit(UnitBail.person_id, holder),
+    )
+    total = session.execute(select(func.count()).select_from(UnitBail).where(*where)).scalar_one()
+    if not total:
+        return [], 0
+    rows = session.execute(
+        select(
+            UnitBail.bail_ref,
+            UnitBail.kind,
+            UnitBail.expires,
+            UnitBail.authority,
+            UnitBail.victim_views_sought,
+            UnitPerson.token,
+            UnitPerson.surname,
+            UnitPerson.forenames,
+            UnitPerson.review_due,
         )
-    return items
+        .join(UnitPerson, UnitPerson.id == UnitBail.person_id)
+        .where(*where)
+        .order_by(UnitBail.expires, UnitBail.bail_ref)
+        .limit(limit)
+    )
+    items = [
+        BoardItem(
+            state=state,
+            action=BoardAction.BAIL_LAPSED if lapsed else BoardAction.DECIDE_BAIL,
+            person=PersonLine(row.token, row.surname, row.forenames, row.review_due),
+            ref=row.bail_ref,
+            kind=row.kind,
+            when=row.expires,
+            expires=row.expires,
+            authority=None if lapsed else next_authority(row.authority),
+            victim_views_sought=row.victim_views_sought,
+        )
+        for row in rows
+    ]
+    return items, total
 
 
 def _order_items(

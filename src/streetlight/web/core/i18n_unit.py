@@ -137,6 +137,10 @@ UNIT_FRENCH: dict[str, str] = {
     "Breached": "Violée",
     "Lapsed without a decision": "Expiré sans décision",
     "Ending within 14 days": "Prend fin dans les 14 jours",
+    "The whole board": "Tout le tableau",
+    "{first} to {last} of {total}, most urgent first.": "{first} à {last} sur {total}, le plus "
+    "urgent en premier.",
+    "The next {count}": "Les {count} suivants",
     "Bail ends on {date}: charge, or ask {authority} to extend it before then (PACE "
     "s47ZD-ZG); otherwise record release under investigation or no further action.": "La "
     "libération sous caution prend fin le {date} : inculpez, ou demandez à {authority} de la "

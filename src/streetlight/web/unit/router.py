@@ -18,6 +18,7 @@ from starlette.responses import Response
 from streetlight.db.enums import TaskStatus
 from streetlight.unit import access, auditlog, casework
 from streetlight.unit.access import Capability
+from streetlight.unit.casework import BoardState
 from streetlight.web.core.i18n import N_
 from streetlight.web.unit.desk import ConfidentialRoute, DeskDep
 
@@ -58,10 +59,15 @@ def board_page(desk: DeskDep) -> Response:
     if (refusal := desk.refuse_unless(Capability.BOARD)) is not None:
         return refusal
     today = desk.today()
-    board = casework.board(desk.db, desk.reader.holder, today, desk.settings.zone)
+    params = desk.request.query_params
+    only = next((s for s in BoardState if s.value == params.get("state")), None)
+    first = (_whole(params.get("from", "")) or 0) if only else 0
+    board = casework.board(
+        desk.db, desk.reader.holder, today, desk.settings.zone, state=only, first=first
+    )
     people = len({item.person.token for item in board.items})
     access.viewed(desk.db, desk.reader, "board", people=people, now=desk.now())
-    return desk.page("unit_board.html", {"board": board, "today": today})
+    return desk.page("unit_board.html", {"board": board, "today": today, "only": only})
 
 
 @router.get("/unit/dashboard")
