@@ -403,8 +403,10 @@ def _extract(
     arrested[cases.suspect[arrests.case]] = True
     suspected = np.zeros(n_persons, dtype=bool)
     suspected[cases.suspect] = True
+    listed = np.flatnonzero(linked)
+    listed = listed[np.argsort(number[listed])]  # in the order of their references
     people_frame = _people(
-        rng, start, persons, person_ref, linked, arrested, suspected, first_witness
+        rng, start, persons, person_ref, listed, arrested, suspected, first_witness
     )
 
     order = np.lexsort((np.arange(n), crimes.reported))  # crime references in report order
@@ -424,17 +426,25 @@ def _extract(
             "y": crimes.y,
             "relationship": rel_words[relationship],  # -1, not recorded, is the last: None
         },
-    ).sort("offence_ref")
-    links = pl.concat(
-        [
-            _links(person_ref[cases.suspect], offence_ref[ident], PersonRole.SUSPECT),
-            _links(person_ref[crimes.victim], offence_ref, PersonRole.VICTIM),
-            _links(person_ref[witness], offence_ref[witnessed], PersonRole.WITNESS),
-        ]
-    ).sort("offence_ref", "role", "person_ref")
+    )[order]  # references sort as reports do, so this is the order of the references
+    # Links in the order of (offence_ref, role, person_ref): report order, then the roles
+    # alphabetically, then person numbers (zero-padded, so they sort as the references do).
+    offence = np.concatenate([ident, np.arange(n), witnessed])
+    person = np.concatenate([cases.suspect, crimes.victim, witness])
+    roles = (PersonRole.SUSPECT, PersonRole.VICTIM, PersonRole.WITNESS)
+    role = np.repeat(np.arange(3), [len(ident), n, len(witnessed)])
+    by = np.lexsort((number[person], role, _numbers(order)[offence]))
+    links = _table(
+        LINKS,
+        {
+            "person_ref": person_ref[person[by]],
+            "offence_ref": offence_ref[offence[by]],
+            "role": np.array([r.value for r in roles], dtype=object)[role[by]],
+        },
+    )
     truth = pl.DataFrame(
-        {"offence_ref": offence_ref, "person_ref": person_ref[crimes.suspect]}
-    ).sort("offence_ref")
+        {"offence_ref": offence_ref[order], "person_ref": person_ref[crimes.suspect[order]]}
+    )
     return SyntheticForce(
         config=config,
         seed=seed,
@@ -453,12 +463,13 @@ def _people(
     start: date,
     persons: _Persons,
     person_ref: pl.Series,
-    linked: npt.NDArray[np.bool_],
+    rows: IntArray,
     arrested: npt.NDArray[np.bool_],
     suspected: npt.NDArray[np.bool_],
     first_witness: int,
 ) -> pl.DataFrame:
-    """The people table, recorded as a force records them: ethnicity not stated for about a
+    """The people table (`rows`: person ids, in order), recorded as a force records them
+    (synthetic people, with a force's gaps): ethnicity not stated for about a
     quarter (least for those arrested, asked in custody), a few dates of birth and forenames
     missing, a few with no sex recorded."""
     n = len(persons.sex)
@@ -473,7 +484,6 @@ def _people(
     dob = np.where(rng.random(n) < p_no_dob, np.datetime64("NaT", "D"), dob)
     sex = off.none_where(rng.random(n) < 0.005, persons.sex)
     ethnicity = people.ethnicity(rng, p_not_stated)
-    rows = np.flatnonzero(linked)
     return _table(
         PEOPLE,
         {
@@ -484,7 +494,7 @@ def _people(
             "sex": sex[rows],
             "ethnicity": ethnicity[rows],
         },
-    ).sort("person_ref")
+    )
 
 
 # The polars type of each kind of canonical column (date-times naive: local wall clock).
@@ -536,13 +546,6 @@ def _offence_refs(reported: npt.NDArray[np.datetime64], order: IntArray) -> pl.S
     return frame.select(ref=pl.lit("SYN/") + pl.col("yy") + pl.lit("/") + pl.col("seq"))["ref"]
 
 
-def _links(person: pl.Series, offence: pl.Series, role: PersonRole) -> pl.DataFrame:
-    return _table(
-        LINKS,
-        {"person_ref": person, "offence_ref": offence, "role": np.full(len(person), role.value)},
-    )
-
-
 def _arrest_frame(
     cases: justice.Cases, a: justice.Arrests, person_ref: pl.Series, offence_ref: pl.Series
 ) -> pl.DataFrame:
@@ -558,7 +561,7 @@ def _arrest_frame(
             "outcome": a.outcome,
             "outcome_at": _us(a.outcome_at),
         },
-    ).sort("arrest_ref")
+    )[np.argsort(number)]
 
 
 def _bail_frame(
@@ -578,7 +581,7 @@ def _bail_frame(
             "conditions": b.conditions,
             "victim_views_sought": b.victim_views_sought,
         },
-    ).sort("bail_ref")
+    )[np.argsort(number)]
 
 
 def _order_frame(o: justice.Orders, person_ref: pl.Series) -> pl.DataFrame:
@@ -596,7 +599,7 @@ def _order_frame(o: justice.Orders, person_ref: pl.Series) -> pl.DataFrame:
             "protected_person_ref": off.none_where(o.protected < 0, protected),
             "breached_at": _us(o.breached),
         },
-    ).sort("order_ref")
+    )[np.argsort(number)]
 
 
 def readme(force: SyntheticForce) -> str:

@@ -268,10 +268,8 @@ class Careers:
 
 
 def lookup(keys: npt.NDArray[Any], table: Mapping[Any, Any]) -> npt.NDArray[Any]:
-    """`table[k]` for every key, looked up once per distinct key (a KeyError names a key
-    missing from the table)."""
-    distinct, inverse = np.unique(keys, return_inverse=True)
-    return np.array([table[k] for k in distinct.tolist()], dtype=object)[inverse]
+    """`table[k]` for every key, as objects (a KeyError names a key missing from the table)."""
+    return np.array([table[k] for k in keys.tolist()], dtype=object)
 
 
 def none_where(mask: BoolArray, values: npt.NDArray[Any]) -> npt.NDArray[np.object_]:
