@@ -32,6 +32,10 @@ CRS = "EPSG:27700"
 DATETIME_FORMAT = "%d/%m/%Y %H:%M"
 DATE_FORMAT = "%d/%m/%Y"
 YES, NO = "Y", "N"
+# The last column of every file, in every row: a file copied out of its folder, or a row pasted
+# out of its file, still says that nobody in it is real. The mapping does not read it.
+SYNTHETIC_HEADER = "Synthetic"
+SYNTHETIC_MARK = "SYNTHETIC - NOT REAL"
 
 FILES = {
     "offences": "crimes.csv",
@@ -41,6 +45,7 @@ FILES = {
     "bail": "bail.csv",
     "orders": "orders.csv",
 }
+TABLE_OF = {file: name for name, file in FILES.items()}
 # Canonical column -> the force's header, per table, in the files' column order.
 HEADERS: dict[str, dict[str, str]] = {
     "offences": {
@@ -148,7 +153,7 @@ _DOMESTIC = (Relationship.PARTNER.value, Relationship.EX_PARTNER.value, Relation
 
 def force_frame(name: str, frame: pl.DataFrame) -> pl.DataFrame:
     """A canonical table in the force's layout: its headers, words, Y/N flags, UK date-times
-    as text, whole-metre coordinates, and its extra columns."""
+    as text, whole-metre coordinates, its extra columns, and last the column saying synthetic."""
     table = next(t for t in TABLES if t.name == name)
     exprs: list[pl.Expr] = []
     for column in table.columns:
@@ -181,7 +186,7 @@ def force_frame(name: str, frame: pl.DataFrame) -> pl.DataFrame:
             order.remove(header)
             order.insert(order.index(HEADERS[name][after]) + 1, header)
         out = out.select(order)
-    return out
+    return out.with_columns(pl.lit(SYNTHETIC_MARK).alias(SYNTHETIC_HEADER))
 
 
 def write(
