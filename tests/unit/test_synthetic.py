@@ -31,6 +31,7 @@ from streetlight.unit.synthetic import (
     SyntheticConfigError,
     SyntheticForce,
     generate,
+    make_extract,
     write_extract,
 )
 from streetlight.unit.synthetic_offending import Calibration
@@ -533,3 +534,22 @@ def test_the_extract_imports_through_its_mapping_with_nothing_quarantined(
         assert (counts.read, counts.accepted, counts.quarantined) == (height, height, 0), counts
     with sqlite_sessions() as session:
         assert count_rows(session) == {t.name: small.table(t.name).height for t in TABLES}
+
+
+def test_make_extract_writes_what_generate_makes_and_measures_it(tmp_path: Path) -> None:
+    made = make_extract(SMALL, SEED, tmp_path / "made")
+    assert [p.name for p in made.paths] == ["README.txt", *layout.FILES.values()]
+    written = {p.name: p.read_bytes() for p in made.paths}
+    direct = _written(SEED, tmp_path / "direct")
+    del direct["extract.zip"]
+    assert written == direct
+    again = generate(SMALL, SEED)
+    assert made.figures == measure(again.offences, again.links, start=again.start, end=again.end)
+    # Over its own earlier output, yes; beside other files, never.
+    make_extract(SMALL, SEED, tmp_path / "made")
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "Nominals.csv").write_text("NominalID\n", encoding="utf-8")
+    with pytest.raises(SyntheticConfigError, match="holds other files"):
+        make_extract(SMALL, SEED, tmp_path / "real")
+    with pytest.raises(SyntheticConfigError, match="not a folder"):
+        make_extract(SMALL, SEED, tmp_path / "real" / "Nominals.csv")
