@@ -75,7 +75,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field, fields, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -579,8 +579,28 @@ def _table(table: Table, data: dict[str, npt.NDArray[Any] | pl.Series]) -> pl.Da
 
 
 def _us(values: npt.NDArray[np.datetime64]) -> npt.NDArray[np.datetime64]:
-    """Date-times at a resolution polars takes (it has no minutes)."""
-    return values.astype("datetime64[us]")
+    """Date-times at a resolution polars takes (it has no minutes), none in the hour the clocks
+    skip: arrests, charges, outcomes and breaches are drawn as durations after other events, so
+    they can land there, and a force's system never records a wall-clock time that did not
+    exist (the import quarantines one)."""
+    return _skip_spring_gap(values.astype("datetime64[m]")).astype("datetime64[us]")
+
+
+def _skip_spring_gap(values: npt.NDArray[np.datetime64]) -> npt.NDArray[np.datetime64]:
+    """Local times from 01:00 to 02:00 on the last Sunday of March moved to 02:00 (monotone, so
+    the order between times is kept; NaT stays NaT)."""
+    known = values[~np.isnat(values)]
+    if not len(known):
+        return values
+    first = int(known.min().astype("datetime64[Y]").astype(np.int64)) + 1970
+    last = int(known.max().astype("datetime64[Y]").astype(np.int64)) + 1970
+    out = values.copy()
+    for year in range(first, last + 1):
+        march_end = date(year, 3, 31)
+        sunday = march_end - timedelta(days=(march_end.weekday() + 1) % 7)
+        gap = np.datetime64(sunday, "m") + np.timedelta64(60, "m")
+        out[(out >= gap) & (out < gap + np.timedelta64(60, "m"))] = gap + np.timedelta64(60, "m")
+    return out
 
 
 def _refs(prefix: str, number: IntArray, width: int) -> pl.Series:
