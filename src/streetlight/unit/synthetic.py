@@ -4,8 +4,8 @@ exists (person-level crime records are never published), so the generator is cal
 few published figures about how harm from violence against women and girls concentrates.
 
 Everything it makes is synthetic and says so: every name starts "SYNTH-", every reference
-"SYN", the extract's README.txt says it, and its mapping (`mappings/unit-synthetic.toml`) has
-`synthetic = true` in its [unit] table.
+"SYN", every CSV row ends "SYNTHETIC - NOT REAL", the extract's README.txt says it, and its
+mapping (`mappings/unit-synthetic.toml`) has `synthetic = true` in its [unit] table.
 
 `generate(config, seed)` returns the canonical tables of `extract.py` as polars frames
 (`SyntheticForce`); `write_extract(force, folder)` writes them in a force-like layout (its own
@@ -33,7 +33,7 @@ seconds), for benchmarks.
    or family, harm summed per (suspect, victim); the smallest share of pairs holding 80% of it.
 3. **London's first "top 100"** (Metropolitan Police, 2023: about 35,000 men reported for VAWG
    offences a year; the first V100 had 445 offences against 201 victims, so 4.45 offences and
-   2.01 victims each). Measured as the next issue's ranking will: suspects ranked by summed CCHI
+   2.01 victims each). Measured as a harm ranking of suspects would: suspects ranked by summed CCHI
    days of VAWG offences reported in the extract's last 365 days; the top `k`, where `k` is 100
    scaled by the force's VAWG suspects that year against London's 35,000 (the demo force is a
    tenth of London, so `k` = 10; the `FORCE` preset is London-sized, `k` = 100); their offences
