@@ -8,7 +8,8 @@ and fix: the file (and the row and field where there is one), the option, or the
 StreetlightError              anything Streetlight raises on purpose (never raised itself)
 ├── ConfigError               a setting, option or configuration file that cannot be used
 │     UnknownOutputError, UnknownTimeZoneError (here); OptionError (cli.options);
-│     SettingsError (staff.settings); SampleNotFoundError (demo.pipeline)
+│     SettingsError (staff.settings); SampleNotFoundError (demo.pipeline);
+│     SyntheticConfigError (unit.synthetic)
 ├── IngestError               crime data that cannot be read at all (bad rows are quarantined)
 │     SourceError > SourceNotFoundError, NotCSVError, NotZipError, UnknownLayoutError;
 │     MappingError (here)

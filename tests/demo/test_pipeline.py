@@ -78,6 +78,7 @@ def test_demo_writes_maps_and_summary(tmp_path: Path) -> None:
     # The demo force for the web app, seeded beside the store; re-seeding duplicates nothing.
     assert result.force is not None and again.force is not None
     assert [a.username for a in result.force.accounts] == [
-        "dc2207", "dc2311", "pc1001", "operator", "supervisor", "analyst"
+        "dc2207", "dc2311", "pc1001", "operator", "supervisor", "analyst",
+        "dc3101", "dc3102", "ds3100", "auditor",
     ]  # fmt: skip
     assert again.force.accounts == result.force.accounts

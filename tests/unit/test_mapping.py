@@ -24,6 +24,7 @@ def test_the_example_mapping_loads() -> None:
     assert mapping.tables["offences"].columns["offence_ref"] == "OccurrenceRef"
     assert mapping.tables["links"].values["role"] == {"Offender": "suspect"}
     assert mapping.datetime_format == "%d/%m/%Y %H:%M"
+    assert not mapping.synthetic
 
 
 def _canonical() -> str:
@@ -56,6 +57,10 @@ def _canonical() -> str:
         (
             lambda t: t.replace('crs = "EPSG:27700"', 'crs = "EPSG:27700"\nepoch = 1'),
             r"\[unit\] 'epoch' is not a key Streetlight knows",
+        ),
+        (
+            lambda t: t.replace('crs = "EPSG:27700"', 'crs = "EPSG:27700"\nsynthetic = "yes"'),
+            r"\[unit\] synthetic must be true or false",
         ),
         (
             lambda t: t.replace('crs = "EPSG:27700"', 'crs = "EPSG:27700"\ncodes = "none.csv"'),

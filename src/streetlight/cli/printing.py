@@ -26,11 +26,19 @@ def print_demo_force(force: DemoForce, store: Path) -> None:
     )
     for account in force.accounts:
         out.print(
-            f"  {account.username:<11} {account.role.value:<10} password {account.password}  "
+            f"  {account.username:<11} {account.role.value:<15} password {account.password}  "
             f"TOTP secret {account.totp_secret}  ({account.note})",
             soft_wrap=True,
             highlight=False,
         )
+    unit = force.unit
+    held = " and ".join(f"{name} {n}" for name, n in unit.caseloads)
+    out.print(
+        f"Offender unit (SYNTHETIC people, not real: {unit.extract}): caseloads {held}, "
+        f"highest harm first; {unit.tasks} open tasks, {unit.overdue} overdue.",
+        soft_wrap=True,
+        highlight=False,
+    )
     out.print(
         "Enrol a TOTP secret in an authenticator app, or print the current code with\n"
         "  python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"",

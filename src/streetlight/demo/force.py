@@ -4,7 +4,9 @@ on-the-spot verification (officer app, public check, control-room console).
 Officers in Middlesbrough town centre: a lone plain-clothes detective (DC2207: her engagements
 get uniformed backup), two plain-clothes colleagues together (DC2311 and DC2312: no backup), two
 uniformed response officers on duty with fresh positions, one officer off duty and one suspended
-(for the "cannot confirm" answers); an operator and a supervisor. Passwords are random, made on
+(for the "cannot confirm" answers); an operator, a supervisor and an analyst; and an offender
+unit (`streetlight.demo.unit`: two unit officers with caseloads of synthetic people, a unit
+supervisor and an auditor). Passwords are random, made on
 the first run and kept in `demo-credentials.json` (owner-only) in the data folder; TOTP secrets
 are read back from the database. Re-running updates everything in place (no duplicates) and
 stamps the positions with the current time, since positions older than
@@ -30,8 +32,9 @@ from streetlight.db import officers as ops
 from streetlight.db.engine import make_engine, session_factory, sqlite_url
 from streetlight.db.migrate import upgrade
 from streetlight.db.models import Dress, Officer, OfficerStatus, Role
+from streetlight.demo.unit import DemoUnit, seed_demo_unit
 from streetlight.staff import totp
-from streetlight.staff.accounts import create_staff_user, find_user, reset_totp
+from streetlight.staff.accounts import AccountError, create_staff_user, find_user, reset_totp
 from streetlight.staff.passwords import Passwords
 from streetlight.staff.settings import server_secret
 
@@ -77,6 +80,10 @@ ACCOUNTS = (
     ("operator", Role.OPERATOR, None, "control-room console"),
     ("supervisor", Role.SUPERVISOR, None, "console, and suspend or reinstate officers"),
     ("analyst", Role.ANALYST, None, "public reports: moderation queue and analyst map"),
+    ("dc3101", Role.UNIT_OFFICER, None, "offender unit: 30 synthetic people, tasks overdue"),
+    ("dc3102", Role.UNIT_OFFICER, None, "offender unit: the next 30 by harm, tasks overdue"),
+    ("ds3100", Role.UNIT_SUPERVISOR, None, "offender unit supervisor: the whole caseload"),
+    ("auditor", Role.AUDITOR, None, "offender unit's access log, no case content"),
 )
 
 
@@ -95,6 +102,7 @@ class DemoForce:
     database: Path
     accounts: tuple[DemoAccount, ...]
     officers: tuple[DemoOfficer, ...]
+    unit: DemoUnit
 
 
 def portrait_png(colour: tuple[int, int, int], size: int = 96) -> bytes:
@@ -184,9 +192,11 @@ def _account(
     now: datetime,
 ) -> str:
     user = find_user(session, username)
+    # Call signs (dc2207, ds3100) as a force writes them; other accounts by their title.
+    call_sign = username[:2].isalpha() and username[2:].isdigit()
     if user is None:
         return create_staff_user(
-            session, username=username, display_name=username.upper() if warrant else username.title(),
+            session, username=username, display_name=username.upper() if call_sign else username.title(),
             password=password, role=role, passwords=passwords, totp_key=totp_key, now=now,
             actor=ACTOR, warrant_number=warrant,
         ).totp_secret  # fmt: skip
@@ -231,6 +241,20 @@ def seed_demo_force(
                 accounts.append(
                     DemoAccount(username, known[username], enrolled, role, warrant, note)
                 )
+            unit_officers = {
+                a.username: _user_id(session, a.username)
+                for a in accounts
+                if a.role is Role.UNIT_OFFICER
+            }
+            unit = seed_demo_unit(session, store, unit_officers, now=now)
     finally:
         engine.dispose()
-    return DemoForce(database, tuple(accounts), OFFICERS)
+    return DemoForce(database, tuple(accounts), OFFICERS, unit)
+
+
+def _user_id(session: Session, username: str) -> int:
+    user = find_user(session, username)
+    if user is None:  # created above in this transaction: a bug if missing
+        raise AccountError(f"demo account {username!r} was not created")
+    session.flush()
+    return user.id

@@ -7,7 +7,8 @@ the command would make, and its summary says the table's source and caveats.
 
 It also seeds a demo force into the embedded database beside the store (officers on duty in
 Middlesbrough, operator and supervisor accounts: `streetlight.demo.force`), so that
-`streetlight serve` then shows on-the-spot verification end to end.
+`streetlight serve` then shows on-the-spot verification end to end, and an offender unit whose
+caseloads are synthetic people (`streetlight.demo.unit`).
 """
 
 from __future__ import annotations

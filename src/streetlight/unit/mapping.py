@@ -12,6 +12,7 @@ canonical value. `mappings/unit-example.toml` is a documented example:
     codes = "path.csv"           # optional offence-code list, relative to the mapping file
     datetime_format = "%Y-%m-%d %H:%M"   # optional, default ISO 8601
     date_format = "%Y-%m-%d"             # optional, default ISO 8601
+    synthetic = true             # optional: invented people (streetlight.unit.synthetic)
 
     [offences]
     file = "offences.csv"        # member name inside the folder/zip
@@ -51,7 +52,7 @@ from streetlight.unit.extract import (
 )
 
 REQUIRED_TABLES = ("offences", "people", "links")
-_UNIT_KEYS = ("name", "timezone", "crs", "codes", "datetime_format", "date_format")
+_UNIT_KEYS = ("name", "timezone", "crs", "codes", "datetime_format", "date_format", "synthetic")
 _TABLE_KEYS = ("file", "columns", "values")
 # Words a yes/no column may hold, any case (`Kind.BOOL`).
 BOOL_WORDS: dict[str, bool] = {
@@ -93,6 +94,8 @@ class UnitMapping:
     datetime_format: str | None
     date_format: str | None
     tables: Mapping[str, TableMapping]
+    # The extract is invented (not real people), so that what is made of it can say so.
+    synthetic: bool = False
 
     def canonical_text(self) -> str:
         """Everything that decides how rows are read, as one text: part of an import's digest,
@@ -139,6 +142,9 @@ def load_mapping(path: str | Path) -> UnitMapping:
     datetime_format = _format(unit, "datetime_format", p)
     date_format = _format(unit, "date_format", p)
     codes_path, codes = _codes(unit, p)
+    synthetic = unit.get("synthetic", False)
+    if not isinstance(synthetic, bool):
+        raise ExtractMappingError(f"{p}: [unit] synthetic must be true or false")
     tables: dict[str, TableMapping] = {}
     for table in TABLES:
         raw = _table(data, table.name, p, required=table.name in REQUIRED_TABLES)
@@ -158,6 +164,7 @@ def load_mapping(path: str | Path) -> UnitMapping:
         datetime_format=datetime_format,
         date_format=date_format,
         tables=tables,
+        synthetic=synthetic,
     )
 
 
