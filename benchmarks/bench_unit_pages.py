@@ -12,12 +12,13 @@ Each of `--users` unit officers holds a caseload of 50 people, the people with t
 first (the heaviest pages), and a supervisor holds none (the board then covers the whole unit).
 `uvicorn --workers N` serves the real app. Each user is a client with its own signed-in session
 (opened in the database, as sign-in would) and its own connection:
-- `person, busy`: each user asks for a random person of their caseload as soon as the last
-  answer arrives (a closed loop: the worst case, 20 requests always in flight on 2 cores);
-- `person, users`: the same with `--think` seconds (exponential) between a user's pages, as
-  people reading them would;
-- `board`: each officer's board (their caseload's bail and orders) and the supervisor's (the
-  unit's), busy.
+- `person`: each user asks for a random person of their caseload;
+- `board (officer)`: each officer's board (their caseload's bail and orders);
+- `board (unit)`: the supervisor's board (the whole unit's), asked for by every user;
+each three ways: `alone` (one user, the next page as soon as the last arrives: the page's own
+time), `reading` (all users, `--think` seconds between a user's pages, exponential, as people
+reading them would) and `busy` (all users, no pause: 20 requests always in flight on 2 cores,
+the worst case).
 Every person page writes its audit entry (the log is hash-chained), so this measures that too.
 Latency is from each request's send to its last byte, at the client, which shares the two cores
 with the server. Nothing here is a test; figures go in the closing note.
@@ -202,14 +203,16 @@ def main() -> None:
             print(f"\nPostgreSQL ({durability}), {args.workers} workers, {args.users} users, "
                   f"{args.seconds:.0f} s each:")  # fmt: skip
             with served(APP, env, args.workers, ready=_ready) as base:
-                measure("person, busy", base, officers, pages, args)
-                measure(
-                    f"person, users ({args.think:g} s)", base, officers, pages, args, args.think
-                )
                 boards = [["/unit/board"] for _ in officers]
-                measure("board (officer), busy", base, officers, boards, args)
-                sup = [seeded.supervisor] * args.users
-                measure("board (unit), busy", base, sup, [["/unit/board"]] * args.users, args)
+                unit = [seeded.supervisor] * args.users, [["/unit/board"]] * args.users
+                for label, users, paths in (
+                    ("person", officers, pages),
+                    ("board (officer)", officers, boards),
+                    ("board (unit)", *unit),
+                ):
+                    measure(f"{label}, alone", base, users[:1], paths[:1], args)
+                    measure(f"{label}, reading", base, users, paths, args, args.think)
+                    measure(f"{label}, busy", base, users, paths, args)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
