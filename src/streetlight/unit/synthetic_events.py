@@ -197,44 +197,25 @@ def places(
     out_and_about = (rhythm == Rhythm.SEXUAL_NIGHT) | (rhythm == Rhythm.NIGHT_ECONOMY)
     # Metres: at an address (10), in the street nearby (800), about town (400 around a centre),
     # or anywhere within a couple of kilometres of home.
-    x = np.select(
-        [
-            domestic & (u < 0.8),
-            domestic,
-            out_and_about & (u < 0.5),
-            out_and_about,
-            table == off.Table.STALKING,
-            u < 0.6,
-        ],
-        [
-            vx + 10 * jitter[0],
-            vx + 800 * jitter[0],
-            cx + 400 * jitter[0],
-            sx + 2000 * jitter[0],
-            vx + np.where(u < 0.6, 10.0, 1000.0) * jitter[0],
-            sx + 10 * jitter[0],
-        ],
-        vx + 10 * jitter[0],
-    )
-    y = np.select(
-        [
-            domestic & (u < 0.8),
-            domestic,
-            out_and_about & (u < 0.5),
-            out_and_about,
-            table == off.Table.STALKING,
-            u < 0.6,
-        ],
-        [
-            vy + 10 * jitter[1],
-            vy + 800 * jitter[1],
-            cy + 400 * jitter[1],
-            sy + 2000 * jitter[1],
-            vy + np.where(u < 0.6, 10.0, 1000.0) * jitter[1],
-            sy + 10 * jitter[1],
-        ],
-        vy + 10 * jitter[1],
-    )
+    where = [
+        domestic & (u < 0.8),
+        domestic,
+        out_and_about & (u < 0.5),
+        out_and_about,
+        table == off.Table.STALKING,
+        u < 0.6,
+    ]
+    stalking: FloatArray = np.where(u < 0.6, 10.0, 1000.0)
+    spread: list[float | FloatArray] = [10.0, 800.0, 400.0, 2000.0, stalking, 10.0]
+
+    def around(
+        victim: FloatArray, centre: FloatArray, home: FloatArray, step: FloatArray
+    ) -> FloatArray:
+        centres = [victim, victim, centre, home, victim, home]
+        near = [c + s * step for c, s in zip(centres, spread, strict=True)]
+        return np.select(where, near, victim + 10 * step)
+
+    x, y = around(vx, cx, sx, jitter[0]), around(vy, cy, sy, jitter[1])
     x, y = people.clip_to_box(np.round(x), np.round(y))
     p_missing = np.select([code == "88A", np.isin(code, COURSE_OF_CONDUCT)], [0.7, 0.08], 0.02)
     missing = rng.random(n) < p_missing
