@@ -17,8 +17,10 @@ from streetlight.db.enums import BailAuthority, ReviewDecision, TaskStatus
 from streetlight.db.models import (
     AuditEntry,
     UnitArrest,
+    UnitBail,
     UnitCaseload,
     UnitLink,
+    UnitOffence,
     UnitOrder,
     UnitPerson,
     UnitTask,
@@ -123,6 +125,45 @@ def test_the_board_shows_a_page_of_each_state_and_counts_them_all(
         (BoardState.EXPIRING, 1, ["BL/T/1"], False)
     ]
     assert past.items == () and past.groups[0].total == 2
+
+
+def test_the_board_counts_a_backlog_up_to_a_cap_and_says_there_are_more(
+    unit: Unit, sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A force's backlog of lapsed bail is counted up to a cap (past the page asked for): the
+    group then says "more than", and still pages on to the end."""
+    with sessions.begin() as session:
+        lapsed = session.execute(select(UnitBail).where(UnitBail.bail_ref == "BL/T/2")).scalar_one()
+        taken = set(session.execute(select(UnitBail.offence_id)).scalars())
+        others = (
+            session.execute(
+                select(UnitOffence.id).where(UnitOffence.id.not_in(taken)).order_by(UnitOffence.id)
+            )
+            .scalars()
+            .all()[:3]
+        )
+        assert lapsed.expires is not None
+        for n, offence in enumerate(others):
+            session.add(UnitBail(
+                bail_ref=f"BL/T/2{'abc'[n]}", person_id=lapsed.person_id, offence_id=offence,
+                kind=lapsed.kind, starts=lapsed.starts, expires=lapsed.expires - timedelta(days=n + 1),
+                authority=lapsed.authority, created_at=lapsed.created_at, updated_at=lapsed.updated_at,
+            ))  # fmt: skip
+    monkeypatch.setattr(casework, "BOARD_COUNT_CAP", 1)
+    seen: list[str] = []
+    with sessions() as session:
+        first = 0
+        while True:
+            (group,) = casework.board(
+                session, None, TODAY, LONDON, shown=1, state=BoardState.LAPSED, first=first
+            ).groups
+            seen += [i.ref for i in group.items]
+            if not group.more:
+                break
+            assert group.at_least and group.following == 1  # "more than 1, 2, 3..."
+            first += 1
+    assert seen == ["BL/T/2c", "BL/T/2b", "BL/T/2a", "BL/T/2"]
+    assert (group.total, group.at_least) == (4, False)
 
 
 def test_the_dashboard_sums_agree_and_name_no_one(

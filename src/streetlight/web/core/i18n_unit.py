@@ -141,6 +141,7 @@ UNIT_FRENCH: dict[str, str] = {
     "{first} to {last} of {total}, most urgent first.": "{first} à {last} sur {total}, le plus "
     "urgent en premier.",
     "The next {count}": "Les {count} suivants",
+    "more than {count}": "plus de {count}",
     "Bail ends on {date}: charge, or ask {authority} to extend it before then (PACE "
     "s47ZD-ZG); otherwise record release under investigation or no further action.": "La "
     "libération sous caution prend fin le {date} : inculpez, ou demandez à {authority} de la "
