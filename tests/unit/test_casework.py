@@ -206,6 +206,22 @@ def test_the_caseload_puts_overdue_tasks_first_and_lists_reviews_due(
     assert len(whole.people) == 3 and tasks["colleague_interview"] in {t.id for t in whole.tasks}
 
 
+def test_the_caseload_pages_through_the_people_in_order(
+    unit: Unit, sessions: sessionmaker[Session]
+) -> None:
+    """A unit's caseload runs to a thousand people: a page of them, in the whole list's order,
+    each with their holders and offences counted, and the tasks of everyone held."""
+    with sessions() as session:
+        whole = casework.caseload(session, None, TODAY)
+        pages = [casework.caseload(session, None, TODAY, shown=2, first=n) for n in (0, 2)]
+    assert [(p.held, p.first, len(p.people), p.more) for p in pages] == [
+        (3, 0, 2, True),
+        (3, 2, 1, False),
+    ]
+    assert [h for p in pages for h in p.people] == list(whole.people)
+    assert all(p.tasks == whole.tasks for p in pages)
+
+
 def test_tasks_change_for_their_holder_or_assignee_only(
     unit: Unit, sessions: sessionmaker[Session]
 ) -> None:

@@ -165,6 +165,18 @@ def test_the_board_shows_breaches_lapses_and_what_expires_with_the_action(unit: 
     assert "DVPO application" not in mine and 'id="board-breached"' in mine
 
 
+def test_the_caseload_pages_on_through_the_people(
+    unit: Unit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(casework, "CASELOAD_SHOWN", 2)
+    client = unit.client("supervisor")
+    first = client.get("/unit").text
+    assert 'id="people-range"' in first and 'id="people-more"' in first
+    assert first.count('class="person-link"') == 2
+    rest = client.get("/unit?from=2").text
+    assert rest.count('class="person-link"') == 1 and 'id="people-more"' not in rest
+
+
 def test_the_board_pages_on_through_one_state(unit: Unit) -> None:
     client = unit.client("supervisor")
     text = client.get("/unit/board?state=expiring&from=1").text

@@ -58,6 +58,8 @@ EXPIRING_DAYS = 14
 # The board shows this many items of each state to a page, and counts bail up to this many.
 BOARD_SHOWN = 50
 BOARD_COUNT_CAP = 1000
+# The caseload page shows this many people to a page.
+CASELOAD_SHOWN = 100
 # A lapsed order or a breach stays on the board this long: the casework has no record of the
 # action taken on one, so the board cannot tell when it was dealt with, and the review dates
 # cover the record after that.
@@ -160,18 +162,25 @@ class HeldPerson:
 
 @dataclass(frozen=True)
 class Caseload:
-    """`people`: held (by `holder`, or by anyone in the unit); `tasks`: their open tasks and
-    those assigned to `holder`, overdue first; `reviews_due`: people in the remit whose review
-    date has come, most overdue first (a supervisor's remit: every record)."""
+    """`people`: held (by `holder`, or by anyone in the unit), those from `first` (0-based) of
+    `held` in all, most overdue tasks first; `tasks`: their open tasks and those assigned to
+    `holder`, overdue first; `reviews_due`: people in the remit whose review date has come,
+    most overdue first (a supervisor's remit: every record)."""
 
     whole_unit: bool
     people: tuple[HeldPerson, ...]
     tasks: tuple[TaskLine, ...]
     reviews_due: tuple[PersonLine, ...]
+    held: int = 0
+    first: int = 0
 
     @property
     def overdue(self) -> int:
         return sum(1 for t in self.tasks if t.overdue)
+
+    @property
+    def more(self) -> bool:
+        return self.first + len(self.people) < self.held
 
 
 def held_ids(holder: int | None) -> Select[int]:
@@ -181,12 +190,44 @@ def held_ids(holder: int | None) -> Select[int]:
 
 
 def caseload(
-    session: Session, holder: int | None, today: date, *, reviews_limit: int = 50
+    session: Session,
+    holder: int | None,
+    today: date,
+    *,
+    reviews_limit: int = 50,
+    shown: int | None = None,
+    first: int = 0,
 ) -> Caseload:
-    """The caseload of `holder` (a staff account's id), or the whole unit's (None)."""
+    """The caseload of `holder` (a staff account's id), or the whole unit's (None): `shown`
+    people from the `first`, in order of urgency. Everyone held is ordered (by their open
+    tasks), but only the page's people have their holders and offences counted: a unit's
+    caseload runs to a thousand people, and drawing them all took most of a second.
+    `shown`: `CASELOAD_SHOWN` when None."""
+    shown = CASELOAD_SHOWN if shown is None else shown
     held = held_ids(holder)
-    people = session.scalars(select(UnitPerson).where(UnitPerson.id.in_(held))).all()
-    ids = [p.id for p in people]
+    people = session.execute(
+        select(
+            UnitPerson.id, UnitPerson.token, UnitPerson.surname, UnitPerson.forenames,
+            UnitPerson.review_due,
+        ).where(UnitPerson.id.in_(held))
+    ).all()  # fmt: skip
+    task_where: list[ColumnElement[bool]] = [UnitTask.person_id.in_(held)]
+    if holder is not None:
+        task_where = [or_(UnitTask.person_id.in_(held), UnitTask.assigned_to_id == holder)]
+    tasks = _task_lines(session, task_where, today)
+    open_by: Counter[str] = Counter(t.person.token for t in tasks)
+    overdue_by: Counter[str] = Counter(t.person.token for t in tasks if t.overdue)
+    lines = [(p.id, PersonLine(p.token, p.surname, p.forenames, p.review_due)) for p in people]
+    lines.sort(
+        key=lambda line: (
+            -overdue_by[line[1].token],
+            -open_by[line[1].token],
+            line[1].name or "~",
+            line[1].token,
+        )
+    )
+    page = lines[first : first + shown]
+    ids = [pid for pid, _ in page]
     holders: dict[int, list[str]] = defaultdict(list)
     for person_id, name in session.execute(
         select(UnitCaseload.person_id, StaffUser.display_name)
@@ -200,26 +241,17 @@ def caseload(
         select(UnitLink.person_id, UnitLink.role).where(UnitLink.person_id.in_(ids))
     ):
         roles[person_id, role] += 1
-    task_where: list[ColumnElement[bool]] = [UnitTask.person_id.in_(held)]
-    if holder is not None:
-        task_where = [or_(UnitTask.person_id.in_(held), UnitTask.assigned_to_id == holder)]
-    tasks = _task_lines(session, task_where, today)
-    open_by: Counter[str] = Counter(t.person.token for t in tasks)
-    overdue_by: Counter[str] = Counter(t.person.token for t in tasks if t.overdue)
-    lines = [
+    shown_people = tuple(
         HeldPerson(
-            person=_line(p),
-            holders=tuple(holders[p.id]),
-            suspect_in=roles[p.id, PersonRole.SUSPECT],
-            victim_in=roles[p.id, PersonRole.VICTIM],
-            open_tasks=open_by[p.token],
-            overdue_tasks=overdue_by[p.token],
-            review_overdue=p.review_due <= today,
+            person=line,
+            holders=tuple(holders[pid]),
+            suspect_in=roles[pid, PersonRole.SUSPECT],
+            victim_in=roles[pid, PersonRole.VICTIM],
+            open_tasks=open_by[line.token],
+            overdue_tasks=overdue_by[line.token],
+            review_overdue=line.review_due <= today,
         )
-        for p in people
-    ]
-    lines.sort(
-        key=lambda h: (-h.overdue_tasks, -h.open_tasks, h.person.name or "~", h.person.token)
+        for pid, line in page
     )
     due_query = select(UnitPerson).where(UnitPerson.review_due <= today)
     if holder is not None:
@@ -227,7 +259,8 @@ def caseload(
     due = session.scalars(
         due_query.order_by(UnitPerson.review_due, UnitPerson.id).limit(reviews_limit)
     ).all()
-    return Caseload(holder is None, tuple(lines), tasks, tuple(_line(p) for p in due))
+    due_lines = tuple(_line(p) for p in due)
+    return Caseload(holder is None, shown_people, tasks, due_lines, len(lines), first)
 
 
 # --- One person's file --------------------------------------------------------------------------

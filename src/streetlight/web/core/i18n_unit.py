@@ -142,6 +142,10 @@ UNIT_FRENCH: dict[str, str] = {
     "urgent en premier.",
     "The next {count}": "Les {count} suivants",
     "more than {count}": "plus de {count}",
+    "{first} to {last} of {total}, most overdue tasks first.": "{first} à {last} sur {total}, "
+    "les tâches les plus en retard en premier.",
+    "The {count} most urgent are listed here; every task is on its person's page.": "Les "
+    "{count} plus urgentes sont listées ici ; chaque tâche figure sur la page de sa personne.",
     "Bail ends on {date}: charge, or ask {authority} to extend it before then (PACE "
     "s47ZD-ZG); otherwise record release under investigation or no further action.": "La "
     "libération sous caution prend fin le {date} : inculpez, ou demandez à {authority} de la "

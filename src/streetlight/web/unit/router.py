@@ -28,6 +28,8 @@ DONE: dict[str, str] = {
     "task": N_("Task updated."),
     "erased": N_("The record was erased. The audit log keeps who erased it, when and why."),
 }
+# The caseload page lists this many open tasks, the most urgent (each person's page has theirs).
+TASKS_SHOWN = 100
 PROBLEMS: dict[str, str] = {
     "task": N_("That task cannot be changed: it does not exist, or it is not yours to change."),
 }
@@ -38,13 +40,15 @@ def caseload_page(desk: DeskDep) -> Response:
     """My people and their tasks, overdue first (a supervisor: the whole unit's)."""
     if (refusal := desk.refuse_unless(Capability.CASELOAD)) is not None:
         return refusal
-    load = casework.caseload(desk.db, desk.reader.holder, desk.today())
-    access.viewed(desk.db, desk.reader, "caseload", people=len(load.people), now=desk.now())
     params = dict(desk.request.query_params)
+    first = _whole(params.get("from", "")) or 0
+    load = casework.caseload(desk.db, desk.reader.holder, desk.today(), first=first)
+    access.viewed(desk.db, desk.reader, "caseload", people=len(load.people), now=desk.now())
     return desk.page(
         "unit_caseload.html",
         {
             "load": load,
+            "tasks_shown": TASKS_SHOWN,
             "today": desk.today(),
             "statuses": tuple(TaskStatus),
             "done": DONE.get(params.get("done", "")),
