@@ -68,7 +68,8 @@ class Window:
     after: datetime
     until: datetime
     days: int
-    label: str  # how explanations name the end: "2025-10-28" or an ISO instant
+    label: str  # how explanations name the date: "2025-10-28" or an ISO instant
+    end: str  # and the window's end: "the end of 2025-10-28" or the instant
 
 
 def window(as_of: date | datetime, days: int, zone: ZoneInfo) -> Window:
@@ -78,10 +79,13 @@ def window(as_of: date | datetime, days: int, zone: ZoneInfo) -> Window:
         if as_of.tzinfo is None:
             raise RankingError("as_of: a naive datetime (give a date, or an aware datetime)")
         until = as_of.astimezone(ZoneInfo(_UTC))
-        return Window(until - timedelta(days=days), until, days, as_of.isoformat())
+        label = as_of.isoformat()
+        return Window(until - timedelta(days=days), until, days, label, label)
     end = datetime.combine(as_of + timedelta(days=1), time(), zone).astimezone(ZoneInfo(_UTC))
     start = datetime.combine(as_of + timedelta(days=1 - days), time(), zone)
-    return Window(start.astimezone(ZoneInfo(_UTC)) - tick, end - tick, days, as_of.isoformat())
+    label = as_of.isoformat()
+    after = start.astimezone(ZoneInfo(_UTC)) - tick
+    return Window(after, end - tick, days, label, f"the end of {label}")
 
 
 @dataclass(frozen=True)
@@ -140,13 +144,10 @@ class Ranking:
         self.zone = zone
 
     def fit(self, offences: pl.DataFrame, links: pl.DataFrame, *, as_of: date | datetime) -> Self:
-        if self.method not in METHODS:
-            raise RankingError(f"method: {self.method!r} is not one of {', '.join(METHODS)}")
+        self.window_ = self.window(as_of)
         zone = ZoneInfo(self.zone)
         harm = self.harm if self.harm is not None else read_harm_weights()
         rfgv = self.rfgv if self.rfgv is not None else read_rfgv_weights()
-        days = rfgv.window_days if self.method == "rfgv" else V100_DAYS
-        self.window_ = window(as_of, days, zone)
         rows, victims = _allegations(offences, links, self.method, self.window_, harm, zone)
         if self.method == "rfgv":
             rows = _rfgv(rows, victims, self.window_, rfgv)
@@ -161,6 +162,16 @@ class Ranking:
         self.harm_ = harm
         self.zone_ = zone
         return self
+
+    def window(self, as_of: date | datetime) -> Window:
+        """The allegations' window this ranking would use as of `as_of` (what a loader reads)."""
+        if self.method not in METHODS:
+            raise RankingError(f"method: {self.method!r} is not one of {', '.join(METHODS)}")
+        if self.method == "rfgv":
+            days = (self.rfgv if self.rfgv is not None else read_rfgv_weights()).window_days
+        else:
+            days = V100_DAYS
+        return window(as_of, days, ZoneInfo(self.zone))
 
     def _fitted(self) -> None:
         if not hasattr(self, "scores_"):
@@ -234,7 +245,7 @@ class Ranking:
             age = w.days - latest.contribution
             return (
                 f"{head}. Latest VAWG allegation as suspect: {latest.offence_ref} "
-                f"({self._day(latest)}, {age:,.2f} days before {w.label}); score "
+                f"({self._day(latest)}, {age:,.2f} days before {w.end}); score "
                 f"{w.days:,} - {age:,.2f} = {place.score:,.2f}. {n} allegation(s) {where}."
             )
         return self._explain_rfgv(place, items, head, where)
