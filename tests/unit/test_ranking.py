@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import polars as pl
 import pytest
 
 from streetlight.unit.errors import RankingError, WeightsError
+from streetlight.unit.extract import read_offence_codes
 from streetlight.unit.harm import SUBGROUP_HARM
-from streetlight.unit.ranking import Ranking
+from streetlight.unit.ranking import RFGV_PARTS, Ranking
 from streetlight.unit.ranking_weights import RFGV_WEIGHTS, read_harm_weights, read_rfgv_weights
+from streetlight.unit.synthetic import SyntheticConfig, SyntheticForce, generate
 
 AS_OF = date(2025, 10, 28)  # London is on GMT: local times are UTC
 RAPE, HARASSMENT, SEXUAL_ASSAULT, COERCION = 2555.0, 10.0, 182.25, 10.0
@@ -255,3 +258,73 @@ def test_an_unknown_method_or_an_unfitted_ranking_is_refused() -> None:
         Ranking(method="v200").fit(OFFENCES, LINKS, as_of=AS_OF)
     with pytest.raises(RankingError, match="not fitted"):
         Ranking().top(3)
+
+
+# --- against a brute-force reference, on a small synthetic force (people who are not real) ------
+
+
+@pytest.fixture(scope="module")
+def force() -> SyntheticForce:
+    return generate(SyntheticConfig(perpetrators_per_year=400.0, years=2), 11)
+
+
+def _reference_v100(force: SyntheticForce, as_of: date) -> dict[str, tuple[float, int, int]]:
+    """Per suspect: summed CCHI days, allegations and distinct victims, by plain loops."""
+    zone = ZoneInfo("Europe/London")
+    start = datetime.combine(as_of - timedelta(days=364), datetime.min.time(), zone)
+    end = datetime.combine(as_of + timedelta(days=1), datetime.min.time(), zone)
+    codes, harm = read_offence_codes(), read_harm_weights()
+    victims: dict[str, set[str]] = {}
+    for row in force.links.filter(pl.col("role") == "victim").iter_rows(named=True):
+        victims.setdefault(row["offence_ref"], set()).add(row["person_ref"])
+    counted = {}
+    for row in force.offences.iter_rows(named=True):
+        reported = row["reported_at"].replace(tzinfo=zone)
+        vawg = row["vawg"] if row["vawg"] is not None else codes[row["ho_code"]].vawg
+        if vawg and start <= reported < end:
+            counted[row["offence_ref"]] = harm.days(codes[row["ho_code"]].subgroup)
+    per: dict[str, tuple[float, int, set[str]]] = {}
+    for row in force.links.filter(pl.col("role") == "suspect").iter_rows(named=True):
+        if row["offence_ref"] in counted:
+            days, n, seen = per.get(row["person_ref"], (0.0, 0, set()))
+            weight = counted[row["offence_ref"]]
+            assert weight is not None
+            per[row["person_ref"]] = (
+                days + weight,
+                n + 1,
+                seen | victims.get(row["offence_ref"], set()),
+            )
+    return {p: (days, n, len(seen)) for p, (days, n, seen) in per.items()}
+
+
+def test_v100_matches_a_brute_force_reference(force: SyntheticForce) -> None:
+    as_of = date(2024, 6, 30)
+    expected = _reference_v100(force, as_of)
+    r = Ranking(method="v100").fit(force.offences, force.links, as_of=as_of)
+    got = {p.person: (p.score, p.allegations, p.victims) for p in r.top(r.scores_.height)}
+    assert got.keys() == expected.keys() and len(got) > 100
+    for person, (score, n, victims) in expected.items():
+        assert got[person][1:] == (n, victims), person
+        assert got[person][0] == pytest.approx(score), person
+    scores = [p.score for p in r.top(len(got))]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("method", ["v100", "rfgv", "count", "recent"])
+def test_scores_are_the_sums_of_their_parts_and_see_nothing_later(
+    force: SyntheticForce, method: str
+) -> None:
+    as_of = date(2024, 6, 30)
+    r = Ranking(method=method).fit(force.offences, force.links, as_of=as_of)
+    sums = r.contributions_.group_by("person_ref").agg(pl.col("contribution").sum())
+    both = r.scores_.join(sums, left_on="person", right_on="person_ref")
+    assert both.height == r.scores_.height > 0
+    assert (both["score"] - both["contribution"]).abs().max() < 1e-9  # type: ignore[operator]
+    if method == "rfgv":
+        parts = r.contributions_.select(pl.sum_horizontal(*RFGV_PARTS) - pl.col("contribution"))
+        assert parts.to_series().abs().max() == 0.0
+    # Leakage: everything reported after as_of removed, the ranking is the same.
+    cut = datetime(2024, 7, 1)  # local midnight (BST): the synthetic times are local
+    known = force.offences.filter(pl.col("reported_at") < cut)
+    again = Ranking(method=method).fit(known, force.links, as_of=as_of)
+    assert again.scores_.equals(r.scores_)

@@ -305,26 +305,36 @@ def _allegations(
         frame = frame.filter(pl.col("relationship").is_in(DOMESTIC))
     else:
         frame = frame.filter(pl.col("is_vawg"))
-    unweighed = frame.filter(
-        pl.col("subgroup").is_null() | ~pl.col("subgroup").is_in(list(harm.table))
-    )
-    if method in ("v100", "rfgv") and unweighed.height:
-        first = unweighed["subgroup"].drop_nulls().sort().head(1).to_list()
-        what = f"subgroup {first[0]!r}" if first else "an offence code not in the offence-code list"
-        raise WeightsError(
-            f"{harm.source}: no row for {what} ({unweighed.height:,} allegation(s) in the "
-            "window): add it, or map the code to a subgroup the table has"
-        )
     role = pl.col("role")
     suspects = links.filter(role == PersonRole.SUSPECT.value).select("person_ref", "offence_ref")
-    rows = frame.select(
-        "offence_ref", "reported_at", pl.col("subgroup").fill_null(""), weight="harm"
-    ).join(suspects, on="offence_ref")
+    rows = frame.select("offence_ref", "reported_at", "subgroup", weight="harm").join(
+        suspects, on="offence_ref"
+    )
+    if method in ("v100", "rfgv"):
+        _check_weighed(rows, harm)
+    rows = rows.with_columns(pl.col("subgroup").fill_null(""))
     victims = links.filter(role == PersonRole.VICTIM.value).select(
         "offence_ref", victim="person_ref"
     )
     pairs = rows.select("person_ref", "offence_ref", "reported_at").join(victims, on="offence_ref")
     return rows, pairs
+
+
+def _check_weighed(rows: pl.DataFrame, harm: HarmWeights) -> None:
+    """Refuse allegations without a weight: weighed as 0 they would drop down the list unseen."""
+    unknown = rows.filter(pl.col("subgroup").is_null())
+    if unknown.height:
+        raise WeightsError(
+            f"{unknown.height:,} allegation(s) in the window have an offence code not in the "
+            "offence-code list: add the codes to it and import again"
+        )
+    missing = rows.filter(~pl.col("subgroup").is_in(list(harm.table)))
+    if missing.height:
+        subgroup = missing["subgroup"].sort()[0]
+        raise WeightsError(
+            f"{harm.source}: no row for subgroup {subgroup!r} ({missing.height:,} allegation(s) "
+            "in the window): add it, or give a table that has it"
+        )
 
 
 def _is_latest(rows: pl.DataFrame) -> pl.Series:
