@@ -258,6 +258,10 @@ def test_an_unknown_method_or_an_unfitted_ranking_is_refused() -> None:
         Ranking(method="v200").fit(OFFENCES, LINKS, as_of=AS_OF)
     with pytest.raises(RankingError, match="not fitted"):
         Ranking().top(3)
+    with pytest.raises(RankingError, match="unknown time zone 'Mars/Olympus'"):
+        Ranking(zone="Mars/Olympus").fit(OFFENCES, LINKS, as_of=AS_OF)
+    with pytest.raises(RankingError, match=r"^offences: no column relationship"):
+        Ranking(method="rfgv").fit(OFFENCES.drop("relationship"), LINKS, as_of=AS_OF)
 
 
 # --- against a brute-force reference, on a small synthetic force (people who are not real) ------

@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal, Self
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import polars as pl
 
@@ -144,8 +144,12 @@ class Ranking:
         self.zone = zone
 
     def fit(self, offences: pl.DataFrame, links: pl.DataFrame, *, as_of: date | datetime) -> Self:
+        _require(offences, "offences", ("offence_ref", "ho_code", "vawg", "reported_at"))
+        _require(links, "links", ("person_ref", "offence_ref", "role"))
+        if self.method == "rfgv":
+            _require(offences, "offences", ("relationship",))
         self.window_ = self.window(as_of)
-        zone = ZoneInfo(self.zone)
+        zone = self._zone()
         harm = self.harm if self.harm is not None else read_harm_weights()
         rfgv = self.rfgv if self.rfgv is not None else read_rfgv_weights()
         rows, victims = _allegations(offences, links, self.method, self.window_, harm, zone)
@@ -171,7 +175,13 @@ class Ranking:
             days = (self.rfgv if self.rfgv is not None else read_rfgv_weights()).window_days
         else:
             days = V100_DAYS
-        return window(as_of, days, ZoneInfo(self.zone))
+        return window(as_of, days, self._zone())
+
+    def _zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise RankingError(f"zone: unknown time zone {self.zone!r}") from None
 
     def _fitted(self) -> None:
         if not hasattr(self, "scores_"):
@@ -276,6 +286,12 @@ class Ranking:
 
     def _day(self, c: Contribution) -> str:
         return c.reported_at.astimezone(self.zone_).date().isoformat()
+
+
+def _require(frame: pl.DataFrame, name: str, columns: Sequence[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise RankingError(f"{name}: no column {', '.join(missing)} (see extract.py)")
 
 
 def _utc(frame: pl.DataFrame, zone: ZoneInfo) -> pl.DataFrame:
