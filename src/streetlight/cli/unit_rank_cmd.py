@@ -112,11 +112,18 @@ def rank_command(
         out.print(SUBGROUP_HARM_NOTE, soft_wrap=True)
     if not listed.people:
         return
-    # An 80-column terminal must show whole tokens and references: a cut one is useless.
-    table = Table(box=None, padding=(0, 1), pad_edge=False)
+    # An 80-column terminal must show whole tokens and references (a cut one is useless): one
+    # space between columns, and a token never wraps.
+    table = Table(box=None, padding=(0, 1, 0, 0), pad_edge=False)
     for heading in ("rank", "token", "score", "offences", "victims", "top offence"):
         left = heading in ("token", "top offence")
-        table.add_column(heading, justify="left" if left else "right", overflow="fold")
+        table.add_column(
+            heading,
+            justify="left" if left else "right",
+            no_wrap=heading != "top offence",
+            min_width=32 if heading == "token" else None,
+            overflow="fold",
+        )
     for p in listed.people:
         table.add_row(
             str(p.rank),
