@@ -10,6 +10,11 @@ a public page.
 - `importer`: the import into the casework tables (`import_extract`), in one transaction;
 - `quarantine`: the refused rows' values, for unit supervisors, audited;
 - `audit`: the audit entries every use of a person's record leaves;
+- `harm`, `concentration`: CCHI days per offence subgroup, and how concentrated an extract's
+  harm is beside the published studies;
+- `ranking`, `ranking_weights`, `ranking_casework`: the harm rankings of suspects (each score the
+  sum of its allegations' parts), their replaceable weights, and ranking the casework tables with
+  the listing audited;
 - `errors`: the `CaseworkError` group's classes.
 
 The tables are `streetlight.db.models.unit`; the vocabulary is `streetlight.db.enums`.

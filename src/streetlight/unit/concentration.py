@@ -26,6 +26,7 @@ Person data: these return counts and shares only, never who is in a top list.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -33,7 +34,7 @@ import polars as pl
 
 from streetlight.db.enums import PersonRole, Relationship
 from streetlight.unit.extract import read_offence_codes
-from streetlight.unit.harm import read_subgroup_harm
+from streetlight.unit.harm import SubgroupHarm, read_subgroup_harm
 
 FOLLOW_UP_DAYS = 731  # Barnham et al.'s observation period after each first report
 TOP_SHARE = 0.03  # ... its "power few"
@@ -45,15 +46,24 @@ INTIMATE = (Relationship.PARTNER.value, Relationship.EX_PARTNER.value)
 DOMESTIC = (*INTIMATE, Relationship.FAMILY.value)
 
 
-def weighed(offences: pl.DataFrame) -> pl.DataFrame:
-    """The offences with `harm` (CCHI median days of the code's subgroup; 0 for a code not in
-    the list) and `is_vawg` (the `vawg` flag, else the code's default)."""
+def weighed(offences: pl.DataFrame, harm: Mapping[str, SubgroupHarm] | None = None) -> pl.DataFrame:
+    """The offences with `subgroup` (kept where the frame has it, as the casework tables do;
+    else the code's, null for a code not in the list), `harm` (CCHI median days of the
+    subgroup in `harm`, by default the packaged table; 0 for a subgroup not in it) and `is_vawg`
+    (the `vawg` flag, else the code's default)."""
     codes = read_offence_codes()
-    harm = read_subgroup_harm()
-    days = {c: harm[o.subgroup].median_days for c, o in codes.items() if o.subgroup in harm}
+    harm = read_subgroup_harm() if harm is None else harm
+    days = {s: h.median_days for s, h in harm.items()}
     default = {c: o.vawg for c, o in codes.items()}
+    if "subgroup" not in offences.columns:
+        subgroups = {c: o.subgroup for c, o in codes.items()}
+        offences = offences.with_columns(
+            subgroup=pl.col("ho_code").replace_strict(
+                subgroups, default=None, return_dtype=pl.String
+            )
+        )
     return offences.with_columns(
-        harm=pl.col("ho_code").replace_strict(days, default=0.0, return_dtype=pl.Float64),
+        harm=pl.col("subgroup").replace_strict(days, default=0.0, return_dtype=pl.Float64),
         is_vawg=pl.col("vawg").fill_null(
             pl.col("ho_code").replace_strict(default, default=False, return_dtype=pl.Boolean)
         ),

@@ -6,7 +6,7 @@ rows are personal data, and messages end up in terminals, logs and tickets.
 
 from __future__ import annotations
 
-from streetlight.errors import CaseworkError
+from streetlight.errors import CaseworkError, ConfigError
 
 
 class ExtractMappingError(CaseworkError):
@@ -30,3 +30,14 @@ class ExtractError(CaseworkError):
 class CaseworkAccessError(CaseworkError):
     """A read of casework that the reader's role does not allow, or that gives no reason (every
     consultation is audited with its reason)."""
+
+
+class WeightsError(ConfigError):
+    """A ranking's weights file (CCHI days per subgroup as CSV, or the rfgv TOML) that is
+    missing, malformed, or lacks a weight the ranking needs; the message names the file, the row
+    (or TOML key) and the field."""
+
+
+class RankingError(ConfigError):
+    """A ranking asked for in a way that cannot be made: an unknown method, a naive date-time,
+    or a ranking read before it is fitted."""

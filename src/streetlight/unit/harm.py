@@ -15,8 +15,11 @@ derivation (isthisben/cbl-realcrime), not Cambridge's own published subgroup wei
 from __future__ import annotations
 
 import csv
+import math
 from dataclasses import dataclass
 from pathlib import Path
+
+from streetlight.unit.errors import WeightsError
 
 SUBGROUP_HARM = Path(__file__).resolve().parent / "cchi_subgroups.csv"
 
@@ -41,22 +44,79 @@ class SubgroupHarm:
     count_2024_25: int | None  # national police recorded crime, where known
 
 
+_COLUMNS = (
+    "prc_subgroup",
+    "n_offence_codes",
+    "min_days",
+    "median_days",
+    "mean_days",
+    "max_days",
+    "count_2024_25",
+)
+
+
 def read_subgroup_harm(path: Path = SUBGROUP_HARM) -> dict[str, SubgroupHarm]:
     """CCHI days per Home Office offence subgroup, by subgroup name as spelled in the table.
 
     The default is the packaged copy; a force may pass its own table of the same columns
     (`prc_subgroup, n_offence_codes, min_days, median_days, mean_days, max_days,
-    count_2024_25`)."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {
-            row["prc_subgroup"].strip(): SubgroupHarm(
-                row["prc_subgroup"].strip(),
-                int(row["n_offence_codes"]),
-                float(row["min_days"]),
-                float(row["median_days"]),
-                float(row["mean_days"]),
-                float(row["max_days"]),
-                int(row["count_2024_25"]) if row["count_2024_25"].strip() else None,
-            )
-            for row in csv.DictReader(handle)
-        }
+    count_2024_25`). A table that cannot be used raises `WeightsError` naming the file, the row
+    (the header is row 1) and the field: a ranking weighed with a half-read table would be wrong
+    without saying so."""
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in _COLUMNS if c not in (reader.fieldnames or ())]
+            if missing:
+                raise WeightsError(f"{path}: row 1: no column {', '.join(missing)}")
+            table: dict[str, SubgroupHarm] = {}
+            for row_number, row in enumerate(reader, start=2):
+                harm = _subgroup(row, f"{path}: row {row_number}")
+                if harm.subgroup in table:
+                    raise WeightsError(
+                        f"{path}: row {row_number}, prc_subgroup: {harm.subgroup!r} again"
+                    )
+                table[harm.subgroup] = harm
+    except FileNotFoundError:
+        raise WeightsError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise WeightsError(f"{path}: not UTF-8 text") from None
+    if not table:
+        raise WeightsError(f"{path}: no rows")
+    return table
+
+
+def _subgroup(row: dict[str, str | None], at: str) -> SubgroupHarm:
+    def where(field: str) -> str:
+        return f"{at}, {field}"
+
+    def text(field: str) -> str:
+        return (row.get(field) or "").strip()
+
+    def number(field: str) -> float:
+        try:
+            value = float(text(field))
+        except ValueError:
+            raise WeightsError(f"{where(field)}: not a number") from None
+        if not math.isfinite(value) or value < 0:
+            raise WeightsError(f"{where(field)}: not a number of days >= 0")
+        return value
+
+    def whole(field: str) -> int:
+        try:
+            return int(text(field))
+        except ValueError:
+            raise WeightsError(f"{where(field)}: not a whole number") from None
+
+    subgroup = text("prc_subgroup")
+    if not subgroup:
+        raise WeightsError(f"{where('prc_subgroup')}: empty")
+    return SubgroupHarm(
+        subgroup,
+        whole("n_offence_codes"),
+        number("min_days"),
+        number("median_days"),
+        number("mean_days"),
+        number("max_days"),
+        whole("count_2024_25") if text("count_2024_25") else None,
+    )
