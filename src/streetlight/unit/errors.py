@@ -41,3 +41,8 @@ class WeightsError(ConfigError):
 class RankingError(ConfigError):
     """A ranking asked for in a way that cannot be made: an unknown method, a naive date-time,
     or a ranking read before it is fitted."""
+
+
+class ExportError(CaseworkError):
+    """An export (the DPIA material) that cannot be written where asked: the path exists
+    already; the message names the path."""
