@@ -27,6 +27,9 @@ list (default 5: below that a person could be recognised from the figures) is `s
 counts show as "<5" and no share, ratio or interval is given. Zero is shown (it identifies no
 one). A ratio outside `band` (default [0.8, 1.25], the "four-fifths" rule of thumb and its
 inverse) is `flagged` for a closer look: not a finding of unfairness, a question.
+The suppression is primary only: where a single cell of a dimension is hidden, the total and the
+other cells give it back. The report is for the unit and the force's data protection officer,
+who see the list itself; before publishing it, hide a second cell of each such column (or round).
 
 Drivers: for each flagged group, the offence subgroups whose score per person in the group (all
 its ranked members', so that a group nearly absent from the list still has one) differs most
