@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from streetlight.db.audit import verify_chain
 from streetlight.db.enums import TaskStatus
 from streetlight.db.models import AuditEntry, Role, StaffUser, UnitPerson, UnitReview, UnitTask
-from streetlight.unit import casework
+from streetlight.unit import casework, listing
 from tests.unit.casework_data import NAMES, NOW, REFS, Casework, seed
 from tests.web.conftest import Clock, MakeStaff, Staff, csrf_token, sign_in
 
@@ -703,3 +703,42 @@ def test_a_decision_without_a_reason_is_asked_again(at_example: Clock, unit: Uni
     )
     assert answer.status_code == 303 and "problem=reason" in answer.headers["location"]
     assert [e for e in unit.audit(after=before) if e[1] == "unit.alter"] == []
+
+
+def test_the_list_leaves_no_name_reference_or_token_in_the_servers_log(
+    at_example: Clock,
+    unit: Unit,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    supervisor = unit.client("supervisor")
+    _refresh_and_decide(unit, supervisor, N100234="adopt")
+    supervisor.get("/unit/list")
+    supervisor.post(
+        "/unit/list/task",
+        data=_form(
+            supervisor,
+            token=unit.work.token("N100234"),
+            method="v100",
+            kind="arrest",
+            due_on="2025-11-01",
+        ),
+    )
+    unit.client("officer").get("/unit/list")
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise ValueError("Dariusz Corvantis N100234 " + unit.work.token("N100234"))
+
+    monkeypatch.setattr(listing, "view_list", broken)
+    failed = supervisor.get("/unit/list")
+    assert failed.status_code == 500
+    logged = "\n".join(
+        f"{r.getMessage()} {r.args!r} {r.exc_text or ''}"
+        for r in caplog.records
+        if not r.name.startswith(("httpx", "httpcore"))
+    )
+    assert "ValueError in GET /unit/list" in logged
+    for value in _secrets_of(unit):
+        assert value.upper() not in failed.text.upper(), value
+        assert value.upper() not in logged.upper(), value
