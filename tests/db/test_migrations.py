@@ -42,6 +42,9 @@ TABLES = {
     "unit_tasks",
     "unit_caseload",
     "unit_reviews",
+    "unit_list_refreshes",
+    "unit_list_entries",
+    "unit_list_decisions",
 }
 
 

@@ -27,8 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from streetlight.db.audit import verify_chain
 from streetlight.db.enums import TaskStatus
 from streetlight.db.models import AuditEntry, Role, StaffUser, UnitPerson, UnitReview, UnitTask
-from streetlight.unit import casework
-from tests.unit.casework_data import NAMES, REFS, Casework, seed
+from streetlight.unit import casework, listing
+from tests.unit.casework_data import NAMES, NOW, REFS, Casework, seed
 from tests.web.conftest import Clock, MakeStaff, Staff, csrf_token, sign_in
 
 ROLES = {
@@ -559,3 +559,186 @@ def test_the_public_pages_show_nothing_of_the_unit(unit: Unit) -> None:
         assert "/unit" not in answer.text, path
         for value in _secrets_of(unit):
             assert value.upper() not in answer.text.upper(), (path, value)
+
+
+# --- The harm ranking's list ------------------------------------------------------------------
+
+
+@pytest.fixture
+def at_example(clock: Clock) -> Clock:
+    """The app's clock on the example casework's day (its offences are a year old by now)."""
+    clock.now = NOW
+    return clock
+
+
+def _refresh_and_decide(unit: Unit, supervisor: TestClient, **decisions: str) -> None:
+    answer = supervisor.post("/unit/list/refresh", data=_form(supervisor, method="v100", top="10"))
+    assert answer.status_code == 303 and "done=refreshed" in answer.headers["location"]
+    for ref, decision in decisions.items():
+        answer = supervisor.post(
+            "/unit/list/decide",
+            data=_form(
+                supervisor,
+                token=unit.work.token(ref),
+                method="v100",
+                decision=decision,
+                reason=f"{decision} at the monthly meeting",
+            ),
+        )
+        assert answer.status_code == 303 and "done=decided" in answer.headers["location"]
+
+
+def test_the_list_shows_rank_score_explanation_and_decision_and_is_logged(
+    at_example: Clock, unit: Unit
+) -> None:
+    supervisor = unit.client("supervisor")
+    before = unit.last_id()
+    _refresh_and_decide(unit, supervisor, N100871="remove")
+    page = supervisor.get("/unit/list?method=v100")
+    assert page.status_code == 200
+    text = page.text
+    assert "Harm ranking list" in text and 'id="nav-list"' in text
+    # Rank order, names as the other pages show them, the explanation offence by offence.
+    firsts = [text.index(unit.work.token(r)) for r in ("N100655", "N100871", "N100234")]
+    assert firsts == sorted(firsts)
+    assert "Marek TRESIDDER" in text
+    assert "Rank 1 of 3 by v100 as of 2025-10-28." in text and "CCHI days" in text
+    assert "needs a decision" in text and "removed" in text
+    assert "remove at the monthly meeting" in text
+    assert text.count('action="/unit/list/decide') == 3
+    assert text.count('action="/unit/list/task') == 0  # nobody adopted yet
+    log = unit.audit(after=before)
+    actions = [e[1] for e in log]
+    assert actions.count("unit.refresh") == 1 and actions.count("unit.view") == 1
+    alter = next(e for e in log if e[1] == "unit.alter")
+    assert alter[2] == f"unit_person:{unit.work.token('N100871')}"
+    assert alter[3]["reason"] == "remove at the monthly meeting"
+    assert alter[3]["decision"] == "remove"
+    assert log[-1][1:3] == ("unit.view", "unit_page:list")
+    french = supervisor.get("/unit/list?method=v100&lang=fr")
+    assert "Liste de classement par gravité" in french.text and "retiré" in french.text
+    person = supervisor.get(_person(unit, "N100871"))
+    assert 'id="ranking"' in person.text and "Rank 2 as of 2025-10-28" in person.text
+    assert "remove at the monthly meeting" in person.text
+    with unit.sessions() as session:
+        assert verify_chain(session).first_bad_id is None
+
+
+def test_a_task_from_the_list_needs_an_adoption(at_example: Clock, unit: Unit) -> None:
+    supervisor = unit.client("supervisor")
+    _refresh_and_decide(unit, supervisor, N100234="adopt", N100655="not_now")
+    with unit.sessions() as session:
+        tasks = len(list(session.scalars(select(UnitTask))))
+    fields = {"method": "v100", "kind": "interview", "due_on": "2025-11-04", "details": ""}
+    refused = supervisor.post(
+        "/unit/list/task", data=_form(supervisor, token=unit.work.token("N100655"), **fields)
+    )
+    assert refused.status_code == 303 and "problem=not_adopted" in refused.headers["location"]
+    shown = supervisor.get(refused.headers["location"])
+    assert "Nobody is tasked from the list until a supervisor has adopted them" in shown.text
+    made = supervisor.post(
+        "/unit/list/task", data=_form(supervisor, token=unit.work.token("N100234"), **fields)
+    )
+    assert made.status_code == 303 and "done=task" in made.headers["location"]
+    with unit.sessions() as session:
+        assert len(list(session.scalars(select(UnitTask)))) == tasks + 1
+    # The officer holds N100234 (adopted) and N100871 (not): the list shows him only the first.
+    officer = unit.client("officer")
+    page = officer.get("/unit/list")
+    assert page.status_code == 200
+    assert unit.work.token("N100234") in page.text
+    assert unit.work.token("N100871") not in page.text
+    assert unit.work.token("N100655") not in page.text
+    assert 'action="/unit/list/decide' not in page.text
+    assert 'action="/unit/list/task' in page.text
+
+
+def test_the_list_is_refused_to_other_roles_and_its_forms_to_officers(
+    at_example: Clock, unit: Unit
+) -> None:
+    for name in ("analyst", "auditor", "operator"):
+        client = unit.client(name)
+        before = unit.last_id()
+        answer = client.get("/unit/list")
+        assert answer.status_code == 403
+        refusals = [e for e in unit.audit(after=before) if e[1] == "unit.refused"]
+        assert [(e[0], e[3]["status"]) for e in refusals] == [(name, 403)]
+    officer = unit.client("officer")
+    for path, fields, page in (
+        ("/unit/list/refresh", {"method": "v100", "top": "5"}, "list-refresh"),
+        (
+            "/unit/list/decide",
+            {"token": unit.work.token("N100234"), "decision": "adopt", "reason": "x"},
+            "list-decide",
+        ),
+    ):
+        before = unit.last_id()
+        assert officer.post(path, data=_form(officer, **fields)).status_code == 403
+        assert [e[1:3] for e in unit.audit(after=before)] == [("unit.refused", f"unit_page:{page}")]
+
+
+def test_forged_csrf_is_refused_on_the_lists_forms(at_example: Clock, unit: Unit) -> None:
+    supervisor = unit.client("supervisor")
+    _refresh_and_decide(unit, supervisor)
+    token = unit.work.token("N100234")
+    before = unit.last_id()
+    for path, fields in (
+        ("/unit/list/refresh", {"method": "v100", "top": "5"}),
+        ("/unit/list/decide", {"token": token, "decision": "adopt", "reason": "forged"}),
+        ("/unit/list/task", {"token": token, "kind": "arrest", "due_on": "2025-11-01"}),
+    ):
+        for forged in ("", "0" * 64):
+            answer = supervisor.post(path, data={"csrf_token": forged, "method": "v100", **fields})
+            assert answer.status_code == 403, path
+    assert [e for e in unit.audit(after=before) if e[1].startswith("unit.")] == []
+
+
+def test_a_decision_without_a_reason_is_asked_again(at_example: Clock, unit: Unit) -> None:
+    supervisor = unit.client("supervisor")
+    _refresh_and_decide(unit, supervisor)
+    before = unit.last_id()
+    answer = supervisor.post(
+        "/unit/list/decide",
+        data=_form(supervisor, token=unit.work.token("N100234"), method="v100", decision="adopt"),
+    )
+    assert answer.status_code == 303 and "problem=reason" in answer.headers["location"]
+    assert [e for e in unit.audit(after=before) if e[1] == "unit.alter"] == []
+
+
+def test_the_list_leaves_no_name_reference_or_token_in_the_servers_log(
+    at_example: Clock,
+    unit: Unit,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    supervisor = unit.client("supervisor")
+    _refresh_and_decide(unit, supervisor, N100234="adopt")
+    supervisor.get("/unit/list")
+    supervisor.post(
+        "/unit/list/task",
+        data=_form(
+            supervisor,
+            token=unit.work.token("N100234"),
+            method="v100",
+            kind="arrest",
+            due_on="2025-11-01",
+        ),
+    )
+    unit.client("officer").get("/unit/list")
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise ValueError("Dariusz Corvantis N100234 " + unit.work.token("N100234"))
+
+    monkeypatch.setattr(listing, "view_list", broken)
+    failed = supervisor.get("/unit/list")
+    assert failed.status_code == 500
+    logged = "\n".join(
+        f"{r.getMessage()} {r.args!r} {r.exc_text or ''}"
+        for r in caplog.records
+        if not r.name.startswith(("httpx", "httpcore"))
+    )
+    assert "ValueError in GET /unit/list" in logged
+    for value in _secrets_of(unit):
+        assert value.upper() not in failed.text.upper(), value
+        assert value.upper() not in logged.upper(), value

@@ -265,3 +265,12 @@ class ReviewDecision(enum.StrEnum):
 
     RETAIN = "retain"
     ERASE = "erase"
+
+
+class ListDecision(enum.StrEnum):
+    """A supervisor's decision about a person the harm ranking lists: the list is a prompt, and
+    nobody is tasked from it until adopted (`streetlight.unit.listing`)."""
+
+    ADOPT = "adopt"  # work them: tasks may now be created from the list
+    NOT_NOW = "not_now"  # listed, but no action for now (the reason says why)
+    REMOVE = "remove"  # off the list: a later refresh shows this decision beside them

@@ -4,9 +4,11 @@ Deny by default: a role may do exactly what `GRANTS` lists, and nothing else.
 
 - `unit_officer`: their caseload and the people they hold (anyone else only with a recorded
   reason), the bail and orders board of their people, task changes on their people or on tasks
-  assigned to them, the dashboard;
-- `unit_supervisor`: the same for the whole unit, review decisions (retain or erase) and
-  subject-access exports;
+  assigned to them, the dashboard, and of the harm ranking's list only the people they hold
+  whom a supervisor has adopted (the work it gives them, never who else is ranked);
+- `unit_supervisor`: the same for the whole unit, review decisions (retain or erase),
+  subject-access exports, and the harm ranking's list: refreshing it and deciding about the people
+  on it (`streetlight.unit.listing`);
 - `analyst`: the dashboard's aggregates, never a person;
 - `auditor`: the audit log of the casework (who, when, what, why), never its content.
 
@@ -64,12 +66,21 @@ class Capability(enum.StrEnum):
     REVIEWS = "reviews"  # record a review decision: retain, or erase
     DISCLOSE = "disclose"  # a subject-access export
     AUDIT_LOG = "audit_log"  # the casework's audit entries, no content
+    LIST = "list"  # the harm ranking's list (an officer: only adopted people they hold)
+    LIST_DECIDE = "list_decide"  # refresh the list; adopt, not now or remove a listed person
 
 
 _WORK = frozenset({Capability.CASELOAD, Capability.PEOPLE, Capability.BOARD, Capability.DASHBOARD})
 GRANTS: dict[Role, frozenset[Capability]] = {
-    Role.UNIT_OFFICER: _WORK | {Capability.TASKS},
-    Role.UNIT_SUPERVISOR: _WORK | {Capability.TASKS, Capability.REVIEWS, Capability.DISCLOSE},
+    Role.UNIT_OFFICER: _WORK | {Capability.TASKS, Capability.LIST},
+    Role.UNIT_SUPERVISOR: _WORK
+    | {
+        Capability.TASKS,
+        Capability.REVIEWS,
+        Capability.DISCLOSE,
+        Capability.LIST,
+        Capability.LIST_DECIDE,
+    },
     Role.ANALYST: frozenset({Capability.DASHBOARD}),
     Role.AUDITOR: frozenset({Capability.AUDIT_LOG}),
 }

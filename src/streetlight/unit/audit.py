@@ -18,6 +18,7 @@ Actions (`audit_log.action`):
 | `unit.disclose` | `unit_person:<token>` | `reason`, `recipient` (an organisation, e.g. "CPS", "MARAC") |
 | `unit.review` | `unit_person:<token>` | `reason`, `decision` (retain or erase), `next_review` (ISO date) |
 | `unit.erase` | `unit_person:<token>` | `reason` |
+| `unit.refresh` | `unit_list:<refresh id>` | `method`, `as_of`, `listed`, `ranked` (the list's refresh) |
 
 An import's counts are, per table, rows `read`, `accepted` (new), `updated`, `unchanged` and
 `quarantined`, and quarantined rows by reason (`unit.reading.REASONS`).
@@ -45,7 +46,8 @@ ALTER = "unit.alter"
 DISCLOSE = "unit.disclose"
 REVIEW = "unit.review"
 ERASE = "unit.erase"
-ACTIONS = (IMPORT, CONSULT, ALTER, DISCLOSE, REVIEW, ERASE)
+REFRESH = "unit.refresh"
+ACTIONS = (IMPORT, CONSULT, ALTER, DISCLOSE, REVIEW, ERASE, REFRESH)
 REASON_CHARS = 500
 
 

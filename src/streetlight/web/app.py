@@ -55,6 +55,7 @@ from streetlight.web.reports import api as reports_api
 from streetlight.web.reports import router as reports_router
 from streetlight.web.staff import router as staff_router
 from streetlight.web.staff import security_keys
+from streetlight.web.unit import listpage as unit_list
 from streetlight.web.unit import people as unit_people
 from streetlight.web.unit import router as unit_router
 from streetlight.web.verify import chat, checks
@@ -80,6 +81,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     analyst_map.router,
     unit_router.router,
     unit_people.router,
+    unit_list.router,
 )
 # The areas of the app, each with its pages in a `templates/` folder.
 AREAS = (verify, pages, staff, officer, console, reports, analyst, unit)

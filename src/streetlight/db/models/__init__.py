@@ -31,6 +31,7 @@ from streetlight.db.models.unit import (
     UnitReview,
     UnitTask,
 )
+from streetlight.db.models.unit_list import UnitListDecision, UnitListEntry, UnitListRefresh
 from streetlight.db.models.verify import (
     BackupRequest,
     Chat,
@@ -77,6 +78,9 @@ __all__ = [
     "UnitCaseload",
     "UnitImport",
     "UnitLink",
+    "UnitListDecision",
+    "UnitListEntry",
+    "UnitListRefresh",
     "UnitOffence",
     "UnitOrder",
     "UnitPerson",

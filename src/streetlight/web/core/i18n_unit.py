@@ -279,4 +279,71 @@ UNIT_FRENCH: dict[str, str] = {
     "erasure": "effacement",
     "list viewed": "liste consultée",
     "refused": "refus",
+    # The harm ranking's list (unit_list.html, the person page's "Ranking" section)
+    "Harm ranking list": "Liste de classement par gravité",
+    "Ranking": "Classement",
+    "The list is a prompt, not a decision: nobody is tasked from it until a supervisor adopts "
+    "them, with a reason. Decisions expire and come back for review (adopt and not now after "
+    "{adopt} months, remove after {remove} months).": (
+        "La liste est une alerte, pas une décision : personne n'en reçoit de tâche avant qu'un "
+        "encadrant ne l'ait retenu, motif à l'appui. Les décisions expirent et reviennent en "
+        "réexamen (retenir et pas maintenant après {adopt} mois, retirer après {remove} mois)."
+    ),
+    "You see the people you hold whom a supervisor has adopted.": (
+        "Vous voyez les personnes que vous suivez et qu'un encadrant a retenues."
+    ),
+    "V100: summed harm (CCHI days) of VAWG allegations, 365 days": (
+        "V100 : gravité cumulée (jours CCHI) des signalements VAWG, 365 jours"
+    ),
+    "RFGV: recency, frequency, gravity and victims of domestic abuse, 3 years": (
+        "RFGV : récence, fréquence, gravité et victimes des violences conjugales, 3 ans"
+    ),
+    "Count of VAWG allegations, 365 days (for comparison)": (
+        "Nombre de signalements VAWG, 365 jours (pour comparaison)"
+    ),
+    "Most recent VAWG allegation, 365 days (for comparison)": (
+        "Signalement VAWG le plus récent, 365 jours (pour comparaison)"
+    ),
+    "Refreshed as of {date} by {who} at {when}: the first {listed} of {ranked} people ranked.": (
+        "Actualisée au {date} par {who} le {when} : les {listed} premières des {ranked} "
+        "personnes classées."
+    ),
+    "This list has not been refreshed yet.": "Cette liste n'a pas encore été actualisée.",
+    "How many people to list": "Nombre de personnes à lister",
+    "Refresh the list as of today": "Actualiser la liste à la date du jour",
+    "Rank {rank}:": "Rang {rank} :",
+    "Score {score}": "Score {score}",
+    "Earlier decision, now expired:": "Décision antérieure, expirée :",
+    "{decision} on {when} by {who}, until {until}. Reason: {reason}": (
+        "{decision} le {when} par {who}, jusqu'au {until}. Motif : {reason}"
+    ),
+    "Why: offence by offence": "Pourquoi : infraction par infraction",
+    "Details": "Précisions",
+    "Create a task from the list": "Créer une tâche depuis la liste",
+    "Nobody to show on this list.": "Personne à afficher sur cette liste.",
+    "Rank {rank} as of {date}, score {score}": "Rang {rank} au {date}, score {score}",
+    "Not on any harm ranking list.": "Sur aucune liste de classement par gravité.",
+    "List decisions": "Décisions sur la liste",
+    "The list was refreshed as of today. Earlier decisions stand.": (
+        "La liste a été actualisée à la date du jour. Les décisions antérieures restent valables."
+    ),
+    "Decision recorded, with its reason, in the audit log.": (
+        "Décision enregistrée, avec son motif, au journal d'audit."
+    ),
+    "Task created from the list.": "Tâche créée depuis la liste.",
+    "Choose adopt, not now or remove.": "Choisissez retenir, pas maintenant ou retirer.",
+    "The list keeps 1 to 1000 people.": "La liste compte de 1 à 1000 personnes.",
+    "Nobody is tasked from the list until a supervisor has adopted them: record an adopt "
+    "decision first (or renew one that has expired).": (
+        "Personne ne reçoit de tâche depuis la liste avant qu'un encadrant ne l'ait retenu : "
+        "enregistrez d'abord une décision de le retenir (ou renouvelez celle qui a expiré)."
+    ),
+    "Choose the task and a due date.": "Choisissez la tâche et une échéance.",
+    "adopt": "retenir",
+    "not now": "pas maintenant",
+    "remove": "retirer",
+    "needs a decision": "décision à prendre",
+    "adopted": "retenu",
+    "removed": "retiré",
+    "list refreshed": "liste actualisée",
 }

@@ -8,7 +8,9 @@ someone off one's caseload, and what changes a record: a task's status, a review
   status, the same work). Given a reason, the officer sees the record and the consultation is
   logged with it.
 - A supervisor opens anyone (audited as unit supervision) and may record a review decision or
-  export everything held on the person for a subject access request.
+  export everything held on the person for a subject access request; their "Ranking" section
+  shows the person's latest place on each harm ranking list, its explanation and every list
+  decision (an officer sees it only for lists that adopted the person).
 - Every change posts a form (CSRF-checked by the app) and redirects back (post/redirect/get);
   what it says on arrival is a message id in the query string, never text from the form.
 
@@ -29,7 +31,7 @@ from starlette.responses import Response
 
 from streetlight.db.enums import ReviewDecision, TaskStatus
 from streetlight.db.models import UnitPerson
-from streetlight.unit import casework, records
+from streetlight.unit import casework, listing, records
 from streetlight.unit.access import (
     Capability,
     CaseworkForbiddenError,
@@ -75,6 +77,7 @@ def _person_page(desk: Desk, person: UnitPerson, *, status: int = 200) -> Respon
         "unit_person.html",
         {
             "file": file,
+            "ranking": _ranking(desk, person),
             "today": today,
             "map": offence_map(file.points),
             "can_change": {
@@ -88,6 +91,19 @@ def _person_page(desk: Desk, person: UnitPerson, *, status: int = 200) -> Respon
         },
         status=status,
     )
+
+
+def _ranking(desk: Desk, person: UnitPerson) -> listing.PersonRanking | None:
+    """The person's places on the harm ranking's lists and the decisions about them, for a
+    supervisor; an officer sees only the lists that adopted them (as on the list page), and no
+    decision history; other roles nothing."""
+    if not desk.may(Capability.LIST):
+        return None
+    found = listing.person_ranking(desk.db, person.id, today=desk.today())
+    if desk.reader.whole_unit:
+        return found
+    adopted = tuple(p for p in found.places if p.standing is listing.Standing.ADOPT)
+    return listing.PersonRanking(adopted, ())
 
 
 def _not_found(

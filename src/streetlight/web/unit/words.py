@@ -6,6 +6,7 @@ from __future__ import annotations
 from streetlight.db.enums import (
     BailAuthority,
     BailKind,
+    ListDecision,
     OrderKind,
     PersonRole,
     Relationship,
@@ -18,6 +19,7 @@ from streetlight.db.enums import (
 from streetlight.unit import audit
 from streetlight.unit.access import REFUSED, VIEW
 from streetlight.unit.casework import BoardAction, BoardState, EventKind
+from streetlight.unit.listing import Standing
 from streetlight.web.core.i18n import N_
 
 PERSON_ROLES: dict[str, str] = {
@@ -143,6 +145,24 @@ AUDIT_ACTIONS: dict[str, str] = {
     audit.DISCLOSE: N_("disclosure"),
     audit.REVIEW: N_("review"),
     audit.ERASE: N_("erasure"),
+    audit.REFRESH: N_("list refreshed"),
     VIEW: N_("list viewed"),
     REFUSED: N_("refused"),
+}
+LIST_DECISIONS: dict[str, str] = {
+    ListDecision.ADOPT: N_("adopt"),
+    ListDecision.NOT_NOW: N_("not now"),
+    ListDecision.REMOVE: N_("remove"),
+}
+STANDINGS: dict[str, str] = {
+    Standing.NEEDS_DECISION: N_("needs a decision"),
+    Standing.ADOPT: N_("adopted"),
+    Standing.NOT_NOW: N_("not now"),
+    Standing.REMOVE: N_("removed"),
+}
+METHODS: dict[str, str] = {
+    "v100": N_("V100: summed harm (CCHI days) of VAWG allegations, 365 days"),
+    "rfgv": N_("RFGV: recency, frequency, gravity and victims of domestic abuse, 3 years"),
+    "count": N_("Count of VAWG allegations, 365 days (for comparison)"),
+    "recent": N_("Most recent VAWG allegation, 365 days (for comparison)"),
 }
