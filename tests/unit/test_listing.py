@@ -82,7 +82,15 @@ def test_a_refresh_stores_the_rankings_output_and_records_it(
             "supervisor",
             "unit.refresh",
             f"unit_list:{made.id}",
-            {"method": "v100", "as_of": "2025-10-28", "listed": 2, "ranked": 3},
+            {
+                "method": "v100",
+                "as_of": "2025-10-28",
+                "listed": 2,
+                "ranked": 3,
+                "left": 0,
+                "entries_deleted": 0,
+                "decisions_deleted": 0,
+            },
         )
         view = listing.view_list(session, unit.supervisor, "v100", today=TODAY, now=NOW)
         assert [refs[line.person.token] for line in view.lines] == list(V100_ORDER[:2])
@@ -154,6 +162,45 @@ def test_decisions_stand_until_they_expire_then_need_a_decision_again(
         listing.refresh(session, unit.supervisor, "count", as_of=TODAY, top=3, now=NOW)
         count = listing.view_list(session, unit.supervisor, "count", today=TODAY, now=NOW)
         assert {x.standing for x in count.lines} == {Standing.NEEDS_DECISION}
+
+
+def test_refreshes_apply_the_retention_rules(unit: Unit, sessions: sessionmaker[Session]) -> None:
+    """A lapsed decision takes the person's list history with it (they come back afresh, with
+    nothing shown), and when the method no longer ranks someone, their listings and decisions
+    are deleted at the next refresh; the refresh's audit entry counts what left."""
+    token = unit.work.token("N100871")
+    with sessions.begin() as session:
+        first = listing.refresh(session, unit.supervisor, "v100", as_of=TODAY, top=3, now=NOW)
+        listing.decide(
+            session, unit.supervisor, token, "v100", ListDecision.ADOPT,
+            reason="repeat DA", today=TODAY, now=NOW,
+        )  # fmt: skip
+        person = session.execute(
+            select(UnitPerson.id).where(UnitPerson.token == token)
+        ).scalar_one()
+
+        def held(model: type[UnitListEntry] | type[UnitListDecision]) -> int:
+            return session.execute(
+                select(func.count()).select_from(model).where(model.person_id == person)
+            ).scalar_one()
+
+        # The adoption lapses on 2026-01-28 unrenewed: at a refresh after it, the history goes.
+        later = date(2026, 2, 5)
+        listing.refresh(session, unit.supervisor, "v100", as_of=later, top=3, now=NOW)
+        assert held(UnitListDecision) == 0
+        entries = session.execute(
+            select(UnitListEntry.refresh_id).where(UnitListEntry.person_id == person)
+        ).scalars().all()  # fmt: skip
+        assert first.id not in entries
+        view = listing.view_list(session, unit.supervisor, "v100", today=later, now=NOW)
+        back = [x for x in view.lines if x.person.token == token]
+        assert all(x.standing is Standing.NEEDS_DECISION and x.lapsed is None for x in back)
+        # Two years on nobody is ranked: every listing of the method is deleted.
+        listing.refresh(session, unit.supervisor, "v100", as_of=date(2027, 11, 1), top=3, now=NOW)
+        assert held(UnitListEntry) == 0
+        assert session.execute(select(func.count()).select_from(UnitListEntry)).scalar_one() == 0
+        details = [d for _, action, _, d in _entries(session) if action == "unit.refresh"]
+    assert details[-1]["left"] >= 1 and details[-1]["entries_deleted"] >= 1  # type: ignore[operator]
 
 
 def test_a_removal_is_shown_when_the_person_is_ranked_again(

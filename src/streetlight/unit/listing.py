@@ -14,7 +14,10 @@ operation, not in its arithmetic). So:
   removal beside them (standing "removed" while it is live, then "needs a decision" with the
   removal shown), never silently re-added and never as adopted;
 - nobody is tasked from the list until adopted: `task_from_list` refuses without a live adopt
-  decision (`NotAdoptedError`).
+  decision (`NotAdoptedError`);
+- nothing is kept past its rules (`unit.retention`): each refresh first takes off the list whoever
+  the method no longer ranks, or whose latest decision lapsed unrenewed, and deletes their
+  listings and the decisions about them; someone ranked again comes back afresh.
 
 Who sees the list (`access.GRANTS`): unit supervisors see all of it and decide; a unit officer
 sees only the people they hold whom a supervisor has adopted (the work the list gives them, not
@@ -31,11 +34,14 @@ a task from the list is a `unit.alter` too. Entries name people by token only.
 from __future__ import annotations
 
 import enum
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
+from sqlalchemy import CursorResult, Result, and_, delete, select
 from sqlalchemy.orm import Session
 
 from streetlight.db import audit as chain
@@ -66,6 +72,7 @@ from streetlight.unit.casework import PersonLine
 from streetlight.unit.ranking import METHODS, Ranking
 from streetlight.unit.ranking_casework import casework_frames
 from streetlight.unit.reading import add_months
+from streetlight.unit.retention import Listing, leavers
 
 # How long a decision stands before the person comes back for review, in calendar months from
 # the day it was made: adopt and not now at the next quarter's review, a removal for a year (a
@@ -213,6 +220,7 @@ def refresh(
         raise ListingError("ranking: its method is not the list's")
     offences, links = casework_frames(session, ranking.window(as_of), method)
     fitted = ranking.fit(offences, links, as_of=as_of)
+    left = _retire(session, method, fitted, as_of)
     people = fitted.top(top)
     ids = dict(
         session.execute(
@@ -256,12 +264,98 @@ def refresh(
             reader.username,
             audit.REFRESH,
             f"unit_list:{row.id}",
-            {"method": method, "as_of": label, "listed": len(people), "ranked": row.ranked},
+            {
+                "method": method,
+                "as_of": label,
+                "listed": len(people),
+                "ranked": row.ranked,
+                **left.counts(),
+            },
         )
     )
     chain.append_many(session, entries, now=now)
     session.flush()
     return _refresh_line(session, row)
+
+
+@dataclass(frozen=True)
+class Retired:
+    """What the retention rules took off the list at a refresh (counts: the audit entry's)."""
+
+    people: int = 0
+    entries: int = 0
+    decisions: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "left": self.people,
+            "entries_deleted": self.entries,
+            "decisions_deleted": self.decisions,
+        }
+
+
+def _retire(session: Session, method: str, fitted: Ranking, as_of: date) -> Retired:
+    """Apply the retention rules (`unit.retention`) to `method`'s list before a refresh stores
+    its new one: whoever the method no longer ranks (their last qualifying allegation aged out)
+    or whose latest decision lapsed unrenewed leaves, with every record of their listings and
+    the decisions about them deleted. Someone the new refresh ranks again is listed afresh,
+    needing a decision. A decision lapses on `expires_on`, so its review date is the day before.
+    """
+    zone = ZoneInfo(fitted.zone)
+    last = {
+        person: latest.astimezone(zone).date()
+        for person, latest in fitted.scores_.select("person", "latest").iter_rows()
+    }
+    listed = session.execute(
+        select(UnitPerson.token, UnitPerson.id, UnitListRefresh.as_of)
+        .join(UnitListEntry, UnitListEntry.person_id == UnitPerson.id)
+        .join(UnitListRefresh, UnitListRefresh.id == UnitListEntry.refresh_id)
+        .where(UnitListRefresh.method == method)
+    ).all()
+    ids: dict[str, int] = {}
+    dates: dict[str, set[date]] = defaultdict(set)
+    for token, person_id, on in listed:
+        ids[token] = person_id
+        dates[token].add(on)
+    latest_decision = dict(
+        session.execute(
+            select(UnitPerson.token, UnitListDecision.expires_on)
+            .join(UnitListDecision, UnitListDecision.person_id == UnitPerson.id)
+            .where(UnitListDecision.method == method)
+            .order_by(UnitListDecision.decided_at, UnitListDecision.id)
+        ).all()
+    )  # the last row per person wins: their latest decision
+    history = [
+        Listing(
+            token,
+            tuple(sorted(dates[token])),
+            None if token not in latest_decision else latest_decision[token] - timedelta(days=1),
+        )
+        for token in sorted(ids)
+    ]
+    gone = [
+        ids[g.person] for g in leavers(history, last, as_of=as_of, window_days=fitted.window_.days)
+    ]
+    if not gone:
+        return Retired()
+    of_method = select(UnitListRefresh.id).where(UnitListRefresh.method == method)
+    entries = session.execute(
+        delete(UnitListEntry).where(
+            UnitListEntry.person_id.in_(gone), UnitListEntry.refresh_id.in_(of_method)
+        )
+    )
+    decisions = session.execute(
+        delete(UnitListDecision).where(
+            UnitListDecision.person_id.in_(gone), UnitListDecision.method == method
+        )
+    )
+    return Retired(len(gone), _deleted(entries), _deleted(decisions))
+
+
+def _deleted(result: Result[Any]) -> int:
+    """How many rows a DELETE removed (every driver the app uses reports it)."""
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)
 
 
 def _decision_lines(
