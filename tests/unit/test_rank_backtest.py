@@ -154,10 +154,12 @@ def test_the_random_list_is_the_seeds() -> None:
 def test_the_block_bootstrap() -> None:
     draws = _block_draws(24, 12, 500, 3)
     assert draws.shape == (500, 24) and draws.min() >= 0 and draws.max() <= 23
+    assert np.unique(draws.mean(axis=1)).size > 1  # resamples differ
     # Runs of 12 consecutive months, wrapping round.
     assert np.all((np.diff(draws[:, :12], axis=1) % 24) == 1)
     assert np.array_equal(draws, _block_draws(24, 12, 500, 3))
-    assert _block_draws(5, 12, 10, 0).shape == (10, 5)
+    assert _block_draws(6, 12, 10, 0).shape == (10, 6)
+    assert np.all((np.diff(_block_draws(6, 12, 10, 0)[:, :3], axis=1) % 6) == 1)  # blocks of 3
     b = np.linspace(0.1, 0.3, 24)
     assert paired_block_gain(2 * b, b, 12) == pytest.approx((1.0, 1.0, 1.0))
     assert paired_block_gain(b, b, 12) == pytest.approx((0.0, 0.0, 0.0))

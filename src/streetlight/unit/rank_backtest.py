@@ -317,13 +317,21 @@ def _block_draws(n: int, block: int, n_boot: int, seed: int) -> NDArray[np.int64
     """`n_boot` resamples of `n` period indexes, each made of runs of `block` consecutive ones
     from random starts, wrapping from the last period to the first (the circular block
     bootstrap, Politis & Romano 1992: every period is drawn equally often, so the resampled
-    means centre on the sample's, which plain moving blocks, drawing the ends less, do not)."""
-    block = max(1, min(block, n))
+    means centre on the sample's, which plain moving blocks, drawing the ends less, do not).
+    Blocks are at most half the periods (`effective_block`)."""
+    block = effective_block(n, block)
     per = -(-n // block)
     rng = np.random.default_rng(seed)
     starts = rng.integers(0, n, size=(n_boot, per))
     draws = (starts[:, :, None] + np.arange(block)[None, None, :]).reshape(n_boot, -1) % n
     return draws[:, :n].astype(np.int64)
+
+
+def effective_block(n: int, block: int) -> int:
+    """The block length used for `n` periods: `block`, but at most half of them, so every
+    resample joins at least two blocks (one block of all the periods, rotated, always has the
+    same mean: an interval of zero width that would claim a certainty the data lack)."""
+    return max(1, min(block, n // 2))
 
 
 def block_mean_interval(
@@ -359,6 +367,7 @@ def paired_block_gain(
     draws = _block_draws(len(x), block, n_boot, seed)
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios = x[draws].sum(axis=1) / y[draws].sum(axis=1)
+    ratios[~np.isfinite(ratios)] = np.nan  # a resample where b is 0 everywhere has no ratio
     low, high = np.nanpercentile(ratios, [2.5, 97.5])
     return float(x.sum() / y.sum() - 1.0), float(low - 1.0), float(high - 1.0)
 
@@ -581,8 +590,46 @@ def backtest(
         methods=tuple(methods),
         top=top,
         seed=seed,
-        block=block,
+        block=effective_block(len(refreshes), block),
         refreshes=tuple(refreshes),
         leakage=tuple(leaks),
         synthetic=synthetic,
+    )
+
+
+def synthetic_backtest(
+    first: date,
+    last: date,
+    *,
+    perpetrators_per_year: float = 3_500.0,
+    seed: int = 20260101,
+    methods: Sequence[str] = METHODS,
+    top: int = 100,
+    progress: Progress = no_progress,
+) -> Backtest:
+    """The backtest on a synthetic force generated for it (not real people; `synthetic.py`): from
+    a year before `first`'s month to the end of `last`'s follow-up, so every refresh has its
+    whole year and follow-up; the same seed gives the same force and the same random lists."""
+    from streetlight.unit.synthetic import SyntheticConfig, generate
+
+    start = add_months(first, -12)
+    end = add_months(last, FOLLOW_UP_MONTHS + 1)
+    months = (end.year - start.year) * 12 + end.month - start.month
+    config = SyntheticConfig(
+        start=start, years=-(-months // 12), perpetrators_per_year=perpetrators_per_year
+    )
+    force = generate(config, seed)
+    zone = ZoneInfo("Europe/London")
+    data_end = window(force.end - timedelta(days=1), 1, zone).until
+    return backtest(
+        force.offences,
+        force.links,
+        first=first,
+        last=last,
+        methods=methods,
+        top=top,
+        seed=seed,
+        data_end=data_end,
+        synthetic=True,
+        progress=progress,
     )
