@@ -18,8 +18,8 @@ population), `Outcome` gives:
 And per refresh, what no list can see (`Unseen`): the share of follow-up VAWG harm in offences
 with no named suspect, and in offences whose suspects were ranked by no method at all (people
 with no VAWG or domestic-abuse allegation in the ranking year: first-time suspects among them;
-Barnham, Barnes & Sherman 2017 and the Suffolk study found most harm of this kind comes from
-people with no prior report).
+in Suffolk, Bland & Ariel 2015 found over half of the highest-harm pairs had no prior police
+contact).
 
 A list's gain over a comparison (`count`, `recent`, `random`) is the relative gain of its mean
 over months, mean(a) / mean(b) - 1, with a 95% paired circular-block bootstrap interval: the
@@ -160,8 +160,9 @@ class Summary:
 
 @dataclass(frozen=True)
 class Backtest:
-    """A backtest's refreshes, its leakage checks, and per-method means and gains (see
-    `summaries` and `gains`). `synthetic` marks a run on a synthetic force."""
+    """A backtest's refreshes and its leakage checks; `summary` gives a list's mean of a metric
+    over months and `gains` its gains over the comparisons. `block` is the bootstrap's block
+    length in months as used; `synthetic` marks a run on a synthetic force."""
 
     methods: tuple[str, ...]
     top: int

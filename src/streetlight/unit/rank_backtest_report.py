@@ -91,6 +91,10 @@ def _pct(value: float) -> str:
     return f"{value:.1%}" if value == value else "n/a"
 
 
+def _gain(value: float) -> str:
+    return f"{value:+.0%}" if value == value else "n/a"  # NaN: the comparison held no harm
+
+
 def markdown(result: Backtest) -> str:
     """The report's text (see the module docstring)."""
     refreshes = result.refreshes
@@ -148,7 +152,7 @@ def markdown(result: Backtest) -> str:
             "| list | over | gain | 95% interval |",
             "|---|---|---|---|",
             *(
-                f"| {g.method} | {g.baseline} | {g.gain:+.0%} | {g.low:+.0%} to {g.high:+.0%} |"
+                f"| {g.method} | {g.baseline} | {_gain(g.gain)} | {_gain(g.low)} to {_gain(g.high)} |"
                 for g in result.gains(listed)
             ),
             "",
