@@ -219,3 +219,21 @@ def test_a_small_synthetic_force(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "harm-share-by-list.png").stat().st_size > 0
     people = set(force.links["person_ref"].to_list())
     assert not any(p in text for p in people)
+
+
+def test_a_year_with_nothing_to_follow_writes_valid_json(tmp_path: Path) -> None:
+    # Refreshing in January 2023: the year ranked (2022) is empty; the follow-up holds only H0.
+    quiet = backtest(
+        OFFENCES, LINKS, first=date(2023, 1, 1), last=date(2023, 1, 1), data_end=DATA_END
+    )
+    (refresh,) = quiet.refreshes
+    assert refresh.eligible == 0 and refresh.outcomes["v100"]["top"].size == 0
+    assert (refresh.harm, refresh.unseen.unranked_share) == (HARASSMENT, 1.0)  # D, unranked
+    empty = backtest(
+        OFFENCES.filter(pl.col("offence_ref") == "H0"), LINKS, first=date(2020, 1, 1),
+        last=date(2020, 1, 1), data_end=DATA_END,
+    )  # fmt: skip
+    assert math.isnan(empty.refreshes[0].unseen.share)
+    data, report = write_backtest(empty, tmp_path)
+    assert json.loads(data.read_text(encoding="utf-8"))["refreshes"][0]["unseen"]["share"] is None
+    assert "n/a" in report.read_text(encoding="utf-8")

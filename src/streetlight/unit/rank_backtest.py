@@ -280,8 +280,9 @@ def _refresh_json(r: Refresh) -> dict[str, Any]:
         "k": dict(r.k),
         "harm": r.harm,
         "offences": r.offences,
-        "unseen": {"unnamed_share": r.unseen.unnamed_share,
-                   "unranked_share": r.unseen.unranked_share, "share": r.unseen.share},
+        "unseen": {"unnamed_share": _finite(r.unseen.unnamed_share),
+                   "unranked_share": _finite(r.unseen.unranked_share),
+                   "share": _finite(r.unseen.share)},
         "outcomes": {
             name: {listed: {k: _finite(v) if isinstance(v, float) else v
                             for k, v in o.__dict__.items()}

@@ -32,7 +32,10 @@ def write_backtest(result: Backtest, folder: Path) -> tuple[Path, Path]:
     `harm-share-by-list.png`) in `folder`, created if need be; returns the two paths."""
     folder.mkdir(parents=True, exist_ok=True)
     data = folder / "backtest.json"
-    data.write_text(json.dumps(result.to_json(), indent=2) + "\n", encoding="utf-8")
+    # No NaN in the file (not JSON): a figure with nothing to measure is null.
+    data.write_text(
+        json.dumps(result.to_json(), indent=2, allow_nan=False) + "\n", encoding="utf-8"
+    )
     _plot_months(result, folder / "harm-share-by-month.png")
     _plot_lists(result, folder / "harm-share-by-list.png")
     report = folder / "report.md"
