@@ -62,7 +62,7 @@ def test_backtest_over_the_casework_is_counts_only_and_audited(
     assert code == 1
     assert " ".join(out.split()) == (
         "error: to 2025-01: its follow-up of 12 months runs to 2025-12-31, past the records' "
-        "last report (2025-08-30): end the range earlier"
+        "last report (2025-08-30): end the range at 2024-08 or earlier"
     )
 
 

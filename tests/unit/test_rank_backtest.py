@@ -125,8 +125,11 @@ def test_a_whole_list_and_what_no_list_sees() -> None:
 
 
 def test_a_follow_up_past_the_records_is_refused() -> None:
-    with pytest.raises(RankingError, match=r"to 2025-02: its follow-up of 12 months runs to "
-                       r"2026-01-31, past the records' last report \(2026-01-01\)"):  # fmt: skip
+    expected = (
+        r"to 2025-02: its follow-up of 12 months runs to 2026-01-31, past the records' last "
+        r"report \(2026-01-01\): end the range at 2025-01 or earlier"
+    )
+    with pytest.raises(RankingError, match=expected):
         backtest(OFFENCES, LINKS, first=date(2025, 1, 1), last=date(2025, 2, 1))
     with pytest.raises(RankingError, match="methods: v200"):
         backtest(OFFENCES, LINKS, first=date(2025, 1, 1), last=date(2025, 1, 1), methods=["v200"])

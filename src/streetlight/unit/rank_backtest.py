@@ -517,11 +517,14 @@ def backtest(
     frame = _utc(offences, tz)
     end = data_end or (frame["reported_at"].max() if frame.height else None)
     last_day = add_months(months[-1], FOLLOW_UP_MONTHS) - timedelta(days=1)
-    if not isinstance(end, datetime) or end.astimezone(tz).date() < last_day:
-        reach = f" ({end.astimezone(tz):%Y-%m-%d})" if isinstance(end, datetime) else ""
+    if not isinstance(end, datetime):
+        raise RankingError("offences: no reports to backtest on")
+    if end.astimezone(tz).date() < last_day:
+        reach = end.astimezone(tz).date()
+        latest = add_months((reach + timedelta(days=1)).replace(day=1), -FOLLOW_UP_MONTHS)
         raise RankingError(
             f"to {last:%Y-%m}: its follow-up of {FOLLOW_UP_MONTHS} months runs to {last_day}, "
-            f"past the records' last report{reach}: end the range earlier"
+            f"past the records' last report ({reach}): end the range at {latest:%Y-%m} or earlier"
         )
     # Only what some method or the follow-up reads: VAWG and domestic-abuse offences.
     frame = weighed(frame, harm.table).filter(
