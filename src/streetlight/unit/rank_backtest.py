@@ -90,7 +90,8 @@ class Outcome:
 @dataclass(frozen=True)
 class Unseen:
     """Follow-up VAWG harm no list could hold: `unnamed_share` (offences with no named suspect)
-    and `unranked_share` (suspects ranked by no method in the ranking year); `share` is both."""
+    and `unranked_share` (suspects neither eligible nor ranked by any of the methods run, in the
+    ranking year: run them all for the figure the report means); `share` is both."""
 
     unnamed_share: float
     unranked_share: float
