@@ -18,6 +18,7 @@ from streetlight.cli.plan_cmd import plan_command
 from streetlight.cli.reports_cmd import reports_app
 from streetlight.cli.serve_cmd import serve_command
 from streetlight.cli.staff_cmd import staff_app
+from streetlight.cli.unit_backtest_cmd import backtest_command as unit_backtest_command
 from streetlight.cli.unit_cmd import unit_app
 from streetlight.cli.unit_fairness_cmd import disparity_command, dpia_export_command
 from streetlight.cli.unit_rank_cmd import rank_command
@@ -48,6 +49,7 @@ unit_app.command("synthetic")(synthetic_command)
 unit_app.command("rank")(rank_command)
 unit_app.command("disparity")(disparity_command)
 unit_app.command("dpia-export")(dpia_export_command)
+unit_app.command("backtest")(unit_backtest_command)
 app.add_typer(unit_app, name="unit")
 
 

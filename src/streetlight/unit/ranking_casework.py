@@ -11,20 +11,25 @@ and by whom, is what a later challenge to the list needs.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import polars as pl
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from streetlight.db import audit as chain
 from streetlight.db.enums import PersonRole, Relationship
 from streetlight.db.models import UnitLink, UnitOffence, UnitPerson
+from streetlight.progress import Progress, no_progress
 from streetlight.unit import audit
 from streetlight.unit.access import VIEW
 from streetlight.unit.concentration import DOMESTIC
-from streetlight.unit.ranking import Ranked, Ranking, Window
+from streetlight.unit.rank_backtest import FOLLOW_UP_MONTHS, Backtest, add_months, backtest
+from streetlight.unit.ranking import METHODS, V100_DAYS, Ranked, Ranking, Window, window
+from streetlight.unit.ranking_weights import HarmWeights, RfgvWeights
 
 LIST_SUBJECT = "unit_page:rank"
 
@@ -39,6 +44,27 @@ def casework_frames(session: Session, w: Window, method: str) -> tuple[pl.DataFr
         in_window &= UnitOffence.relationship_.in_([Relationship(r) for r in DOMESTIC])
     else:
         in_window &= UnitOffence.vawg.is_(True)
+    return _frames(session, in_window)
+
+
+def casework_span_frames(
+    session: Session, after: datetime, until: datetime
+) -> tuple[pl.DataFrame, pl.DataFrame, datetime | None]:
+    """What a backtest reads: the offences reported after `after` and at or before `until`
+    (UTC) that any method or the follow-up reads (VAWG or domestic abuse), as `casework_frames`;
+    and the latest report of any offence in the casework (how far the records run), or None."""
+    in_span = (UnitOffence.reported_at > after) & (UnitOffence.reported_at <= until)
+    in_span &= UnitOffence.vawg.is_(True) | UnitOffence.relationship_.in_(
+        [Relationship(r) for r in DOMESTIC]
+    )
+    latest = session.scalar(select(func.max(UnitOffence.reported_at)))
+    if latest is not None and latest.tzinfo is None:
+        latest = latest.replace(tzinfo=UTC)  # SQLite gives back naive UTC
+    offences, links = _frames(session, in_span)
+    return offences, links, latest
+
+
+def _frames(session: Session, in_window: ColumnElement[bool]) -> tuple[pl.DataFrame, pl.DataFrame]:
     offences = session.execute(
         select(
             UnitOffence.offence_ref,
@@ -141,3 +167,64 @@ def rank_casework(
         people=people,
         explanations={p.person: fitted.explain(p.person) for p in people},
     )
+
+
+BACKTEST_SUBJECT = "unit_page:rank-backtest"
+
+
+def backtest_casework(
+    session: Session,
+    *,
+    first: date,
+    last: date,
+    actor: str,
+    now: datetime,
+    methods: Sequence[str] = METHODS,
+    top: int = 100,
+    seed: int = 0,
+    harm: HarmWeights | None = None,
+    rfgv: RfgvWeights | None = None,
+    zone: str = "Europe/London",
+    progress: Progress = no_progress,
+) -> Backtest:
+    """The rankings' backtest (`rank_backtest.backtest`) over the casework, refreshes from
+    `first`'s month to `last`'s, recorded in the audit log as one `unit.view` (months, methods,
+    lists) in the caller's transaction: it reads everyone's records but shows no one, so there
+    is no per-person consultation to record."""
+    tz = ZoneInfo(zone)
+    start = window(first.replace(day=1) - timedelta(days=1), V100_DAYS, tz).after
+    end = window(add_months(last, FOLLOW_UP_MONTHS) - timedelta(days=1), 1, tz).until
+    offences, links, latest = casework_span_frames(session, start, end)
+    result = backtest(
+        offences,
+        links,
+        first=first,
+        last=last,
+        methods=methods,
+        top=top,
+        seed=seed,
+        harm=harm,
+        rfgv=rfgv,
+        zone=zone,
+        data_end=latest,
+        progress=progress,
+    )
+    chain.append_many(
+        session,
+        [
+            chain.Entry(
+                actor,
+                VIEW,
+                BACKTEST_SUBJECT,
+                {
+                    "from": f"{first:%Y-%m}",
+                    "to": f"{last:%Y-%m}",
+                    "methods": list(methods),
+                    "top": top,
+                    "leak_free": result.leak_free,
+                },
+            )
+        ],
+        now=now,
+    )
+    return result
