@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
-from streetlight.errors import ConfigError
+from streetlight.errors import ConfigError, UnknownTimeZoneError
 
 if TYPE_CHECKING:
     from streetlight.deploy.plan import PlanSettings
@@ -127,6 +128,27 @@ ZoneOption = Annotated[
         "by default the schedule's UTC offset.",
     ),
 ]
+
+# The offender unit's commands: its dates begin and end at the force's midnight.
+ForceZoneOption = Annotated[
+    str,
+    typer.Option(
+        "--timezone",
+        envvar="STREETLIGHT_TIMEZONE",
+        help="The force's time zone (IANA name): its dates begin and end at its midnight.",
+    ),
+]
+
+
+def force_zone(name: str) -> ZoneInfo:
+    """`name` (a `--timezone`) as a time zone, or an error that names the option."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UnknownTimeZoneError(
+            f"--timezone: unknown time zone {name!r} (use a name like Europe/London)"
+        ) from None
+
 
 # Patrol plans (`plan`, `plan-backtest`); their defaults are `deploy.defaults`.
 OfficersOption = Annotated[

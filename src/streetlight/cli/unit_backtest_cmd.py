@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
 from streetlight.cli.options import (
     DatabaseOption,
     DataOption,
+    ForceZoneOption,
     OptionError,
     QuietOption,
     database_url,
+    force_zone,
 )
 from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
 
@@ -59,14 +61,7 @@ def backtest_command(
         min=1.0,
         help="With --synthetic: perpetrators a year (62,000: the force-sized benchmark).",
     ),
-    timezone: Annotated[
-        str,
-        typer.Option(
-            "--timezone",
-            envvar="STREETLIGHT_TIMEZONE",
-            help="The force's time zone (IANA name): a month starts at its midnight.",
-        ),
-    ] = "Europe/London",
+    timezone: ForceZoneOption = "Europe/London",
     quiet: QuietOption = False,
     store: DataOption = None,
     database: DatabaseOption = None,
@@ -75,11 +70,9 @@ def backtest_command(
     the share of the next 12 months' VAWG harm each list's people are named for, repeat
     victimisation, and what no list can see, against count, recent and a random list."""
     from datetime import UTC, date, datetime
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from sqlalchemy.orm import Session
 
-    from streetlight.errors import UnknownTimeZoneError
     from streetlight.unit.rank_backtest import synthetic_backtest
     from streetlight.unit.rank_backtest_report import write_backtest
 
@@ -99,12 +92,7 @@ def backtest_command(
             raise OptionError(
                 f"--methods: {', '.join(unknown) or 'none'} (use {', '.join(_METHODS)})"
             )
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise UnknownTimeZoneError(
-                f"--timezone: unknown time zone {timezone!r} (use a name like Europe/London)"
-            ) from None
+        force_zone(timezone)
         bar = progress_bar("backtest", quiet)
         result: Backtest
         with bar if bar is not None else contextlib.nullcontext():

@@ -14,11 +14,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
-from streetlight.cli.options import DatabaseOption, DataOption, OptionError, database_url
+from streetlight.cli.options import (
+    DatabaseOption,
+    DataOption,
+    ForceZoneOption,
+    OptionError,
+    database_url,
+    force_zone,
+)
 from streetlight.cli.terminal import cli_errors, out
 
 if TYPE_CHECKING:
@@ -31,14 +38,6 @@ unit_app = typer.Typer(
     no_args_is_help=True,
 )
 
-TimezoneOption = Annotated[
-    str,
-    typer.Option(
-        "--timezone",
-        envvar="STREETLIGHT_TIMEZONE",
-        help="The force's time zone (IANA name): review dates fall due at its midnight.",
-    ),
-]
 
 # Quarantined rows listed one by one; past this, a count (all are in unit_quarantine).
 _SHOW = 20
@@ -191,7 +190,7 @@ def review_due_command(
     within: int = typer.Option(
         0, "--within", min=0, help="Also list records due in the next DAYS days."
     ),
-    timezone: TimezoneOption = "Europe/London",
+    timezone: ForceZoneOption = "Europe/London",
     store: DataOption = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -199,23 +198,16 @@ def review_due_command(
     most overdue first: token, due date, days overdue, who holds them and the last review.
     No names: a supervisor opens the record on its page (audited) to decide."""
     from datetime import UTC, datetime
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from rich.table import Table
     from sqlalchemy.orm import Session
 
     from streetlight.db.engine import session_factory
     from streetlight.db.migrate import open_database
-    from streetlight.errors import UnknownTimeZoneError
     from streetlight.unit.records import reviews_due
 
     with cli_errors():
-        try:
-            zone = ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise UnknownTimeZoneError(
-                f"--timezone: unknown time zone {timezone!r} (use a name like Europe/London)"
-            ) from None
+        zone = force_zone(timezone)
         now = datetime.now(UTC)
         engine = open_database(database_url(store, database))
         try:

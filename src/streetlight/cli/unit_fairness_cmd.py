@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from streetlight.cli.options import DatabaseOption, DataOption, OptionError, database_url
+from streetlight.cli.options import (
+    DatabaseOption,
+    DataOption,
+    ForceZoneOption,
+    OptionError,
+    database_url,
+    force_zone,
+)
 from streetlight.cli.terminal import cli_errors, out
 
 if TYPE_CHECKING:
@@ -48,14 +55,6 @@ RfgvWeights = Annotated[
         "--rfgv-weights", help="rfgv's points (TOML as rfgv.toml) [default: the packaged file]."
     ),
 ]
-TimeZone = Annotated[
-    str,
-    typer.Option(
-        "--timezone",
-        envvar="STREETLIGHT_TIMEZONE",
-        help="The force's time zone (IANA name): a date ends at its midnight.",
-    ),
-]
 
 
 def disparity_command(
@@ -68,7 +67,7 @@ def disparity_command(
     ] = None,
     weights: Weights = None,
     rfgv_weights: RfgvWeights = None,
-    timezone: TimeZone = "Europe/London",
+    timezone: ForceZoneOption = "Europe/London",
     store: DataOption = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -106,7 +105,7 @@ def dpia_export_command(
     top: Top = 100,
     weights: Weights = None,
     rfgv_weights: RfgvWeights = None,
-    timezone: TimeZone = "Europe/London",
+    timezone: ForceZoneOption = "Europe/London",
     store: DataOption = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -176,20 +175,13 @@ def _day(as_of: str) -> date:
 
 
 def _ranking(method: str, weights: tuple[Path | None, Path | None], timezone: str) -> Ranking:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    from streetlight.errors import UnknownTimeZoneError
     from streetlight.unit.ranking import Ranking
     from streetlight.unit.ranking_weights import read_harm_weights, read_rfgv_weights
 
     if method not in _METHODS:
         raise OptionError(f"--method: {method!r} is not one of {', '.join(_METHODS)}")
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise UnknownTimeZoneError(
-            f"--timezone: unknown time zone {timezone!r} (use a name like Europe/London)"
-        ) from None
+    force_zone(timezone)
     harm, rfgv = weights
     return Ranking(
         method=method,

@@ -7,11 +7,17 @@ the list itself), and the terminal shows tokens, never a name or the force's own
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
 
 import typer
 
-from streetlight.cli.options import DatabaseOption, DataOption, OptionError, database_url
+from streetlight.cli.options import (
+    DatabaseOption,
+    DataOption,
+    ForceZoneOption,
+    OptionError,
+    database_url,
+    force_zone,
+)
 from streetlight.cli.terminal import cli_errors, out
 
 _METHODS = ("v100", "rfgv", "count", "recent")
@@ -47,28 +53,19 @@ def rank_command(
     explain: bool = typer.Option(
         False, "--explain", help="Also print each listed person's score offence by offence."
     ),
-    timezone: Annotated[
-        str,
-        typer.Option(
-            "--timezone",
-            envvar="STREETLIGHT_TIMEZONE",
-            help="The force's time zone (IANA name): a date ends at its midnight.",
-        ),
-    ] = "Europe/London",
+    timezone: ForceZoneOption = "Europe/London",
     store: DataOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Rank the unit's suspects by harm as of a date and list the first N by token (no names),
     recorded in the audit log. Each score is the sum of its allegations' parts (--explain)."""
     from datetime import UTC, date, datetime
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from rich.table import Table
     from sqlalchemy.orm import Session
 
     from streetlight.db.engine import session_factory
     from streetlight.db.migrate import open_database
-    from streetlight.errors import UnknownTimeZoneError
     from streetlight.unit.harm import SUBGROUP_HARM_NOTE
     from streetlight.unit.ranking import Ranking
     from streetlight.unit.ranking_casework import rank_casework
@@ -81,12 +78,7 @@ def rank_command(
             day = date.fromisoformat(as_of)
         except ValueError:
             raise OptionError(f"--as-of: {as_of!r} is not a date (YYYY-MM-DD)") from None
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise UnknownTimeZoneError(
-                f"--timezone: unknown time zone {timezone!r} (use a name like Europe/London)"
-            ) from None
+        force_zone(timezone)
         ranking = Ranking(
             method=method,
             harm=read_harm_weights(weights) if weights else None,
