@@ -54,7 +54,7 @@ from streetlight.db.enums import PersonRole
 from streetlight.progress import Progress, no_progress
 from streetlight.unit.concentration import DOMESTIC, weighed
 from streetlight.unit.errors import RankingError
-from streetlight.unit.ranking import METHODS, V100_DAYS, Ranking, window
+from streetlight.unit.ranking import METHODS, V100_DAYS, Ranking, reported_utc, window
 from streetlight.unit.ranking_weights import (
     HarmWeights,
     RfgvWeights,
@@ -378,16 +378,6 @@ def paired_block_gain(
 # -- the follow-up ------------------------------------------------------------------------------
 
 
-def _utc(frame: pl.DataFrame, zone: ZoneInfo) -> pl.DataFrame:
-    """`reported_at` as UTC instants: naive times are the force's local times (as `ranking`)."""
-    dtype = frame.schema["reported_at"]
-    tz = getattr(dtype, "time_zone", None)
-    column = pl.col("reported_at").cast(pl.Datetime("us", tz))
-    if tz is None:
-        column = column.dt.replace_time_zone(str(zone), ambiguous="earliest")
-    return frame.with_columns(column.dt.convert_time_zone("UTC"))
-
-
 def _between(frame: pl.DataFrame, after: datetime, until: datetime) -> pl.DataFrame:
     return frame.filter((pl.col("reported_at") > after) & (pl.col("reported_at") <= until))
 
@@ -468,7 +458,9 @@ def leakage_check(
     can reuse another's state."""
     if seen is None:
         cut = window(as_of, 1, ZoneInfo(ranking.zone)).until
-        truncated = _utc(offences, ZoneInfo(ranking.zone)).filter(pl.col("reported_at") <= cut)
+        truncated = reported_utc(offences, ZoneInfo(ranking.zone)).filter(
+            pl.col("reported_at") <= cut
+        )
         seen = _clone(ranking).fit(truncated, links, as_of=as_of).scores_
     full = _clone(ranking).fit(offences, links, as_of=as_of).scores_
     return Leak(month or f"{as_of:%Y-%m}", ranking.method, full.height, full.equals(seen))
@@ -515,7 +507,7 @@ def backtest(
     harm = harm if harm is not None else read_harm_weights()
     rfgv = replace(rfgv if rfgv is not None else read_rfgv_weights(), window_days=V100_DAYS)
     months = month_starts(first, last)
-    frame = _utc(offences, tz)
+    frame = reported_utc(offences, tz)
     end = data_end or (frame["reported_at"].max() if frame.height else None)
     last_day = add_months(months[-1], FOLLOW_UP_MONTHS) - timedelta(days=1)
     if not isinstance(end, datetime):

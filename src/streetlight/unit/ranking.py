@@ -294,8 +294,9 @@ def _require(frame: pl.DataFrame, name: str, columns: Sequence[str]) -> None:
         raise RankingError(f"{name}: no column {', '.join(missing)} (see extract.py)")
 
 
-def _utc(frame: pl.DataFrame, zone: ZoneInfo) -> pl.DataFrame:
-    """`reported_at` as UTC instants: naive times are the force's local times."""
+def reported_utc(frame: pl.DataFrame, zone: ZoneInfo) -> pl.DataFrame:
+    """`reported_at` as UTC instants: naive times are the force's local times (in the autumn's
+    repeated hour, the earlier instant)."""
     dtype = frame.schema["reported_at"]
     column = pl.col("reported_at").cast(pl.Datetime("us", getattr(dtype, "time_zone", None)))
     if getattr(dtype, "time_zone", None) is None:
@@ -313,7 +314,7 @@ def _allegations(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One row per (suspect, offence) that counts for `method` in `w`, weighed; and one per
     (suspect, offence, victim) of them."""
-    frame = _utc(offences, zone).filter(
+    frame = reported_utc(offences, zone).filter(
         (pl.col("reported_at") > w.after) & (pl.col("reported_at") <= w.until)
     )
     frame = weighed(frame, harm.table)
