@@ -103,9 +103,10 @@ def test_the_seed_command_prints_how_to_sign_in(tmp_path: Path) -> None:
     for text in ("dc3101      unit_officer", "ds3100      unit_supervisor", "auditor     auditor"):
         assert text in result.output
     assert "Offender unit (SYNTHETIC people, not real: " in result.output
-    assert "caseloads dc3101 30 and dc3102 30, highest harm first; 12 open tasks, 6 overdue" in (
-        " ".join(result.output.split())
-    )
+    assert (
+        "caseloads dc3101 30 and dc3102 30, highest harm first; 12 open tasks, 6 overdue; "
+        "a harm-ranking list of 100 awaiting the unit supervisor's decisions (/unit/list)"
+    ) in " ".join(result.output.split())
 
 
 def test_the_unit_holds_the_highest_harm_synthetic_people_and_overdue_tasks(

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -131,12 +132,16 @@ def staff_account(
     return account.totp_secret
 
 
-def browser_sign_in(page: Page, base: str, username: str, secret: str, then: str) -> None:
-    """Sign in on the page as a person would, and wait for the page it leads to (`then`)."""
+def browser_sign_in(
+    page: Page, base: str, username: str, secret: str, then: str, *, at: datetime | None = None
+) -> None:
+    """Sign in on the page as a person would, and wait for the page it leads to (`then`).
+    `at`: the app's time, when its clock is not the real one (the code is that moment's)."""
     page.goto(f"{base}/signin?next={then}")
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
-    page.fill("#code", pyotp.TOTP(secret).now())
+    totp = pyotp.TOTP(secret)
+    page.fill("#code", totp.now() if at is None else totp.at(at))
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}{then}")
 

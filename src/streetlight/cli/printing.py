@@ -35,7 +35,8 @@ def print_demo_force(force: DemoForce, store: Path) -> None:
     held = " and ".join(f"{name} {n}" for name, n in unit.caseloads)
     out.print(
         f"Offender unit (SYNTHETIC people, not real: {unit.extract}): caseloads {held}, "
-        f"highest harm first; {unit.tasks} open tasks, {unit.overdue} overdue.",
+        f"highest harm first; {unit.tasks} open tasks, {unit.overdue} overdue; a harm-ranking "
+        f"list of {unit.listed} awaiting the unit supervisor's decisions (/unit/list).",
         soft_wrap=True,
         highlight=False,
     )

@@ -246,7 +246,14 @@ def seed_demo_force(
                 for a in accounts
                 if a.role is Role.UNIT_OFFICER
             }
-            unit = seed_demo_unit(session, store, unit_officers, now=now)
+            supervisor = next(a for a in accounts if a.role is Role.UNIT_SUPERVISOR)
+            unit = seed_demo_unit(
+                session,
+                store,
+                unit_officers,
+                supervisor=_user_id(session, supervisor.username),
+                now=now,
+            )
     finally:
         engine.dispose()
     return DemoForce(database, tuple(accounts), OFFICERS, unit)

@@ -6,9 +6,11 @@ the start of the current month, so that bail and orders run out around today) is
 the store and imported through its mapping like any force's extract, and each unit officer is
 given the `CASELOAD` highest-harm suspects of the last year (alternately, so both hold serious
 cases) and a few tasks on the first of them, due between `TASK_DAYS` from today, some already
-overdue. Later runs leave the unit as it is (its people, caseloads and tasks are the demo's state)
-and only report it. Assigning the caseloads and tasks is recorded in the audit log, as any
-alteration of a person's record must be.
+overdue. The unit supervisor's harm-ranking list gets its first refresh (`LIST_METHOD`, the top
+`LIST_TOP` as of today), every person on it awaiting a supervisor's decision. Later runs leave
+the unit as it is (its people, caseloads, tasks and list are the demo's state) and only report
+it. Assigning the caseloads and tasks, and the refresh, are recorded in the audit log, as any
+alteration or consultation of a person's record must be.
 
 For demonstration only: never seed a production database with it.
 """
@@ -24,10 +26,19 @@ import polars as pl
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from streetlight.db.enums import PersonRole, TaskKind, TaskStatus
-from streetlight.db.models import Base, UnitCaseload, UnitImport, UnitOffence, UnitPerson, UnitTask
-from streetlight.unit import audit
+from streetlight.db.enums import PersonRole, Role, TaskKind, TaskStatus
+from streetlight.db.models import (
+    Base,
+    UnitCaseload,
+    UnitImport,
+    UnitListEntry,
+    UnitOffence,
+    UnitPerson,
+    UnitTask,
+)
+from streetlight.unit import audit, listing
 from streetlight.unit import synthetic_layout as layout
+from streetlight.unit.access import Reader
 from streetlight.unit.concentration import weighed
 from streetlight.unit.importer import import_extract
 from streetlight.unit.mapping import load_mapping
@@ -52,6 +63,8 @@ TASKS = (
     (TaskKind.SAFEGUARD_VICTIM, 13),
 )
 REASON = "demo force: synthetic caseload assigned (not real people)"
+LIST_METHOD = "v100"
+LIST_TOP = 100
 ACTOR = "demo"
 
 
@@ -66,13 +79,20 @@ class DemoUnit:
     caseloads: tuple[tuple[str, int], ...]  # unit officer's username, people held
     tasks: int
     overdue: int
+    listed: int  # people on the latest refresh of the supervisor's list
 
 
 def seed_demo_unit(
-    session: Session, store: Path, officers: Mapping[str, int], *, now: datetime
+    session: Session,
+    store: Path,
+    officers: Mapping[str, int],
+    *,
+    supervisor: int,
+    now: datetime,
 ) -> DemoUnit:
-    """Import the synthetic unit and give each of `officers` (username: staff user id) a caseload
-    and tasks, in `session`'s transaction, unless a synthetic extract was imported before."""
+    """Import the synthetic unit, give each of `officers` (username: staff user id) a caseload
+    and tasks, and refresh the list for the unit `supervisor` (a staff user id), in `session`'s
+    transaction, unless a synthetic extract was imported before."""
     folder = store / EXTRACT_FOLDER
     seeded = session.scalar(
         select(func.count()).select_from(UnitImport).where(UnitImport.unit_name == layout.NAME)
@@ -88,6 +108,9 @@ def seed_demo_unit(
         mapping_path.write_text(layout.mapping_toml(), encoding="utf-8")
         import_extract(session, folder, load_mapping(mapping_path), actor=ACTOR, now=now)
         _assign(session, force, officers, now)
+        # The refresh is the demo's, on the supervisor's list: the audit log names "demo".
+        reader = Reader(supervisor, ACTOR, Role.UNIT_SUPERVISOR)
+        listing.refresh(session, reader, LIST_METHOD, as_of=now.date(), top=LIST_TOP, now=now)
     return _summary(session, folder, officers, now.date())
 
 
@@ -162,6 +185,7 @@ def _summary(session: Session, folder: Path, officers: Mapping[str, int], today:
     )
     mine = UnitTask.assigned_to_id.in_(list(officers.values()))
     open_ = UnitTask.status.in_([TaskStatus.OPEN, TaskStatus.IN_PROGRESS])
+    latest = listing.latest_refresh(session, LIST_METHOD)
     return DemoUnit(
         extract=folder,
         offences=count(UnitOffence),
@@ -169,4 +193,5 @@ def _summary(session: Session, folder: Path, officers: Mapping[str, int], today:
         caseloads=caseloads,
         tasks=count(UnitTask, mine, open_),
         overdue=count(UnitTask, mine, open_, UnitTask.due_on < today),
+        listed=0 if latest is None else count(UnitListEntry, UnitListEntry.refresh_id == latest.id),
     )
