@@ -624,6 +624,20 @@ def test_the_list_shows_rank_score_explanation_and_decision_and_is_logged(
         assert verify_chain(session).first_bad_id is None
 
 
+def test_the_caseload_marks_who_is_on_the_list(at_example: Clock, unit: Unit) -> None:
+    """A supervisor's caseload shows each listed person's rank and standing; an officer's, only
+    the adopted people they hold (what the list gives them to do)."""
+    supervisor = unit.client("supervisor")
+    _refresh_and_decide(unit, supervisor, N100234="adopt", N100871="not_now")
+    whole = supervisor.get("/unit").text
+    assert "rank 3, adopted" in whole and "rank 2, not now" in whole
+    assert "rank 1, needs a decision" in whole  # N100655, the colleague's
+    mine = unit.client("officer").get("/unit").text
+    assert "rank 3, adopted" in mine and "not now" not in mine
+    french = supervisor.get("/unit?lang=fr").text
+    assert "Classement par gravité" in french
+
+
 def test_a_task_from_the_list_needs_an_adoption(at_example: Clock, unit: Unit) -> None:
     supervisor = unit.client("supervisor")
     _refresh_and_decide(unit, supervisor, N100234="adopt", N100655="not_now")

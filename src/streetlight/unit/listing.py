@@ -596,3 +596,37 @@ def person_ranking(session: Session, person_id: int, *, today: date) -> PersonRa
             )
         )
     return PersonRanking(tuple(places), tuple(decisions))
+
+
+@dataclass(frozen=True)
+class ListMark:
+    """What a caseload shows of a person's place on a list: their rank on its latest refresh
+    and their standing there."""
+
+    method: str
+    rank: int
+    standing: Standing
+
+
+def caseload_marks(
+    session: Session, reader: Reader, tokens: Sequence[str], *, method: str = "v100", today: date
+) -> dict[str, ListMark]:
+    """The people of a caseload page (by token) on `method`'s latest refresh, as `reader` may
+    see them: a supervisor, everyone listed; an officer, only the adopted (what the list gives
+    them to do, as on the list page). One query each for the entries and the decisions."""
+    latest = latest_refresh(session, method)
+    if latest is None or not tokens:
+        return {}
+    rows = session.execute(
+        select(UnitPerson.token, UnitPerson.id, UnitListEntry.rank)
+        .join(UnitListEntry, UnitListEntry.person_id == UnitPerson.id)
+        .where(UnitListEntry.refresh_id == latest.id, UnitPerson.token.in_(list(tokens)))
+    ).all()
+    decisions = _decision_lines(session, [person_id for _, person_id, _ in rows], method)
+    marks = {}
+    for token, person_id, rank in rows:
+        latest_decision = next(iter(decisions.get(person_id, [])), None)
+        mark = ListMark(method, rank, standing(latest_decision, today))
+        if reader.whole_unit or mark.standing is Standing.ADOPT:
+            marks[token] = mark
+    return marks

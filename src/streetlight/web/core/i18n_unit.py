@@ -142,6 +142,8 @@ UNIT_FRENCH: dict[str, str] = {
     "urgent en premier.",
     "The next {count}": "Les {count} suivants",
     "more than {count}": "plus de {count}",
+    "Harm list": "Classement par gravité",
+    "rank {rank}, {standing}": "rang {rank}, {standing}",
     "{first} to {last} of {total}, most overdue tasks first.": "{first} à {last} sur {total}, "
     "les tâches les plus en retard en premier.",
     "The {count} most urgent are listed here; every task is on its person's page.": "Les "

@@ -16,7 +16,7 @@ from fastapi import APIRouter
 from starlette.responses import Response
 
 from streetlight.db.enums import TaskStatus
-from streetlight.unit import access, auditlog, casework
+from streetlight.unit import access, auditlog, casework, listing
 from streetlight.unit.access import Capability
 from streetlight.unit.casework import BoardState
 from streetlight.web.core.i18n import N_
@@ -43,11 +43,14 @@ def caseload_page(desk: DeskDep) -> Response:
     params = dict(desk.request.query_params)
     first = _whole(params.get("from", "")) or 0
     load = casework.caseload(desk.db, desk.reader.holder, desk.today(), first=first)
+    tokens = [h.person.token for h in load.people]
+    marks = listing.caseload_marks(desk.db, desk.reader, tokens, today=desk.today())
     access.viewed(desk.db, desk.reader, "caseload", people=len(load.people), now=desk.now())
     return desk.page(
         "unit_caseload.html",
         {
             "load": load,
+            "marks": marks,
             "tasks_shown": TASKS_SHOWN,
             "today": desk.today(),
             "statuses": tuple(TaskStatus),
