@@ -33,6 +33,7 @@ DOMAIN: dict[str, frozenset[str]] = {
     "verify": frozenset({"db"}),
     "staff": frozenset({"db"}),
     "unit": frozenset({"db", "geo"}),
+    "linkage": frozenset(),
 }
 # The demo runs the whole library on the sample; only the front ends use it.
 DEMO = "demo"

@@ -12,7 +12,7 @@ StreetlightError              anything Streetlight raises on purpose (never rais
 │     SyntheticConfigError (unit.synthetic)
 ├── IngestError               crime data that cannot be read at all (bad rows are quarantined)
 │     SourceError > SourceNotFoundError, NotCSVError, NotZipError, UnknownLayoutError;
-│     MappingError (here)
+│     MappingError (here); LinkageMappingError, LinkageFileError (linkage.crimes)
 ├── StoreError                the incident store (store.store): StoreNotFoundError,
 │                             StoreDamagedError, StoreLockedError, UnknownForceError
 ├── ForecastError             hotspots and backtests: NotFittedError (hotspots.base),
