@@ -9,7 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from streetlight.linkage.crimes import CrimeTable, read_crimes, read_mapping, read_offenders
+from streetlight.linkage.crimes import (
+    CrimeTable,
+    Offenders,
+    read_crimes,
+    read_mapping,
+    read_offenders,
+)
 from streetlight.linkage.evidence import compare
 from streetlight.linkage.pairs import Series, linked_pairs, series, unlinked_pairs
 
@@ -76,3 +82,37 @@ def test_long_windows_are_exact_where_crimelinkage_rounds_to_a_quarter_period(da
     e = compare(crimes, crimes.index(["C:103"]), crimes.index(["C:97"]))
     np.testing.assert_allclose(e.temporal, [5.684315], atol=1e-6)
     assert 5.9 < e.tod[0] < 6.0 and 1.7 < e.dow[0] < 1.75
+
+
+def test_shuffling_the_offender_rows_changes_no_pair(data: Data) -> None:
+    crimes, _ = data
+    offenders = read_offenders(DATA / "offenders.csv", read_mapping(MAPPING))
+    order = np.random.default_rng(5).permutation(len(offenders.offender))
+    shuffled = Offenders(offender=offenders.offender[order], crime=offenders.crime[order])
+    a = linked_pairs(crimes, series(crimes, offenders))
+    b = linked_pairs(crimes, series(crimes, shuffled))
+    np.testing.assert_array_equal(a.i, b.i)
+    np.testing.assert_array_equal(a.j, b.j)
+    np.testing.assert_array_equal(a.weight, b.weight)
+    np.testing.assert_array_equal(series(crimes, offenders).group, series(crimes, shuffled).group)
+
+
+def test_evidence_does_not_depend_on_the_order_of_the_table(data: Data) -> None:
+    crimes, _ = data
+    order = np.random.default_rng(6).permutation(len(crimes))
+    shuffled = CrimeTable(
+        ids=crimes.ids[order],
+        x=crimes.x[order],
+        y=crimes.y[order],
+        t_from=crimes.t_from[order],
+        t_to=crimes.t_to[order],
+        categorical={k: v[order] for k, v in crimes.categorical.items()},
+        levels=crimes.levels,
+    )
+    rng = np.random.default_rng(7)
+    i, j = rng.integers(0, len(crimes), (2, 500))
+    where = np.argsort(order)  # row of each original crime in the shuffled table
+    a, b = compare(crimes, i, j), compare(shuffled, where[i], where[j])
+    for name in ["spatial", "temporal", "tod", "dow"]:
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name))
+    np.testing.assert_array_equal(a.categorical["MO1"], b.categorical["MO1"])
