@@ -116,3 +116,15 @@ def test_evidence_does_not_depend_on_the_order_of_the_table(data: Data) -> None:
     for name in ["spatial", "temporal", "tod", "dow"]:
         np.testing.assert_allclose(getattr(a, name), getattr(b, name))
     np.testing.assert_array_equal(a.categorical["MO1"], b.categorical["MO1"])
+
+
+def test_without_swapping_the_fourteen_reversed_windows_are_quarantined(tmp_path: Path) -> None:
+    strict = tmp_path / "strict.toml"
+    strict.write_text(
+        MAPPING.read_text(encoding="utf-8").replace('reversed_window = "swap"', ""),
+        encoding="utf-8",
+    )
+    crimes = read_crimes(DATA / "crimes.csv", read_mapping(strict))
+    assert len(crimes) == 476
+    assert {b.field for b in crimes.quarantined} == {"DATE_TO"}
+    assert [b.row for b in crimes.quarantined][:3] == [64, 112, 152]
