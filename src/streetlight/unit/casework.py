@@ -182,6 +182,11 @@ class Caseload:
     def more(self) -> bool:
         return self.first + len(self.people) < self.held
 
+    @property
+    def following(self) -> int:
+        """How many the next page shows."""
+        return min(self.held - self.first - len(self.people), len(self.people))
+
 
 def held_ids(holder: int | None) -> Select[int]:
     """The ids of the people `holder` holds (None: held by anyone in the unit)."""

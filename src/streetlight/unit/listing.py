@@ -317,21 +317,14 @@ def _retire(session: Session, method: str, fitted: Ranking, as_of: date) -> Reti
     for token, person_id, on in listed:
         ids[token] = person_id
         dates[token].add(on)
-    latest_decision = dict(
-        session.execute(
-            select(UnitPerson.token, UnitListDecision.expires_on)
-            .join(UnitListDecision, UnitListDecision.person_id == UnitPerson.id)
-            .where(UnitListDecision.method == method)
-            .order_by(UnitListDecision.decided_at, UnitListDecision.id)
-        ).all()
-    )  # the last row per person wins: their latest decision
+    decisions = _decision_lines(session, list(ids.values()), method)  # newest first
+
+    def review_date(token: str) -> date | None:
+        latest = next(iter(decisions.get(ids[token], [])), None)
+        return None if latest is None else latest.expires_on - timedelta(days=1)
+
     history = [
-        Listing(
-            token,
-            tuple(sorted(dates[token])),
-            None if token not in latest_decision else latest_decision[token] - timedelta(days=1),
-        )
-        for token in sorted(ids)
+        Listing(token, tuple(sorted(dates[token])), review_date(token)) for token in sorted(ids)
     ]
     gone = [
         ids[g.person] for g in leavers(history, last, as_of=as_of, window_days=fitted.window_.days)
@@ -339,17 +332,17 @@ def _retire(session: Session, method: str, fitted: Ranking, as_of: date) -> Reti
     if not gone:
         return Retired()
     of_method = select(UnitListRefresh.id).where(UnitListRefresh.method == method)
-    entries = session.execute(
+    dropped = session.execute(
         delete(UnitListEntry).where(
             UnitListEntry.person_id.in_(gone), UnitListEntry.refresh_id.in_(of_method)
         )
     )
-    decisions = session.execute(
+    undone = session.execute(
         delete(UnitListDecision).where(
             UnitListDecision.person_id.in_(gone), UnitListDecision.method == method
         )
     )
-    return Retired(len(gone), _deleted(entries), _deleted(decisions))
+    return Retired(len(gone), _deleted(dropped), _deleted(undone))
 
 
 def _deleted(result: Result[Any]) -> int:
