@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe  # type: ignore[import-untyped]
 from fastapi import FastAPI
-from playwright.sync_api import Browser, BrowserContext, Geolocation, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Geolocation, Page, Route, expect
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -344,6 +344,30 @@ def test_a_tap_on_the_bare_map_says_which_street_the_pin_is_near(site: Site) -> 
     # About 25 m from the street's busiest snap point, off the pin's own icon.
     page.locator("#map").click(position={"x": box["width"] / 2 + 20, "y": box["height"] / 2 + 20})
     expect(page.locator("#pin-status")).to_contain_text("Pin placed near Albert Road")
+    context.close()
+
+
+def test_a_late_answer_leaves_the_focus_on_the_answers(site: Site) -> None:
+    """Enter searches again while the answers are already shown; someone who has moved to them
+    with the down arrow before the new answer arrives must keep their place."""
+    context = site.context(locale="en-GB")
+    page = site.page(context)
+    page.goto(f"{site.base}/report")
+    expect(page.locator("body")).to_have_attribute("data-map-ready", "1")
+    page.fill("#street-query", "alb rd")
+    expect(page.locator("#street-status")).to_have_text("1 street found")
+    held: list[Route] = []
+    page.route("**/report/places*", lambda route: held.append(route))
+    page.press("#street-query", "Enter")
+    while not held:
+        page.wait_for_timeout(20)
+    page.press("#street-query", "ArrowDown")
+    choice = page.locator("#street-results button")
+    expect(choice).to_be_focused()
+    choice.evaluate("button => { button.dataset.old = '1'; }")
+    held[0].continue_()
+    expect(page.locator("#street-results button:not([data-old])")).to_have_count(1)
+    expect(choice).to_be_focused()
     context.close()
 
 

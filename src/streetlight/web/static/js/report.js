@@ -191,6 +191,8 @@
     const say = (text) => { status.textContent = text || ""; };
     const clear = () => { list.replaceChildren(); list.hidden = true; };
     const show = (streets) => {
+      // A late answer must not take the focus from someone already moving through the answers.
+      const focused = [...list.querySelectorAll("button")].indexOf(document.activeElement);
       clear();
       for (const street of streets) {
         const label = street.district ? `${street.name}, ${street.district}` : street.name;
@@ -204,6 +206,8 @@
         list.append(item);
       }
       list.hidden = streets.length === 0;
+      const choices = list.querySelectorAll("button");
+      if (focused >= 0) (choices[Math.min(focused, choices.length - 1)] || input).focus();
       say(streets.length === 0 ? words.none
         : streets.length === 1 ? words.one
           : words.many.replace("{count}", String(streets.length)));
