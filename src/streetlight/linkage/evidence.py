@@ -137,6 +137,23 @@ class Evidence:
     categorical: Mapping[str, Floats]
     numeric: Mapping[str, Floats]
 
+    def __len__(self) -> int:
+        return len(self.i)
+
+    def take(self, rows: npt.ArrayLike) -> Evidence:
+        """The evidence for some of the pairs (an index array or a boolean mask), in that order."""
+        k = np.asarray(rows)
+        return Evidence(
+            i=self.i[k],
+            j=self.j[k],
+            spatial=self.spatial[k],
+            temporal=self.temporal[k],
+            tod=self.tod[k],
+            dow=self.dow[k],
+            categorical={name: v[k] for name, v in self.categorical.items()},
+            numeric={name: v[k] for name, v in self.numeric.items()},
+        )
+
 
 def compare(crimes: CrimeTable, i: Indices, j: Indices) -> Evidence:
     """The evidence variables for each pair of rows (i[k], j[k]) of `crimes`."""
