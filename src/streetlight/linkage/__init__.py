@@ -3,5 +3,6 @@
 The method and its evaluation protocol follow the R package crimelinkage (Porter 2016, "A
 statistical approach to crime linkage", The American Statistician 70(2)): `crimes` reads a crime
 table through a mapping, `evidence` compares pairs of crimes, `pairs` forms the linked and
-unlinked pairs a model learns from, `models` turns evidence into log Bayes factors.
+unlinked pairs a model learns from, `models` turns evidence into log Bayes factors,
+`identify` ranks known series for a crime.
 """
