@@ -3,7 +3,8 @@ report names never receive it; reports about professional standards go to oversi
 
 from __future__ import annotations
 
-from streetlight.conduct.routing import Context, Recipient, Routing, line_of_command, route
+from streetlight.conduct.routing import Recipient, Routing, line_of_command, route
+from streetlight.db.enums import ConductContext as Context
 
 # Officers: 1 is a constable managed by sergeant 2, managed by inspector 3, managed by
 # superintendent 4. 5 reports to 1 (an acting role). 10, 11 are professional-standards officers

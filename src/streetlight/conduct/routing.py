@@ -17,16 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
-
-class Context(StrEnum):
-    """Where a report is handled: reports from the public, from staff, and the oversight context
-    for reports about professional standards itself (or that nobody else may receive)."""
-
-    PUBLIC = "public"
-    STAFF = "staff"
-    OVERSIGHT = "oversight"
+from streetlight.db.enums import ConductContext
 
 
 @dataclass(frozen=True)
@@ -36,7 +28,7 @@ class Recipient:
 
     id: int
     name: str
-    context: Context
+    context: ConductContext
     officer: int | None = None
 
 
@@ -51,7 +43,7 @@ class Decision:
 class Routing:
     """The context a report went to, and every recipient considered with the reason."""
 
-    context: Context
+    context: ConductContext
     decisions: tuple[Decision, ...]
 
     @property
@@ -108,7 +100,7 @@ def _exclusion(
 
 
 def route(
-    context: Context,
+    context: ConductContext,
     recipients: Iterable[Recipient],
     *,
     subjects: Sequence[int] = (),
@@ -121,22 +113,22 @@ def route(
     chain = manager or {}
     command = {s: line_of_command(s, chain) for s in subjects}
     named_ids = frozenset(named)
-    standards = {r.officer for r in everyone if r.context != Context.OVERSIGHT and r.officer}
+    standards = {r.officer for r in everyone if r.context != ConductContext.OVERSIGHT and r.officer}
     if any(s in standards for s in subjects):
-        target = Context.OVERSIGHT
+        target = ConductContext.OVERSIGHT
         elsewhere = "the report is about a professional-standards recipient: oversight handles it"
     else:
         target, elsewhere = context, ""
     decisions = _decide(target, everyone, subjects, command, named_ids, elsewhere)
-    if target != Context.OVERSIGHT and not any(d.receives for d in decisions):
+    if target != ConductContext.OVERSIGHT and not any(d.receives for d in decisions):
         elsewhere = f"nobody may receive it in the {target.value} context: oversight handles it"
-        target = Context.OVERSIGHT
+        target = ConductContext.OVERSIGHT
         decisions = _decide(target, everyone, subjects, command, named_ids, elsewhere)
     return Routing(target, tuple(decisions))
 
 
 def _decide(
-    target: Context,
+    target: ConductContext,
     everyone: Sequence[Recipient],
     subjects: Sequence[int],
     command: Mapping[int, Mapping[int, str]],
