@@ -87,19 +87,23 @@ def test_a_password_change_keeps_the_recovery_code_working() -> None:
     crypto.recover(ring, enrolment.recovery_code, "third password", RECIPIENT, kdf=CHEAP)
 
 
-def test_the_reporter_opens_their_report_with_the_receipt_typed_loosely() -> None:
+def test_the_reporter_opens_their_report_and_replies_with_the_receipt_typed_loosely() -> None:
     code = crypto.new_code(20)
     assert len(crypto.normalise_code(code)) == 20  # 100 bits
     salt, key = b"s" * 16, crypto.new_key()
-    wrapped = crypto.wrap_for_receipt(code, salt, key, REPORT)
-    assert crypto.unwrap_with_receipt(code.lower().replace("-", ""), salt, wrapped, REPORT) == key
+    public = crypto.public_bytes(crypto.reporter_key(code, salt))
+    wrapped = crypto.wrap_for(public, key, REPORT)  # as a handler's reply is
+    typed = crypto.reporter_key(code.lower().replace("-", ""), salt)
+    assert crypto.unwrap(typed, wrapped, REPORT) == key
     with pytest.raises(DecryptionError):
-        crypto.unwrap_with_receipt(crypto.new_code(20), salt, wrapped, REPORT)
+        crypto.unwrap(crypto.reporter_key(crypto.new_code(20), salt), wrapped, REPORT)
+    with pytest.raises(DecryptionError):
+        crypto.unwrap(crypto.reporter_key(code, b"t" * 16), wrapped, REPORT)
     # The lookup hash is another derivation: it is stored, and it opens nothing.
     lookup = crypto.lookup_hash(code)
     assert lookup == crypto.lookup_hash(code.lower()) and len(lookup) == 64
     with pytest.raises(DecryptionError):
-        crypto.unwrap_with_receipt(lookup, salt, wrapped, REPORT)
+        crypto.unwrap(crypto.reporter_key(lookup, salt), wrapped, REPORT)
 
 
 def test_default_key_derivation_is_rfc_9106_strength() -> None:

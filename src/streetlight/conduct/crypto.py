@@ -9,9 +9,10 @@ Who can read a report, and with what:
 - a recipient's private key is stored sealed twice: under a key derived from their password
   (Argon2id, parameters kept beside it so they can be raised later) and under a recovery key of
   256 random bits printed once at enrolment. Neither secret is stored;
-- the reporter reads their own report with their receipt code: the item keys are also wrapped
-  under a key derived from the code (HKDF, the code having at least 80 random bits; the stored
-  lookup hash is a different derivation, so it does not unwrap anything).
+- the reporter reads their own report, and the replies, with their receipt code: it derives a
+  key pair of theirs (HKDF; the code has 100 random bits), whose public key is stored with the
+  report and every item key is wrapped for too. The stored lookup hash is another derivation:
+  it opens nothing.
 
 The server holds no key that opens a report: a copy of the database and the server's secret key
 together reveal nothing but the routing metadata. Every sealed value carries "associated data"
@@ -38,7 +39,7 @@ NONCE_BYTES = 12
 SALT_BYTES = 16
 RECOVERY_GROUP = 4
 _WRAP_INFO = b"streetlight conduct: item key for a recipient"
-_RECEIPT_INFO = b"streetlight conduct: item key for the reporter"
+_RECEIPT_INFO = b"streetlight conduct: the reporter's key pair"
 _RECOVERY_INFO = b"streetlight conduct: private key under the recovery key"
 # Crockford's base32: no I, L, O or U; read forgivingly (O as 0, I and L as 1).
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -125,15 +126,16 @@ def unwrap(private_key: X25519PrivateKey, wrapped: bytes, context: bytes) -> byt
     return unseal(key, sealed, context)
 
 
-def wrap_for_receipt(code: str, salt: bytes, item_key: bytes, context: bytes) -> bytes:
-    """An item key sealed under the reporter's receipt code (normalised first, so what they type
-    back in any case or grouping opens it)."""
-    return seal(_hkdf(normalise_code(code).encode("ascii"), _RECEIPT_INFO, salt), item_key, context)
+def reporter_key(code: str, salt: bytes) -> X25519PrivateKey:
+    """The reporter's private key, derived from their receipt code: replies are wrapped for its
+    public key (stored with the report), and only the code opens them. The code's 100 random
+    bits make a slow derivation needless."""
+    seed = _hkdf(normalise_code(code).encode("ascii", "replace"), _RECEIPT_INFO, salt)
+    return X25519PrivateKey.from_private_bytes(seed)
 
 
-def unwrap_with_receipt(code: str, salt: bytes, wrapped: bytes, context: bytes) -> bytes:
-    key = _hkdf(normalise_code(code).encode("ascii", "replace"), _RECEIPT_INFO, salt)
-    return unseal(key, wrapped, context)
+def public_bytes(private: X25519PrivateKey) -> bytes:
+    return _raw(private.public_key())
 
 
 def normalise_code(typed: str) -> str:

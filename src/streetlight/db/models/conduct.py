@@ -80,7 +80,8 @@ class ConductRecipient(Base):
 class ConductReport(Base):
     """One report: where it was made (`origin`) and handled (`context`), the officer it concerns
     when known, its status and dates. `receipt_lookup` finds it by the reporter's code (a hash
-    that opens nothing); `receipt_salt` salts the key the code derives. `same_source_as_id`: a
+    that opens nothing); the code and `receipt_salt` derive the reporter's key pair, whose public
+    half `reporter_key` every item is wrapped for. `same_source_as_id`: a
     handler's mark that another report came from the same person (it then counts once)."""
 
     __tablename__ = "conduct_reports"
@@ -91,6 +92,7 @@ class ConductReport(Base):
     context: Mapped[ConductContext] = mapped_column(_enum(ConductContext, "conduct_context"))
     receipt_lookup: Mapped[str] = mapped_column(String(64), unique=True)
     receipt_salt: Mapped[bytes] = mapped_column(LargeBinary(16))
+    reporter_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     officer_id: Mapped[int | None] = mapped_column(
         ForeignKey("officers.id", ondelete="SET NULL"), default=None, index=True
     )

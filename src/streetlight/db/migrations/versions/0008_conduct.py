@@ -98,6 +98,7 @@ def upgrade() -> None:
         sa.Column("context", _enum("conduct_context", _CONTEXTS), nullable=False),
         sa.Column("receipt_lookup", sa.String(length=64), nullable=False),
         sa.Column("receipt_salt", sa.LargeBinary(length=16), nullable=False),
+        sa.Column("reporter_key", sa.LargeBinary(length=32), nullable=False),
         sa.Column("officer_id", sa.Integer(), nullable=True),
         sa.Column(
             "status",
