@@ -71,6 +71,7 @@ def enrol(
     password: str,
     *,
     senior: bool = False,
+    email: str | None = None,
     actor: str,
     now: datetime,
     kdf: crypto.KdfParams | None = None,
@@ -81,7 +82,12 @@ def enrol(
     if session.scalar(taken) is not None:
         raise EnrolmentError("this account is already enrolled as a recipient")
     row = ConductRecipient(
-        staff_user_id=staff_user_id, context=context, senior=senior, active=True, enrolled_at=now
+        staff_user_id=staff_user_id,
+        context=context,
+        senior=senior,
+        email=email,
+        active=True,
+        enrolled_at=now,
     )
     # The row's id binds the sealed key to it: placeholder values first, then the real ones.
     _store(row, crypto.Keyring(b"", crypto.KdfParams(b""), b"", b"", b""))

@@ -66,6 +66,8 @@ class ConductRecipient(Base):
     context: Mapped[ConductContext] = mapped_column(_enum(ConductContext, "conduct_context"))
     senior: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Where notifications go (new reports, deadlines, escalations): never any content.
+    email: Mapped[str | None] = mapped_column(String(254), default=None)
     public_key: Mapped[bytes] = mapped_column(LargeBinary(32))
     kdf_salt: Mapped[bytes] = mapped_column(LargeBinary(16))
     kdf_time_cost: Mapped[int] = mapped_column(Integer)

@@ -78,6 +78,7 @@ def upgrade() -> None:
         sa.Column("context", _enum("conduct_context", _CONTEXTS), nullable=False),
         sa.Column("senior", sa.Boolean(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=True),
         sa.Column("public_key", sa.LargeBinary(length=32), nullable=False),
         sa.Column("kdf_salt", sa.LargeBinary(length=16), nullable=False),
         sa.Column("kdf_time_cost", sa.Integer(), nullable=False),
