@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from streetlight.conduct import deadlines, joinup, sealing
 from streetlight.conduct.intake import KEEP_FOR, TEXT_CHARS, ConductRejectedError
+from streetlight.conduct.keys import actor_of
 from streetlight.db import audit
 from streetlight.db.enums import ConductContext, ConductItemKind, ConductStatus
 from streetlight.db.models import (
@@ -133,7 +134,7 @@ def _report_for(
     if report is None:
         audit.append(
             session,
-            actor=f"conduct-recipient:{recipient.id}",
+            actor=actor_of(session, recipient),
             action="conduct.refused",
             subject=f"conduct:{report_id}",
             details={"tried": verb},
@@ -161,7 +162,7 @@ def open_report(
     case = joinup.case_of(session, report.id).reports
     audit.append(
         session,
-        actor=f"conduct-recipient:{recipient.id}",
+        actor=actor_of(session, recipient),
         action="conduct.opened",
         subject=f"conduct:{report.id}",
         now=now,
@@ -219,7 +220,7 @@ def reply(
         report.status = ConductStatus.INVESTIGATING
     audit.append(
         session,
-        actor=f"conduct-recipient:{recipient.id}",
+        actor=actor_of(session, recipient),
         action="conduct.replied",
         subject=f"conduct:{report.id}",
         details={"question": question},
@@ -234,7 +235,7 @@ def note(
     report = _write(session, recipient, report_id, text, ConductItemKind.NOTE, now=now)
     audit.append(
         session,
-        actor=f"conduct-recipient:{recipient.id}",
+        actor=actor_of(session, recipient),
         action="conduct.noted",
         subject=f"conduct:{report.id}",
         now=now,
@@ -260,7 +261,7 @@ def set_status(
     report.handler_id = report.handler_id or recipient.id
     audit.append(
         session,
-        actor=f"conduct-recipient:{recipient.id}",
+        actor=actor_of(session, recipient),
         action="conduct.status",
         subject=f"conduct:{report.id}",
         details={"from": before.value, "to": status.value},
@@ -295,7 +296,7 @@ def link(
     session.flush()
     audit.append(
         session,
-        actor=f"conduct-recipient:{recipient.id}",
+        actor=actor_of(session, recipient),
         action="conduct.linked",
         subject=f"conduct:{first.id}",
         details={"other": second.id, "same_source": same_source},

@@ -255,7 +255,7 @@ def submit(session: Session, new: NewReport, *, now: datetime) -> Submitted:
         )
     audit.append(
         session,
-        actor="reporter",
+        actor="public",
         action="conduct.submitted",
         subject=f"conduct:{report.id}",
         details={

@@ -69,7 +69,7 @@ def escalate(
             return False
         audit.append(
             session,
-            actor="streetlight",
+            actor="system",
             action="conduct.escalated",
             subject=f"conduct:{report_id}",
             details={"reports": len(up.case.reports), "independent": up.sources},

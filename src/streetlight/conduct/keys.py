@@ -18,13 +18,19 @@ from sqlalchemy.orm import Session
 from streetlight.conduct import crypto
 from streetlight.db import audit
 from streetlight.db.enums import ConductContext
-from streetlight.db.models import ConductRecipient
+from streetlight.db.models import ConductRecipient, StaffUser
 
 MIN_PASSWORD_CHARS = 12
 
 
 class EnrolmentError(ValueError):
     """Enrolment refused (a weak password, an account already enrolled)."""
+
+
+def actor_of(session: Session, recipient: ConductRecipient) -> str:
+    """The audit log's actor for a recipient: their staff username, as for every staff act."""
+    user = session.get(StaffUser, recipient.staff_user_id)
+    return user.username if user is not None else f"conduct-recipient:{recipient.id}"
 
 
 def context_of(recipient_id: int) -> bytes:
@@ -129,7 +135,7 @@ def recover(
     session.flush()
     audit.append(
         session,
-        actor=f"conduct-recipient:{row.id}",
+        actor=actor_of(session, row),
         action="conduct.recipient_recovered",
         subject=f"conduct-recipient:{row.id}",
         now=now,
@@ -151,7 +157,7 @@ def change_password(
     session.flush()
     audit.append(
         session,
-        actor=f"conduct-recipient:{row.id}",
+        actor=actor_of(session, row),
         action="conduct.recipient_password_changed",
         subject=f"conduct-recipient:{row.id}",
         now=now,

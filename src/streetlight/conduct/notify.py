@@ -151,7 +151,7 @@ def run(session: Session, smtp: mail.Smtp, *, now: datetime, base_url: str = "")
     if due:
         audit.append(
             session,
-            actor="streetlight",
+            actor="system",
             action="conduct.notified",
             details={"notices": len(due), "emails": count},
             now=now,

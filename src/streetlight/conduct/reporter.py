@@ -52,7 +52,7 @@ def open_by_receipt(session: Session, code: str, *, now: datetime) -> ReporterVi
     items = sealing.open_items(session, report.id, None, key)
     audit.append(
         session,
-        actor="reporter",
+        actor="public",
         action="conduct.reporter_read",
         subject=f"conduct:{report.id}",
         now=now,
@@ -105,7 +105,7 @@ def add(
         report.status = ConductStatus.INVESTIGATING
     audit.append(
         session,
-        actor="reporter",
+        actor="public",
         action="conduct.reporter_added",
         subject=f"conduct:{report.id}",
         details={"attachments": len(cleaned)},
