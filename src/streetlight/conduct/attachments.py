@@ -16,6 +16,8 @@ from enum import StrEnum
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from streetlight.errors import ConductError
+
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
 MAX_REPORT_BYTES = 25 * 1024 * 1024
@@ -36,7 +38,7 @@ _PLAIN_MODES = frozenset({"L", "RGB", "RGBA"})
 _PILLOW_FORMAT = {Kind.JPEG: "JPEG", Kind.PNG: "PNG", Kind.WEBP: "WEBP"}
 
 
-class AttachmentError(ValueError):
+class AttachmentError(ConductError, ValueError):
     """An attachment refused, with the reason to show the reporter (never its content)."""
 
 

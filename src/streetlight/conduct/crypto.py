@@ -34,6 +34,8 @@ from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from streetlight.errors import ConductError
+
 KEY_BYTES = 32
 NONCE_BYTES = 12
 SALT_BYTES = 16
@@ -47,7 +49,7 @@ _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _SEPARATORS = str.maketrans("", "", " -_\u00a0\t\r\n.")
 
 
-class DecryptionError(Exception):
+class DecryptionError(ConductError):
     """A secret that does not open what it was given (wrong password, recovery key or receipt,
     or a ciphertext that was altered or moved). Says nothing about which."""
 

@@ -30,11 +30,12 @@ from streetlight.db.models import (
     ConductRouting,
     Officer,
 )
+from streetlight.errors import ConductError
 
 PAGE = 100
 
 
-class NotARecipientError(PermissionError):
+class NotARecipientError(ConductError, PermissionError):
     """This recipient may not open this report (or it does not exist: the same answer)."""
 
     def __init__(self) -> None:

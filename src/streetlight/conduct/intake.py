@@ -35,6 +35,7 @@ from streetlight.db.models import (
     StaffUser,
     Verification,
 )
+from streetlight.errors import ConductError
 from streetlight.verify.service import clean_warrant, token_hash
 
 RECEIPT_CHARS = 20  # 100 bits
@@ -46,7 +47,7 @@ MAX_NAMED = 5
 KEEP_FOR = timedelta(days=6 * 366)
 
 
-class ConductRejectedError(ValueError):
+class ConductRejectedError(ConductError, ValueError):
     """A report that cannot be taken as sent: `field` says which part, the message why."""
 
     def __init__(self, field: str, reason: str) -> None:

@@ -19,11 +19,13 @@ from streetlight.conduct import crypto
 from streetlight.db import audit
 from streetlight.db.enums import ConductContext
 from streetlight.db.models import ConductRecipient, StaffUser
+from streetlight.errors import ConductError
+from streetlight.staff.accounts import find_user
 
 MIN_PASSWORD_CHARS = 12
 
 
-class EnrolmentError(ValueError):
+class EnrolmentError(ConductError, ValueError):
     """Enrolment refused (a weak password, an account already enrolled)."""
 
 
@@ -61,6 +63,14 @@ class Enrolled:
 
     recipient_id: int
     recovery_code: str
+
+
+def staff_user_id(session: Session, username: str) -> int:
+    """The account to enrol, by its sign-in name (case-insensitive, as sign-in reads it)."""
+    found = find_user(session, username)
+    if found is None:
+        raise EnrolmentError(f"no staff account is called {username!r}")
+    return found.id
 
 
 def _check_password(password: str) -> None:

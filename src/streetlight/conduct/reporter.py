@@ -21,9 +21,10 @@ from streetlight.conduct.intake import TEXT_CHARS, ConductRejectedError
 from streetlight.db import audit
 from streetlight.db.enums import ConductItemKind, ConductStatus
 from streetlight.db.models import ConductReport
+from streetlight.errors import ConductError
 
 
-class ReceiptNotFoundError(LookupError):
+class ReceiptNotFoundError(ConductError, LookupError):
     """No report for this receipt: the one answer for every kind of wrong code."""
 
     def __init__(self) -> None:
