@@ -34,6 +34,7 @@ DOMAIN: dict[str, frozenset[str]] = {
     "staff": frozenset({"db"}),
     "unit": frozenset({"db", "geo"}),
     "linkage": frozenset(),
+    "conduct": frozenset({"db", "staff", "verify"}),
 }
 # The demo runs the whole library on the sample; only the front ends use it.
 DEMO = "demo"

@@ -24,6 +24,7 @@ GROUPS = (
     errors.AuthError,
     errors.DatabaseError,
     errors.CaseworkError,
+    errors.ConductError,
 )
 
 

@@ -38,10 +38,15 @@ StreetlightError              anything Streetlight raises on purpose (never rais
 ├── DatabaseError             the operational database (db.errors): DatabaseUrlError,
 │                             DatabaseUnreachableError, AuditChainError, ImportFileError,
 │                             OfficerNotFoundError, DutyError
-└── CaseworkError             offender units' casework (unit.errors): ExtractMappingError,
-                              ExtractError (an extract or its mapping that cannot be used at
-                              all; bad rows are quarantined), CaseworkAccessError (a role or
-                              reason that does not allow a read)
+├── CaseworkError             offender units' casework (unit.errors): ExtractMappingError,
+│                             ExtractError (an extract or its mapping that cannot be used at
+│                             all; bad rows are quarantined), CaseworkAccessError (a role or
+│                             reason that does not allow a read)
+└── ConductError              conduct reports about officers: DecryptionError (conduct.crypto),
+                              AttachmentError (conduct.attachments), EnrolmentError
+                              (conduct.keys), ConductRejectedError (conduct.intake),
+                              ReceiptNotFoundError (conduct.reporter), NotARecipientError
+                              (conduct.handling), LineError (conduct.command)
 ```
 `tests/test_errors.py` keeps it so: every class is under exactly one group and named `...Error`,
 and no code raises the root or a group.
@@ -97,6 +102,11 @@ class DatabaseError(StreetlightError):
 class CaseworkError(StreetlightError):
     """Offender units' casework: an extract or mapping that cannot be imported at all, or a read
     that the reader's role or reason does not allow. Messages never carry personal data."""
+
+
+class ConductError(StreetlightError):
+    """Conduct reports about officers: a report refused, a receipt or key that opens nothing,
+    a read that routing does not allow. Messages never carry a report's content."""
 
 
 # Reading crime data: raised by `streetlight.ingest`.

@@ -45,6 +45,14 @@ TABLES = {
     "unit_list_refreshes",
     "unit_list_entries",
     "unit_list_decisions",
+    "officer_line_managers",
+    "conduct_recipients",
+    "conduct_reports",
+    "conduct_items",
+    "conduct_keys",
+    "conduct_routing",
+    "conduct_links",
+    "conduct_reminders",
 }
 
 

@@ -6,6 +6,7 @@ import typer
 
 from streetlight import __version__
 from streetlight.cli.backtest_cmd import backtest_command
+from streetlight.cli.conduct_cmd import conduct_app
 from streetlight.cli.db_cmd import db_app
 from streetlight.cli.demo_cmd import demo_command
 from streetlight.cli.dosage_cmd import dosage_command
@@ -51,6 +52,7 @@ unit_app.command("disparity")(disparity_command)
 unit_app.command("dpia-export")(dpia_export_command)
 unit_app.command("backtest")(unit_backtest_command)
 app.add_typer(unit_app, name="unit")
+app.add_typer(conduct_app, name="conduct")
 
 
 def _version(value: bool) -> None:

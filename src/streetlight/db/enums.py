@@ -274,3 +274,33 @@ class ListDecision(enum.StrEnum):
     ADOPT = "adopt"  # work them: tasks may now be created from the list
     NOT_NOW = "not_now"  # listed, but no action for now (the reason says why)
     REMOVE = "remove"  # off the list: a later refresh shows this decision beside them
+
+
+class ConductContext(enum.StrEnum):
+    """Where a conduct report is handled (`streetlight.conduct.routing`): reports made by the
+    public, by staff, and the oversight context for reports about professional standards itself
+    or that nobody else may receive."""
+
+    PUBLIC = "public"
+    STAFF = "staff"
+    OVERSIGHT = "oversight"
+
+
+class ConductStatus(enum.StrEnum):
+    """A conduct report's handling, as the reporter reads it in words."""
+
+    RECEIVED = "received"  # not yet acknowledged
+    ACKNOWLEDGED = "acknowledged"
+    INVESTIGATING = "investigating"
+    WAITING_FOR_REPORTER = "waiting"  # a question to the reporter is unanswered
+    CLOSED = "closed"
+
+
+class ConductItemKind(enum.StrEnum):
+    """What a sealed item of a conduct report is. Notes are the handlers' own, never shown to
+    the reporter (and not wrapped for them)."""
+
+    REPORT = "report"
+    MESSAGE = "message"
+    ATTACHMENT = "attachment"
+    NOTE = "note"

@@ -14,6 +14,16 @@ from streetlight.db.enums import (
 )
 from streetlight.db.models.audit import GENESIS_HASH, AuditEntry
 from streetlight.db.models.base import Base
+from streetlight.db.models.conduct import (
+    ConductItem,
+    ConductKey,
+    ConductLink,
+    ConductRecipient,
+    ConductReminder,
+    ConductReport,
+    ConductRouting,
+    OfficerLineManager,
+)
 from streetlight.db.models.limits import RateLimitHit, RateLimitSalt
 from streetlight.db.models.officers import Duty, Officer
 from streetlight.db.models.reports import PublicReport
@@ -58,6 +68,13 @@ __all__ = [
     "Chat",
     "ChatMessage",
     "CheckTally",
+    "ConductItem",
+    "ConductKey",
+    "ConductLink",
+    "ConductRecipient",
+    "ConductReminder",
+    "ConductReport",
+    "ConductRouting",
     "ConsoleEvent",
     "Dress",
     "Duty",
@@ -65,6 +82,7 @@ __all__ = [
     "EngagementReason",
     "EngagementStatus",
     "Officer",
+    "OfficerLineManager",
     "OfficerStatus",
     "PublicReport",
     "RateLimitHit",

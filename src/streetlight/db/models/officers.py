@@ -37,6 +37,9 @@ class Officer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     warrant_number: Mapped[str] = mapped_column(String(32), unique=True)
+    # The number on the uniform's shoulder, where the force uses one besides the warrant number;
+    # what a member of the public may have noted to report an officer's conduct.
+    shoulder_number: Mapped[str | None] = mapped_column(String(16), default=None, index=True)
     name: Mapped[str] = mapped_column(String(120))
     rank: Mapped[str] = mapped_column(String(60))
     unit: Mapped[str] = mapped_column(String(120))

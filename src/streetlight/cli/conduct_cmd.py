@@ -1,0 +1,169 @@
+"""`streetlight conduct ...`: the confidential conduct-report channel's administration.
+
+- `enrol` gives a staff account a recipient key pair for a context and prints the recovery code
+  once (it is stored nowhere: lose it and a forgotten password loses the key's reports).
+- `line-manager` records who manages whom: routing keeps a report from the reported officer's
+  line of command.
+- `notify` sends what is due by e-mail (new reports, escalations, deadline reminders): run it
+  every few minutes from cron or a systemd timer.
+- `stats` writes the monthly counts for oversight bodies (CSV, counts only).
+- `purge` deletes closed reports past their retention date.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from streetlight.cli.options import DatabaseOption, DataOption, database_url
+from streetlight.cli.terminal import cli_errors, out
+from streetlight.db.enums import ConductContext
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+conduct_app = typer.Typer(
+    help="Confidential reports of an officer's conduct: recipients, notifications, statistics.",
+    no_args_is_help=True,
+)
+
+
+def _sessions(store: Path | None, database: str | None) -> tuple[Engine, sessionmaker[Session]]:
+    from streetlight.db.engine import session_factory
+    from streetlight.db.migrate import open_database
+
+    engine = open_database(database_url(store, database))
+    return engine, session_factory(engine)
+
+
+@conduct_app.command("enrol")
+def enrol_command(
+    username: str = typer.Argument(..., help="The staff account to enrol."),
+    context: ConductContext = typer.Option(..., "--context", help="public, staff or oversight."),
+    senior: bool = typer.Option(False, "--senior", help="Receives escalated cases."),
+    email: str | None = typer.Option(None, "--email", help="Where notifications go."),
+    password: str = typer.Option(
+        ...,
+        "--password",
+        prompt="Recipient password (protects the private key)",
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="STREETLIGHT_RECIPIENT_PASSWORD",
+        help="At least 12 characters; asked for when not given.",
+    ),
+    store: DataOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Enrol a recipient; prints the recovery code once."""
+    from streetlight.conduct import keys
+
+    with cli_errors():
+        engine, sessions = _sessions(store, database)
+        with sessions.begin() as session:
+            user = keys.staff_user_id(session, username)
+            enrolled = keys.enrol(
+                session,
+                user,
+                context,
+                password,
+                senior=senior,
+                email=email,
+                actor="cli",
+                now=datetime.now(UTC),
+            )
+        engine.dispose()
+    out.print(
+        f"enrolled {username!r} as a {context.value} recipient{' (senior)' if senior else ''}"
+    )
+    out.print("Recovery code (shown once; print it and keep it safe):")
+    out.print(enrolled.recovery_code, soft_wrap=True)
+
+
+@conduct_app.command("line-manager")
+def line_manager_command(
+    officer: str = typer.Argument(..., help="The officer's warrant number."),
+    manager: str | None = typer.Option(
+        None, "--manager", help="Their line manager's warrant number; leave out to remove."
+    ),
+    store: DataOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Record an officer's line manager."""
+    from streetlight.conduct.command import set_line_manager
+
+    with cli_errors():
+        engine, sessions = _sessions(store, database)
+        with sessions.begin() as session:
+            set_line_manager(session, officer, manager, actor="cli", now=datetime.now(UTC))
+        engine.dispose()
+    out.print(f"{officer}: line manager {'removed' if manager is None else manager}")
+
+
+@conduct_app.command("notify")
+def notify_command(
+    smtp_host: str = typer.Option(..., "--smtp-host", envvar="STREETLIGHT_SMTP_HOST"),
+    smtp_port: int = typer.Option(587, "--smtp-port", envvar="STREETLIGHT_SMTP_PORT"),
+    sender: str = typer.Option(
+        "streetlight@localhost", "--from", envvar="STREETLIGHT_SMTP_FROM", help="Sender address."
+    ),
+    starttls: bool = typer.Option(
+        True, "--starttls/--no-starttls", envvar="STREETLIGHT_SMTP_STARTTLS"
+    ),
+    username: str | None = typer.Option(None, "--smtp-user", envvar="STREETLIGHT_SMTP_USER"),
+    password: str | None = typer.Option(
+        None,
+        "--smtp-password",
+        envvar="STREETLIGHT_SMTP_PASSWORD",
+        help="Best from the environment.",
+    ),
+    base_url: str = typer.Option("", "--base-url", help="The app's address, for links."),
+    store: DataOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Send the notifications due now (new reports, escalations, deadline reminders)."""
+    from streetlight.conduct import mail, notify
+
+    smtp = mail.Smtp(smtp_host, smtp_port, sender, starttls, username, password)
+    with cli_errors():
+        engine, sessions = _sessions(store, database)
+        with sessions.begin() as session:
+            sent = notify.run(session, smtp, now=datetime.now(UTC), base_url=base_url)
+        engine.dispose()
+    out.print(f"sent {sent} e-mail(s)")
+
+
+@conduct_app.command("stats")
+def stats_command(
+    csv_out: Path = typer.Option(..., "--csv", help="Where to write the monthly counts."),
+    store: DataOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Monthly counts for oversight bodies: received, handled in time, escalated, open."""
+    from streetlight.conduct import stats
+
+    with cli_errors():
+        engine, sessions = _sessions(store, database)
+        with sessions() as session:
+            rows = stats.counts(session, now=datetime.now(UTC))
+        engine.dispose()
+        csv_out.write_text(stats.to_csv(rows), encoding="utf-8")
+    out.print(f"wrote {len(rows)} month-context row(s) to {csv_out}")
+
+
+@conduct_app.command("purge")
+def purge_command(store: DataOption = None, database: DatabaseOption = None) -> None:
+    """Delete closed reports past their retention date (with everything sealed for them)."""
+    from streetlight.conduct import retention
+
+    with cli_errors():
+        engine, sessions = _sessions(store, database)
+        with sessions.begin() as session:
+            purged = retention.purge(session, now=datetime.now(UTC), actor="cli")
+        engine.dispose()
+    out.print(f"erased {len(purged.erased)} closed report(s) past their date")
+    if purged.open_past_date:
+        out.print(f"{purged.open_past_date} open report(s) are past their date: decide on them")

@@ -1,0 +1,115 @@
+"""The reporter's side: come back with the receipt, read the replies, answer and add more.
+
+A wrong code, a malformed one and a code of a deleted report all get the same answer
+(`ReceiptNotFoundError`, one message), so an answer tells a guesser nothing. The code opens the
+report through the key pair it derives (`crypto.reporter_key`); handlers' notes are never
+wrapped for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from streetlight.conduct import attachments, crypto, sealing
+from streetlight.conduct.intake import TEXT_CHARS, ConductRejectedError
+from streetlight.db import audit
+from streetlight.db.enums import ConductItemKind, ConductStatus
+from streetlight.db.models import ConductReport
+from streetlight.errors import ConductError
+
+
+class ReceiptNotFoundError(ConductError, LookupError):
+    """No report for this receipt: the one answer for every kind of wrong code."""
+
+    def __init__(self) -> None:
+        super().__init__("no report has this receipt code")
+
+
+@dataclass(frozen=True)
+class ReporterView:
+    report_id: int
+    status: ConductStatus
+    received_at: datetime
+    items: tuple[sealing.Opened, ...]
+
+
+def _find(session: Session, code: str) -> tuple[ConductReport, X25519PrivateKey]:
+    report = session.scalar(
+        select(ConductReport).where(ConductReport.receipt_lookup == crypto.lookup_hash(code))
+    )
+    if report is None:
+        raise ReceiptNotFoundError
+    return report, crypto.reporter_key(code, report.receipt_salt)
+
+
+def open_by_receipt(session: Session, code: str, *, now: datetime) -> ReporterView:
+    report, key = _find(session, code)
+    items = sealing.open_items(session, report.id, None, key)
+    audit.append(
+        session,
+        actor="public",
+        action="conduct.reporter_read",
+        subject=f"conduct:{report.id}",
+        now=now,
+    )
+    return ReporterView(report.id, report.status, report.received_at, tuple(items))
+
+
+def add(
+    session: Session, code: str, text: str, files: Sequence[bytes] = (), *, now: datetime
+) -> int:
+    """The reporter answers or adds information (text and attachments), sealed for the report's
+    readers and for the reporter; a report waiting for them goes back to being investigated.
+    Returns the report's id."""
+    if not text.strip() and not files:
+        raise ConductRejectedError("text", "write something or attach a file")
+    if len(text) > TEXT_CHARS:
+        raise ConductRejectedError("text", f"at most {TEXT_CHARS} characters")
+    try:
+        cleaned = attachments.clean_all(list(files))
+    except attachments.AttachmentError as error:
+        raise ConductRejectedError("files", str(error)) from error
+    report, _ = _find(session, code)
+    readers = sealing.readers_of(session, report.id)
+    if text.strip():
+        sealing.seal_item(
+            session,
+            report.id,
+            ConductItemKind.MESSAGE,
+            {},
+            text.encode(),
+            readers=readers,
+            reporter=report.reporter_key,
+            by_reporter=True,
+            now=now,
+        )
+    for n, c in enumerate(cleaned, start=1):
+        header = {"type": c.kind.value, "name": f"attachment {n}", "stripped": c.stripped}
+        sealing.seal_item(
+            session,
+            report.id,
+            ConductItemKind.ATTACHMENT,
+            header,
+            c.data,
+            readers=readers,
+            reporter=report.reporter_key,
+            by_reporter=True,
+            now=now,
+        )
+    if report.status is ConductStatus.WAITING_FOR_REPORTER:
+        report.status = ConductStatus.INVESTIGATING
+    audit.append(
+        session,
+        actor="public",
+        action="conduct.reporter_added",
+        subject=f"conduct:{report.id}",
+        details={"attachments": len(cleaned)},
+        now=now,
+    )
+    return report.id
