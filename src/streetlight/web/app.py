@@ -26,9 +26,10 @@ from streetlight.db.engine import make_engine, session_factory
 from streetlight.db.writer import writer_lock
 from streetlight.staff import totp
 from streetlight.staff.passwords import Passwords
-from streetlight.web import analyst, console, officer, pages, reports, staff, unit, verify
+from streetlight.web import analyst, conduct, console, officer, pages, reports, staff, unit, verify
 from streetlight.web.analyst import map as analyst_map
 from streetlight.web.analyst import router as analyst_router
+from streetlight.web.conduct import public as conduct_public
 from streetlight.web.console import officers
 from streetlight.web.console import router as console_router
 from streetlight.web.core import errors
@@ -82,9 +83,10 @@ ROUTERS: tuple[APIRouter, ...] = (
     unit_router.router,
     unit_people.router,
     unit_list.router,
+    conduct_public.router,
 )
 # The areas of the app, each with its pages in a `templates/` folder.
-AREAS = (verify, pages, staff, officer, console, reports, analyst, unit)
+AREAS = (verify, pages, staff, officer, console, reports, analyst, unit, conduct)
 
 OPENAPI_URL = "/api/v1/openapi.json"
 
