@@ -110,4 +110,75 @@ CONDUCT_FRENCH: dict[str, str] = {
     "in, and nothing links the report to your account.": "Inquiet du comportement d'un "
     "collègue ? Signalez-le en toute confidentialité : inutile de vous connecter, rien ne relie "
     "le signalement à votre compte.",
+    # The recipients' desk (desk_*.html, desk.py)
+    "Conduct reports": "Signalements sur le comportement",
+    "Reports are locked with your own key. Type your key password to unlock them for this "
+    "session.": "Les signalements sont verrouillés par votre propre clé. Saisissez le mot de "
+    "passe de votre clé pour les déverrouiller pendant cette session.",
+    "Key password": "Mot de passe de la clé",
+    "Unlock": "Déverrouiller",
+    "Lock my key": "Verrouiller ma clé",
+    "That password does not open your key. Try again.": "Ce mot de passe n'ouvre pas votre "
+    "clé. Réessayez.",
+    "Reports sent to you, newest first": "Signalements qui vous sont adressés, du plus récent "
+    "au plus ancien",
+    "Report {number}": "Signalement {number}",
+    "Received": "Reçu",
+    "Officer": "Policier",
+    "Acknowledge by": "Accuser réception avant le",
+    "Feedback by": "Répondre avant le",
+    "{date} ({state})": "{date} ({state})",
+    "described": "décrit",
+    "escalated": "transmis à la hiérarchie",
+    "Escalated": "Transmis à la hiérarchie",
+    "Older reports": "Signalements plus anciens",
+    "No report has been sent to you.": "Aucun signalement ne vous a été adressé.",
+    "received": "reçu",
+    "acknowledged": "réception confirmée",
+    "investigating": "en cours d'examen",
+    "waiting for the reporter": "en attente de l'auteur du signalement",
+    "met": "respecté",
+    "due soon": "bientôt dû",
+    "overdue": "en retard",
+    "The report and the conversation": "Le signalement et les échanges",
+    "The reporter, {date}": "L'auteur du signalement, {date}",
+    "Note by {name}, {date}": "Note de {name}, {date}",
+    "{name} to the reporter, {date}": "{name} à l'auteur du signalement, {date}",
+    "Reply to the reporter": "Répondre à l'auteur du signalement",
+    "Message": "Message",
+    "This is a question: wait for the reporter's answer": "C'est une question : attendre la "
+    "réponse de l'auteur du signalement",
+    "Send to the reporter": "Envoyer à l'auteur du signalement",
+    "Internal note (the reporter does not see it)": "Note interne (l'auteur du signalement ne "
+    "la voit pas)",
+    "Add the note": "Ajouter la note",
+    "Change the status": "Changer le statut",
+    "Reports about the same officer": "Signalements sur le même policier",
+    "Link another report about the same officer (its number)": "Relier un autre signalement "
+    "sur le même policier (son numéro)",
+    "The same person made both reports": "La même personne a fait les deux signalements",
+    "Link": "Relier",
+    "Who received this report, and why": "Qui a reçu ce signalement, et pourquoi",
+    "Recipient": "Destinataire",
+    "Received it": "L'a reçu",
+    "Why": "Pourquoi",
+    "yes": "oui",
+    "no": "non",
+    "Your reply has been sent to the reporter.": "Votre réponse a été envoyée à l'auteur du "
+    "signalement.",
+    "Your question has been sent to the reporter.": "Votre question a été envoyée à l'auteur "
+    "du signalement.",
+    "Note added. The reporter does not see notes.": "Note ajoutée. L'auteur du signalement ne "
+    "voit pas les notes.",
+    "Status changed.": "Statut modifié.",
+    "Reports linked.": "Signalements reliés.",
+    "Reports linked: the case has escalated to the senior recipients.": "Signalements reliés : "
+    "le dossier a été transmis aux destinataires de rang supérieur.",
+    "Not a recipient": "Pas destinataire",
+    "Only staff enrolled to receive conduct reports can use this desk, and each sees only the "
+    "reports sent to them.": "Seuls les membres du personnel inscrits comme destinataires "
+    "peuvent utiliser cet espace, et chacun ne voit que les signalements qui lui sont adressés.",
+    "Write something first.": "Écrivez d'abord quelque chose.",
+    "Give the number of another report you receive.": "Indiquez le numéro d'un autre "
+    "signalement que vous recevez.",
 }
