@@ -62,6 +62,7 @@ def test_a_report_with_a_photo_then_the_conversation_by_receipt(
     public: TestClient, force: Force, app_sessions: sessionmaker[Session], clock: Clock
 ) -> None:
     page = public.get("/conduct?lang=fr")
+    assert "<script" not in page.text  # works without JavaScript: there is none
     assert page.status_code == 200 and "Signaler le comportement d&#39;un policier" in page.text
     done = _send(
         public, files=[("files", ("IMG_0042.jpg", _photo_with_gps(), "image/jpeg"))],
