@@ -45,8 +45,9 @@ StreetlightError              anything Streetlight raises on purpose (never rais
 └── ConductError              conduct reports about officers: DecryptionError (conduct.crypto),
                               AttachmentError (conduct.attachments), EnrolmentError
                               (conduct.keys), ConductRejectedError (conduct.intake),
-                              ReceiptNotFoundError (conduct.reporter), NotARecipientError
-                              (conduct.handling), LineError (conduct.command)
+                              ReceiptNotFoundError, ReceiptLimitedError (conduct.reporter),
+                              NotARecipientError (conduct.handling), LineError
+                              (conduct.command)
 ```
 `tests/test_errors.py` keeps it so: every class is under exactly one group and named `...Error`,
 and no code raises the root or a group.

@@ -182,3 +182,22 @@ def test_a_report_that_cannot_be_taken_says_which_part_and_writes_nothing(
                 intake.submit(session, bad, now=NOW)
             assert refused.value.field == field
         assert session.scalars(select(ConductReport)).all() == []
+
+
+def test_submissions_and_wrong_receipts_are_limited_per_client_without_storing_it(
+    sessions: sessionmaker[Session],
+) -> None:
+    limit = intake.SUBMISSIONS
+    with sessions.begin() as session:
+        build(session)
+        for _ in range(limit.max_hits):
+            intake.submit(session, _public(), now=NOW, client="198.51.100.7")
+        with pytest.raises(ConductRejectedError, match="too many reports"):
+            intake.submit(session, _public(), now=NOW, client="198.51.100.7")
+        intake.submit(session, _public(), now=NOW, client="203.0.113.9")  # another client
+        for _ in range(reporter.FAILED_LOOKUPS.max_hits):
+            with pytest.raises(ReceiptNotFoundError):
+                reporter.open_by_receipt(session, "WRONG", now=NOW, client="198.51.100.7")
+        with pytest.raises(reporter.ReceiptLimitedError):
+            reporter.open_by_receipt(session, "WRONG", now=NOW, client="198.51.100.7")
+    assert "198.51.100.7" not in database_text(sessions)

@@ -48,6 +48,13 @@ PUBLIC = {
     ("POST", "/api/v1/reports/status"),
     ("GET", "/safety"),
     ("GET", "/safety-sw.js"),
+    # Issue 21: reporting an officer's conduct without an account, and the conversation.
+    ("GET", "/conduct"),
+    ("POST", "/conduct"),
+    ("GET", "/conduct/receipt"),
+    ("POST", "/conduct/receipt"),
+    ("POST", "/conduct/receipt/add"),
+    ("POST", "/conduct/receipt/file"),
 }
 
 

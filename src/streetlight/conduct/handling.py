@@ -282,9 +282,9 @@ def link(
     """Join two reports the recipient may both open (the same officer, recognised); with
     `same_source`, mark them as from one person (they then count once towards escalation).
     Returns True when the link escalated the case."""
+    first = _report_for(session, recipient, min(report_id, other_id), now=now, verb="link")
     if report_id == other_id:
         raise ConductRejectedError("other", "a report cannot be linked to itself")
-    first = _report_for(session, recipient, min(report_id, other_id), now=now, verb="link")
     second = _report_for(session, recipient, max(report_id, other_id), now=now, verb="link")
     if session.get(ConductLink, (first.id, second.id)) is None:
         session.add(

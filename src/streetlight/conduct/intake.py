@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from streetlight.conduct import attachments, crypto, joinup, routing, sealing
-from streetlight.db import audit
+from streetlight.db import audit, ratelimit
 from streetlight.db.enums import ConductContext, ConductItemKind
 from streetlight.db.models import (
     ConductRecipient,
@@ -45,6 +45,10 @@ MAX_NAMED = 5
 # Kept six years after it closes or, unhandled, after it arrived (the force's retention
 # schedule for misconduct records is the authority; the default is a conservative stand-in).
 KEEP_FOR = timedelta(days=6 * 366)
+# Per client: enough for someone reporting and adding to it, too few to flood the desk.
+SUBMISSIONS = ratelimit.Limit(
+    "conduct.submit", 10, timedelta(hours=1), resolution=timedelta(minutes=10)
+)
 
 
 class ConductRejectedError(ConductError, ValueError):
@@ -174,9 +178,29 @@ def _route(
     return chosen, senior, rows
 
 
-def submit(session: Session, new: NewReport, *, now: datetime) -> Submitted:
-    """Store a report for its readers and return its receipt (raises `ConductRejectedError`)."""
+def _claim(session: Session, client: str, limit: ratelimit.Limit, now: datetime) -> None:
+    """Count this submission against the client's allowance (keyed, salted by the day, stamped
+    coarsely: `streetlight.db.ratelimit`), or refuse it."""
+    salt = ratelimit.day_salt(session, now)
+    (sent,) = ratelimit.locked_counts(session, [(limit, client)], now, salt)
+    if sent >= limit.max_hits:
+        raise ConductRejectedError("", "too many reports from here for now: try again later")
+    ratelimit.add_hits(session, [(limit, client)], now, salt)
+
+
+def submit(
+    session: Session,
+    new: NewReport,
+    *,
+    now: datetime,
+    client: str | None = None,
+    limit: ratelimit.Limit = SUBMISSIONS,
+) -> Submitted:
+    """Store a report for its readers and return its receipt (raises `ConductRejectedError`).
+    `client` (an address, from the web) is counted against `limit`, never stored as such."""
     files = _checked(new)
+    if client is not None:
+        _claim(session, client, limit, now)
     subject = _subject(session, new)
     named_officers = [
         o for o in (_officer_by_number(session, n, n) for n in new.named) if o is not None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from streetlight.conduct import attachments, crypto, sealing
 from streetlight.conduct.intake import TEXT_CHARS, ConductRejectedError
-from streetlight.db import audit
+from streetlight.db import audit, ratelimit
 from streetlight.db.enums import ConductItemKind, ConductStatus
 from streetlight.db.models import ConductReport
 from streetlight.errors import ConductError
@@ -39,17 +39,41 @@ class ReporterView:
     items: tuple[sealing.Opened, ...]
 
 
-def _find(session: Session, code: str) -> tuple[ConductReport, X25519PrivateKey]:
+class ReceiptLimitedError(ConductError):
+    """Too many unknown codes from this client: try again later."""
+
+    def __init__(self) -> None:
+        super().__init__("too many codes have been tried from here: try again in an hour")
+
+
+# Failed look-ups per client per hour: a person mistyping is fine; a guesser, with 100-bit
+# codes, had no chance anyway, and is stopped from loading the server.
+FAILED_LOOKUPS = ratelimit.Limit(
+    "conduct.receipt", 20, timedelta(hours=1), resolution=timedelta(minutes=10)
+)
+
+
+def _find(
+    session: Session, code: str, now: datetime, client: str | None
+) -> tuple[ConductReport, X25519PrivateKey]:
+    if client is not None and ratelimit.is_limited(session, FAILED_LOOKUPS, client, now):
+        raise ReceiptLimitedError
     report = session.scalar(
         select(ConductReport).where(ConductReport.receipt_lookup == crypto.lookup_hash(code))
     )
     if report is None:
+        if client is not None:
+            ratelimit.record_hit(session, FAILED_LOOKUPS, client, now)
         raise ReceiptNotFoundError
     return report, crypto.reporter_key(code, report.receipt_salt)
 
 
-def open_by_receipt(session: Session, code: str, *, now: datetime) -> ReporterView:
-    report, key = _find(session, code)
+def open_by_receipt(
+    session: Session, code: str, *, now: datetime, client: str | None = None
+) -> ReporterView:
+    """The report and its conversation for the reporter (raises `ReceiptNotFoundError`, or
+    `ReceiptLimitedError` when `client` has tried too many wrong codes)."""
+    report, key = _find(session, code, now, client)
     items = sealing.open_items(session, report.id, None, key)
     audit.append(
         session,
@@ -62,7 +86,13 @@ def open_by_receipt(session: Session, code: str, *, now: datetime) -> ReporterVi
 
 
 def add(
-    session: Session, code: str, text: str, files: Sequence[bytes] = (), *, now: datetime
+    session: Session,
+    code: str,
+    text: str,
+    files: Sequence[bytes] = (),
+    *,
+    now: datetime,
+    client: str | None = None,
 ) -> int:
     """The reporter answers or adds information (text and attachments), sealed for the report's
     readers and for the reporter; a report waiting for them goes back to being investigated.
@@ -75,7 +105,7 @@ def add(
         cleaned = attachments.clean_all(list(files))
     except attachments.AttachmentError as error:
         raise ConductRejectedError("files", str(error)) from error
-    report, _ = _find(session, code)
+    report, _ = _find(session, code, now, client)
     readers = sealing.readers_of(session, report.id)
     if text.strip():
         sealing.seal_item(

@@ -13,6 +13,7 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from importlib.resources import files
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -26,9 +27,12 @@ from streetlight.db.engine import make_engine, session_factory
 from streetlight.db.writer import writer_lock
 from streetlight.staff import totp
 from streetlight.staff.passwords import Passwords
-from streetlight.web import analyst, console, officer, pages, reports, staff, unit, verify
+from streetlight.web import analyst, conduct, console, officer, pages, reports, staff, unit, verify
 from streetlight.web.analyst import map as analyst_map
 from streetlight.web.analyst import router as analyst_router
+from streetlight.web.conduct import desk as conduct_desk
+from streetlight.web.conduct import public as conduct_public
+from streetlight.web.conduct.keycache import KeyCache
 from streetlight.web.console import officers
 from streetlight.web.console import router as console_router
 from streetlight.web.core import errors
@@ -82,9 +86,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     unit_router.router,
     unit_people.router,
     unit_list.router,
+    conduct_public.router,
+    conduct_desk.router,
 )
 # The areas of the app, each with its pages in a `templates/` folder.
-AREAS = (verify, pages, staff, officer, console, reports, analyst, unit)
+AREAS = (verify, pages, staff, officer, console, reports, analyst, unit, conduct)
 
 OPENAPI_URL = "/api/v1/openapi.json"
 
@@ -159,6 +165,11 @@ def create_app(
         checks=checks.batcher(app),
     )
 
+    # Conduct recipients' unlocked keys: this process's memory only, for a session's life.
+    app.state.conduct_keys = KeyCache(
+        timedelta(minutes=settings.session_idle_minutes),
+        timedelta(hours=settings.session_max_hours),
+    )
     for router in ROUTERS:
         app.include_router(router)
     static = files("streetlight.web") / "static"

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from typing import Literal
 
+from streetlight.web.core.i18n_conduct import CONDUCT_FRENCH
 from streetlight.web.core.i18n_unit import UNIT_FRENCH
 
 Language = Literal["en", "fr"]
@@ -676,6 +677,7 @@ FRENCH: dict[str, str] = {
     "réessayez. En cas d'urgence, appelez le 999.",
     # The offender unit's staff pages (web/unit/): their own module, for length
     **UNIT_FRENCH,
+    **CONDUCT_FRENCH,
 }
 
 Translate = Callable[..., str]

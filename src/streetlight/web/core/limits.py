@@ -33,6 +33,9 @@ FORM_BYTES = 64 * KIB
 UPLOAD_BYTES = 10 * MIB
 """A route that takes files (photos, documents) declares this cap for itself."""
 
+CONDUCT_BYTES = 26 * MIB
+"""A conduct report and its attachments (at most 25 MB of files: `conduct.attachments`)."""
+
 F = TypeVar("F", bound=Callable[..., Any])
 _CAP = "__streetlight_max_body__"
 
