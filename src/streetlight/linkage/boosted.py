@@ -80,19 +80,27 @@ class BoostedLinkage:
     name: str = "boosted"
     model_: HistGradientBoostingClassifier | None = field(default=None, init=False, repr=False)
     prior_: float = field(default=0.0, init=False, repr=False)
+    columns_: npt.NDArray[np.bool_] | None = field(default=None, init=False, repr=False)
 
     def fit(self, evidence: Evidence, linked: npt.ArrayLike, weight: npt.ArrayLike) -> Self:
         y, w = _checked(evidence, linked, weight)
         self.prior_ = prior_log_odds(y, w)
         x, _ = evidence_matrix(evidence)
-        self.model_ = _booster(self, x, y, w)
+        self.columns_ = _known_columns(x)
+        self.model_ = _booster(self, x[:, self.columns_], y, w)
         return self
 
     def log_bayes_factor(self, evidence: Evidence) -> Floats:
         if self.model_ is None:
             raise RuntimeError("fit the model before scoring pairs")
         x, _ = evidence_matrix(evidence)
-        return _decision(self.model_, x) - self.prior_
+        return _decision(self.model_, x[:, self.columns_]) - self.prior_
+
+
+def _known_columns(x: Floats) -> npt.NDArray[np.bool_]:
+    """Columns with at least one known value: an MO field unknown for every crime says nothing,
+    and the booster cannot bin a column without values."""
+    return np.asarray(~np.isnan(x).all(axis=0), dtype=bool)
 
 
 def _booster(
@@ -131,6 +139,7 @@ class ContextBoostedLinkage:
     name: str = "context-boosted"
     model_: HistGradientBoostingClassifier | None = field(default=None, init=False, repr=False)
     prior_: float = field(default=0.0, init=False, repr=False)
+    columns_: npt.NDArray[np.bool_] | None = field(default=None, init=False, repr=False)
 
     def features(self, evidence: Evidence) -> tuple[Floats, tuple[str, ...]]:
         """The model's input matrix and its column names."""
@@ -143,11 +152,12 @@ class ContextBoostedLinkage:
         balanced = balanced_weights(y, w)
         self.prior_ = prior_log_odds(y, balanced)  # 0 up to rounding
         x, _ = self.features(evidence)
-        self.model_ = _booster(self, x, y, balanced)
+        self.columns_ = _known_columns(x)
+        self.model_ = _booster(self, x[:, self.columns_], y, balanced)
         return self
 
     def log_bayes_factor(self, evidence: Evidence) -> Floats:
         if self.model_ is None:
             raise RuntimeError("fit the model before scoring pairs")
         x, _ = self.features(evidence)
-        return _decision(self.model_, x) - self.prior_
+        return _decision(self.model_, x[:, self.columns_]) - self.prior_
