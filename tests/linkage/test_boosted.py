@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from streetlight.linkage.boosted import BoostedLinkage, ContextBoostedLinkage
+from streetlight.linkage.boosted import Binning, BoostedLinkage, ContextBoostedLinkage
 from streetlight.linkage.context import FEATURES, CrimeContext, context_features
 from streetlight.linkage.crimes import CrimeTable
 from streetlight.linkage.ensemble import ContextLogisticLinkage, EnsembleLinkage, context_ensemble
@@ -103,3 +103,17 @@ def test_an_ensemble_is_the_mean_of_its_members() -> None:
     assert np.allclose(ens.log_bayes_factor(ev), expected)
     with pytest.raises(RuntimeError, match="fit"):
         EnsembleLinkage(members=members).log_bayes_factor(ev)
+
+
+def test_binning_keeps_order_and_unknowns_and_drops_columns_never_known() -> None:
+    rng = np.random.default_rng(4)
+    x = np.column_stack([rng.normal(size=1000), np.full(1000, np.nan), rng.integers(0, 3, 1000)])
+    x[::7, 0] = np.nan
+    binning = Binning.of(x, bins=16)
+    out = binning.apply(x)
+    assert out.shape == (1000, 2)
+    assert np.array_equal(np.isnan(out[:, 0]), np.isnan(x[:, 0]))
+    known = ~np.isnan(x[:, 0])
+    order = np.argsort(x[known, 0])
+    assert (np.diff(out[known, 0][order]) >= 0).all() and len(np.unique(out[known, 0])) == 16
+    assert len(np.unique(out[:, 1])) == 3  # few distinct values: each its own bin
