@@ -98,14 +98,17 @@ def _print(result: Evaluation, written: list[Path]) -> None:
     seeds = ", ".join(str(s.seed) for s in result.seeds)
     first = result.seeds[0]
     out.print(
-        f"Seeds {seeds}: {first.pairs:,} pairs ({first.linked} linked) at seed {first.seed}, "
+        f"Seed{'s' if len(result.seeds) > 1 else ''} {seeds}: {first.pairs:,} pairs "
+        f"({first.linked} linked) at seed {first.seed}, "
         f"{first.test:,} test pairs ({first.test_linked} linked). Means over the seeds; AUC "
-        "unweighted as the reference reports it; series identification with average link.",
+        "unweighted as the reference reports it, wAUC with the pair weights; P@k: share linked "
+        "among the top k test pairs; top-k: held-out crimes whose offender is ranked in the top "
+        "k (average link); pub.: published for the crimelinkage data.",
         soft_wrap=True,
     )
     table = Table(box=None, padding=(0, 1, 0, 0), pad_edge=False)
-    headings = ["model", "AUC", "AUC (weighted)", "PR-AUC", "P@10", "P@50", "P@100"]
-    headings += [f"top-{k}" for k in SERIES_TOP] + ["published AUC"]
+    headings = ["model", "AUC", "wAUC", "PR-AUC", "P@10", "P@50", "P@100"]
+    headings += [f"top-{k}" for k in SERIES_TOP] + ["pub. AUC"]
     for heading in headings:
         if heading == "model":
             table.add_column(heading, no_wrap=True)
