@@ -64,6 +64,11 @@ def test_evaluate_writes_json_and_plot_and_prints_every_model(tmp_path: Path) ->
     assert (tmp_path / "r" / "e.png").read_bytes()[:4] == b"\x89PNG"
     bad = runner.invoke(app, [*args, "--seeds", "0,x"])
     assert bad.exit_code == 1 and "--seeds" in bad.output
+    # Every crime by a different offender: no series to learn or test on.
+    crime_file, offender_file = _write(tmp_path, crimes, np.arange(150), np.ones(150, bool))
+    alone = runner.invoke(app, args)
+    assert alone.exit_code == 1
+    assert "seed 0: the training pairs hold 0 linked" in alone.output
 
 
 def test_score_fits_on_the_given_offenders_only_and_scores_other_crimes(tmp_path: Path) -> None:

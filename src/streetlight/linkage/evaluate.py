@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from streetlight.linkage.boosted import BoostedLinkage
-from streetlight.linkage.crimes import CrimeTable, Offenders
+from streetlight.linkage.crimes import CrimeTable, LinkageFileError, Offenders
 from streetlight.linkage.ensemble import context_ensemble
 from streetlight.linkage.evidence import Evidence, compare
 from streetlight.linkage.holdout import comparisons, held_out_ranks, hold_out, touches
@@ -46,6 +46,11 @@ PUBLISHED: dict[str, Any] = {
     "auc": {"naive-bayes": 0.914, "logistic": 0.933, "boosted": 0.956},
     "series_top": {1: 0.35, 5: 0.65, 20: 0.75},
 }
+
+
+class NotEnoughPairsError(LinkageFileError):
+    """The offenders file gives too few linked (or unlinked) pairs among the table's crimes."""
+
 
 ModelFactory = Callable[[CrimeTable], Sequence[LinkageModel]]
 
@@ -207,6 +212,14 @@ def evaluate_seed(
     evidence = compare(crimes, pairs.i, pairs.j)
     train = split(len(pairs), seed=seed)
     test = ~train
+    for part, rows in (("training", train), ("test", test)):
+        linked = int(pairs.linked[rows].sum())
+        if linked < 2 or linked == int(rows.sum()):
+            raise NotEnoughPairsError(
+                f"seed {seed}: the {part} pairs hold {linked} linked of {int(rows.sum())}; the"
+                " offenders file needs more crimes of the table by one offender within"
+                f" {threshold_days:g} days (and crimes by different offenders) to evaluate on"
+            )
     held = hold_out(pairs, seed=seed, share=held_out_share)
     fit_series = train & ~touches(pairs.i, pairs.j, held)
     comp = comparisons(midpoint_days(crimes), s, held, threshold_days=threshold_days)
