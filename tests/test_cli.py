@@ -29,7 +29,7 @@ def test_every_command_is_documented() -> None:
         "ingest", "info", "hotspots", "backtest", "plan", "plan-backtest", "dosage", "demo", "serve"
     ]  # fmt: skip
     groups = [g.name for g in app.registered_groups]
-    assert groups == ["db", "officers", "staff", "reports", "unit", "conduct"]
+    assert groups == ["db", "officers", "staff", "reports", "unit", "linkage", "conduct"]
     for group in groups:
         assert group is not None and group in result.output
         assert "Commands" in runner.invoke(app, [group, "--help"]).output

@@ -210,6 +210,25 @@ PlanHarmOption = Annotated[
     ),
 ]
 
+# `linkage evaluate`, `linkage score`
+LinkageCrimesOption = Annotated[
+    Path, typer.Option("--crimes", help="Crime table (CSV), read with --mapping.")
+]
+LinkageOffendersOption = Annotated[
+    Path,
+    typer.Option(
+        "--offenders", help="Offender file (CSV): which offenders each solved crime is for."
+    ),
+]
+LinkageMappingOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--mapping",
+        help="TOML mapping of the two files' columns (see mappings/linkage-crimelinkage.toml) "
+        "[default: the crimelinkage example data's layout].",
+    ),
+]
+
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 # `plan-backtest` only
