@@ -4,5 +4,7 @@ The method and its evaluation protocol follow the R package crimelinkage (Porter
 statistical approach to crime linkage", The American Statistician 70(2)): `crimes` reads a crime
 table through a mapping, `evidence` compares pairs of crimes, `pairs` forms the linked and
 unlinked pairs a model learns from, `models` turns evidence into log Bayes factors,
-`identify` ranks known series for a crime.
+`identify` ranks known series for a crime. At a force's scale (docs/linkage-scale.md): `index`
+finds the pairs near enough in time (and place) to compare, `scoring` scores them in chunks,
+`series` clusters crimes into series, `suspects` ranks offenders' series for an unsolved crime.
 """

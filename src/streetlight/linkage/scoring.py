@@ -30,6 +30,8 @@ from streetlight.progress import Progress, no_progress
 Ints = npt.NDArray[np.intp]
 Floats = npt.NDArray[np.float64]
 
+BATCH = 32_768
+
 
 @dataclass(frozen=True)
 class ScoredPairs:
@@ -50,7 +52,17 @@ def _score(
 ) -> tuple[Ints, Ints, Floats]:
     if not len(i):  # a chunk emptied by the spatial limit; models need at least one pair
         return i, j, np.zeros(0)
-    bf = np.asarray(model.log_bayes_factor(compare(crimes, i, j)), dtype=np.float64)
+    # Evidence in batches small enough for the CPU's caches: its dozen temporary columns of a
+    # batch stay there, where a whole chunk's would go through memory (faster by about a fifth).
+    bf = np.concatenate(
+        [
+            np.asarray(
+                model.log_bayes_factor(compare(crimes, i[k : k + BATCH], j[k : k + BATCH])),
+                dtype=np.float64,
+            )
+            for k in range(0, len(i), BATCH)
+        ]
+    )
     if keep_above is not None:
         keep = bf > keep_above
         return i[keep], j[keep], bf[keep]

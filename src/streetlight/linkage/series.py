@@ -151,6 +151,8 @@ def _cluster(
     """Average or complete linkage of one component (pairs a, b within it), cut at the
     threshold; pairs not given are at the floor."""
     m = len(rows)
+    if m == 2:  # joined by its one pair, which is at or above the threshold: no tree needed
+        return [rows]
     pa, pb = np.searchsorted(rows, a), np.searchsorted(rows, b)
     square = np.full((m, m), np.nan)
     square[pa, pb] = bf
