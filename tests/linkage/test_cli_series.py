@@ -102,3 +102,6 @@ def test_bad_options_are_one_line_errors(tmp_path: Path) -> None:
     result = runner.invoke(app, ["series", *missing, "--threshold", "5", "--out", out])
     assert result.exit_code == 1 and "nope.csv: not found" in result.output
     assert not Path(out).exists()
+    nowhere = str(tmp_path / "no-such-folder" / "series.csv")
+    result = runner.invoke(app, ["series", *args, "--threshold", "5", "--out", nowhere])
+    assert result.exit_code == 1 and "--out:" in result.output and "cannot write" in result.output

@@ -97,10 +97,10 @@ def series_command(
             out.print(f"  {table.quarantined[0]}")
         pairs = make_pairs(table, who, seed=seed)
         if pairs.linked.all() or not pairs.linked.any():
+            missing = "unlinked" if pairs.linked.any() else "linked"
             raise OptionError(
-                f"--offenders: {offenders} gives no "
-                f"{'unlinked' if pairs.linked.any() else 'linked'} pairs of crimes in {crimes} to learn "
-                "from: it needs offenders with two or more crimes each, and several offenders"
+                f"--offenders: {offenders} gives no {missing} pairs of crimes in {crimes} to "
+                "learn from: it needs offenders with two or more crimes each, and several"
             )
         model = LogisticLinkage().fit(compare(table, pairs.i, pairs.j), pairs.linked, pairs.weight)
         unsolved = np.flatnonzero(series_of(table, who).group < 0)
@@ -127,7 +127,10 @@ def series_command(
             )  # fmt: skip
         except ValueError as exc:
             raise OptionError(f"--threshold: {exc}") from None
-        _write(out_path, open_crimes.ids, found)
+        try:
+            _write(out_path, open_crimes.ids, found)
+        except OSError as exc:
+            raise OptionError(f"--out: {out_path}: cannot write it ({exc.strerror})") from None
         sizes = [len(s) for s in found.series]
         out.print(
             f"{len(scored):,} pairs scored; {len(sizes):,} series ({sum(sizes):,} crimes, "
