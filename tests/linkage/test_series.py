@@ -9,7 +9,7 @@ from scipy.cluster.hierarchy import fcluster, linkage
 
 from streetlight.linkage.identify import LINKS, Link
 from streetlight.linkage.scoring import score_all
-from streetlight.linkage.series import cluster_series
+from streetlight.linkage.series import MAX_COMPONENT, cluster_series
 from tests.linkage.planted import fitted, planted
 
 
@@ -31,9 +31,12 @@ def _dense(n: int, i: np.ndarray, j: np.ndarray, bf: np.ndarray, link: Link, thr
     return {frozenset(g.tolist()) for g in groups if len(g) > 1}
 
 
+@pytest.mark.parametrize("max_component", [MAX_COMPONENT, 2])  # matrices; sparse agglomeration
 @pytest.mark.parametrize("link", LINKS)
 @pytest.mark.parametrize("scored_share", [1.0, 0.3])
-def test_same_series_as_dense_clustering_of_all_pairs(link: Link, scored_share: float) -> None:
+def test_same_series_as_dense_clustering_of_all_pairs(
+    link: Link, scored_share: float, max_component: int
+) -> None:
     rng = np.random.default_rng(5)
     n = 80
     # Blocks of mutually alike crimes, so that there is structure to find, plus noise.
@@ -44,7 +47,9 @@ def test_same_series_as_dense_clustering_of_all_pairs(link: Link, scored_share: 
     i, j, bf = i[keep], j[keep], bf[keep]
     floor = float(bf.min()) - 1.0 if scored_share < 1 else float(bf.min())
     for threshold in (0.0, 2.0, 4.0):
-        found = cluster_series(n, i, j, bf, link=link, threshold=threshold, floor=floor)
+        found = cluster_series(
+            n, i, j, bf, link=link, threshold=threshold, floor=floor, max_component=max_component
+        )
         assert _partition(found.label) == _dense(n, i, j, bf, link, threshold, floor)
         assert [len(s) for s in found.series] == sorted(
             (len(s) for s in found.series), reverse=True
@@ -94,7 +99,7 @@ def test_no_pairs_and_bad_arguments() -> None:
         cluster_series(3, [0], [3], [1.0], threshold=0.5)
     with pytest.raises(ValueError, match="link must be one of"):
         cluster_series(3, [0], [1], [1.0], threshold=0.5, link="ward")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="raise the threshold"):
-        cluster_series(4, [0, 1, 2], [1, 2, 3], [5.0, 5.0, 5.0], threshold=1, max_component=3)
+    with pytest.raises(ValueError, match="max_component"):
+        cluster_series(4, [0, 1, 2], [1, 2, 3], [5.0, 5.0, 5.0], threshold=1, max_component=1)
     # Every factor above the threshold: pairs not scored sit one below it.
     assert cluster_series(3, [0], [1], [5.0], threshold=1).floor == 0.0

@@ -17,13 +17,18 @@ every pair below the threshold, so its maximum, mean and minimum are below it to
 three links never join lower before higher (no inversions). So the crimes are split into those
 components and each is clustered on its own, with `scipy.cluster.hierarchy.linkage` on a
 condensed matrix of (cap - log_bf), cap the largest factor: all three links are unchanged by
-that affine map. A component larger than `max_component` crimes raises rather than fill memory:
-the threshold is too low for the data (for single linkage the components are the answer and no
-matrix is made).
+that affine map. For single linkage the components are the answer. A component larger than
+`max_component` crimes (below some threshold the strong pairs percolate and one component holds
+most crimes) is clustered by a sparse agglomeration instead of a matrix: each join is the pair of
+clusters with the highest link; after a join, the new cluster's links to its neighbours are
+recomputed from its crimes' scored pairs (sum, count, maximum, minimum per neighbouring cluster;
+a pair not scored at `floor`), and only links at or above the threshold are kept in a heap.
+Same partition as the matrix, in memory proportional to the scored pairs.
 """
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
@@ -37,8 +42,8 @@ from streetlight.linkage.identify import LINKS, Link
 Ints = npt.NDArray[np.intp]
 Floats = npt.NDArray[np.float64]
 
-# 5,000 crimes in one component: a condensed matrix of 12.5 million float64 (100 MB, twice that
-# while scipy clusters it).
+# Up to 5,000 crimes in one component, a condensed matrix (12.5 million float64, 100 MB, twice
+# that while scipy clusters it); above, the sparse agglomeration.
 MAX_COMPONENT = 5_000
 
 
@@ -92,6 +97,8 @@ def cluster_series(
         raise ValueError("i, j and log_bf must have one entry per scored pair")
     if len(a) and (min(a.min(), b.min()) < 0 or max(a.max(), b.max()) >= n or (a == b).any()):
         raise ValueError(f"pairs must be of two different crimes among 0..{n - 1}")
+    if max_component < 2:
+        raise ValueError(f"max_component must be at least 2, not {max_component}")
     if not np.isfinite(bf).all():
         raise ValueError("log_bf must be finite")
     low = float(bf.min()) if len(bf) else threshold - 1.0
@@ -112,21 +119,16 @@ def cluster_series(
     _, component = connected_components(graph.tocsr(), directed=False)
     groups = [rows for rows in _members(component) if len(rows) > 1]
     if link != "single":
-        too_big = [len(rows) for rows in groups if len(rows) > max_component]
-        if too_big:
-            raise ValueError(
-                f"{max(too_big):,} crimes are joined by pairs at or above {threshold}, more "
-                f"than {max_component:,} to cluster at once: raise the threshold"
-            )
         # Each component's scored pairs (both crimes in it), to cluster it on its own.
         same = np.flatnonzero(component[a] == component[b])
         by = same[np.argsort(component[a[same]], kind="stable")]
-        bounds = np.searchsorted(component[a[by]], [component[rows[0]] for rows in groups])
-        ends = np.searchsorted(component[a[by]], [component[rows[0]] for rows in groups], "right")
+        firsts = [component[rows[0]] for rows in groups]
+        bounds = np.searchsorted(component[a[by]], firsts)
+        ends = np.searchsorted(component[a[by]], firsts, "right")
         groups = [
             part
             for rows, lo, hi in zip(groups, bounds, ends, strict=True)
-            for part in _cluster(
+            for part in (_cluster if len(rows) <= max_component else _agglomerate)(
                 rows, a[by[lo:hi]], b[by[lo:hi]], bf[by[lo:hi]], link, threshold, floor
             )
             if len(part) > 1
@@ -165,6 +167,63 @@ def _cluster(
     # Joined at a factor >= threshold <=> merge distance <= cap - threshold (plus rounding).
     flat = fcluster(tree, t=cap - threshold + 1e-9 * max(1.0, abs(cap)), criterion="distance")
     return [rows[flat == f] for f in np.unique(flat)]
+
+
+def _agglomerate(
+    rows: Ints, a: Ints, b: Ints, bf: Floats, link: Link, threshold: float, floor: float
+) -> list[Ints]:
+    """Average or complete linkage of one large component without a matrix, cut at the threshold
+    (see the module's description)."""
+    m = len(rows)
+    pa, pb = np.searchsorted(rows, a), np.searchsorted(rows, b)
+    # Both directions of every scored pair, grouped by first crime (CSR).
+    start = np.r_[pa, pb]
+    order = np.argsort(start, kind="stable")
+    other = np.r_[pb, pa][order]
+    value = np.r_[bf, bf][order]
+    offset = np.searchsorted(start[order], np.arange(m + 1))
+    label = np.arange(m, dtype=np.intp)
+    members: dict[int, Ints] = {k: np.array([k], dtype=np.intp) for k in range(m)}
+    version = np.zeros(m, dtype=np.int64)
+    strong = bf >= threshold
+    heap = [
+        (-float(v), int(p), int(q), 0, 0)
+        for v, p, q in zip(bf[strong], pa[strong], pb[strong], strict=True)
+    ]
+    heapq.heapify(heap)
+    while heap:
+        _, c, d, vc, vd = heapq.heappop(heap)
+        if c not in members or d not in members or version[c] != vc or version[d] != vd:
+            continue  # a link to a cluster since joined
+        joined = np.r_[members.pop(c), members.pop(d)]
+        e = c  # the joined cluster keeps c's number, with a new version
+        members[e] = joined
+        label[joined] = e
+        version[e] += 1
+        # Every scored pair from the joined crimes to crimes outside, by the other's cluster.
+        lo, hi = offset[joined], offset[joined + 1]
+        counts = hi - lo
+        at = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        theirs = label[other[at]]
+        outside = theirs != e
+        theirs, v = theirs[outside], value[at][outside]
+        if not len(theirs):
+            continue
+        near, inverse = np.unique(theirs, return_inverse=True)
+        pairs = np.array([len(joined) * len(members[int(k)]) for k in near], dtype=np.float64)
+        scored = np.bincount(inverse, minlength=len(near)).astype(np.float64)
+        if link == "average":
+            linked = (
+                np.bincount(inverse, weights=v, minlength=len(near)) + floor * (pairs - scored)
+            ) / pairs
+        else:
+            lowest = np.full(len(near), np.inf)
+            np.minimum.at(lowest, inverse, v)
+            linked = np.where(scored < pairs, floor, lowest)
+        for k, value_k in zip(near[linked >= threshold], linked[linked >= threshold], strict=True):
+            k = int(k)
+            heapq.heappush(heap, (-float(value_k), e, k, int(version[e]), int(version[k])))
+    return [rows[np.sort(group)] for group in members.values()]
 
 
 def _describe(
