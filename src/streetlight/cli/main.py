@@ -16,6 +16,7 @@ from streetlight.cli.ingest_cmd import ingest_command
 from streetlight.cli.linkage_cmd import linkage_app
 from streetlight.cli.linkage_evaluate_cmd import evaluate_command as linkage_evaluate_command
 from streetlight.cli.linkage_score_cmd import score_command as linkage_score_command
+from streetlight.cli.linkage_series_cmd import series_command as linkage_series_command
 from streetlight.cli.officers_cmd import officers_app
 from streetlight.cli.plan_backtest_cmd import plan_backtest_command
 from streetlight.cli.plan_cmd import plan_command
@@ -57,6 +58,7 @@ unit_app.command("backtest")(unit_backtest_command)
 app.add_typer(unit_app, name="unit")
 linkage_app.command("evaluate")(linkage_evaluate_command)
 linkage_app.command("score")(linkage_score_command)
+linkage_app.command("series")(linkage_series_command)
 app.add_typer(linkage_app, name="linkage")
 app.add_typer(conduct_app, name="conduct")
 

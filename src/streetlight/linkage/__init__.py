@@ -8,5 +8,8 @@ and a logistic model; `naive_bayes` and `boosted` the reference's other two; `co
 `ensemble` Streetlight's default, `ensemble.context_ensemble`), `identify` ranks known series for
 a crime. `evaluate` runs the reference protocol (`metrics`, `holdout` for series identification
 of held-out crimes, `plot`), `score` scores pairs named by crime id, `reference` holds the
-crimelinkage data's layout. See docs/linkage.md.
+crimelinkage data's layout. See docs/linkage.md. At a force's scale (docs/linkage-scale.md):
+`index` finds the pairs near enough in time (and place) to compare, `scoring` scores them in
+chunks, `series` clusters crimes into series, `suspects` ranks offenders' series for an unsolved
+crime.
 """

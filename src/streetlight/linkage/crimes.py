@@ -117,6 +117,21 @@ class CrimeTable:
         rows = order[pos]
         return np.where(self.ids[rows] == wanted, rows, -1).astype(np.intp)
 
+    def take(self, rows: npt.ArrayLike) -> CrimeTable:
+        """Some of the crimes (an index array or a boolean mask), in that order; same levels, so
+        codes keep their meaning. Quarantined rows stay with the table they were read into."""
+        k = np.asarray(rows)
+        return CrimeTable(
+            ids=self.ids[k],
+            x=self.x[k],
+            y=self.y[k],
+            t_from=self.t_from[k],
+            t_to=self.t_to[k],
+            categorical={name: v[k] for name, v in self.categorical.items()},
+            levels=dict(self.levels),
+            numeric={name: v[k] for name, v in self.numeric.items()},
+        )
+
 
 @dataclass(frozen=True)
 class Offenders:

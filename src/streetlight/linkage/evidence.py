@@ -157,26 +157,61 @@ class Evidence:
 
 def compare(crimes: CrimeTable, i: Indices, j: Indices) -> Evidence:
     """The evidence variables for each pair of rows (i[k], j[k]) of `crimes`."""
+    return compare_tables(crimes, i, crimes, j)
+
+
+def _codes_in(a: CrimeTable, b: CrimeTable, name: str) -> npt.NDArray[np.int32]:
+    """`b`'s codes for MO column `name` in `a`'s levels: tables read from different files number
+    their levels differently. A value `a` never saw gets a code past `a`'s levels (it matches
+    nothing of `a`, and itself in `b`)."""
+    if name not in b.categorical:
+        raise ValueError(f"the second crime table has no MO column {name!r}")
+    codes = b.categorical[name]
+    mine, theirs = tuple(a.levels.get(name, ())), tuple(b.levels.get(name, ()))
+    if mine == theirs:
+        return codes
+    lookup = {level: k for k, level in enumerate(mine)}
+    translate = np.array(
+        [lookup.get(level, len(mine) + k) for k, level in enumerate(theirs)] + [-1],
+        dtype=np.int32,
+    )
+    # -1 (unknown) indexes the appended -1.
+    return translate[codes]
+
+
+def compare_tables(a: CrimeTable, i: Indices, b: CrimeTable, j: Indices) -> Evidence:
+    """The evidence variables for each pair (row i[k] of `a`, row j[k] of `b`): an unsolved crime
+    against an indexed table of solved ones without copying either. `Evidence.i` indexes `a`,
+    `Evidence.j` indexes `b`. MO columns are `a`'s, matched by level name, not code; `b` must
+    have each of them."""
     i = np.asarray(i, dtype=np.intp)
     j = np.asarray(j, dtype=np.intp)
-    # Minutes since 1970-01-01 00:00 (a Thursday); the origin cancels in every difference.
-    start = crimes.t_from.astype("datetime64[m]").astype(np.int64).astype(np.float64)
-    width = (crimes.t_to - crimes.t_from).astype("timedelta64[m]").astype(np.float64)
-    days, widths = start / MINUTES_PER_DAY, width / MINUTES_PER_DAY
-    temporal = expected_abs_difference(days[i], widths[i], days[j], widths[j])
+
+    def when(t: CrimeTable, rows: npt.NDArray[np.intp]) -> tuple[Floats, Floats]:
+        # Days since 1970-01-01 00:00 (a Thursday); the origin cancels in every difference.
+        start = t.t_from[rows].astype("datetime64[m]").astype(np.int64).astype(np.float64)
+        width = (t.t_to[rows] - t.t_from[rows]).astype("timedelta64[m]").astype(np.float64)
+        return start / MINUTES_PER_DAY, width / MINUTES_PER_DAY
+
+    (di, wi), (dj, wj) = when(a, i), when(b, j)
+    temporal = expected_abs_difference(di, wi, dj, wj)
     tod = expected_circular_difference(
-        np.mod(days[i], 1) * 24, widths[i] * 24, np.mod(days[j], 1) * 24, widths[j] * 24, 24.0
+        np.mod(di, 1) * 24, wi * 24, np.mod(dj, 1) * 24, wj * 24, 24.0
     )
-    dow = expected_circular_difference(days[i], widths[i], days[j], widths[j], 7.0)
+    dow = expected_circular_difference(di, wi, dj, wj, 7.0)
     categorical = {}
-    for name, codes in crimes.categorical.items():
-        ci, cj = codes[i], codes[j]
+    for name, codes in a.categorical.items():
+        ci, cj = codes[i], (codes if b is a else _codes_in(a, b, name))[j]
         categorical[name] = np.where((ci < 0) | (cj < 0), np.nan, (ci == cj).astype(np.float64))
-    numeric = {name: np.abs(v[i] - v[j]) for name, v in crimes.numeric.items()}
+    numeric = {}
+    for name, v in a.numeric.items():
+        if name not in b.numeric:
+            raise ValueError(f"the second crime table has no numeric column {name!r}")
+        numeric[name] = np.abs(v[i] - b.numeric[name][j])
     return Evidence(
         i=i,
         j=j,
-        spatial=np.hypot(crimes.x[i] - crimes.x[j], crimes.y[i] - crimes.y[j]),
+        spatial=np.hypot(a.x[i] - b.x[j], a.y[i] - b.y[j]),
         temporal=temporal,
         tod=tod,
         dow=dow,
