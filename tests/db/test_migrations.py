@@ -45,6 +45,7 @@ TABLES = {
     "unit_list_refreshes",
     "unit_list_entries",
     "unit_list_decisions",
+    "unit_linkage_decisions",
 }
 
 

@@ -274,3 +274,12 @@ class ListDecision(enum.StrEnum):
     ADOPT = "adopt"  # work them: tasks may now be created from the list
     NOT_NOW = "not_now"  # listed, but no action for now (the reason says why)
     REMOVE = "remove"  # off the list: a later refresh shows this decision beside them
+
+
+class LinkageDecision(enum.StrEnum):
+    """A reviewer's decision about an unsolved offence that crime linkage suggests may be a
+    known person's (`streetlight.unit.linkage_casework`): a prompt to investigate, never
+    evidence in itself."""
+
+    ACCEPT = "accept"  # accepted for investigation
+    REJECT = "reject"  # not to be pursued (the reason says why)
