@@ -6,6 +6,7 @@ supervisors decide, and decisions go with the person when their record is erased
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -14,8 +15,14 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.audit import verify_chain
-from streetlight.db.enums import LinkageDecision, ReviewDecision
-from streetlight.db.models import AuditEntry, UnitLinkageDecision, UnitOffence, UnitPerson
+from streetlight.db.enums import LinkageDecision, ReviewDecision, TaskKind
+from streetlight.db.models import (
+    AuditEntry,
+    UnitLinkageDecision,
+    UnitOffence,
+    UnitPerson,
+    UnitTask,
+)
 from streetlight.linkage.evidence import compare
 from streetlight.unit import linkage_casework as lc
 from streetlight.unit import records
@@ -114,6 +121,8 @@ def test_the_model_is_cached_per_state_and_refitted_after_an_erasure(
         )  # fmt: skip
         # One suspect left: nothing unlinked to learn from, so no model (and nothing shown).
         assert cache.fitted(session, ZONE) is None
+        # The model fitted with the erased person's offences is gone from memory too.
+        assert list(cache._fitted.values()) == [None]
     assert first is not None and first.linked_pairs == 4
 
 
@@ -275,3 +284,31 @@ def test_scoring_is_the_same_whatever_the_order_of_the_offences(
     scored = lc.score_person(fitted, person, top=None)
     assert len(scored.rows) == 1 and np.all(np.diff(scored.scores) <= 0)
     assert lc.score_person(fitted, -1).compared == 0
+
+
+def test_an_accepted_offence_can_become_a_task_and_only_an_accepted_one(
+    sessions: sessionmaker[Session], unit: Unit
+) -> None:
+    token = unit.work.token("N100234")
+    cache = LinkageCache()
+    due = TODAY + timedelta(days=lc.TASK_DAYS)
+    with sessions.begin() as session:
+        with pytest.raises(LinkageError):
+            lc.decide(
+                session, unit.supervisor, token, "CL/00702/25", LinkageDecision.REJECT,
+                reason="alibi", zone=ZONE, now=NOW, task_due=due, cache=cache,
+            )  # fmt: skip
+        before = _last(session)
+        lc.decide(
+            session, unit.supervisor, token, "CL/00702/25", LinkageDecision.ACCEPT,
+            reason="same street", zone=ZONE, now=NOW, task_due=due, cache=cache,
+        )  # fmt: skip
+        task = session.scalars(select(UnitTask).where(UnitTask.due_on == due)).one()
+        entries = _entries(session, before)
+        offence = session.scalar(
+            select(UnitOffence.id).where(UnitOffence.offence_ref == "CL/00702/25")
+        )
+    assert task.kind is TaskKind.OTHER and task.assigned_to_id == unit.supervisor.user_id
+    assert task.offence_id == offence and "CL/00702/25" in task.details
+    assert entries[-1][3]["changed"] == ["unit_linkage_decisions.decision", "unit_tasks"]
+    assert entries[-1][3]["task"] == task.id

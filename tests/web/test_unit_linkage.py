@@ -84,14 +84,18 @@ def test_a_supervisors_decision_is_recorded_logged_and_shown(unit: Unit) -> None
     answer = supervisor.post(
         f"{path}/linkage",
         data=_form(
-            supervisor, offence=UNSOLVED, decision="accept", reason="same street: for the OIC"
+            supervisor,
+            offence=UNSOLVED,
+            decision="accept",
+            reason="same street: for the OIC",
+            task="yes",
         ),
     )
     assert answer.status_code == 303
     assert answer.headers["location"].endswith("done=linkage&lang=en#linkage")
     alters = [e for e in unit.audit(after=before) if e[1] == "unit.alter"]
     assert len(alters) == 1 and alters[0][3]["decision"] == "accept"
-    assert alters[0][3]["changed"] == ["unit_linkage_decisions.decision"]
+    assert alters[0][3]["changed"] == ["unit_linkage_decisions.decision", "unit_tasks"]
     with unit.sessions() as session:
         row = session.scalars(select(UnitLinkageDecision)).one()
         assert row.decision is LinkageDecision.ACCEPT and row.model == "logistic"
@@ -99,6 +103,7 @@ def test_a_supervisors_decision_is_recorded_logged_and_shown(unit: Unit) -> None
     assert "Decision recorded, with its reason, in the audit log." in page.text
     assert 'id="linkage-decisions"' in page.text and "same street: for the OIC" in page.text
     assert "accepted for investigation" in page.text
+    assert "Investigate a possible link to unsolved crime CL/00702/25" in page.text  # the task
 
 
 def test_a_decision_needs_a_choice_a_reason_and_a_listed_offence(unit: Unit) -> None:

@@ -21,7 +21,7 @@ American Statistician 70(2)):
   (`linkage.explain`) explains the number shown. The first `TOP` are shown.
 
 The fitted model is cached per state of the casework (`LinkageCache`: the latest import and the
-counts of people and offences, so an import or an erasure refits), so a page does not refit.
+count of people, so an import or an erasure refits), so a page does not refit.
 
 It is a prompt for investigation, never evidence in itself; and the model learns from the
 unit's own solved offences, so whatever bias decides whose offences get solved carries over to
@@ -31,7 +31,8 @@ reason, by a unit supervisor; the score and model at the time are kept with them
 Audit (in the caller's transaction): each view of a person's results is a `unit.consult` of the
 person (reason "crime linkage: offences that may be theirs", with how many were shown and the
 model); each decision a `unit.alter` of the person (`unit_linkage_decisions.decision`, the
-decision, the model and the decision's id; never the offence's reference or values). Entries
+decision, the model and the decision's id, and `unit_tasks` with the task's id when an accepted
+offence becomes a task; never the offence's reference or values). Entries
 name people by token only. Decisions go with the person or the offence (ON DELETE CASCADE):
 erasing a person at review erases them.
 """
@@ -43,7 +44,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -54,7 +55,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from streetlight.db import audit as chain
-from streetlight.db.enums import LinkageDecision, PersonRole, Relationship
+from streetlight.db.audit import JSONValue
+from streetlight.db.enums import LinkageDecision, PersonRole, Relationship, TaskKind
 from streetlight.db.models import (
     StaffUser,
     UnitImport,
@@ -62,6 +64,7 @@ from streetlight.db.models import (
     UnitLinkageDecision,
     UnitOffence,
     UnitPerson,
+    UnitTask,
 )
 from streetlight.errors import CaseworkError
 from streetlight.linkage.crimes import CrimeTable, Offenders
@@ -87,6 +90,7 @@ SEED = 20261207  # the reference protocol's sample of unlinked pairs: fixed, so 
 WINDOW_DAYS = 365.0  # as the protocol's threshold: offenders change over longer spans
 LINK: Link = "single"  # the score is the strongest pair's: its words explain the number
 TOP = 20
+TASK_DAYS = 14  # an accepted offence's task is due this many days after the decision
 CONSULT_REASON = "crime linkage: offences that may be theirs"
 # The categorical variables read, with their words in a breakdown.
 CATEGORICAL: dict[str, str] = {
@@ -220,14 +224,22 @@ class FittedLinkage:
 
 
 def fit_casework(
-    data: CaseworkCrimes, *, model: LinkageModel | None = None, seed: int = SEED
+    data: CaseworkCrimes,
+    *,
+    model: LinkageModel | None = None,
+    seed: int = SEED,
+    train: Offenders | None = None,
 ) -> FittedLinkage:
     """Fit `model` (default `default_model()`) on the solved offences by the reference
-    protocol. `LinkageError` when the casework has too little to learn from (no two solved
-    offences of one suspect, or fewer than two groups of offenders)."""
+    protocol. `train`: the offender rows to learn from, default all of `data.offenders` (a
+    sample of suspects for a casework too large for the protocol's unlinked sampling, whose
+    work grows with groups times offences); every suspect's series is compared either way.
+    `LinkageError` when there is too little to learn from (no two solved offences of one
+    suspect, or fewer than two groups of offenders)."""
     started = time.perf_counter()
     crimes = data.crimes
-    pairs = make_pairs(crimes, data.offenders, seed=seed, threshold_days=WINDOW_DAYS)
+    learn = train if train is not None else data.offenders
+    pairs = make_pairs(crimes, learn, seed=seed, threshold_days=WINDOW_DAYS)
     if not pairs.linked.any() or pairs.linked.all():
         raise LinkageError("too few solved offences to learn from (linked and unlinked pairs)")
     chosen = model if model is not None else default_model()
@@ -239,10 +251,8 @@ def fit_casework(
     unsolved = unsolved[np.argsort(mid[unsolved], kind="stable")]
     order = np.argsort(data.suspect_person, kind="stable")
     people, starts = np.unique(data.suspect_person[order], return_index=True)
-    series = {
-        int(p): np.unique(rows)
-        for p, rows in zip(people, np.split(data.suspect_row[order], starts[1:]), strict=True)
-    }
+    split = np.split(data.suspect_row[order], starts[1:]) if len(order) else []
+    series = {int(p): np.unique(rows) for p, rows in zip(people, split, strict=True)}
     return FittedLinkage(
         data=data,
         model=chosen,
@@ -289,14 +299,15 @@ def score_person(
     )
 
 
-StateKey = tuple[str, int, int, int, str]
+StateKey = tuple[str, int, int, str]
 
 
 class LinkageCache:
     """Fitted models by the state of the casework they were fitted on: the database, the
-    latest import, the counts of people and offences (an erasure changes them) and the zone.
-    Holds the last `size` states; fits one at a time (a second request waits for the first's
-    fit rather than fitting again)."""
+    latest import (anything an import changes), the count of people (an erasure deletes the
+    person, their links and the offences only they were in) and the zone. Holds one state per
+    database (a new state replaces the old), `size` databases at most; fits one at a time (a
+    second request waits for the first's fit rather than fitting again)."""
 
     def __init__(self, size: int = 4) -> None:
         self.size = size
@@ -305,11 +316,11 @@ class LinkageCache:
 
     @staticmethod
     def key(session: Session, zone: ZoneInfo) -> StateKey:
+        """Two cheap queries: the latest import's id, and the count of people (an index)."""
         latest = session.scalar(select(func.max(UnitImport.id))) or 0
-        people = session.scalar(select(func.count()).select_from(UnitPerson)) or 0
-        offences = session.scalar(select(func.count()).select_from(UnitOffence)) or 0
+        people = session.scalar(select(func.count(UnitPerson.id))) or 0
         url = session.get_bind().engine.url.render_as_string(hide_password=True)
-        return (url, latest, people, offences, zone.key)
+        return (url, latest, people, zone.key)
 
     def fitted(self, session: Session, zone: ZoneInfo) -> FittedLinkage | None:
         """The model for the casework as it is in `session`, fitted if need be; None when the
@@ -319,6 +330,10 @@ class LinkageCache:
             if key in self._fitted:
                 self._fitted.move_to_end(key)
                 return self._fitted[key]
+            # An earlier state of this database goes first: after an erasure, nothing of the
+            # erased person may stay in memory either.
+            for stale in [k for k in self._fitted if k[0] == key[0]]:
+                del self._fitted[stale]
             try:
                 found: FittedLinkage | None = fit_casework(casework_crimes(session, zone))
             except LinkageError:
@@ -519,14 +534,19 @@ def decide(
     reason: str,
     zone: ZoneInfo,
     now: datetime,
+    task_due: date | None = None,
     cache: LinkageCache = CACHE,
 ) -> DecisionLine:
     """Record a supervisor's decision about an unsolved offence that may be the person's, with
-    the score and model as they stand now. Checked before anything is written: the role
-    (`CaseworkForbiddenError`), the reason (`CaseworkAccessError`), the person
-    (`PersonNotFoundError`) and the offence being one compared with theirs (`LinkageError`)."""
+    the score and model as they stand now; with `task_due`, an accepted offence also becomes a
+    task about the person, assigned to the supervisor, due then (`TASK_DAYS` on the pages).
+    Checked before anything is written: the role (`CaseworkForbiddenError`), the reason
+    (`CaseworkAccessError`), the person (`PersonNotFoundError`), the offence being one compared
+    with theirs, and a task only for an acceptance (`LinkageError`)."""
     require(session, reader, Capability.LINKAGE_DECIDE, now=now)
     text = audit.reason_text(reason)
+    if task_due is not None and decision is not LinkageDecision.ACCEPT:
+        raise LinkageError("task: only an offence accepted for investigation becomes a task")
     person = session.scalar(select(UnitPerson).where(UnitPerson.token == token[:64]))
     if person is None:
         refused(session, reader, token_subject(token), status=404, page="linkage", now=now)
@@ -551,19 +571,38 @@ def decide(
         model=fitted.model_name,
     )
     session.add(entry)
+    changed: list[JSONValue] = ["unit_linkage_decisions.decision"]
+    task = None
+    if task_due is not None:
+        task = UnitTask(
+            person_id=person.id,
+            offence_id=entry.offence_id,
+            kind=TaskKind.OTHER,
+            assigned_to_id=reader.user_id,
+            due_on=task_due,
+            details=f"Investigate a possible link to unsolved crime {offence_ref} (crime "
+            "linkage: accepted for investigation; a prompt, not evidence).",
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(task)
+        changed.append("unit_tasks")
     session.flush()
+    details: dict[str, JSONValue] = {
+        "reason": text,
+        "changed": changed,
+        "decision": decision.value,
+        "model": fitted.model_name,
+        "linkage_decision": entry.id,
+    }
+    if task is not None:
+        details["task"] = task.id
     chain.append(
         session,
         actor=reader.username,
         action=audit.ALTER,
         subject=audit.person_subject(person.token),
-        details={
-            "reason": text,
-            "changed": ["unit_linkage_decisions.decision"],
-            "decision": decision.value,
-            "model": fitted.model_name,
-            "linkage_decision": entry.id,
-        },
+        details=details,
         now=now,
     )
     return DecisionLine(offence_ref, decision, text, reader.username, now, score, fitted.model_name)

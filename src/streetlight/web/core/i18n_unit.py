@@ -372,6 +372,9 @@ UNIT_FRENCH: dict[str, str] = {
     ),
     "Decision on crime {ref}": "Décision sur l'infraction {ref}",
     "Accept for investigation": "Retenir pour enquête",
+    "If accepted, give me a task to investigate it, due in {days} days": (
+        "Si elle est retenue, me confier une tâche d'enquête, à faire sous {days} jours"
+    ),
     "Reject": "Écarter",
     "Nothing to show: no unsolved offence within a year of an offence of theirs as suspect, or "
     "too few solved offences to learn from.": (

@@ -25,7 +25,7 @@ a missing one, and FastAPI's validation answer (which quotes the input) never ha
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -85,6 +85,7 @@ def _person_page(desk: Desk, person: UnitPerson, *, status: int = 200) -> Respon
             "file": file,
             "ranking": _ranking(desk, person),
             "linkage": _linkage(desk, person),
+            "task_days": linkage_casework.TASK_DAYS,
             "today": today,
             "map": offence_map(file.points),
             "can_change": {
@@ -227,16 +228,24 @@ def review(
 
 @router.post("/unit/people/{token}/linkage")
 def linkage_decision(
-    desk: DeskDep, token: str, offence: Text = "", decision: Text = "", reason: Text = ""
+    desk: DeskDep,
+    token: str,
+    offence: Text = "",
+    decision: Text = "",
+    reason: Text = "",
+    task: Text = "",
 ) -> Response:
     """A supervisor's decision about an unsolved offence that may be the person's: accept for
-    investigation or reject, with a reason; audited as an alteration."""
+    investigation (and, if asked, a task for them due in `TASK_DAYS`) or reject, with a reason;
+    audited as an alteration."""
     if (refusal := desk.refuse_unless(Capability.LINKAGE_DECIDE, page="linkage")) is not None:
         return refusal
     try:
         chosen = LinkageDecision(decision)
     except ValueError:
         return _back_to(token, desk, "linkage", problem="linkage")
+    wanted = task == "yes" and chosen is LinkageDecision.ACCEPT
+    due = desk.today() + timedelta(days=linkage_casework.TASK_DAYS) if wanted else None
     try:
         linkage_casework.decide(
             desk.db,
@@ -247,6 +256,7 @@ def linkage_decision(
             reason=reason,
             zone=desk.settings.zone,
             now=desk.now(),
+            task_due=due,
         )
     except PersonNotFoundError:
         return desk.page("unit_not_found.html", {}, status=404)
