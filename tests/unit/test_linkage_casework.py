@@ -124,6 +124,9 @@ def test_the_model_is_cached_per_state_and_refitted_after_an_erasure(
         # The model fitted with the erased person's offences is gone from memory too.
         assert list(cache._fitted.values()) == [None]
     assert first is not None and first.linked_pairs == 4
+    with sessions() as session:
+        cache.prime(session, ZONE, first)
+        assert cache.fitted(session, ZONE) is first and len(cache._fitted) == 1
 
 
 def test_someone_with_no_offence_as_suspect_is_compared_with_nothing(
