@@ -48,7 +48,6 @@ def main() -> None:
     from streetlight.db.enums import Role
     from streetlight.db.migrate import upgrade
     from streetlight.db.models import UnitPerson
-    from streetlight.linkage.crimes import Offenders
     from streetlight.linkage.identify import Link
     from streetlight.unit import linkage_casework as lc
     from streetlight.unit import synthetic_layout as layout
@@ -66,8 +65,8 @@ def main() -> None:
     parser.add_argument(
         "--train-suspects",
         type=int,
-        help="fit on this many suspects' offences drawn at random (a force-sized casework: the "
-        "protocol's unlinked sampling grows with groups times offences); default all",
+        help="fit on at most this many suspects' offences, drawn at random (default "
+        "linkage_casework.MAX_TRAIN_SUSPECTS, as the pages do)",
     )
     args = parser.parse_args()
 
@@ -94,13 +93,8 @@ def main() -> None:
         data = lc.casework_crimes(session, ZONE)
         read = time.perf_counter() - t
         people = dict(session.execute(select(UnitPerson.person_ref, UnitPerson.id)).all())
-    train = None
-    if args.train_suspects:
-        pick = np.random.default_rng(args.seed).choice(
-            np.unique(data.offenders.offender), size=args.train_suspects, replace=False
-        )
-        keep = np.isin(data.offenders.offender, pick)
-        train = Offenders(data.offenders.offender[keep], data.offenders.crime[keep])
+    limit = args.train_suspects or lc.MAX_TRAIN_SUSPECTS
+    train = lc.training_offenders(data, limit=limit)
     fits = []
     for _ in range(args.repeat):
         fitted = lc.fit_casework(data, train=train)

@@ -315,3 +315,15 @@ def test_an_accepted_offence_can_become_a_task_and_only_an_accepted_one(
     assert task.offence_id == offence and "CL/00702/25" in task.details
     assert entries[-1][3]["changed"] == ["unit_linkage_decisions.decision", "unit_tasks"]
     assert entries[-1][3]["task"] == task.id
+
+
+def test_a_large_casework_learns_from_a_seeded_sample_of_suspects(
+    sessions: sessionmaker[Session], unit: Unit
+) -> None:
+    with sessions() as session:
+        data = lc.casework_crimes(session, ZONE)
+    assert lc.training_offenders(data) is data.offenders  # 3 suspects: all of them
+    one = lc.training_offenders(data, limit=1)
+    assert len(np.unique(one.offender)) == 1
+    assert np.array_equal(one.offender, lc.training_offenders(data, limit=1).offender)
+    assert set(one.crime) <= set(data.offenders.crime)

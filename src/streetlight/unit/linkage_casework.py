@@ -90,6 +90,10 @@ SEED = 20261207  # the reference protocol's sample of unlinked pairs: fixed, so 
 WINDOW_DAYS = 365.0  # as the protocol's threshold: offenders change over longer spans
 LINK: Link = "single"  # the score is the strongest pair's: its words explain the number
 TOP = 20
+# Past this many suspects, the model learns from a seeded sample of them: the protocol's
+# unlinked sampling grows with crime groups times offences (hours on a force-sized casework),
+# while 5,000 suspects give thousands of linked pairs, plenty for a model of a dozen features.
+MAX_TRAIN_SUSPECTS = 5_000
 TASK_DAYS = 14  # an accepted offence's task is due this many days after the decision
 CONSULT_REASON = "crime linkage: offences that may be theirs"
 # The categorical variables read, with their words in a breakdown.
@@ -223,6 +227,20 @@ class FittedLinkage:
         return self.model.name
 
 
+def training_offenders(
+    data: CaseworkCrimes, *, seed: int = SEED, limit: int = MAX_TRAIN_SUSPECTS
+) -> Offenders:
+    """The suspect links a model learns from: all of them, or those of `limit` suspects drawn
+    at random (seeded) when there are more."""
+    offenders = data.offenders
+    people = np.unique(offenders.offender)
+    if len(people) <= limit:
+        return offenders
+    chosen = np.random.default_rng(seed).choice(people, size=limit, replace=False)
+    keep = np.isin(offenders.offender, chosen)
+    return Offenders(offender=offenders.offender[keep], crime=offenders.crime[keep])
+
+
 def fit_casework(
     data: CaseworkCrimes,
     *,
@@ -231,14 +249,14 @@ def fit_casework(
     train: Offenders | None = None,
 ) -> FittedLinkage:
     """Fit `model` (default `default_model()`) on the solved offences by the reference
-    protocol. `train`: the offender rows to learn from, default all of `data.offenders` (a
-    sample of suspects for a casework too large for the protocol's unlinked sampling, whose
-    work grows with groups times offences); every suspect's series is compared either way.
+    protocol. `train`: the offender rows to learn from, default `training_offenders(data)`
+    (every suspect's, or a seeded sample of `MAX_TRAIN_SUSPECTS` of them on a larger
+    casework); every suspect's series is compared either way.
     `LinkageError` when there is too little to learn from (no two solved offences of one
     suspect, or fewer than two groups of offenders)."""
     started = time.perf_counter()
     crimes = data.crimes
-    learn = train if train is not None else data.offenders
+    learn = train if train is not None else training_offenders(data, seed=seed)
     pairs = make_pairs(crimes, learn, seed=seed, threshold_days=WINDOW_DAYS)
     if not pairs.linked.any() or pairs.linked.all():
         raise LinkageError("too few solved offences to learn from (linked and unlinked pairs)")
