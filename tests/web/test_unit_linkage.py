@@ -5,6 +5,8 @@ role-checked, a reason required) recorded with the score and model, and shown af
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
@@ -139,3 +141,28 @@ def test_a_forged_decision_is_refused(unit: Unit) -> None:
             assert value.upper() not in answer.text.upper()
     assert [e for e in unit.audit(after=before) if e[1].startswith("unit.")] == []
     assert _decisions(unit) == 0
+
+
+def test_nothing_of_the_linkage_reaches_the_servers_log(
+    unit: Unit, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    supervisor = unit.client("supervisor")
+    path = _person(unit, "N100234")
+    supervisor.get(path)
+    supervisor.post(
+        f"{path}/linkage",
+        data=_form(supervisor, offence=UNSOLVED, decision="reject", reason="alibi confirmed"),
+    )
+    supervisor.post(
+        f"{path}/linkage",
+        data=_form(supervisor, offence="CL/00644/25", decision="reject", reason="solved one"),
+    )
+    logged = "\n".join(
+        f"{r.getMessage()} {r.args!r} {r.exc_text or ''}"
+        for r in caplog.records
+        if not r.name.startswith(("httpx", "httpcore"))
+    )
+    secrets = (*NAMES, *REFS, unit.work.token("N100234"), UNSOLVED, "CL/00644/25", "alibi")
+    for value in secrets:
+        assert value.upper() not in logged.upper(), value
