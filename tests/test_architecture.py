@@ -32,7 +32,7 @@ DOMAIN: dict[str, frozenset[str]] = {
     "deploy": frozenset({"geo", "store", "ingest", "hotspots", "evaluate", "maps", "reports"}),
     "verify": frozenset({"db"}),
     "staff": frozenset({"db"}),
-    "unit": frozenset({"db", "geo"}),
+    "unit": frozenset({"db", "geo", "linkage"}),
     "linkage": frozenset(),
     "conduct": frozenset({"db", "staff", "verify"}),
 }

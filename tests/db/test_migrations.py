@@ -53,6 +53,7 @@ TABLES = {
     "conduct_routing",
     "conduct_links",
     "conduct_reminders",
+    "unit_linkage_decisions",
 }
 
 

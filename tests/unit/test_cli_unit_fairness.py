@@ -77,10 +77,10 @@ def test_dpia_export_writes_the_material_without_personal_data(
     folder = tmp_path / "dpia"
     code, out = _run(database_url, "dpia-export", "--as-of", "2025-10-28", "--out", str(folder))
     assert code == 0, out
-    assert "DPIA material (8 files, no personal data) written to" in out
+    assert "DPIA material (9 files, no personal data) written to" in out
     names = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     assert names == [
-        "README.md", "disparity.json", "disparity.md", "inputs.md", "retention.md",
+        "README.md", "disparity.json", "disparity.md", "inputs.md", "linkage.md", "retention.md",
         "weights/CCHI_SUBGROUPS.md", "weights/cchi_subgroups.csv", "weights/rfgv.toml",
     ]  # fmt: skip
     text = "\n".join(p.read_text() for p in folder.rglob("*") if p.is_file())

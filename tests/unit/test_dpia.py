@@ -19,7 +19,7 @@ from streetlight.unit.retention import RULES
 from streetlight.unit.synthetic import DEFAULT, generate
 
 FILES = {
-    "README.md", "inputs.md", "retention.md", "disparity.md", "disparity.json",
+    "README.md", "inputs.md", "retention.md", "linkage.md", "disparity.md", "disparity.json",
     "weights/cchi_subgroups.csv", "weights/CCHI_SUBGROUPS.md", "weights/rfgv.toml",
 }  # fmt: skip
 
@@ -49,6 +49,8 @@ def test_the_export_holds_inputs_weights_rules_and_the_report(files: dict[str, b
     assert files["weights/rfgv.toml"] == RFGV_WEIGHTS.read_bytes()
     assert b"isthisben/cbl-realcrime" in files["weights/CCHI_SUBGROUPS.md"]
     assert RULES in files["retention.md"].decode()
+    linkage = files["linkage.md"].decode()
+    assert "never evidence in itself" in linkage and "| offences | x |" in linkage
     inputs = files["inputs.md"].decode()
     for row in ("| offences | reported_at |", "| people | ethnicity |", "| links | role |"):
         assert row in inputs

@@ -28,6 +28,7 @@ from streetlight.db.audit import verify_chain
 from streetlight.db.enums import TaskStatus
 from streetlight.db.models import AuditEntry, Role, StaffUser, UnitPerson, UnitReview, UnitTask
 from streetlight.unit import casework, listing
+from streetlight.unit.linkage_casework import CONSULT_REASON
 from tests.unit.casework_data import NAMES, NOW, REFS, Casework, seed
 from tests.web.conftest import Clock, MakeStaff, Staff, csrf_token, sign_in
 
@@ -95,6 +96,11 @@ def _person(unit: Unit, ref: str) -> str:
     return f"/unit/people/{unit.work.token(ref)}"
 
 
+def _linkage(shown: int, model: str | None) -> dict[str, Any]:
+    """The details of a person page's crime linkage consultation."""
+    return {"reason": CONSULT_REASON, "shown": shown, "compared": shown, "model": model}
+
+
 def _form(client: TestClient, _page: str = "", **fields: str) -> dict[str, str]:
     """A form as the page would post it (its CSRF token taken from the staff dashboard, which
     leaves no audit entry of its own)."""
@@ -143,8 +149,10 @@ def test_a_person_page_shows_the_timeline_victims_orders_tasks_and_map(unit: Uni
     assert "Pre-charge bail" in text and "Order" in text
     assert 'id="export-form"' not in text and 'id="review-form"' not in text  # supervisors'
     token = unit.work.token("N100234")
+    # The section "Offences that may be theirs" is a consultation of its own (crime linkage).
     assert unit.audit(after=before) == [
-        ("officer", "unit.consult", f"unit_person:{token}", {"reason": "own caseload"})
+        ("officer", "unit.consult", f"unit_person:{token}", {"reason": "own caseload"}),
+        ("officer", "unit.consult", f"unit_person:{token}", _linkage(1, "logistic")),
     ]
 
 
@@ -279,6 +287,8 @@ def test_someone_off_the_caseload_is_opened_only_with_a_reason_kept_in_the_log(
     assert unit.audit(after=before) == [
         ("officer", "unit.refused", f"unit_person:{token}", {"status": 404, "page": "person"}),
         ("officer", "unit.consult", f"unit_person:{token}", {"reason": "MARAC 14/25"}),
+        # His only offence as suspect has no place: nothing compared.
+        ("officer", "unit.consult", f"unit_person:{token}", _linkage(0, "logistic")),
     ]
 
 
@@ -353,7 +363,8 @@ def test_the_auditor_reads_who_looked_at_whom_and_why_but_no_content(unit: Unit)
         assert value.upper() not in text.upper(), value
     narrowed = auditor.get("/unit/audit", params={"token": token, "action": "unit.consult"})
     rows = re.findall(r'<tr id="entry-\d+"', narrowed.text)
-    assert len(rows) == 1 and "MARAC 14/25" in narrowed.text
+    # The record's opening, and its crime linkage section's.
+    assert len(rows) == 2 and "MARAC 14/25" in narrowed.text
     # Reading the log is itself recorded.
     assert unit.audit(after=unit.last_id() - 1)[0][:2] == ("auditor", "audit.view")
 

@@ -26,6 +26,7 @@ from streetlight.cli.staff_cmd import staff_app
 from streetlight.cli.unit_backtest_cmd import backtest_command as unit_backtest_command
 from streetlight.cli.unit_cmd import unit_app
 from streetlight.cli.unit_fairness_cmd import disparity_command, dpia_export_command
+from streetlight.cli.unit_linkage_cmd import linked_command
 from streetlight.cli.unit_rank_cmd import rank_command
 from streetlight.cli.unit_synthetic_cmd import synthetic_command
 
@@ -55,6 +56,7 @@ unit_app.command("rank")(rank_command)
 unit_app.command("disparity")(disparity_command)
 unit_app.command("dpia-export")(dpia_export_command)
 unit_app.command("backtest")(unit_backtest_command)
+unit_app.command("linked")(linked_command)
 app.add_typer(unit_app, name="unit")
 linkage_app.command("evaluate")(linkage_evaluate_command)
 linkage_app.command("score")(linkage_score_command)

@@ -304,3 +304,12 @@ class ConductItemKind(enum.StrEnum):
     MESSAGE = "message"
     ATTACHMENT = "attachment"
     NOTE = "note"
+
+
+class LinkageDecision(enum.StrEnum):
+    """A reviewer's decision about an unsolved offence that crime linkage suggests may be a
+    known person's (`streetlight.unit.linkage_casework`): a prompt to investigate, never
+    evidence in itself."""
+
+    ACCEPT = "accept"  # accepted for investigation
+    REJECT = "reject"  # not to be pursued (the reason says why)

@@ -7,8 +7,10 @@ Deny by default: a role may do exactly what `GRANTS` lists, and nothing else.
   assigned to them, the dashboard, and of the harm ranking's list only the people they hold
   whom a supervisor has adopted (the work it gives them, never who else is ranked);
 - `unit_supervisor`: the same for the whole unit, review decisions (retain or erase),
-  subject-access exports, and the harm ranking's list: refreshing it and deciding about the people
-  on it (`streetlight.unit.listing`);
+  subject-access exports, the harm ranking's list: refreshing it and deciding about the people
+  on it (`streetlight.unit.listing`), and deciding about the unsolved offences crime linkage
+  suggests may be a person's (`streetlight.unit.linkage_casework`; officers see those on the
+  records they may open);
 - `analyst`: the dashboard's aggregates, never a person;
 - `auditor`: the audit log of the casework (who, when, what, why), never its content.
 
@@ -68,11 +70,13 @@ class Capability(enum.StrEnum):
     AUDIT_LOG = "audit_log"  # the casework's audit entries, no content
     LIST = "list"  # the harm ranking's list (an officer: only adopted people they hold)
     LIST_DECIDE = "list_decide"  # refresh the list; adopt, not now or remove a listed person
+    LINKAGE = "linkage"  # the unsolved offences that may be a person's (on their record)
+    LINKAGE_DECIDE = "linkage_decide"  # accept one for investigation, or reject it
 
 
 _WORK = frozenset({Capability.CASELOAD, Capability.PEOPLE, Capability.BOARD, Capability.DASHBOARD})
 GRANTS: dict[Role, frozenset[Capability]] = {
-    Role.UNIT_OFFICER: _WORK | {Capability.TASKS, Capability.LIST},
+    Role.UNIT_OFFICER: _WORK | {Capability.TASKS, Capability.LIST, Capability.LINKAGE},
     Role.UNIT_SUPERVISOR: _WORK
     | {
         Capability.TASKS,
@@ -80,6 +84,8 @@ GRANTS: dict[Role, frozenset[Capability]] = {
         Capability.DISCLOSE,
         Capability.LIST,
         Capability.LIST_DECIDE,
+        Capability.LINKAGE,
+        Capability.LINKAGE_DECIDE,
     },
     Role.ANALYST: frozenset({Capability.DASHBOARD}),
     Role.AUDITOR: frozenset({Capability.AUDIT_LOG}),

@@ -1,6 +1,7 @@
 """An export for the force's data protection impact assessment of its harm-ranking list: what the
 list reads, the weights in use and where they come from, the retention rules in words, and the
-latest disparity report.
+latest disparity report; and of the casework's crime linkage (the unsolved offences that may be
+a person's): what it reads, how, its limits, who sees it, the audit and retention.
 
 Why: a list of people processed for law enforcement needs a DPIA (Data Protection Act 2018,
 s. 64) that a data protection officer can check against what the software does, not against a
@@ -23,6 +24,7 @@ from streetlight.unit.disparity import DIMENSIONS, DisparityReport
 from streetlight.unit.errors import ExportError
 from streetlight.unit.extract import LINKS, OFFENCES, PEOPLE, Table
 from streetlight.unit.harm import SUBGROUP_HARM, SUBGROUP_HARM_NOTE
+from streetlight.unit.linkage_casework import CATEGORICAL, TOP, WINDOW_DAYS, default_model
 from streetlight.unit.ranking_weights import RFGV_WEIGHTS
 from streetlight.unit.retention import RULES
 
@@ -51,6 +53,59 @@ INPUTS: tuple[Input, ...] = (
     Input(PEOPLE, "sex", "the disparity report only; not in any score"),
     Input(PEOPLE, "ethnicity", "the disparity report only (self-defined); not in any score"),
 )
+
+
+LINKAGE_INPUTS: tuple[Input, ...] = (
+    Input(OFFENCES, "offence_ref", "names an unsolved offence in a result and in a decision"),
+    Input(OFFENCES, "ho_code", "its subgroup: whether two offences are of the same type"),
+    Input(OFFENCES, "vawg", "whether two offences share the VAWG flag"),
+    Input(OFFENCES, "occurred_from", "how far apart in time, time of day and day of the week"),
+    Input(OFFENCES, "occurred_to", "the window an offence is known only within"),
+    Input(OFFENCES, "x", "how far apart in place (with y); an offence without one is left out"),
+    Input(OFFENCES, "y", "how far apart in place (with x)"),
+    Input(OFFENCES, "relationship", "whether the suspect-victim relationship is the same"),
+    Input(LINKS, "person_ref", "whose offences as suspect are compared (as a unit token)"),
+    Input(LINKS, "offence_ref", "which offences are solved (a suspect link) and whose"),
+    Input(LINKS, "role", "suspects only: an offence with no suspect is unsolved"),
+)
+
+
+def _linkage_markdown() -> str:
+    for i in LINKAGE_INPUTS:  # a renamed column must fail here too
+        i.table.column(i.column)
+    variables = ", ".join(CATEGORICAL.values())
+    lines = [
+        "# Crime linkage: offences that may be a person's",
+        "",
+        "For a person in the casework, the unsolved offences (no suspect linked) most like "
+        f"their offences as suspect, within {WINDOW_DAYS:.0f} days of one of them; the first "
+        f"{TOP} are shown on the person's record to unit officers and supervisors, and by "
+        "`streetlight unit linked` on the command line. Each comes with its score (a log Bayes "
+        "factor) and the evidence in words: distance, days apart, time of day, day of the week, "
+        f"and whether these are the same: {variables}.",
+        "",
+        f"Model: {default_model().name} (streetlight.linkage.models), fitted on the unit's own "
+        "solved offences by the reference protocol of crimelinkage (Porter 2016): pairs of "
+        "offences by one suspect against pairs by unconnected suspects.",
+        "",
+        "Limits: a prompt for investigation, never evidence in itself. The model learns from "
+        "the offences the unit has solved, so any bias in whose offences get solved (who is "
+        "reported, stopped, suspected) carries over to whose are suggested.",
+        "",
+        "Decisions: a unit supervisor accepts an offence for investigation or rejects it, "
+        "always with a reason; the score and the model at the time are kept with it.",
+        "",
+        "Audit: every showing of a person's results is a consultation of their record; every "
+        "decision an alteration, with its reason (by unit token, never by name).",
+        "",
+        "Retention: the decisions are deleted with the person's record (erasure at review) or "
+        "with the offence; results are computed when shown and never stored.",
+        "",
+        "| table | column | why |",
+        "|---|---|---|",
+        *(f"| {i.table.name} | {i.column} | {i.purpose} |" for i in LINKAGE_INPUTS),
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _inputs_markdown() -> str:
@@ -88,6 +143,8 @@ def _readme(report: DisparityReport | None) -> str:
         "subgroup in use and their source and caveats.\n"
         "- weights/rfgv.toml: the rfgv ranking's points, each documented.\n"
         "- retention.md: the retention rules.\n"
+        "- linkage.md: the casework's crime linkage (offences that may be a person's): what it "
+        "reads, its limits, decisions, audit and retention.\n"
         f"- {latest}\n\n"
         f"{SUBGROUP_HARM_NOTE}\n"
     )
@@ -109,6 +166,7 @@ def dpia_files(
         "weights/CCHI_SUBGROUPS.md": harm_attribution,
         "weights/rfgv.toml": rfgv,
         "retention.md": f"# Retention of the harm-ranking list\n\n{RULES}\n".encode(),
+        "linkage.md": _linkage_markdown().encode(),
     }
     if report is not None:
         files["disparity.md"] = report.to_markdown().encode()

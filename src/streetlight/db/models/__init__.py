@@ -41,6 +41,7 @@ from streetlight.db.models.unit import (
     UnitReview,
     UnitTask,
 )
+from streetlight.db.models.unit_linkage import UnitLinkageDecision
 from streetlight.db.models.unit_list import UnitListDecision, UnitListEntry, UnitListRefresh
 from streetlight.db.models.verify import (
     BackupRequest,
@@ -96,6 +97,7 @@ __all__ = [
     "UnitCaseload",
     "UnitImport",
     "UnitLink",
+    "UnitLinkageDecision",
     "UnitListDecision",
     "UnitListEntry",
     "UnitListRefresh",

@@ -348,4 +348,52 @@ UNIT_FRENCH: dict[str, str] = {
     "adopted": "retenu",
     "removed": "retiré",
     "list refreshed": "liste actualisée",
+    # Crime linkage on a person's record (unit_person.html, people.py, words.py)
+    "Offences that may be theirs": "Infractions qui pourraient être les siennes",
+    "Unsolved offences most like this person's offences as suspect, by crime linkage: a prompt "
+    "for investigation, never evidence in itself. The model learns from the unit's own solved "
+    "offences, so any bias in whose offences get solved carries over to whose are suggested.": (
+        "Infractions non élucidées les plus proches de celles dont cette personne est suspecte, "
+        "par rapprochement criminel : une piste d'enquête, jamais une preuve en soi. Le modèle "
+        "apprend des infractions élucidées de l'unité : tout biais dans celles qui sont "
+        "élucidées se retrouve dans celles qu'il propose."
+    ),
+    "The {shown} most alike of {compared} unsolved offences within a year of their {series} "
+    "offences as suspect (model: {model}). Score: the log Bayes factor of the most alike pair.": (
+        "Les {shown} plus proches de {compared} infractions non élucidées à moins d'un an de ses "
+        "{series} infractions comme suspect (modèle : {model}). Score : le logarithme du facteur "
+        "de Bayes de la paire la plus proche."
+    ),
+    "{type}, between {start} and {end}": "{type}, entre {start} et {end}",
+    "{type}, {when}": "{type}, {when}",
+    "Evidence: {strength} (score {score})": "Indice : {strength} (score {score})",
+    "Most like their crime {ref}: {breakdown}": (
+        "Le plus proche de son infraction {ref} : {breakdown}"
+    ),
+    "Decision on crime {ref}": "Décision sur l'infraction {ref}",
+    "Accept for investigation": "Retenir pour enquête",
+    "If accepted, give me a task to investigate it, due in {days} days": (
+        "Si elle est retenue, me confier une tâche d'enquête, à faire sous {days} jours"
+    ),
+    "Reject": "Écarter",
+    "Nothing to show: no unsolved offence within a year of an offence of theirs as suspect, or "
+    "too few solved offences to learn from.": (
+        "Rien à montrer : aucune infraction non élucidée à moins d'un an d'une infraction dont "
+        "cette personne est suspecte, ou trop peu d'infractions élucidées pour apprendre."
+    ),
+    "Linkage decisions": "Décisions de rapprochement",
+    "Crime {ref}: {decision} on {when} by {who} (score {score}, model {model}). Reason: {reason}": (
+        "Infraction {ref} : {decision} le {when} par {who} (score {score}, modèle {model}). "
+        "Motif : {reason}"
+    ),
+    "Choose accept for investigation or reject, for an offence still listed.": (
+        "Choisissez retenir pour enquête ou écarter, pour une infraction encore listée."
+    ),
+    "accepted for investigation": "retenue pour enquête",
+    "rejected": "écartée",
+    "against a link": "contre un lien",
+    "weak": "faible",
+    "positive": "positif",
+    "strong": "fort",
+    "very strong": "très fort",
 }

@@ -11,6 +11,10 @@ someone off one's caseload, and what changes a record: a task's status, a review
   export everything held on the person for a subject access request; their "Ranking" section
   shows the person's latest place on each harm ranking list, its explanation and every list
   decision (an officer sees it only for lists that adopted the person).
+- Unit officers and supervisors see "Offences that may be theirs": the unsolved offences crime
+  linkage finds most like the person's offences as suspect, each with its score and breakdown
+  in words (`streetlight.unit.linkage_casework`; each showing a consultation in the audit log);
+  a supervisor accepts one for investigation or rejects it, with a reason.
 - Every change posts a form (CSRF-checked by the app) and redirects back (post/redirect/get);
   what it says on arrival is a message id in the query string, never text from the form.
 
@@ -21,7 +25,7 @@ a missing one, and FastAPI's validation answer (which quotes the input) never ha
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -29,9 +33,9 @@ from fastapi import APIRouter, Form
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from streetlight.db.enums import ReviewDecision, TaskStatus
+from streetlight.db.enums import LinkageDecision, ReviewDecision, TaskStatus
 from streetlight.db.models import UnitPerson
-from streetlight.unit import casework, listing, records
+from streetlight.unit import casework, linkage_casework, listing, records
 from streetlight.unit.access import (
     Capability,
     CaseworkForbiddenError,
@@ -53,12 +57,14 @@ Text = Annotated[str, Form()]
 DONE: dict[str, str] = {
     "task": N_("Task updated."),
     "retained": N_("Review recorded: the record is kept until its next review."),
+    "linkage": N_("Decision recorded, with its reason, in the audit log."),
 }
 PROBLEMS: dict[str, str] = {
     "reason": N_("Give a reason (at most 500 characters): it is kept in the audit log."),
     "next_review": N_("Give the date of the next review, after today and within ten years."),
     "decision": N_("Choose whether to keep or erase the record."),
     "task": N_("That task cannot be changed: it does not exist, or it is not yours to change."),
+    "linkage": N_("Choose accept for investigation or reject, for an offence still listed."),
 }
 
 
@@ -78,6 +84,8 @@ def _person_page(desk: Desk, person: UnitPerson, *, status: int = 200) -> Respon
         {
             "file": file,
             "ranking": _ranking(desk, person),
+            "linkage": _linkage(desk, person),
+            "task_days": linkage_casework.TASK_DAYS,
             "today": today,
             "map": offence_map(file.points),
             "can_change": {
@@ -104,6 +112,16 @@ def _ranking(desk: Desk, person: UnitPerson) -> listing.PersonRanking | None:
         return found
     adopted = tuple(p for p in found.places if p.standing is listing.Standing.ADOPT)
     return listing.PersonRanking(adopted, ())
+
+
+def _linkage(desk: Desk, person: UnitPerson) -> linkage_casework.PersonLinkage | None:
+    """The unsolved offences that may be the person's, for the unit's roles (each showing is a
+    consultation in the audit log); other roles nothing."""
+    if not desk.may(Capability.LINKAGE):
+        return None
+    return linkage_casework.person_linkage(
+        desk.db, desk.reader, person, zone=desk.settings.zone, now=desk.now()
+    )
 
 
 def _not_found(
@@ -206,6 +224,47 @@ def review(
     if chosen is ReviewDecision.ERASE:
         return RedirectResponse(f"/unit?done=erased&lang={_lang(desk)}", status_code=303)
     return _back_to(token, desk, "review", done="retained")
+
+
+@router.post("/unit/people/{token}/linkage")
+def linkage_decision(
+    desk: DeskDep,
+    token: str,
+    offence: Text = "",
+    decision: Text = "",
+    reason: Text = "",
+    task: Text = "",
+) -> Response:
+    """A supervisor's decision about an unsolved offence that may be the person's: accept for
+    investigation (and, if asked, a task for them due in `TASK_DAYS`) or reject, with a reason;
+    audited as an alteration."""
+    if (refusal := desk.refuse_unless(Capability.LINKAGE_DECIDE, page="linkage")) is not None:
+        return refusal
+    try:
+        chosen = LinkageDecision(decision)
+    except ValueError:
+        return _back_to(token, desk, "linkage", problem="linkage")
+    wanted = task == "yes" and chosen is LinkageDecision.ACCEPT
+    due = desk.today() + timedelta(days=linkage_casework.TASK_DAYS) if wanted else None
+    try:
+        linkage_casework.decide(
+            desk.db,
+            desk.reader,
+            token,
+            offence,
+            chosen,
+            reason=reason,
+            zone=desk.settings.zone,
+            now=desk.now(),
+            task_due=due,
+        )
+    except PersonNotFoundError:
+        return desk.page("unit_not_found.html", {}, status=404)
+    except linkage_casework.LinkageError:
+        return _back_to(token, desk, "linkage", problem="linkage")
+    except CaseworkAccessError:
+        return _back_to(token, desk, "linkage", problem="reason")
+    return _back_to(token, desk, "linkage", done="linkage")
 
 
 @router.post("/unit/people/{token}/export")

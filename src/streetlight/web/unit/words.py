@@ -6,6 +6,7 @@ from __future__ import annotations
 from streetlight.db.enums import (
     BailAuthority,
     BailKind,
+    LinkageDecision,
     ListDecision,
     OrderKind,
     PersonRole,
@@ -165,4 +166,16 @@ METHODS: dict[str, str] = {
     "rfgv": N_("RFGV: recency, frequency, gravity and victims of domestic abuse, 3 years"),
     "count": N_("Count of VAWG allegations, 365 days (for comparison)"),
     "recent": N_("Most recent VAWG allegation, 365 days (for comparison)"),
+}
+LINKAGE_DECISIONS: dict[str, str] = {
+    LinkageDecision.ACCEPT: N_("accepted for investigation"),
+    LinkageDecision.REJECT: N_("rejected"),
+}
+# `streetlight.linkage.explain.strength_words`: the strength of a log Bayes factor.
+STRENGTHS: dict[str, str] = {
+    "against a link": N_("against a link"),
+    "weak": N_("weak"),
+    "positive": N_("positive"),
+    "strong": N_("strong"),
+    "very strong": N_("very strong"),
 }
