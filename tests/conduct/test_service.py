@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from streetlight.conduct import handling, intake, reporter
+from streetlight.conduct import handling, intake, joinup, reporter
 from streetlight.conduct.handling import NotARecipientError
 from streetlight.conduct.intake import ConductRejectedError, NewReport
 from streetlight.conduct.reporter import ReceiptNotFoundError
@@ -201,3 +201,20 @@ def test_submissions_and_wrong_receipts_are_limited_per_client_without_storing_i
         with pytest.raises(reporter.ReceiptLimitedError):
             reporter.open_by_receipt(session, "WRONG", now=NOW, client="198.51.100.7")
     assert "198.51.100.7" not in database_text(sessions)
+
+
+def test_a_case_reaches_across_officers_through_a_handlers_link(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        force = build(session)
+        desk = force.recipients["public-desk"]
+        about_dan = intake.submit(session, _public(warrant="PC101"), now=NOW)
+        described = intake.submit(session, _public(description="grey coat"), now=NOW)
+        unrelated = intake.submit(session, _public(description="someone else"), now=NOW)
+        assert joinup.case_of(session, described.report_id).reports == (described.report_id,)
+        handling.link(session, desk, about_dan.report_id, described.report_id, now=NOW)
+        later = intake.submit(session, _public(warrant="PC101"), now=NOW)
+        case = joinup.case_of(session, described.report_id).reports
+        assert case == (about_dan.report_id, described.report_id, later.report_id)
+        assert unrelated.report_id not in case

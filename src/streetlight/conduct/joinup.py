@@ -1,7 +1,7 @@
 """Joining up in the database: a report's case, and its escalation when the case qualifies.
 
-`joining` decides on plain records; this reads them (every report's id, date, officer and source
-mark, and the handlers' links: a few columns of a few thousand rows) and records the outcome.
+`joining` decides on plain records; this reads them (the ids, dates, officers and source marks of
+the reports reachable from one report, and their links) and records the outcome.
 An escalation stamps every report of the case (`escalated_at`), which is what lets its senior
 readers open the history, whoever handled the earlier reports.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from streetlight.conduct import joining
@@ -21,25 +21,54 @@ THRESHOLD = 2
 YEARS = 5.0
 
 
-def _concerns(session: Session) -> tuple[list[joining.Concern], list[tuple[int, int]]]:
+def _concerns(
+    session: Session, report_id: int
+) -> tuple[list[joining.Concern], list[tuple[int, int]]]:
+    """The reports that can be joined to `report_id`, found outward from it (its officer's
+    reports, the reports linked to those, their officers' reports, ...), with their links: a
+    few rows for a case, however many reports the force holds."""
+    seen_reports: set[int] = set()
+    seen_officers: set[int] = set()
+    frontier_reports: set[int] = {report_id}
+    frontier_officers: set[int] = set()
+    links: set[tuple[int, int]] = set()
+    while frontier_reports or frontier_officers:
+        found = session.execute(
+            select(ConductReport.id, ConductReport.officer_id).where(
+                or_(
+                    ConductReport.id.in_(frontier_reports),
+                    ConductReport.officer_id.in_(frontier_officers),
+                )
+            )
+        ).all()
+        seen_officers |= frontier_officers
+        new_reports = {r for r, _ in found} - seen_reports
+        seen_reports |= new_reports
+        frontier_officers = {o for _, o in found if o is not None} - seen_officers
+        linked = session.execute(
+            select(ConductLink.report_id, ConductLink.other_id).where(
+                or_(ConductLink.report_id.in_(new_reports), ConductLink.other_id.in_(new_reports))
+            )
+        ).all()
+        links |= {(a, b) for a, b in linked}
+        frontier_reports = {r for pair in linked for r in pair} - seen_reports
     rows = session.execute(
         select(
             ConductReport.id,
             ConductReport.received_at,
             ConductReport.officer_id,
             ConductReport.same_source_as_id,
-        )
+        ).where(ConductReport.id.in_(seen_reports))
     ).all()
     concerns = [
         joining.Concern(r.id, r.received_at, r.officer_id, r.same_source_as_id) for r in rows
     ]
-    links = session.execute(select(ConductLink.report_id, ConductLink.other_id))
-    return concerns, [(a, b) for a, b in links]
+    return concerns, sorted(links)
 
 
 def case_of(session: Session, report_id: int) -> joining.Case:
     """The reports joined to this one (by officer or a handler's link), oldest first."""
-    concerns, links = _concerns(session)
+    concerns, links = _concerns(session, report_id)
     for case in joining.cases(concerns, links):
         if report_id in case.reports:
             return case
@@ -56,7 +85,7 @@ def escalate(
 ) -> bool:
     """Escalate the report's case if it qualifies and has reports not yet escalated; True when
     this call escalated it."""
-    concerns, links = _concerns(session)
+    concerns, links = _concerns(session, report_id)
     for up in joining.escalations(concerns, links, threshold=threshold, years=years):
         if report_id not in up.case.reports:
             continue

@@ -24,16 +24,18 @@ app and other users share the cores.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.ensemble import HistGradientBoostingClassifier
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from streetlight.linkage.context import FEATURES, CrimeContext, context_features
 from streetlight.linkage.evidence import Evidence
 from streetlight.linkage.models import prior_log_odds
+
+if TYPE_CHECKING:  # scikit-learn takes a second to import: loaded on first fit
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
 Floats = npt.NDArray[np.float64]
 
@@ -130,6 +132,8 @@ def _booster(
 ) -> HistGradientBoostingClassifier:
     # No early stopping: it would hold out a random tenth of the pairs above 10,000 of them,
     # so the same pairs could give a different model.
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     model = HistGradientBoostingClassifier(
         learning_rate=params.learning_rate,
         max_iter=params.max_iter,

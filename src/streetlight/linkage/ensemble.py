@@ -14,17 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.linear_model import LogisticRegression
 
 from streetlight.linkage.boosted import ContextBoostedLinkage
 from streetlight.linkage.context import CrimeContext, context_features
 from streetlight.linkage.crimes import CrimeTable
 from streetlight.linkage.evidence import Evidence
 from streetlight.linkage.models import LinkageModel, design, prior_log_odds
+
+if TYPE_CHECKING:  # scikit-learn takes a second to import: loaded on first fit
+    from sklearn.linear_model import LogisticRegression
 
 Floats = npt.NDArray[np.float64]
 
@@ -61,6 +63,8 @@ class ContextLogisticLinkage:
         self.mean_ = x.mean(axis=0)
         sd = x.std(axis=0)
         self.scale_ = np.where(sd > 0, sd, 1.0)
+        from sklearn.linear_model import LogisticRegression
+
         model = LogisticRegression(C=self.c, max_iter=2000)
         self.model_ = model.fit((x - self.mean_) / self.scale_, y, sample_weight=w)
         return self

@@ -11,13 +11,15 @@ odds become a log Bayes factor by taking away the (weighted) prior log odds it w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self
 
 import numpy as np
 import numpy.typing as npt
-from sklearn.linear_model import LogisticRegression
 
 from streetlight.linkage.evidence import Evidence
+
+if TYPE_CHECKING:  # scikit-learn takes a second to import: loaded on first fit
+    from sklearn.linear_model import LogisticRegression
 
 Floats = npt.NDArray[np.float64]
 
@@ -93,6 +95,8 @@ class LogisticLinkage:
         y = np.asarray(linked, dtype=bool)
         w = np.asarray(weight, dtype=np.float64)
         self._prior = prior_log_odds(y, w)
+        from sklearn.linear_model import LogisticRegression
+
         model = LogisticRegression(C=self.c, max_iter=1000)
         self._model = model.fit((x - self._mean) / self._scale, y, sample_weight=w)
         return self
