@@ -218,3 +218,20 @@ def test_a_case_reaches_across_officers_through_a_handlers_link(
         case = joinup.case_of(session, described.report_id).reports
         assert case == (about_dan.report_id, described.report_id, later.report_id)
         assert unrelated.report_id not in case
+
+
+def test_a_report_is_assigned_only_to_one_of_its_recipients(
+    sessions: sessionmaker[Session],
+) -> None:
+    with sessions.begin() as session:
+        force = build(session)
+        sent = intake.submit(session, _public(warrant="PC101"), now=NOW)
+        desk, civilian = force.recipients["public-desk"], force.recipients["civilian"]
+        handling.assign(session, desk, sent.report_id, civilian.id, now=NOW)
+        report = session.get(ConductReport, sent.report_id)
+        assert report is not None and report.handler_id == civilian.id
+        for outsider in ("sergeant", "staff-desk"):
+            with pytest.raises(ConductRejectedError, match="recipient of this report"):
+                handling.assign(
+                    session, desk, sent.report_id, force.recipients[outsider].id, now=NOW
+                )

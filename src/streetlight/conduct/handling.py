@@ -270,6 +270,36 @@ def set_status(
     )
 
 
+def assign(
+    session: Session,
+    recipient: ConductRecipient,
+    report_id: int,
+    handler_id: int,
+    *,
+    now: datetime,
+) -> None:
+    """Make `handler_id` (a recipient who may open the report) its handler: the one deadline
+    reminders go to."""
+    report = _report_for(session, recipient, report_id, now=now, verb="assign")
+    handler = session.get(ConductRecipient, handler_id)
+    if handler is None or not handler.active:
+        raise ConductRejectedError("handler", "choose a recipient of this report")
+    readable = session.scalar(
+        select(ConductReport.id).where(ConductReport.id == report.id, _readable(handler))
+    )
+    if readable is None:
+        raise ConductRejectedError("handler", "choose a recipient of this report")
+    report.handler_id = handler.id
+    audit.append(
+        session,
+        actor=actor_of(session, recipient),
+        action="conduct.assigned",
+        subject=f"conduct:{report.id}",
+        details={"handler": handler.id},
+        now=now,
+    )
+
+
 def link(
     session: Session,
     recipient: ConductRecipient,

@@ -64,6 +64,7 @@ DONE = {
     "note": N_("Note added. The reporter does not see notes."),
     "status": N_("Status changed."),
     "link": N_("Reports linked."),
+    "assigned": N_("Handler changed: deadline reminders now go to them."),
     "escalated": N_("Reports linked: the case has escalated to the senior recipients."),
 }
 NOT_A_RECIPIENT = N_("Not a recipient")
@@ -74,6 +75,7 @@ NOT_A_RECIPIENT_TEXT = N_(
 WRONG_PASSWORD = N_("That password does not open your key. Try again.")
 EMPTY = N_("Write something first.")
 BAD_LINK = N_("Give the number of another report you receive.")
+BAD_HANDLER = N_("Choose a recipient of this report.")
 
 
 def key_cache(request: Request) -> KeyCache:
@@ -215,7 +217,9 @@ def report_page(report_id: int, desk: DeskDep) -> Response:
             "statuses": list(ConductStatus),
             "kinds": ConductItemKind,
             "done": DONE.get(params.get("done", "")),
-            "problem": {"empty": EMPTY, "link": BAD_LINK}.get(params.get("problem", "")),
+            "problem": {"empty": EMPTY, "link": BAD_LINK, "assign": BAD_HANDLER}.get(
+                params.get("problem", "")
+            ),
         },
     )
 
@@ -250,6 +254,12 @@ async def report_action(report_id: int, action: str, desk: DeskDep) -> Response:
             status = ConductStatus(_text(form, "status"))
             handling.set_status(desk.db, recipient, report_id, status, now=now)
             return _to_desk(here, done="status")
+        if action == "assign":
+            handler = _text(form, "handler")
+            if not handler.isdigit():
+                return _to_desk(here, problem="assign")
+            handling.assign(desk.db, recipient, report_id, int(handler), now=now)
+            return _to_desk(here, done="assigned")
         if action == "link":
             other = _text(form, "other").strip().lstrip("#")
             if not other.isdigit():
@@ -267,5 +277,6 @@ async def report_action(report_id: int, action: str, desk: DeskDep) -> Response:
         context = {"title": NOT_A_RECIPIENT, "message": NOT_A_RECIPIENT_TEXT, "call_999": False}
         return desk.templates.TemplateResponse(desk.request, "error.html", context, status_code=403)
     except (ConductRejectedError, ValueError):
-        return _to_desk(here, problem="link" if action == "link" else "empty")
+        problem = action if action in ("link", "assign") else "empty"
+        return _to_desk(here, problem=problem)
     return _to_desk(here)

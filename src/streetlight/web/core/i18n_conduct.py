@@ -181,4 +181,10 @@ CONDUCT_FRENCH: dict[str, str] = {
     "Write something first.": "Écrivez d'abord quelque chose.",
     "Give the number of another report you receive.": "Indiquez le numéro d'un autre "
     "signalement que vous recevez.",
+    "Handler changed: deadline reminders now go to them.": "Responsable modifié : les rappels "
+    "d'échéance lui sont désormais envoyés.",
+    "Choose a recipient of this report.": "Choisissez un destinataire de ce signalement.",
+    "Handler": "Responsable",
+    "nobody yet": "personne pour l'instant",
+    "Assign": "Attribuer",
 }
