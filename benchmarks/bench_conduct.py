@@ -55,7 +55,7 @@ def photo(rng: np.random.Generator, megabytes: float) -> bytes:
     """A JPEG of camera-like noise of about `megabytes` MB."""
     from PIL import Image
 
-    side = int((megabytes * 1_000_000 / 1.1) ** 0.5)
+    side = int((megabytes * 1_000_000 / 0.76) ** 0.5)  # noise at quality 85: 0.76 bytes/pixel
     pixels = rng.integers(0, 256, size=(side, side, 3), dtype=np.uint8)
     out = io.BytesIO()
     Image.fromarray(pixels).save(out, format="JPEG", quality=85)
