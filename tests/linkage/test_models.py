@@ -9,31 +9,11 @@ import pytest
 from streetlight.linkage.crimes import CrimeTable
 from streetlight.linkage.evidence import compare
 from streetlight.linkage.models import LogisticLinkage, design, prior_log_odds
-
-
-def _crimes(n: int, seed: int) -> tuple[CrimeTable, np.ndarray]:
-    """`n` crimes by n/5 offenders, each offender's five crimes within a few hundred metres and
-    a few weeks; offenders' homes spread over 30 km."""
-    rng = np.random.default_rng(seed)
-    who = np.repeat(np.arange(n // 5), 5)
-    home = rng.uniform(0, 30_000, size=(n // 5, 2))[who]
-    start = rng.uniform(0, 700, size=n // 5)[who] + rng.uniform(0, 30, size=n)
-    t = np.datetime64("2024-01-01T00:00") + (start * 1440).astype("timedelta64[m]")
-    mo = rng.integers(0, 3, size=n // 5)[who].astype(np.int32)
-    table = CrimeTable(
-        ids=np.array([f"c{k}" for k in range(n)]),
-        x=home[:, 0] + rng.normal(0, 300, n),
-        y=home[:, 1] + rng.normal(0, 300, n),
-        t_from=t,
-        t_to=t + np.timedelta64(60, "m"),
-        categorical={"entry": mo},
-        levels={"entry": ("door", "window", "roof")},
-    )
-    return table, who
+from tests.linkage.synthetic import offender_crimes
 
 
 def test_logistic_scores_linked_pairs_above_unlinked_and_removes_the_sampling_prior() -> None:
-    crimes, who = _crimes(400, seed=1)
+    crimes, who = offender_crimes(400, seed=1)
     rng = np.random.default_rng(2)
     i, j = rng.integers(0, 400, 6000), rng.integers(0, 400, 6000)
     keep = i != j
@@ -54,7 +34,7 @@ def test_logistic_scores_linked_pairs_above_unlinked_and_removes_the_sampling_pr
 
 
 def test_design_names_every_column_and_unknown_mo_is_neither_same_nor_different() -> None:
-    crimes, _ = _crimes(10, seed=3)
+    crimes, _ = offender_crimes(10, seed=3)
     codes = crimes.categorical["entry"].copy()
     codes[0] = -1
     crimes = CrimeTable(**{**crimes.__dict__, "categorical": {"entry": codes}})

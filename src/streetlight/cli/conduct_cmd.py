@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,8 +25,7 @@ from streetlight.cli.terminal import cli_errors, out
 from streetlight.db.enums import ConductContext
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import Session
 
 conduct_app = typer.Typer(
     help="Confidential reports of an officer's conduct: recipients, notifications, statistics.",
@@ -32,12 +33,21 @@ conduct_app = typer.Typer(
 )
 
 
-def _sessions(store: Path | None, database: str | None) -> tuple[Engine, sessionmaker[Session]]:
+@contextmanager
+def _transaction(
+    store: Path | None, database: str | None, *, write: bool = True
+) -> Iterator[Session]:
+    """One transaction on the operational database (committed if the block ends normally)."""
     from streetlight.db.engine import session_factory
     from streetlight.db.migrate import open_database
 
     engine = open_database(database_url(store, database))
-    return engine, session_factory(engine)
+    try:
+        sessions = session_factory(engine)
+        with sessions.begin() if write else sessions() as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 @conduct_app.command("enrol")
@@ -61,21 +71,18 @@ def enrol_command(
     """Enrol a recipient; prints the recovery code once."""
     from streetlight.conduct import keys
 
-    with cli_errors():
-        engine, sessions = _sessions(store, database)
-        with sessions.begin() as session:
-            user = keys.staff_user_id(session, username)
-            enrolled = keys.enrol(
-                session,
-                user,
-                context,
-                password,
-                senior=senior,
-                email=email,
-                actor="cli",
-                now=datetime.now(UTC),
-            )
-        engine.dispose()
+    with cli_errors(), _transaction(store, database) as session:
+        user = keys.staff_user_id(session, username)
+        enrolled = keys.enrol(
+            session,
+            user,
+            context,
+            password,
+            senior=senior,
+            email=email,
+            actor="cli",
+            now=datetime.now(UTC),
+        )
     out.print(
         f"enrolled {username!r} as a {context.value} recipient{' (senior)' if senior else ''}"
     )
@@ -95,11 +102,8 @@ def line_manager_command(
     """Record an officer's line manager."""
     from streetlight.conduct.command import set_line_manager
 
-    with cli_errors():
-        engine, sessions = _sessions(store, database)
-        with sessions.begin() as session:
-            set_line_manager(session, officer, manager, actor="cli", now=datetime.now(UTC))
-        engine.dispose()
+    with cli_errors(), _transaction(store, database) as session:
+        set_line_manager(session, officer, manager, actor="cli", now=datetime.now(UTC))
     out.print(f"{officer}: line manager {'removed' if manager is None else manager}")
 
 
@@ -128,11 +132,8 @@ def notify_command(
     from streetlight.conduct import mail, notify
 
     smtp = mail.Smtp(smtp_host, smtp_port, sender, starttls, username, password)
-    with cli_errors():
-        engine, sessions = _sessions(store, database)
-        with sessions.begin() as session:
-            sent = notify.run(session, smtp, now=datetime.now(UTC), base_url=base_url)
-        engine.dispose()
+    with cli_errors(), _transaction(store, database) as session:
+        sent = notify.run(session, smtp, now=datetime.now(UTC), base_url=base_url)
     out.print(f"sent {sent} e-mail(s)")
 
 
@@ -146,10 +147,8 @@ def stats_command(
     from streetlight.conduct import stats
 
     with cli_errors():
-        engine, sessions = _sessions(store, database)
-        with sessions() as session:
+        with _transaction(store, database, write=False) as session:
             rows = stats.counts(session, now=datetime.now(UTC))
-        engine.dispose()
         csv_out.write_text(stats.to_csv(rows), encoding="utf-8")
     out.print(f"wrote {len(rows)} month-context row(s) to {csv_out}")
 
@@ -159,11 +158,8 @@ def purge_command(store: DataOption = None, database: DatabaseOption = None) -> 
     """Delete closed reports past their retention date (with everything sealed for them)."""
     from streetlight.conduct import retention
 
-    with cli_errors():
-        engine, sessions = _sessions(store, database)
-        with sessions.begin() as session:
-            purged = retention.purge(session, now=datetime.now(UTC), actor="cli")
-        engine.dispose()
+    with cli_errors(), _transaction(store, database) as session:
+        purged = retention.purge(session, now=datetime.now(UTC), actor="cli")
     out.print(f"erased {len(purged.erased)} closed report(s) past their date")
     if purged.open_past_date:
         out.print(f"{purged.open_past_date} open report(s) are past their date: decide on them")

@@ -35,6 +35,26 @@ from streetlight.errors import ConductError
 PAGE = 100
 
 
+def _audit(
+    session: Session,
+    recipient: ConductRecipient,
+    verb: str,
+    report_id: int,
+    details: dict[str, audit.JSONValue] | None = None,
+    *,
+    now: datetime,
+) -> None:
+    """`conduct.<verb>` on report `report_id` by the recipient; `details` never hold content."""
+    audit.append(
+        session,
+        actor=actor_of(session, recipient),
+        action=f"conduct.{verb}",
+        subject=f"conduct:{report_id}",
+        details=details,
+        now=now,
+    )
+
+
 class NotARecipientError(ConductError, PermissionError):
     """This recipient may not open this report (or it does not exist: the same answer)."""
 
@@ -133,14 +153,7 @@ def _report_for(
         select(ConductReport).where(ConductReport.id == report_id, _readable(recipient))
     )
     if report is None:
-        audit.append(
-            session,
-            actor=actor_of(session, recipient),
-            action="conduct.refused",
-            subject=f"conduct:{report_id}",
-            details={"tried": verb},
-            now=now,
-        )
+        _audit(session, recipient, "refused", report_id, {"tried": verb}, now=now)
         raise NotARecipientError
     return report
 
@@ -161,13 +174,7 @@ def open_report(
         .order_by(ConductRouting.recipient_id)
     ).all()
     case = joinup.case_of(session, report.id).reports
-    audit.append(
-        session,
-        actor=actor_of(session, recipient),
-        action="conduct.opened",
-        subject=f"conduct:{report.id}",
-        now=now,
-    )
+    _audit(session, recipient, "opened", report.id, now=now)
     return CaseView(report, tuple(items), tuple(Routed(*r) for r in routed), case)
 
 
@@ -219,14 +226,7 @@ def reply(
         report.status = ConductStatus.WAITING_FOR_REPORTER
     elif report.status in (ConductStatus.RECEIVED, ConductStatus.ACKNOWLEDGED):
         report.status = ConductStatus.INVESTIGATING
-    audit.append(
-        session,
-        actor=actor_of(session, recipient),
-        action="conduct.replied",
-        subject=f"conduct:{report.id}",
-        details={"question": question},
-        now=now,
-    )
+    _audit(session, recipient, "replied", report.id, {"question": question}, now=now)
 
 
 def note(
@@ -234,13 +234,7 @@ def note(
 ) -> None:
     """An internal note: sealed for the report's readers, never for the reporter."""
     report = _write(session, recipient, report_id, text, ConductItemKind.NOTE, now=now)
-    audit.append(
-        session,
-        actor=actor_of(session, recipient),
-        action="conduct.noted",
-        subject=f"conduct:{report.id}",
-        now=now,
-    )
+    _audit(session, recipient, "noted", report.id, now=now)
 
 
 def set_status(
@@ -260,13 +254,8 @@ def set_status(
         report.closed_at = now
         report.delete_after = max(report.delete_after, (now + KEEP_FOR).date())
     report.handler_id = report.handler_id or recipient.id
-    audit.append(
-        session,
-        actor=actor_of(session, recipient),
-        action="conduct.status",
-        subject=f"conduct:{report.id}",
-        details={"from": before.value, "to": status.value},
-        now=now,
+    _audit(
+        session, recipient, "status", report.id, {"from": before.value, "to": status.value}, now=now
     )
 
 
@@ -290,14 +279,7 @@ def assign(
     if readable is None:
         raise ConductRejectedError("handler", "choose a recipient of this report")
     report.handler_id = handler.id
-    audit.append(
-        session,
-        actor=actor_of(session, recipient),
-        action="conduct.assigned",
-        subject=f"conduct:{report.id}",
-        details={"handler": handler.id},
-        now=now,
-    )
+    _audit(session, recipient, "assigned", report.id, {"handler": handler.id}, now=now)
 
 
 def link(
@@ -325,12 +307,12 @@ def link(
     if same_source:
         second.same_source_as_id = first.same_source_as_id or first.id
     session.flush()
-    audit.append(
+    _audit(
         session,
-        actor=actor_of(session, recipient),
-        action="conduct.linked",
-        subject=f"conduct:{first.id}",
-        details={"other": second.id, "same_source": same_source},
+        recipient,
+        "linked",
+        first.id,
+        {"other": second.id, "same_source": same_source},
         now=now,
     )
     return joinup.escalate(session, first.id, now=now)
