@@ -68,7 +68,7 @@ def database(backend: str) -> Iterator[str]:
         yield f"sqlite:///{Path(tempfile.mkdtemp()) / 'conduct.db'}"
         return
     with postgres_cluster() as cluster:
-        yield cluster.create_database("bench_conduct")
+        yield cluster.url(cluster.create_database())
 
 
 def seed(url: str, inbox: int) -> tuple[str, float]:
