@@ -43,6 +43,25 @@ def test_enrol_a_recipient_record_a_line_and_count(write: Writer, tmp_path: Path
     )
     assert nobody.exit_code == 1 and "no staff account is called 'nobody'" in nobody.stderr
 
+    wrong = runner.invoke(
+        app, ["conduct", "recover", "psd", "--code", "0000", "--password", "y" * 12, *db]
+    )
+    assert wrong.exit_code == 1 and "does not open it" in wrong.stderr
+    recovered = runner.invoke(
+        app, ["conduct", "recover", "psd", "--code", code.lower(), "--password", "y" * 12, *db]
+    )
+    assert recovered.exit_code == 0, recovered.output
+    fresh = recovered.output.strip().splitlines()[-1]
+    assert fresh != code and len(fresh.replace("-", "")) == 52
+    changed = runner.invoke(
+        app, ["conduct", "password", "psd", "--old", "y" * 12, "--new", "z" * 12, *db]
+    )
+    assert changed.exit_code == 0 and "key password changed" in changed.output
+    refused = runner.invoke(
+        app, ["conduct", "password", "psd", "--old", "y" * 12, "--new", "w" * 12, *db]
+    )
+    assert refused.exit_code == 1
+
     lined = runner.invoke(app, ["conduct", "line-manager", "PC1", "--manager", "PS2", *db])
     assert lined.exit_code == 0 and "PC1: line manager PS2" in lined.output
     loop = runner.invoke(app, ["conduct", "line-manager", "PS2", "--manager", "PC1", *db])

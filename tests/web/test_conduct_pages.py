@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.conduct import handling
-from streetlight.db.enums import ConductItemKind
+from streetlight.db.enums import ConductContext, ConductItemKind, Role
 from streetlight.db.models import AuditEntry, ConductReport
 from tests.conduct.force import Force, build
-from tests.web.conftest import Clock, csrf_token
+from tests.web.conftest import Clock, MakeStaff, csrf_token, sign_in
 from tests.web.reporting import receipt_of
 
 WHAT = "He stopped me alone, showed a card and said to come with him."
@@ -148,3 +148,45 @@ def test_every_wrong_code_gets_one_answer(public: TestClient, force: Force) -> N
         for typed in ("", "nonsense", "0000-0000-0000-0000-0000")
     }
     assert len(answers) == 1 and "We could not find a report with that code" in answers.pop()
+
+
+def test_a_member_of_staff_signed_in_reports_without_being_linked_to_it(
+    app: FastAPI, force: Force, app_sessions: sessionmaker[Session], clock: Clock,
+    make_staff: MakeStaff,
+) -> None:  # fmt: skip
+    colleague = make_staff(Role.SUPERVISOR, "colleague")
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as browser:
+        assert sign_in(browser, colleague, clock).status_code == 303
+        page = browser.get("/conduct")
+        assert "colleague" not in page.text.lower()  # the page does not know who is signed in
+        done = _send(browser, origin="staff", warrant="PC101")
+        assert receipt_of(done) is not None
+    with app_sessions() as session:
+        report = session.scalars(select(ConductReport)).one()
+        assert report.origin is ConductContext.STAFF and report.context is ConductContext.STAFF
+        actors = session.scalars(
+            select(AuditEntry.actor).where(AuditEntry.action == "conduct.submitted")
+        ).all()
+        assert actors == ["public"]
+    with app_sessions() as session:
+        assert "colleague" not in "".join(
+            str(v) for v in session.execute(select(ConductReport)).one()
+        )
+
+
+def test_an_unexpected_error_quotes_nothing_of_the_report(
+    public: TestClient, force: Force, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    from streetlight.conduct import intake
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"failed on {WHAT}")
+
+    monkeypatch.setattr(intake, "submit", broken)
+    answer = public.post(
+        "/conduct", data={"csrf_token": csrf_token(public, "/conduct"), "what": WHAT}
+    )
+    assert answer.status_code == 500 and WHAT not in answer.text
+    assert "nothing you wrote was kept or logged" in answer.text
+    assert WHAT not in caplog.text and "RuntimeError" in caplog.text

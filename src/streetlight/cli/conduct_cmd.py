@@ -2,6 +2,8 @@
 
 - `enrol` gives a staff account a recipient key pair for a context and prints the recovery code
   once (it is stored nowhere: lose it and a forgotten password loses the key's reports).
+- `recover` sets a new key password with the recovery code (and issues a new code); `password`
+  changes it with the current one.
 - `line-manager` records who manages whom: routing keeps a report from the reported officer's
   line of command.
 - `notify` sends what is due by e-mail (new reports, escalations, deadline reminders): run it
@@ -88,6 +90,62 @@ def enrol_command(
     )
     out.print("Recovery code (shown once; print it and keep it safe):")
     out.print(enrolled.recovery_code, soft_wrap=True)
+
+
+@conduct_app.command("recover")
+def recover_command(
+    username: str = typer.Argument(..., help="The recipient's staff account."),
+    code: str = typer.Option(
+        ..., "--code", prompt="Recovery code", hide_input=True, help="Asked for when not given."
+    ),
+    password: str = typer.Option(
+        ...,
+        "--password",
+        prompt="New recipient password",
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="STREETLIGHT_RECIPIENT_PASSWORD",
+        help="At least 12 characters; asked for when not given.",
+    ),
+    store: DataOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """A forgotten key password: the recovery code sets a new one (the key pair stays, so every
+    report stays readable) and a new recovery code replaces it, printed once."""
+    from streetlight.conduct import keys
+
+    with cli_errors(), _transaction(store, database) as session:
+        row = keys.recipient_of(session, username)
+        fresh = keys.recover(session, row, code, password, now=datetime.now(UTC))
+    out.print(f"new key password set for {username!r}")
+    out.print("New recovery code (shown once; the old one no longer works):")
+    out.print(fresh, soft_wrap=True)
+
+
+@conduct_app.command("password")
+def password_command(
+    username: str = typer.Argument(..., help="The recipient's staff account."),
+    old: str = typer.Option(
+        ..., "--old", prompt="Current recipient password", hide_input=True, help="Asked for."
+    ),
+    new: str = typer.Option(
+        ...,
+        "--new",
+        prompt="New recipient password",
+        hide_input=True,
+        confirmation_prompt=True,
+        help="At least 12 characters; asked for when not given.",
+    ),
+    store: DataOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Change a recipient's key password (the recovery code stays as it is)."""
+    from streetlight.conduct import keys
+
+    with cli_errors(), _transaction(store, database) as session:
+        row = keys.recipient_of(session, username)
+        keys.change_password(session, row, old, new, now=datetime.now(UTC))
+    out.print(f"key password changed for {username!r}")
 
 
 @conduct_app.command("line-manager")

@@ -73,6 +73,18 @@ def staff_user_id(session: Session, username: str) -> int:
     return found.id
 
 
+def recipient_of(session: Session, username: str) -> ConductRecipient:
+    """The recipient enrolled for a staff account, by its sign-in name."""
+    found = session.scalar(
+        select(ConductRecipient).where(
+            ConductRecipient.staff_user_id == staff_user_id(session, username)
+        )
+    )
+    if found is None:
+        raise EnrolmentError(f"{username!r} is not enrolled as a recipient")
+    return found
+
+
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_CHARS:
         raise EnrolmentError(

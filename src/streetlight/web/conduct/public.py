@@ -31,9 +31,23 @@ from streetlight.web.core.failsafe import client_key
 from streetlight.web.core.i18n import N_
 from streetlight.web.core.limits import CONDUCT_BYTES, body_limit
 from streetlight.web.reports.router import RECEIPT_LIMITED, RECEIPT_NOT_FOUND
+from streetlight.web.unit.desk import ConfidentialRoute
 
 log = logging.getLogger(__name__)
-router = APIRouter(tags=["conduct"], include_in_schema=False)
+FAILED_TEXT = N_(
+    "The page could not be shown, and nothing you wrote was kept or logged. Try again; if it "
+    "happens again, call 101 to report it instead."
+)
+
+
+class ConductRoute(ConfidentialRoute):
+    """As the unit's pages: an unexpected error is answered with a plain page and logged as its
+    class and the route's template only, never its text (which could quote a report)."""
+
+    failed_text = FAILED_TEXT
+
+
+router = APIRouter(tags=["conduct"], include_in_schema=False, route_class=ConductRoute)
 
 STATUS_WORDS: dict[ConductStatus, str] = {
     ConductStatus.RECEIVED: N_("Received. It has not been acknowledged yet."),

@@ -187,4 +187,8 @@ CONDUCT_FRENCH: dict[str, str] = {
     "Handler": "Responsable",
     "nobody yet": "personne pour l'instant",
     "Assign": "Attribuer",
+    "The page could not be shown, and nothing you wrote was kept or logged. Try again; if it "
+    "happens again, call 101 to report it instead.": "La page n'a pas pu s'afficher, et rien de "
+    "ce que vous avez écrit n'a été gardé ni journalisé. Réessayez ; si cela se reproduit, "
+    "appelez le 101 pour le signaler.",
 }

@@ -163,7 +163,9 @@ def _plain_page(request: Request, status: int, title: str, message: str) -> Resp
 
 class ConfidentialRoute(APIRoute):
     """A route whose unexpected errors are answered here, their text never logged (see the
-    module docstring)."""
+    module docstring). `failed_text` is what the 500 page says (other areas say it their way)."""
+
+    failed_text: str = FAILED_TEXT
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -184,6 +186,6 @@ class ConfidentialRoute(APIRoute):
                     request.method,
                     where,
                 )
-                return _plain_page(request, 500, FAILED, FAILED_TEXT)
+                return _plain_page(request, 500, FAILED, self.failed_text)
 
         return confidential
