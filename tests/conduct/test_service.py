@@ -14,8 +14,9 @@ from streetlight.conduct import handling, intake, joinup, reporter
 from streetlight.conduct.handling import NotARecipientError
 from streetlight.conduct.intake import ConductRejectedError, NewReport
 from streetlight.conduct.reporter import ReceiptNotFoundError
-from streetlight.db.enums import ConductContext, ConductItemKind, ConductStatus
-from streetlight.db.models import AuditEntry, ConductReport
+from streetlight.db.enums import ConductContext, ConductItemKind, ConductStatus, VerificationOutcome
+from streetlight.db.models import AuditEntry, ConductReport, Verification
+from streetlight.verify.service import token_hash
 from tests.conduct.force import NOW, build
 from tests.conftest import database_text
 
@@ -235,3 +236,25 @@ def test_a_report_is_assigned_only_to_one_of_its_recipients(
                 handling.assign(
                     session, desk, sent.report_id, force.recipients[outsider].id, now=NOW
                 )
+
+
+def test_a_verify_check_names_the_officer_through_its_reference(
+    sessions: sessionmaker[Session],
+) -> None:
+    """The reporter pastes the link of the chat page their check on /verify opened: the token
+    in it is theirs alone, and the check it hashes to names the officer checked."""
+    token = "k" * 43
+    with sessions.begin() as session:
+        force = build(session)
+        session.add(
+            Verification(
+                token_hash=token_hash(token), warrant_number="PC101",
+                officer_id=force.constable, outcome=VerificationOutcome.VERIFIED, at=NOW,
+            )
+        )  # fmt: skip
+        session.flush()
+        link = f"https://streetlight.example/verify/chat/{token}?lang=fr"
+        sent = intake.submit(session, _public(verification=link), now=NOW)
+        unknown = intake.submit(session, _public(verification="not-a-token"), now=NOW)
+        assert session.get(ConductReport, sent.report_id).officer_id == force.constable  # type: ignore[union-attr]
+        assert session.get(ConductReport, unknown.report_id).officer_id is None  # type: ignore[union-attr]
