@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -29,10 +29,24 @@ from streetlight.db.enums import ConductContext
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
+_PASSWORD_ENV = "STREETLIGHT_RECIPIENT_PASSWORD"
 conduct_app = typer.Typer(
     help="Confidential reports of an officer's conduct: recipients, notifications, statistics.",
     no_args_is_help=True,
 )
+
+
+def _new_password(flag: str, prompt: str, *, envvar: str | None = _PASSWORD_ENV) -> Any:
+    """A new key password: asked for twice, hidden, when not given."""
+    return typer.Option(
+        ...,
+        flag,
+        prompt=prompt,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar=envvar,
+        help="At least 12 characters; asked for when not given.",
+    )
 
 
 @contextmanager
@@ -58,15 +72,7 @@ def enrol_command(
     context: ConductContext = typer.Option(..., "--context", help="public, staff or oversight."),
     senior: bool = typer.Option(False, "--senior", help="Receives escalated cases."),
     email: str | None = typer.Option(None, "--email", help="Where notifications go."),
-    password: str = typer.Option(
-        ...,
-        "--password",
-        prompt="Recipient password (protects the private key)",
-        hide_input=True,
-        confirmation_prompt=True,
-        envvar="STREETLIGHT_RECIPIENT_PASSWORD",
-        help="At least 12 characters; asked for when not given.",
-    ),
+    password: str = _new_password("--password", "Recipient password (protects the private key)"),
     store: DataOption = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -98,15 +104,7 @@ def recover_command(
     code: str = typer.Option(
         ..., "--code", prompt="Recovery code", hide_input=True, help="Asked for when not given."
     ),
-    password: str = typer.Option(
-        ...,
-        "--password",
-        prompt="New recipient password",
-        hide_input=True,
-        confirmation_prompt=True,
-        envvar="STREETLIGHT_RECIPIENT_PASSWORD",
-        help="At least 12 characters; asked for when not given.",
-    ),
+    password: str = _new_password("--password", "New recipient password"),
     store: DataOption = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -128,14 +126,7 @@ def password_command(
     old: str = typer.Option(
         ..., "--old", prompt="Current recipient password", hide_input=True, help="Asked for."
     ),
-    new: str = typer.Option(
-        ...,
-        "--new",
-        prompt="New recipient password",
-        hide_input=True,
-        confirmation_prompt=True,
-        help="At least 12 characters; asked for when not given.",
-    ),
+    new: str = _new_password("--new", "New recipient password", envvar=None),
     store: DataOption = None,
     database: DatabaseOption = None,
 ) -> None:

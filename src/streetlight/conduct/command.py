@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from streetlight.conduct.intake import managers
+from streetlight.conduct.intake import managers, officer_by_warrant
 from streetlight.conduct.routing import line_of_command
 from streetlight.db import audit
-from streetlight.db.models import Officer, OfficerLineManager
+from streetlight.db.models import OfficerLineManager
 from streetlight.errors import ConductError
 from streetlight.verify.service import clean_warrant
 
@@ -24,9 +24,7 @@ class LineError(ConductError, ValueError):
 
 
 def _officer(session: Session, warrant: str) -> int:
-    found = session.scalar(
-        select(Officer.id).where(Officer.warrant_number == clean_warrant(warrant))
-    )
+    found = officer_by_warrant(session, warrant)
     if found is None:
         raise LineError(f"no officer has warrant number {clean_warrant(warrant)!r}")
     return found

@@ -186,18 +186,22 @@ def _private_bytes(private: X25519PrivateKey) -> bytes:
     return private.private_bytes_raw()
 
 
+def _recovery_key(code: str, salt: bytes) -> bytes:
+    """The key a recovery code (256+ random bits: no slow derivation needed) seals under."""
+    return _hkdf(normalise_code(code).encode("ascii", "replace"), _RECOVERY_INFO, salt)
+
+
 def _keyring(
     private: X25519PrivateKey, password: str, recovery: str, context: bytes, kdf: KdfParams
 ) -> Keyring:
     recovery_salt = secrets.token_bytes(SALT_BYTES)
     raw = _private_bytes(private)
-    recovery_key = _hkdf(normalise_code(recovery).encode("ascii"), _RECOVERY_INFO, recovery_salt)
     return Keyring(
         public_key=_raw(private.public_key()),
         kdf=kdf,
         by_password=seal(_password_key(password, kdf), raw, context),
         recovery_salt=recovery_salt,
-        by_recovery=seal(recovery_key, raw, context),
+        by_recovery=seal(_recovery_key(recovery, recovery_salt), raw, context),
     )
 
 
@@ -226,11 +230,7 @@ def recover(
 ) -> Enrolment:
     """A forgotten password: the same key pair (so every report wrapped for it still opens) under
     a new password and a new recovery code; the old code no longer works once this is stored."""
-    key = _hkdf(
-        normalise_code(recovery_code).encode("ascii", "replace"),
-        _RECOVERY_INFO,
-        keyring.recovery_salt,
-    )
+    key = _recovery_key(recovery_code, keyring.recovery_salt)
     private = X25519PrivateKey.from_private_bytes(unseal(key, keyring.by_recovery, context))
     recovery = new_code(RECOVERY_CHARS)
     return Enrolment(

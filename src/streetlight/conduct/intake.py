@@ -100,17 +100,27 @@ def _checked(new: NewReport) -> list[attachments.Cleaned]:
             raise ConductRejectedError(name, f"at most {SHORT_CHARS} characters")
     if len(new.named) > MAX_NAMED:
         raise ConductRejectedError("named", f"at most {MAX_NAMED} other officers")
+    return cleaned_files(new.files)
+
+
+def cleaned_files(files: Sequence[bytes]) -> list[attachments.Cleaned]:
+    """A reporter's files checked and stripped, or the refusal of the "files" field."""
     try:
-        return attachments.clean_all(list(new.files))
+        return attachments.clean_all(list(files))
     except attachments.AttachmentError as error:
         raise ConductRejectedError("files", str(error)) from error
 
 
+def officer_by_warrant(session: Session, warrant: str) -> int | None:
+    """The officer with this warrant number, typed as people type it."""
+    return session.scalar(
+        select(Officer.id).where(Officer.warrant_number == clean_warrant(warrant))
+    )
+
+
 def _officer_by_number(session: Session, warrant: str, shoulder: str) -> int | None:
     if warrant.strip():
-        found = session.scalar(
-            select(Officer.id).where(Officer.warrant_number == clean_warrant(warrant))
-        )
+        found = officer_by_warrant(session, warrant)
         if found is not None:
             return found
     if shoulder.strip():
@@ -266,18 +276,7 @@ def submit(
         by_reporter=True,
         now=now,
     )
-    for n, cleaned in enumerate(files, start=1):
-        sealing.seal_item(
-            session,
-            report.id,
-            ConductItemKind.ATTACHMENT,
-            {"type": cleaned.kind.value, "name": f"attachment {n}", "stripped": cleaned.stripped},
-            cleaned.data,
-            readers=readers,
-            reporter=reporter,
-            by_reporter=True,
-            now=now,
-        )
+    sealing.seal_attachments(session, report.id, files, readers=readers, reporter=reporter, now=now)
     audit.append(
         session,
         actor="public",

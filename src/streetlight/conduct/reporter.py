@@ -16,8 +16,8 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from streetlight.conduct import attachments, crypto, sealing
-from streetlight.conduct.intake import TEXT_CHARS, ConductRejectedError
+from streetlight.conduct import crypto, sealing
+from streetlight.conduct.intake import TEXT_CHARS, ConductRejectedError, cleaned_files
 from streetlight.db import audit, ratelimit
 from streetlight.db.enums import ConductItemKind, ConductStatus
 from streetlight.db.models import ConductReport
@@ -101,10 +101,7 @@ def add(
         raise ConductRejectedError("text", "write something or attach a file")
     if len(text) > TEXT_CHARS:
         raise ConductRejectedError("text", f"at most {TEXT_CHARS} characters")
-    try:
-        cleaned = attachments.clean_all(list(files))
-    except attachments.AttachmentError as error:
-        raise ConductRejectedError("files", str(error)) from error
+    cleaned = cleaned_files(files)
     report, _ = _find(session, code, now, client)
     readers = sealing.readers_of(session, report.id)
     if text.strip():
@@ -119,19 +116,9 @@ def add(
             by_reporter=True,
             now=now,
         )
-    for n, c in enumerate(cleaned, start=1):
-        header = {"type": c.kind.value, "name": f"attachment {n}", "stripped": c.stripped}
-        sealing.seal_item(
-            session,
-            report.id,
-            ConductItemKind.ATTACHMENT,
-            header,
-            c.data,
-            readers=readers,
-            reporter=report.reporter_key,
-            by_reporter=True,
-            now=now,
-        )
+    sealing.seal_attachments(
+        session, report.id, cleaned, readers=readers, reporter=report.reporter_key, now=now
+    )
     if report.status is ConductStatus.WAITING_FOR_REPORTER:
         report.status = ConductStatus.INVESTIGATING
     audit.append(

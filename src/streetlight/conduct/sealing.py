@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from streetlight.conduct import crypto
+from streetlight.conduct.attachments import Cleaned
 from streetlight.db.enums import ConductItemKind
 from streetlight.db.models import ConductItem, ConductKey, ConductRecipient
 
@@ -91,6 +92,45 @@ def seal_item(
         session.add(ConductKey(item_id=item.id, recipient_id=None, wrapped=wrapped))
     session.flush()
     return item
+
+
+def seal_attachments(
+    session: Session,
+    report_id: int,
+    files: Iterable[Cleaned],
+    *,
+    readers: Iterable[ConductRecipient],
+    reporter: bytes,
+    now: datetime,
+) -> None:
+    """A reporter's attachments, each its own item, named by their order ("attachment 1"),
+    never by the phone's file name; the type and whether metadata went are sealed with them."""
+    readers = list(readers)
+    for n, cleaned in enumerate(files, start=1):
+        header = {
+            "type": cleaned.kind.value,
+            "name": f"attachment {n}",
+            "stripped": cleaned.stripped,
+        }
+        seal_item(
+            session,
+            report_id,
+            ConductItemKind.ATTACHMENT,
+            header,
+            cleaned.data,
+            readers=readers,
+            reporter=reporter,
+            by_reporter=True,
+            now=now,
+        )
+
+
+def attachment(items: Iterable[Opened], wanted: object) -> Opened | None:
+    """The attachment among opened `items` whose id is `wanted` (as a form sends it)."""
+    for item in items:
+        if str(item.id) == wanted and item.kind is ConductItemKind.ATTACHMENT:
+            return item
+    return None
 
 
 def _open(item: ConductItem, key: bytes) -> Opened:

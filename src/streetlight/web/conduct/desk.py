@@ -22,7 +22,7 @@ from sqlalchemy import select
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from streetlight.conduct import handling, keys
+from streetlight.conduct import handling, keys, sealing
 from streetlight.conduct.crypto import DecryptionError
 from streetlight.conduct.handling import NotARecipientError
 from streetlight.conduct.intake import ConductRejectedError
@@ -108,6 +108,10 @@ class Desk:
             details={"status": 403},
             now=self.now(),
         )
+        return self.not_a_recipient()
+
+    def not_a_recipient(self) -> Response:
+        """The 403 page (the refusal is recorded by whoever decided it)."""
         context = {"title": NOT_A_RECIPIENT, "message": NOT_A_RECIPIENT_TEXT, "call_999": False}
         return self.templates.TemplateResponse(self.request, "error.html", context, status_code=403)
 
@@ -198,8 +202,7 @@ def report_page(report_id: int, desk: DeskDep) -> Response:
     try:
         view = handling.open_report(desk.db, desk.recipient, key, report_id, now=desk.now())
     except NotARecipientError:
-        context = {"title": NOT_A_RECIPIENT, "message": NOT_A_RECIPIENT_TEXT, "call_999": False}
-        return desk.templates.TemplateResponse(desk.request, "error.html", context, status_code=403)
+        return desk.not_a_recipient()
     names = dict(
         desk.db.execute(
             select(ConductRecipient.id, StaffUser.display_name).join(
@@ -269,13 +272,11 @@ async def report_action(report_id: int, action: str, desk: DeskDep) -> Response:
             return _to_desk(here, done="escalated" if up else "link")
         if action == "file":
             view = handling.open_report(desk.db, recipient, key, report_id, now=now)
-            wanted = _text(form, "item")
-            for item in view.items:
-                if str(item.id) == wanted and item.kind is ConductItemKind.ATTACHMENT:
-                    return attachment_response(item.header, item.body)
+            found = sealing.attachment(view.items, _text(form, "item"))
+            if found is not None:
+                return attachment_response(found.header, found.body)
     except NotARecipientError:
-        context = {"title": NOT_A_RECIPIENT, "message": NOT_A_RECIPIENT_TEXT, "call_999": False}
-        return desk.templates.TemplateResponse(desk.request, "error.html", context, status_code=403)
+        return desk.not_a_recipient()
     except (ConductRejectedError, ValueError):
         problem = action if action in ("link", "assign") else "empty"
         return _to_desk(here, problem=problem)

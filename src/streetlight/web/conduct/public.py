@@ -21,7 +21,7 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
-from streetlight.conduct import attachments, intake, reporter
+from streetlight.conduct import attachments, intake, reporter, sealing
 from streetlight.conduct.intake import ConductRejectedError, NewReport, Submitted
 from streetlight.conduct.reporter import ReceiptLimitedError, ReceiptNotFoundError, ReporterView
 from streetlight.db.enums import ConductContext, ConductItemKind, ConductStatus
@@ -337,9 +337,9 @@ async def receipt_file(request: Request, context: ContextDep) -> Response:
     view = await _view(request, context, code)
     if isinstance(view, Response):
         return view
-    for item in view.items:
-        if str(item.id) == wanted and item.kind is ConductItemKind.ATTACHMENT:
-            return attachment_response(item.header, item.body)
+    found = sealing.attachment(view.items, wanted)
+    if found is not None:
+        return attachment_response(found.header, found.body)
     return _receipt_page(request, context, view=view, code=code, status=404)
 
 
