@@ -57,6 +57,21 @@ def _store(row: ConductRecipient, ring: crypto.Keyring) -> None:
     row.recovery_sealed_private = ring.by_recovery
 
 
+def _replace(
+    session: Session, row: ConductRecipient, ring: crypto.Keyring, verb: str, *, now: datetime
+) -> None:
+    """Store a recipient's resealed keyring, and record `conduct.recipient_<verb>` by them."""
+    _store(row, ring)
+    session.flush()
+    audit.append(
+        session,
+        actor=actor_of(session, row),
+        action=f"conduct.recipient_{verb}",
+        subject=f"conduct-recipient:{row.id}",
+        now=now,
+    )
+
+
 @dataclass(frozen=True)
 class Enrolled:
     """The new recipient's id and the recovery code: print it once, store it nowhere."""
@@ -153,15 +168,7 @@ def recover(
     code (the old one stops working)."""
     _check_password(new_password)
     renewed = crypto.recover(keyring(row), recovery_code, new_password, context_of(row.id), kdf=kdf)
-    _store(row, renewed.keyring)
-    session.flush()
-    audit.append(
-        session,
-        actor=actor_of(session, row),
-        action="conduct.recipient_recovered",
-        subject=f"conduct-recipient:{row.id}",
-        now=now,
-    )
+    _replace(session, row, renewed.keyring, "recovered", now=now)
     return renewed.recovery_code
 
 
@@ -175,12 +182,5 @@ def change_password(
     kdf: crypto.KdfParams | None = None,
 ) -> None:
     _check_password(new)
-    _store(row, crypto.change_password(keyring(row), old, new, context_of(row.id), kdf=kdf))
-    session.flush()
-    audit.append(
-        session,
-        actor=actor_of(session, row),
-        action="conduct.recipient_password_changed",
-        subject=f"conduct-recipient:{row.id}",
-        now=now,
-    )
+    ring = crypto.change_password(keyring(row), old, new, context_of(row.id), kdf=kdf)
+    _replace(session, row, ring, "password_changed", now=now)
