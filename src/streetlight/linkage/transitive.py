@@ -36,7 +36,7 @@ import numpy.typing as npt
 from streetlight.linkage.crimes import CrimeTable
 from streetlight.linkage.ensemble import context_ensemble
 from streetlight.linkage.evidence import Evidence, compare
-from streetlight.linkage.models import LinkageModel, prior_log_odds
+from streetlight.linkage.models import LinkageModel, labels, prior_log_odds
 from streetlight.linkage.pairs import midpoint_days
 
 if TYPE_CHECKING:  # scikit-learn takes a second to import: loaded on first fit
@@ -97,10 +97,7 @@ class TransitiveLinkage:
             raise ValueError(f"folds must be at least 2, not {self.folds}")
 
     def fit(self, evidence: Evidence, linked: npt.ArrayLike, weight: npt.ArrayLike) -> Self:
-        y = np.asarray(linked, dtype=bool)
-        w = np.asarray(weight, dtype=np.float64)
-        if y.shape != (len(evidence),) or w.shape != y.shape:
-            raise ValueError("linked and weight need one entry per pair of the evidence")
+        y, w = labels(evidence, linked, weight)
         self.prior_ = prior_log_odds(y, w)
         self.base_ = self.base(self.crimes).fit(evidence, y, w)
         out_of_fold = self._out_of_fold(evidence, y, w)
