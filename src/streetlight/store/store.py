@@ -32,6 +32,7 @@ from streetlight.store.manifest import (
     save_manifest,
 )
 from streetlight.store.months import month_key, parse_month
+from streetlight.store.partition import reason_counts, write_parquet, write_partition
 from streetlight.store.schema import (
     INCIDENT_SCHEMA,
     NET,
@@ -253,8 +254,15 @@ class StoreWriter:
             if change.quarantine.height:
                 rel = f"quarantine/{change.ingest_id}.parquet"
                 written.append(root / rel)
-                _write_parquet(change.quarantine.select(QUARANTINE_SCHEMA.names()), root / rel)
-                quarantine.append(QuarantineFile(change.ingest_id, rel, change.quarantine.height))
+                write_parquet(change.quarantine.select(QUARANTINE_SCHEMA.names()), root / rel)
+                quarantine.append(
+                    QuarantineFile(
+                        change.ingest_id,
+                        rel,
+                        change.quarantine.height,
+                        reasons=reason_counts(change.quarantine),
+                    )
+                )
             forces = dict(old.forces)
             forces.update({f.slug: f for f in change.forces})
             accepted = sum(s.accepted for s in change.sources)
@@ -301,7 +309,7 @@ class StoreWriter:
                 (str(f), month_key(m)) for f, m in frame.select("force", "month").iter_rows()
             }
         result = {k: v for k, v in current.items() if k not in touched}
-        jobs: list[tuple[pl.DataFrame, Path]] = []
+        jobs: list[tuple[pl.DataFrame, PartitionFile]] = []
         for force, mkey in sorted(touched):
             parts = []
             old = current.get((force, mkey))
@@ -324,11 +332,11 @@ class StoreWriter:
                 continue
             rel = f"incidents/force={force}/month={mkey}/part-{change.ingest_id}.parquet"
             written.append(store.root / rel)
-            jobs.append((frame, store.root / rel))
-            result[(force, mkey)] = PartitionFile(force, mkey, rel, frame.height)
+            jobs.append((frame, PartitionFile(force, mkey, rel, frame.height)))
         # Parquet encoding and compression release the GIL: write on both cores.
         with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(lambda job: _write_parquet(*job), jobs))
+            for entry in pool.map(lambda job: write_partition(job[0], store.root, job[1]), jobs):
+                result[(entry.force, entry.month)] = entry
         return [result[k] for k in sorted(result)]
 
 
@@ -374,12 +382,6 @@ def _published(root: Path, version: int) -> bool:
 def new_ingest_id() -> str:
     """Sortable and unique: UTC time then random hex."""
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-
-
-def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # zstd level 1: as small as the default level 3 on this data, and half the time to write.
-    frame.write_parquet(path, compression="zstd", compression_level=1, statistics=True)
 
 
 @contextlib.contextmanager
