@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +19,13 @@ from pathlib import Path
 import polars as pl
 
 from streetlight.errors import StoreError
+from streetlight.store.access import (
+    DEFAULT_STORE,
+    StoreDamagedError,
+    StoreNotFoundError,
+    default_store_path,
+    read_manifest,
+)
 from streetlight.store.manifest import (
     MANIFEST_NAME,
     ForceInfo,
@@ -42,20 +48,24 @@ from streetlight.store.schema import (
     empty_quarantine,
 )
 
-DEFAULT_STORE = "streetlight-data"
 _KEY = ["force", "incident_id"]
 # Which stored incident, and the month whose partition holds it.
 KEY_SCHEMA = pl.Schema({"force": pl.String(), "incident_id": pl.String(), "month": pl.Date()})
 _NO_NET = pl.lit(None, dtype=pl.Int32).alias(NET)
 _LOCK_NAME = ".lock"
-
-
-class StoreNotFoundError(StoreError):
-    """No incident store at the path (or the path is a file): the message says how to make one."""
-
-
-class StoreDamagedError(StoreError):
-    """The store's manifest cannot be read."""
+# Defined with the light manifest reading (see access.py); importable from here as before.
+__all__ = [
+    "DEFAULT_STORE",
+    "Changeset",
+    "Store",
+    "StoreDamagedError",
+    "StoreLockedError",
+    "StoreNotFoundError",
+    "StoreWriter",
+    "UnknownForceError",
+    "default_store_path",
+    "new_ingest_id",
+]
 
 
 class StoreLockedError(StoreError):
@@ -64,11 +74,6 @@ class StoreLockedError(StoreError):
 
 class UnknownForceError(StoreError):
     """The store holds no force of that name (the message lists the ones it holds)."""
-
-
-def default_store_path() -> Path:
-    """`$STREETLIGHT_STORE`, else `./streetlight-data` (the CLI contract in DESIGN.md)."""
-    return Path(os.environ.get("STREETLIGHT_STORE", DEFAULT_STORE))
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str] | None:
@@ -113,24 +118,14 @@ class Store:
         """
         root = Path(path) if path is not None else default_store_path()
         manifest_path = root / MANIFEST_NAME
-        if not manifest_path.exists():
-            if not create:
-                raise StoreNotFoundError(
-                    f"{root}: no incident store here (run `streetlight ingest SOURCE --store {root}`)"
-                )
+        if create and not manifest_path.exists():
             if root.exists() and not root.is_dir():
                 raise StoreNotFoundError(f"{root}: exists and is not a folder")
             root.mkdir(parents=True, exist_ok=True)
             with _exclusive_lock(root):
                 if not manifest_path.exists():
                     save_manifest(root, Manifest())
-        try:
-            manifest = load_manifest(root)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise StoreDamagedError(
-                f"{manifest_path}: cannot read the store manifest ({exc})"
-            ) from exc
-        return cls(root, manifest)
+        return cls(root, read_manifest(root))
 
     def refresh(self) -> None:
         self.manifest = load_manifest(self.root)

@@ -1,17 +1,23 @@
-"""What a store holds, per force: months (with gaps), categories, counts, quarantine totals."""
+"""What a store holds, per force: months (with gaps), categories, counts, quarantine totals.
+
+Counted from the manifest, which keeps each file's counts; polars is imported only to count
+files from stores written before it did (see `access.py` for why imports matter here).
+"""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import polars as pl
-
-from streetlight.store.manifest import PartitionFile, QuarantineFile
+from streetlight.store.access import read_manifest
+from streetlight.store.manifest import Manifest, PartitionFile, QuarantineFile
 from streetlight.store.months import month_key, month_range, parse_month
-from streetlight.store.schema import INCIDENT_SCHEMA, QUARANTINE_SCHEMA
-from streetlight.store.store import Store
+
+if TYPE_CHECKING:
+    from streetlight.store.store import Store
 
 _FILE = "_file"
 
@@ -58,6 +64,16 @@ def _gaps(months: list[date]) -> tuple[tuple[str, str], ...]:
 
 
 def summarise(store: Store) -> StoreSummary:
+    """What an open store holds (see `summarise_manifest`)."""
+    return summarise_manifest(store.root, store.manifest)
+
+
+def summarise_at(root: Path) -> StoreSummary:
+    """What the store at `root` holds: the fast path of `streetlight info`, no polars needed."""
+    return summarise_manifest(root, read_manifest(root))
+
+
+def summarise_manifest(root: Path, manifest: Manifest) -> StoreSummary:
     """The store's contents from its manifest's counts.
 
     Reads no partition file written since the manifest kept counts (so `streetlight info` takes
@@ -65,14 +81,14 @@ def summarise(store: Store) -> StoreSummary:
     from their own rows, and only those.
     """
     by_force: dict[str, list[PartitionFile]] = {}
-    for part in store.manifest.partitions:
+    for part in manifest.partitions:
         by_force.setdefault(part.force, []).append(part)
     uncounted = [
-        p for p in store.manifest.partitions if p.categories is None or p.without_location is None
+        p for p in manifest.partitions if p.categories is None or p.without_location is None
     ]
-    read = _read_counts(store, uncounted)
+    read = _read_counts(root, uncounted)
     forces = []
-    for slug, info in sorted(store.manifest.forces.items()):
+    for slug, info in sorted(manifest.forces.items()):
         parts = by_force.get(slug, [])
         if not parts:
             continue
@@ -97,28 +113,31 @@ def summarise(store: Store) -> StoreSummary:
                 categories=_most_first(cats),
             )
         )
-    reasons = _quarantine_reasons(
-        store, [q for q in store.manifest.quarantine if q.reasons is None]
-    )
-    for q in store.manifest.quarantine:
+    reasons = _quarantine_reasons(root, [q for q in manifest.quarantine if q.reasons is None])
+    for q in manifest.quarantine:
         reasons.update(q.reasons or {})
     return StoreSummary(
-        path=str(store.root),
-        version=store.manifest.version,
-        ingests=len(store.manifest.ingests),
-        sources=len(store.manifest.sources),
+        path=str(root),
+        version=manifest.version,
+        ingests=len(manifest.ingests),
+        sources=len(manifest.sources),
         forces=tuple(forces),
-        quarantined=sum(q.rows for q in store.manifest.quarantine),
+        quarantined=sum(q.rows for q in manifest.quarantine),
         quarantine_reasons=_most_first(reasons),
     )
 
 
-def _read_counts(store: Store, parts: list[PartitionFile]) -> dict[str, tuple[dict[str, int], int]]:
+def _read_counts(root: Path, parts: list[PartitionFile]) -> dict[str, tuple[dict[str, int], int]]:
     """Counts of partition files whose manifest entries lack them (stores from before the
     manifest kept counts, or a null category), read from those files in one scan."""
     if not parts:
         return {}
-    paths = {str(store.root / p.path): p.path for p in parts}
+    # Imported here: the manifest's counts, the usual case, need no polars (see access.py).
+    import polars as pl
+
+    from streetlight.store.schema import INCIDENT_SCHEMA
+
+    paths = {str(root / p.path): p.path for p in parts}
     table = (
         pl.scan_parquet(
             list(paths), schema=INCIDENT_SCHEMA, extra_columns="ignore", include_file_paths=_FILE
@@ -136,14 +155,16 @@ def _read_counts(store: Store, parts: list[PartitionFile]) -> dict[str, tuple[di
     return counts
 
 
-def _quarantine_reasons(store: Store, files: list[QuarantineFile]) -> Counter[str]:
+def _quarantine_reasons(root: Path, files: list[QuarantineFile]) -> Counter[str]:
     """Rows per reason in quarantine files whose manifest entries lack the counts."""
     if not files:
         return Counter()
-    reasons = pl.scan_parquet(
-        [str(store.root / q.path) for q in files], schema=QUARANTINE_SCHEMA
-    ).select("reason")
-    table = reasons.group_by("reason").len().collect()
+    import polars as pl  # only for stores from before the counts: see `_read_counts`
+
+    from streetlight.store.schema import QUARANTINE_SCHEMA
+
+    paths = [str(root / q.path) for q in files]
+    table = pl.scan_parquet(paths, schema=QUARANTINE_SCHEMA).group_by("reason").len().collect()
     return Counter({str(r): int(n) for r, n in table.iter_rows()})
 
 
@@ -151,4 +172,10 @@ def _most_first(counts: Counter[str]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
-__all__ = ["ForceSummary", "StoreSummary", "summarise"]
+__all__ = [
+    "ForceSummary",
+    "StoreSummary",
+    "summarise",
+    "summarise_at",
+    "summarise_manifest",
+]
