@@ -130,3 +130,18 @@ def test_partition_counts_match_the_file(filled: Store) -> None:
         assert part.rows == frame.height
         assert part.without_location == frame["x"].null_count()
         assert part.categories == dict(frame.group_by("category").len().iter_rows())
+
+
+def test_a_category_query_skips_partitions_the_counts_show_without_it(
+    store: Store, write: Writer
+) -> None:
+    header, *rows = sample_lines("2024-01")
+    robbery = [row for row in rows if ",Robbery," in row]
+    ingest([write("a/2024-01-cleveland-street.csv", "\n".join([header, *robbery]))], store)
+    ingest([write("b/2024-02-cleveland-street.csv", "\n".join(sample_lines("2024-02")))], store)
+    january = next(p for p in store.manifest.partitions if p.month == "2024-01")
+    assert january.categories == {"Robbery": len(robbery)}
+    expected = store.incidents(categories="Public order")
+    (store.root / january.path).write_bytes(b"not parquet")  # any read would now fail
+    got = store.incidents(force="cleveland", categories=["Public order"], end="2024-02")
+    assert got.equals(expected) and got.height > 0

@@ -145,8 +145,14 @@ class Store:
         raise UnknownForceError(f"{self.root}: no force {force!r} in the store (forces: {known})")
 
     def _partition_files(
-        self, forces: list[str] | None, start: date | None, end: date | None
+        self,
+        forces: list[str] | None,
+        start: date | None,
+        end: date | None,
+        categories: list[str] | None = None,
     ) -> list[str]:
+        """The files of the partitions in range; with `categories`, not those the manifest's
+        counts show hold none of them (a rare crime type is absent from many force-months)."""
         lo = month_key(start) if start else None
         hi = month_key(end) if end else None
         return [
@@ -155,6 +161,7 @@ class Store:
             if (forces is None or p.force in forces)
             and (lo is None or p.month >= lo)
             and (hi is None or p.month <= hi)
+            and (categories is None or p.categories is None or _holds_any(p, categories))
         ]
 
     def incidents(
@@ -168,18 +175,19 @@ class Store:
         """Incidents in the canonical schema (see `schema.py`), ordered by force and month.
 
         `force` takes slugs or full names; `start` and `end` are months ("2024-01"), both included;
-        `categories` are matched exactly. Only the partitions in range are read.
+        `categories` are matched exactly. Only the partitions in range are read, and of those
+        only the ones whose manifest counts show one of the categories (see `manifest.py`).
         """
         forces = _as_list(force)
         slugs = [self.resolve_force(f) for f in forces] if forces is not None else None
         lo = parse_month(start) if start is not None else None
         hi = parse_month(end) if end is not None else None
-        files = self._partition_files(slugs, lo, hi)
+        cats = _as_list(categories)
+        files = self._partition_files(slugs, lo, hi, cats)
         wanted = list(columns) if columns is not None else list(INCIDENT_SCHEMA.names())
         if not files:
             return empty_incidents().select(wanted)
         scan = pl.scan_parquet(files, schema=INCIDENT_SCHEMA, extra_columns="ignore")
-        cats = _as_list(categories)
         if cats is not None:
             scan = scan.filter(pl.col("category").is_in(cats))
         return scan.select(wanted).collect()
@@ -364,6 +372,11 @@ def _by_partition(frame: pl.DataFrame) -> dict[tuple[str, str], pl.DataFrame]:
         (str(force), month_key(month)): frame.slice(start, length)
         for (force, month), start, length in zip(keys.iter_rows(), starts, lengths, strict=True)
     }
+
+
+def _holds_any(part: PartitionFile, categories: list[str]) -> bool:
+    counted = part.categories or {}
+    return any(counted.get(c, 0) for c in categories)
 
 
 def _published(root: Path, version: int) -> bool:
