@@ -26,7 +26,9 @@ except SystemExit as exc:
     code = exc.code
 else:
     code = 0
-heavy = sorted(m for m in ("polars", "numpy", "pyproj", "streetlight.cli.main") if m in sys.modules)
+heavy = sorted(
+    m for m in ("polars", "numpy", "pyproj", "pydantic", "streetlight.cli.main") if m in sys.modules
+)
 print("loaded:", ",".join(heavy), file=sys.stderr)
 sys.exit(code)
 """
@@ -46,10 +48,20 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_info_loads_neither_polars_nor_the_other_commands(sample: Path) -> None:
-    done = run_entry("info", "--store", str(sample))
-    assert done.returncode == 0, done.stderr
-    assert "loaded: \n" in done.stderr
-    assert done.stdout == CliRunner().invoke(app, ["info", "--store", str(sample)]).output
+    expected = CliRunner().invoke(app, ["info", "--store", str(sample)]).output
+    for args in (["--store", str(sample)], [f"--store={sample}"]):
+        done = run_entry("info", *args)
+        assert done.returncode == 0, done.stderr
+        assert "loaded: \n" in done.stderr  # nor pydantic (Typer's parsing)
+        assert done.stdout == expected
+
+
+def test_info_with_the_store_from_the_environment(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("STREETLIGHT_STORE", str(sample))
+    done = run_entry("info")
+    assert done.returncode == 0 and "Cleveland Police (cleveland" in done.stdout
 
 
 def test_info_errors_and_help_through_the_entry(tmp_path: Path) -> None:
@@ -57,6 +69,8 @@ def test_info_errors_and_help_through_the_entry(tmp_path: Path) -> None:
     assert missing.returncode == 1
     assert "no incident store here" in missing.stderr
     assert "Usage: streetlight info" in run_entry("info", "--help").stdout
+    wrong = run_entry("info", "--stroe", str(tmp_path))
+    assert wrong.returncode == 2 and "No such option" in wrong.stderr
 
 
 def test_other_commands_go_to_the_whole_command_line() -> None:
