@@ -6,10 +6,11 @@
 
 Targets (issue 22): the query under 100 ms and `info` under 2 s on a 20-million-row store of 44
 forces x 36 months. Build such a store with `benchmarks/national_store.py`, or point `--store` at
-any store (say one the streaming ingest wrote). By default the query asks for the store's largest
-force, that force's most common category and its last 12 months: the most rows any such query
-returns. "cold" is the first query of a fresh process (after imports and opening the store, with
-the files in the page cache as a just-used store has them); "warm" repeats it in one process.
+any store (say one the streaming ingest wrote). By default the queries ask for the store's largest
+force and its last 12 months, with that force's most common category (the most rows any such
+query returns) and its least common one. "cold" is the first query of a fresh process (after
+imports and opening the store, with the files in the page cache as a just-used store has them);
+"warm" repeats it in one process.
 `info` is timed from outside, interpreter start-up and imports included, as a user waits for it.
 Figures go in CHANGELOG.md and the issue's closing note; nothing here is a test.
 """
@@ -40,8 +41,11 @@ print(json.dumps({"open": opened, "query": time.perf_counter() - t, "rows": fram
 """
 
 
-def choose(store_path: Path, force: str | None, category: str | None) -> tuple[str, str, str, str]:
-    """The force, category and 12 months to ask for (see the module docstring)."""
+def choose(
+    store_path: Path, force: str | None, category: str | None
+) -> list[tuple[str, str, str, str]]:
+    """The queries to time: (force, category, first month, last month) each (see the module
+    docstring); the force's most and least common categories unless one is given."""
     from streetlight.store import Store
     from streetlight.store.summary import summarise
 
@@ -52,10 +56,10 @@ def choose(store_path: Path, force: str | None, category: str | None) -> tuple[s
     if not named:
         raise SystemExit(f"{store_path}: no force {force!r}")
     chosen = max(named, key=lambda f: (f.incidents, f.slug))
-    cat = category or chosen.categories[0][0]
+    cats = [category] if category else [chosen.categories[0][0], chosen.categories[-1][0]]
     year, month = map(int, chosen.last_month.split("-"))
     first = f"{year - 1:04d}-{month + 1:02d}" if month < 12 else f"{year:04d}-01"
-    return chosen.slug, cat, first, chosen.last_month
+    return [(chosen.slug, cat, first, chosen.last_month) for cat in dict.fromkeys(cats)]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -120,7 +124,7 @@ def main() -> None:
     args = parser.parse_args()
     if not (args.store / "manifest.json").exists():
         raise SystemExit(f"{args.store}: no incident store here")
-    query = choose(args.store, args.force, args.category)
+    queries = choose(args.store, args.force, args.category)
     manifest = json.loads((args.store / "manifest.json").read_text())
     rows = sum(p["rows"] for p in manifest["partitions"])
     print(
@@ -128,22 +132,22 @@ def main() -> None:
         f"{len(manifest['partitions']):,} partition files, manifest "
         f"{(args.store / 'manifest.json').stat().st_size / 1e6:.1f} MB"
     )
-    force, category, start, end = query
-    print(f"query: incidents(force={force!r}, categories=[{category!r}], {start}..{end})")
-
-    warm_times, got = warm(args.store, query, args.repeat)
-    cold_runs = cold(args.store, query, args.cold)
-    cold_times = [r["query"] for r in cold_runs]
-    print(f"  rows returned: {got:,}")
-    print(
-        f"  warm ({args.repeat} in one process): median {ms(statistics.median(warm_times))}, "
-        f"p99 {ms(percentile(warm_times, 0.99))}"
-    )
-    print(
-        f"  cold ({args.cold} fresh processes): median {ms(statistics.median(cold_times))}, "
-        f"max {ms(max(cold_times))}; Store.open median "
-        f"{ms(statistics.median(r['open'] for r in cold_runs))}"
-    )
+    for query in queries:
+        force, category, start, end = query
+        print(f"incidents(force={force!r}, categories=[{category!r}], {start}..{end})")
+        warm_times, got = warm(args.store, query, args.repeat)
+        cold_runs = cold(args.store, query, args.cold)
+        cold_times = [r["query"] for r in cold_runs]
+        print(f"  rows returned: {got:,}")
+        print(
+            f"  warm ({args.repeat} in one process): median "
+            f"{ms(statistics.median(warm_times))}, p99 {ms(percentile(warm_times, 0.99))}"
+        )
+        print(
+            f"  cold ({args.cold} fresh processes): median {ms(statistics.median(cold_times))}, "
+            f"max {ms(max(cold_times))}; Store.open median "
+            f"{ms(statistics.median(r['open'] for r in cold_runs))}"
+        )
     streetlight = shutil.which("streetlight")
     if streetlight is None:
         raise SystemExit("run under `uv run` so the `streetlight` command is on PATH")
