@@ -128,10 +128,15 @@ def _known(kind: type[_T], data: dict[str, Any]) -> _T:
     New fields are added as optional summaries, so a reader can ignore what a newer writer added;
     a field this version requires and the file lacks is still an error (TypeError).
     """
-    names = {f.name for f in fields(kind)}  # type: ignore[arg-type]
+    names = _FIELD_NAMES.get(kind)
+    if names is None:  # once per class: a national manifest has thousands of records
+        names = _FIELD_NAMES[kind] = frozenset(f.name for f in fields(kind))  # type: ignore[arg-type]
     if names.issuperset(data):
         return kind(**data)
     return kind(**{k: v for k, v in data.items() if k in names})
+
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
 
 
 def load_manifest(root: Path) -> Manifest:
