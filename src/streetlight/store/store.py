@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import shutil
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -47,6 +48,8 @@ _KEY = ["force", "incident_id"]
 KEY_SCHEMA = pl.Schema({"force": pl.String(), "incident_id": pl.String(), "month": pl.Date()})
 _NO_NET = pl.lit(None, dtype=pl.Int32).alias(NET)
 _LOCK_NAME = ".lock"
+# Where a streaming ingest stages its files until its commit; nothing in it is ever read as data.
+STAGING = ".staging"
 
 
 class StoreNotFoundError(StoreError):
@@ -91,6 +94,32 @@ class Changeset:
         default_factory=lambda: pl.DataFrame(schema={**KEY_SCHEMA, NET: pl.Int32})
     )
     quarantine: pl.DataFrame = field(default_factory=empty_quarantine)
+    sources: tuple[SourceRecord, ...] = ()
+    forces: tuple[ForceInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class StagedPart:
+    """A Parquet file of new incidents for one force-month (`STORED_SCHEMA`), staged by a
+    streaming ingest under `Store.staging_dir`."""
+
+    force: str
+    month: str  # YYYY-MM
+    path: Path
+    rows: int
+
+
+@dataclass(frozen=True)
+class StagedChangeset:
+    """What a streaming ingest adds, already written to staged files: new incidents only (no
+    removals: data.police.uk rows never withdraw stored ones). Committed all at once or not at
+    all, as a `Changeset`."""
+
+    ingest_id: str
+    parts: tuple[StagedPart, ...] = ()
+    # Staged quarantine files (`QUARANTINE_SCHEMA`), in order, and their rows in all.
+    quarantine: tuple[Path, ...] = ()
+    quarantined: int = 0
     sources: tuple[SourceRecord, ...] = ()
     forces: tuple[ForceInfo, ...] = ()
 
@@ -226,7 +255,15 @@ class Store:
             self._remove_orphans()
             yield StoreWriter(self)
 
+    def staging_dir(self, ingest_id: str) -> Path:
+        """A new, empty folder for an ingest's staged files (only while holding the writer)."""
+        path = self.root / STAGING / ingest_id
+        path.mkdir(parents=True, exist_ok=False)
+        return path
+
     def _remove_orphans(self) -> None:
+        # Staged files of an interrupted ingest: never referenced, safe to drop under the lock.
+        shutil.rmtree(self.root / STAGING, ignore_errors=True)
         referenced = self.manifest.referenced_paths()
         for sub in ("incidents", "quarantine"):
             base = self.root / sub
@@ -244,35 +281,76 @@ class StoreWriter:
         self._store = store
 
     def commit(self, change: Changeset) -> Manifest:
+        def write(written: list[Path]) -> tuple[list[PartitionFile], QuarantineFile | None]:
+            partitions = self._write_partitions(change, written)
+            if not change.quarantine.height:
+                return partitions, None
+            rel = f"quarantine/{change.ingest_id}.parquet"
+            written.append(self._store.root / rel)
+            write_parquet(
+                change.quarantine.select(QUARANTINE_SCHEMA.names()), self._store.root / rel
+            )
+            return partitions, QuarantineFile(change.ingest_id, rel, change.quarantine.height)
+
+        return self._publish(change.ingest_id, change.sources, change.forces, write)
+
+    def commit_staged(self, change: StagedChangeset) -> Manifest:
+        """Publish a streaming ingest's staged files: a force-month new to the store takes its
+        one staged file by a rename (no rewrite); others are merged with what is stored."""
+
+        def write(written: list[Path]) -> tuple[list[PartitionFile], QuarantineFile | None]:
+            partitions = self._place_parts(change, written)
+            if not change.quarantine:
+                return partitions, None
+            rel = f"quarantine/{change.ingest_id}.parquet"
+            dest = self._store.root / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            written.append(dest)
+            if len(change.quarantine) == 1:
+                change.quarantine[0].replace(dest)
+            else:  # streamed file to file: never all in memory
+                pl.scan_parquet(list(change.quarantine), schema=QUARANTINE_SCHEMA).sink_parquet(
+                    dest, compression="zstd", compression_level=1, statistics=True
+                )
+            return partitions, QuarantineFile(change.ingest_id, rel, change.quarantined)
+
+        return self._publish(change.ingest_id, change.sources, change.forces, write)
+
+    def _publish(
+        self,
+        ingest_id: str,
+        sources: tuple[SourceRecord, ...],
+        new_forces: tuple[ForceInfo, ...],
+        write: Callable[[list[Path]], tuple[list[PartitionFile], QuarantineFile | None]],
+    ) -> Manifest:
+        """Write the new files (`write` lists each as it goes), then swap in the manifest; on any
+        failure before the swap, remove the files written."""
         store = self._store
         root, old = store.root, store.manifest
         written: list[Path] = []
         try:
-            partitions = self._write_partitions(change, written)
+            partitions, quarantined = write(written)
             quarantine = list(old.quarantine)
-            if change.quarantine.height:
-                rel = f"quarantine/{change.ingest_id}.parquet"
-                written.append(root / rel)
-                _write_parquet(change.quarantine.select(QUARANTINE_SCHEMA.names()), root / rel)
-                quarantine.append(QuarantineFile(change.ingest_id, rel, change.quarantine.height))
+            if quarantined is not None:
+                quarantine.append(quarantined)
             forces = dict(old.forces)
-            forces.update({f.slug: f for f in change.forces})
-            accepted = sum(s.accepted for s in change.sources)
+            forces.update({f.slug: f for f in new_forces})
+            accepted = sum(s.accepted for s in sources)
             new = replace(
                 old,
                 version=old.version + 1,
                 forces=forces,
-                sources=[*old.sources, *change.sources],
+                sources=[*old.sources, *sources],
                 partitions=partitions,
                 quarantine=quarantine,
                 ingests=[
                     *old.ingests,
                     IngestRecord(
-                        ingest_id=change.ingest_id,
+                        ingest_id=ingest_id,
                         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                        sources=len(change.sources),
+                        sources=len(sources),
                         accepted=accepted,
-                        quarantined=change.quarantine.height,
+                        quarantined=quarantined.rows if quarantined is not None else 0,
                     ),
                 ],
             )
@@ -288,6 +366,38 @@ class StoreWriter:
         for stale in old.referenced_paths() - new.referenced_paths():
             (root / stale).unlink(missing_ok=True)
         return new
+
+    def _place_parts(self, change: StagedChangeset, written: list[Path]) -> list[PartitionFile]:
+        store = self._store
+        current = {(p.force, p.month): p for p in store.manifest.partitions}
+        staged: dict[tuple[str, str], list[StagedPart]] = {}
+        for part in change.parts:
+            staged.setdefault((part.force, part.month), []).append(part)
+        result = {k: v for k, v in current.items() if k not in staged}
+        merges: list[tuple[list[str], Path]] = []
+        for (force, mkey), parts in sorted(staged.items()):
+            rel = f"incidents/force={force}/month={mkey}/part-{change.ingest_id}.parquet"
+            dest = store.root / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            old = current.get((force, mkey))
+            written.append(dest)
+            if old is None and len(parts) == 1:
+                parts[0].path.replace(dest)
+            else:
+                files = ([str(store.root / old.path)] if old is not None else []) + [
+                    str(p.path) for p in parts
+                ]
+                merges.append((files, dest))
+            rows = sum(p.rows for p in parts) + (old.rows if old is not None else 0)
+            result[(force, mkey)] = PartitionFile(force, mkey, rel, rows)
+
+        def merge(job: tuple[list[str], Path]) -> None:
+            write_parquet(_scan_stored(job[0]).collect(), job[1])
+
+        # One force-month at a time per thread: memory is bounded by the largest partition.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(merge, merges))
+        return [result[k] for k in sorted(result)]
 
     def _write_partitions(self, change: Changeset, written: list[Path]) -> list[PartitionFile]:
         store = self._store
@@ -328,7 +438,7 @@ class StoreWriter:
             result[(force, mkey)] = PartitionFile(force, mkey, rel, frame.height)
         # Parquet encoding and compression release the GIL: write on both cores.
         with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(lambda job: _write_parquet(*job), jobs))
+            list(pool.map(lambda job: write_parquet(*job), jobs))
         return [result[k] for k in sorted(result)]
 
 
@@ -376,7 +486,7 @@ def new_ingest_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
 
 
-def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
+def write_parquet(frame: pl.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # zstd level 1: as small as the default level 3 on this data, and half the time to write.
     frame.write_parquet(path, compression="zstd", compression_level=1, statistics=True)
