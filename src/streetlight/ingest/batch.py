@@ -134,23 +134,37 @@ def without_rows(frame: pl.DataFrame, rows: NDArray[np.uint32]) -> pl.DataFrame:
 
 
 def project(accepted: pl.DataFrame, forces: dict[str, ForceInfo]) -> pl.DataFrame:
-    """Fill x/y (metres in each force's CRS) from lon/lat, each distinct point projected once."""
-    if accepted["force"].n_unique() <= 1:  # one force, the usual case: no need to split the rows
-        parts = {(accepted["force"].first(),): accepted} if accepted.height else {}
+    """Fill x/y (metres in each force's CRS) from lon/lat, each distinct point projected once.
+
+    Rows are projected together per CRS, not per force: a national batch of data.police.uk files
+    holds dozens of forces, all in the British National Grid (one PROJ call, not dozens).
+    """
+    if accepted.height == 0:
+        return accepted
+    crs_of = {str(slug): info.crs for slug, info in forces.items()}
+    if len(set(crs_of.values())) <= 1:  # the usual case: no need to split the rows
+        parts = {(next(iter(crs_of.values()), WGS84),): accepted}
+        order = None
     else:
-        parts = accepted.partition_by("force", as_dict=True, maintain_order=True)
+        tagged = accepted.with_row_index("_order").with_columns(
+            pl.col("force").replace_strict(crs_of, return_dtype=pl.String).alias("_crs")
+        )
+        parts = {
+            key: part.drop("_crs")
+            for key, part in tagged.partition_by("_crs", as_dict=True, maintain_order=True).items()
+        }
+        order = "_order"
     projected = []
-    for slug, frame in parts.items():
-        info = forces[str(slug[0])]
-        if info.crs == WGS84:
+    for key, frame in parts.items():
+        crs = str(key[0])
+        if crs == WGS84:
             projected.append(frame)
             continue
         # Only the coordinates go through the join: the other columns are not copied.
-        xy = transform_columns(
-            frame.select("lon", "lat"), ("lon", "lat"), ("x", "y"), WGS84, info.crs
-        )
+        xy = transform_columns(frame.select("lon", "lat"), ("lon", "lat"), ("x", "y"), WGS84, crs)
         projected.append(frame.with_columns(xy["x"], xy["y"]))
-    return pl.concat(projected) if projected else accepted
+    whole = pl.concat(projected)
+    return whole.sort(order).drop(order) if order is not None else whole
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,15 @@ class BatchResult:
     def rows_read(self) -> int:
         return sum(f.rows_read for f in self.files)
 
+    # A `progress.Step`: the bar's total is the input's bytes; its rate, rows.
+    @property
+    def progress_units(self) -> int:
+        return self.bytes_read
+
+    @property
+    def progress_rows(self) -> int:
+        return self.rows_read
+
 
 def init_worker(known: frozenset[str], crs: str | None) -> None:
     """Pool initializer: the store's source hashes, once per process; PROJ and polars set up."""
@@ -154,11 +163,12 @@ def stage_batch(job: BatchJob, known: frozenset[str] | None = None) -> BatchResu
     file_of = back[accepted[FILE].to_numpy()] if accepted.height else np.zeros(0, np.uint32)
     hashes = accepted.select(key_hash()).to_series().to_numpy().astype(np.uint64, copy=False)
 
-    folder = job.staging / f"b{job.index:06d}"
-    parts = _stage_parts(accepted, folder)
+    # Flat: one folder for all staged files (folders cost more than files to make and remove).
+    prefix = f"b{job.index:06d}"
+    parts = _stage_parts(accepted, job.staging, prefix)
     quarantine_path = None
     if quarantine.height:
-        quarantine_path = folder / "quarantine.parquet"
+        quarantine_path = job.staging / f"{prefix}-quarantine.parquet"
         write_staged(
             quarantine.with_columns(ingest_id=pl.lit(job.ingest_id)).select(
                 QUARANTINE_SCHEMA.names()
@@ -200,7 +210,7 @@ def write_staged(frame: pl.DataFrame, path: Path) -> None:
         raise KeyboardInterrupt
 
 
-def _stage_parts(accepted: pl.DataFrame, folder: Path) -> list[StagedPart]:
+def _stage_parts(accepted: pl.DataFrame, folder: Path, prefix: str) -> list[StagedPart]:
     """One file per force-month, in the store's own partition format (`STORED_SCHEMA`)."""
     if accepted.height == 0:
         return []
@@ -212,7 +222,7 @@ def _stage_parts(accepted: pl.DataFrame, folder: Path) -> list[StagedPart]:
         ["force", "month"], as_dict=True, maintain_order=True
     ).items():
         mkey = month_key(month)
-        path = folder / f"{force}" / f"{mkey}.parquet"
+        path = folder / f"{prefix}-{force}-{mkey}.parquet"
         write_staged(part, path)
         parts.append(StagedPart(str(force), mkey, path, part.height))
     return parts

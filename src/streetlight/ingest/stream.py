@@ -60,9 +60,13 @@ from streetlight.store.store import (
     StoreWriter,
 )
 
-# About 200,000 data.police.uk rows (240 bytes each): a worker then peaks near 400 MB.
-DEFAULT_BATCH_BYTES = 48 * 1024 * 1024
+# About 70,000 data.police.uk rows (240 bytes each). Larger batches gain little speed for
+# their memory: each batch is already one polars parse and one set of vectorised checks.
+DEFAULT_BATCH_BYTES = 16 * 1024 * 1024
 WORKERS = 2
+# Inputs of at most this many batches are staged in this process alone: a worker's start-up
+# (imports, about as long as staging these) would not pay for itself.
+_IN_PROCESS_BATCHES = 4
 _KEY = ["force", "incident_id"]
 _PARSED = ("ingested", "empty")
 
@@ -137,9 +141,15 @@ def _run(
     workers: int,
     meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[BatchResult]:
-    """Each job's result, in order: in this process for one batch, else on a process pool with
-    a bounded number of batches in flight (so finished results never pile up)."""
-    if len(jobs) <= 1 or workers <= 1:
+    """Each job's result, in order, from this process and `workers - 1` worker processes.
+
+    This process works on batches too: a spawned worker takes seconds to import polars and the
+    rest, during which this one has already staged several batches, and on two cores one worker
+    beside this process keeps both busy (this process's own share of the work, the results in
+    order, is small). Small inputs never start a worker. The pool holds at most two batches at
+    a time; results that arrive early wait here (they are small: counts and key hashes).
+    """
+    if len(jobs) <= _IN_PROCESS_BATCHES or workers <= 1:
         if meanwhile is not None:
             meanwhile()
         for job in jobs:
@@ -148,25 +158,35 @@ def _run(
     # Spawned, not forked: polars' and PROJ's threads do not survive a fork.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=init_worker, initargs=(known, crs)
+        max_workers=workers - 1, mp_context=context, initializer=init_worker, initargs=(known, crs)
     ) as pool:
-        pending: list[Future[BatchResult]] = []
-        queue = iter(jobs)
+        futures: dict[int, Future[BatchResult]] = {}
+        done: dict[int, BatchResult] = {}
+        following = 1  # the next job no one has taken: the first is this process's
         try:
-            for job in queue:
-                pending.append(_submit(pool, job))
-                if len(pending) >= workers + 1:
-                    break
+            while len(futures) < 2 * (workers - 1) and following < len(jobs):
+                futures[following] = _submit(pool, jobs[following])
+                following += 1
             if meanwhile is not None:
                 meanwhile()
-            while pending:
-                result = pending.pop(0).result()
-                following = next(queue, None)
-                if following is not None:
-                    pending.append(_submit(pool, following))
-                yield result
+            done[0] = stage_batch(jobs[0], known)
+            for wanted in range(len(jobs)):
+                while wanted not in done:
+                    future = futures.get(wanted)
+                    if future is not None and (future.done() or following >= len(jobs)):
+                        done[wanted] = future.result()
+                        del futures[wanted]
+                        continue
+                    # Keep the pool fed, then stage the next free batch here.
+                    mine = following
+                    following += 1
+                    while len(futures) < 2 * (workers - 1) and following < len(jobs):
+                        futures[following] = _submit(pool, jobs[following])
+                        following += 1
+                    done[mine] = stage_batch(jobs[mine], known)
+                yield done.pop(wanted)
         finally:
-            for future in pending:
+            for future in futures.values():
                 future.cancel()
 
 
@@ -239,7 +259,7 @@ class _Merger:
         if hit.any():
             parts, moved = self._against_earlier(parts, np.unique(hashes[hit]))
             if moved is not None:
-                path = self._staging / f"b{result.index:06d}" / "duplicates.parquet"
+                path = self._staging / f"b{result.index:06d}-duplicates.parquet"
                 write_staged(moved.select(QUARANTINE_SCHEMA.names()), path)
                 staged.append(path)
                 losers = Counter(moved["source"].to_list())

@@ -1,0 +1,226 @@
+"""Streaming ingest: batches of bounded size on worker processes end as one batch would, the
+rules that span files hold across batches, and a kill at any moment leaves the store as it was.
+
+A byte budget of 1 makes every file its own batch, so these small inputs cross many batch
+boundaries (and, past a few batches, run on the worker pool).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from streetlight.ingest import ingest
+from streetlight.ingest.plan import plan_batches
+from streetlight.ingest.seen import SeenKeys
+from streetlight.ingest.sources import expand_sources
+from streetlight.store import Store
+from tests.conftest import REPO, SAMPLE_ZIP, Writer, sample_lines, sample_member
+
+EVERY_FILE = 1  # bytes: each file a batch of its own
+
+
+def _contents(store: Store) -> tuple[pl.DataFrame, pl.DataFrame]:
+    incidents = store.incidents().sort("force", "month", "source")
+    quarantine = store.quarantine().drop("ingest_id").sort("source", "row")
+    return incidents, quarantine
+
+
+def test_tiny_batches_on_workers_store_what_one_batch_stores(tmp_path: Path) -> None:
+    one = Store.open(tmp_path / "one", create=True)
+    many = Store.open(tmp_path / "many", create=True)
+    whole = ingest([SAMPLE_ZIP], one, batch_bytes=1 << 40)
+    batched = ingest([SAMPLE_ZIP], many, batch_bytes=EVERY_FILE, workers=2)
+    assert (batched.rows_read, batched.accepted, batched.quarantined) == (
+        whole.rows_read,
+        whole.accepted,
+        whole.quarantined,
+    )
+    assert [(f.name, f.status, f.accepted) for f in batched.files] == [
+        (f.name, f.status, f.accepted) for f in whole.files
+    ]
+    for a, b in zip(_contents(one), _contents(many), strict=True):
+        assert a.equals(b)
+    assert [(p.force, p.month, p.rows) for p in one.manifest.partitions] == [
+        (p.force, p.month, p.rows) for p in many.manifest.partitions
+    ]
+    assert not (many.root / ".staging").exists()  # staged files gone once published
+
+
+def _with_force(lines: list[str], force: str) -> list[str]:
+    """Sample lines as another force's file would have them (same Crime IDs)."""
+    name = f"{force.title()} Police"
+    out = [lines[0]]
+    for line in lines[1:]:
+        fields = line.split(",")
+        fields[2] = fields[3] = name
+        out.append(",".join(fields))
+    return out
+
+
+def test_duplicate_ids_across_batches_keep_the_first(store: Store, write: Writer) -> None:
+    lines = sample_lines("2024-01")[:6]
+    later = sample_lines("2024-02")[:4]
+    files = [
+        write("2024-01/2024-01-cleveland-street.csv", "\n".join(lines)),
+        # Another month's file repeating two of January's crimes, two batches later.
+        write("2024-02/2024-02-cleveland-street.csv", "\n".join([*later, lines[2], lines[4]])),
+        # The same ids in another force are other incidents: kept.
+        write("2024-03/2024-03-durham-street.csv", "\n".join(_with_force(lines, "durham"))),
+    ]
+    assert len(plan_batches(expand_sources(files)[0], EVERY_FILE)) == 3
+    report = ingest(files, store, batch_bytes=EVERY_FILE)
+    assert (report.accepted, report.quarantined) == (5 + 3 + 5, 2)
+    q = store.quarantine().sort("row")
+    assert q["reason"].to_list() == ["duplicate_incident_id"] * 2
+    assert q["source"].to_list() == ["2024-02-cleveland-street.csv"] * 2
+    assert q["row"].to_list() == [5, 6]
+    assert q["detail"][0] == "incident id first seen at 2024-01-cleveland-street.csv:3"
+    assert [f.quarantined for f in report.files] == [0, 2, 0]
+    assert store.incidents().height == 13
+
+
+def test_duplicate_ids_against_the_store_in_a_later_batch(store: Store, write: Writer) -> None:
+    lines = sample_lines("2024-01")[:5]
+    ingest([write("a/2024-01-cleveland-street.csv", "\n".join(lines))], store)
+    files = [
+        write("b/2024-02-cleveland-street.csv", "\n".join(sample_lines("2024-02")[:3])),
+        write("b/2024-03-cleveland-street.csv", "\n".join([lines[0], lines[3]])),
+    ]
+    report = ingest(files, store, batch_bytes=EVERY_FILE)
+    assert (report.accepted, report.quarantined) == (2, 1)
+    detail = store.quarantine()["detail"][0]
+    assert detail == "incident id already in the store from 2024-01-cleveland-street.csv:4"
+
+
+def test_a_file_with_the_bytes_of_one_in_an_earlier_batch_is_skipped(
+    store: Store, write: Writer
+) -> None:
+    data = sample_member("2024-01")
+    files = [
+        write("a/2024-01-cleveland-street.csv", data),
+        write("b/2024-02-cleveland-street.csv", sample_member("2024-02")),
+        write("c/copy.csv", data),  # another name, same bytes
+    ]
+    report = ingest(files, store, batch_bytes=EVERY_FILE)
+    assert [f.status for f in report.files] == [
+        "ingested",
+        "ingested",
+        f"same bytes as {files[0]}",
+    ]
+    assert report.quarantined == 0
+    assert len(store.manifest.sources) == 2
+
+
+def test_seen_keys_find_exactly_the_hashes_added() -> None:
+    rng = np.random.default_rng(7)
+    seen = SeenKeys()
+    batches = [
+        rng.integers(0, 2**63, size=n, dtype=np.int64).astype(np.uint64) for n in (5, 300, 7)
+    ]
+    for batch in batches:
+        seen.add(batch)
+    everything = np.concatenate(batches)
+    assert len(seen) == len(everything)
+    others = rng.integers(0, 2**63, size=1000, dtype=np.int64).astype(np.uint64)
+    assert seen.seen(everything).all()
+    assert not seen.seen(others).any()
+    assert seen.seen(np.array([everything[3], others[0]], dtype=np.uint64)).tolist() == [
+        True,
+        False,
+    ]
+
+
+def _national(folder: Path, copies: int) -> Path:
+    """The sample's files under several force names (other ids and bytes): many batches."""
+    for k in range(copies):
+        force = f"force{k:02d}"
+        with zipfile.ZipFile(SAMPLE_ZIP) as archive:
+            for name in archive.namelist():
+                if not name.endswith(".csv"):
+                    continue
+                month = Path(name).name[:7]
+                text = archive.read(name).decode()
+                path = folder / month / f"{month}-{force}-street.csv"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text.replace("Cleveland Police", f"Force{k:02d} Police"))
+    return folder
+
+
+def _start(sources: list[Path], root: Path) -> subprocess.Popen[bytes]:
+    code = (
+        "import sys\n"
+        "from streetlight.ingest import ingest\n"
+        "from streetlight.store import Store\n"
+        "ingest(sys.argv[2:], Store.open(sys.argv[1], create=True), batch_bytes=200_000)\n"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code, str(root), *map(str, sources)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the kill takes its workers too
+    )
+
+
+def _wait_for(
+    condition: Callable[[], bool], proc: subprocess.Popen[bytes], timeout: float = 120
+) -> bool:
+    """Whether `condition` came true while `proc` ran (polled every 2 ms)."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None:
+        if condition():
+            return True
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.002)
+    return False
+
+
+@pytest.mark.parametrize("moment", ["staging", "publishing"])
+def test_kill_9_mid_ingest_leaves_the_store_as_it_was(tmp_path: Path, moment: str) -> None:
+    root = tmp_path / "store"
+    store = Store.open(root, create=True)
+    ingest([SAMPLE_ZIP], store)  # a store with something in it, to keep as it was
+    manifest = (root / "manifest.json").read_bytes()
+    before = _contents(store)
+    archive = _national(tmp_path / "archive", copies=4)
+    staging = root / ".staging"
+
+    def staged() -> bool:
+        return staging.exists() and any(staging.rglob("*.parquet"))
+
+    def publishing() -> bool:  # a staged file renamed into the store, the manifest not yet
+        new = [p for p in (root / "incidents").rglob("*.parquet") if "force=force" in str(p)]
+        return bool(new)
+
+    proc = _start([archive], root)
+    caught = _wait_for(staged if moment == "staging" else publishing, proc)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    reopened = Store.open(root)
+    if (root / "manifest.json").read_bytes() == manifest:
+        for a, b in zip(before, _contents(reopened), strict=True):
+            assert a.equals(b)
+    else:  # the kill came after the commit: then the whole ingest is there
+        assert not caught
+    assert moment == "publishing" or caught  # the staging moment is always caught
+
+    report = ingest([archive], reopened)  # the same ingest then runs in full
+    assert not staging.exists()
+    if caught:
+        assert (report.accepted, report.quarantined) == (73_683 * 4, 0)
+    assert reopened.incidents().height == 73_683 * 5
+    referenced = reopened.manifest.referenced_paths()
+    on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*.parquet")}
+    assert on_disk == referenced  # nothing stale left behind
