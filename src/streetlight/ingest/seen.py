@@ -54,5 +54,6 @@ class SeenKeys:
             return
         run = np.sort(hashes)
         while self._runs and len(self._runs[-1]) <= len(run):
-            run = np.sort(np.concatenate([self._runs.pop(), run]), kind="stable")
+            run = np.concatenate([self._runs.pop(), run])
+            run.sort()  # in place: no second copy of the set while it merges
         self._runs.append(run)
