@@ -29,7 +29,7 @@ from streetlight.ingest.sources import SourceFile
 from streetlight.store.manifest import ForceInfo
 from streetlight.store.months import month_key
 from streetlight.store.schema import NET, QUARANTINE_SCHEMA, STORED_SCHEMA
-from streetlight.store.store import StagedPart, write_parquet
+from streetlight.store.store import StagedPart, staged_part_path, write_parquet
 
 # Set in each worker process by `init_worker`: source hashes already in the store.
 _KNOWN: frozenset[str] = frozenset()
@@ -41,6 +41,8 @@ class BatchJob:
 
     index: int
     files: tuple[SourceFile, ...]
+    # The store's root (parts go in their partitions' folders) and the folder for the rest.
+    root: Path
     staging: Path
     ingest_id: str
     fmt: Format
@@ -163,12 +165,10 @@ def stage_batch(job: BatchJob, known: frozenset[str] | None = None) -> BatchResu
     file_of = back[accepted[FILE].to_numpy()] if accepted.height else np.zeros(0, np.uint32)
     hashes = accepted.select(key_hash()).to_series().to_numpy().astype(np.uint64, copy=False)
 
-    # Flat: one folder for all staged files (folders cost more than files to make and remove).
-    prefix = f"b{job.index:06d}"
-    parts = _stage_parts(accepted, job.staging, prefix)
+    parts = _stage_parts(accepted, job)
     quarantine_path = None
     if quarantine.height:
-        quarantine_path = job.staging / f"{prefix}-quarantine.parquet"
+        quarantine_path = job.staging / f"b{job.index:06d}-quarantine.parquet"
         write_staged(
             quarantine.with_columns(ingest_id=pl.lit(job.ingest_id)).select(
                 QUARANTINE_SCHEMA.names()
@@ -210,8 +210,9 @@ def write_staged(frame: pl.DataFrame, path: Path) -> None:
         raise KeyboardInterrupt
 
 
-def _stage_parts(accepted: pl.DataFrame, folder: Path, prefix: str) -> list[StagedPart]:
-    """One file per force-month, in the store's own partition format (`STORED_SCHEMA`)."""
+def _stage_parts(accepted: pl.DataFrame, job: BatchJob) -> list[StagedPart]:
+    """One file per force-month, in the store's own partition format (`STORED_SCHEMA`) and in
+    the partition's folder (`store.staged_part_path`): most are published as they are."""
     if accepted.height == 0:
         return []
     frame = accepted.with_columns(pl.lit(None, dtype=pl.Int32).alias(NET)).select(
@@ -222,7 +223,7 @@ def _stage_parts(accepted: pl.DataFrame, folder: Path, prefix: str) -> list[Stag
         ["force", "month"], as_dict=True, maintain_order=True
     ).items():
         mkey = month_key(month)
-        path = folder / f"{prefix}-{force}-{mkey}.parquet"
+        path = staged_part_path(job.root, str(force), mkey, job.ingest_id, job.index)
         write_staged(part, path)
         parts.append(StagedPart(str(force), mkey, path, part.height))
     return parts

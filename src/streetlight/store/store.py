@@ -124,6 +124,24 @@ class StagedChangeset:
     forces: tuple[ForceInfo, ...] = ()
 
 
+def staged_part_path(root: Path, force: str, month: str, ingest_id: str, batch: int) -> Path:
+    """Where a streaming ingest writes a batch's rows of one force-month: in the partition's own
+    folder, under a name no committed file has, so that most are published as they are (no
+    copy, no rename). Unreferenced until the commit, like any file of an unfinished ingest."""
+    return (
+        root
+        / "incidents"
+        / f"force={force}"
+        / f"month={month}"
+        / (f"part-{ingest_id}-b{batch:06d}.parquet")
+    )
+
+
+def staged_parts_of(root: Path, ingest_id: str) -> list[Path]:
+    """Every staged part file of one ingest (to remove them when it fails)."""
+    return sorted(root.glob(f"incidents/*/*/part-{ingest_id}-b*.parquet"))
+
+
 class Store:
     """An incident store on disk. Open with `Store.open(path)`."""
 
@@ -296,10 +314,11 @@ class StoreWriter:
 
     def commit_staged(self, change: StagedChangeset) -> Manifest:
         """Publish a streaming ingest's staged files: a force-month new to the store takes its
-        one staged file by a rename (no rewrite); others are merged with what is stored."""
+        one staged file as it is (no copy); others are merged with what is stored."""
+        consumed: list[Path] = []
 
         def write(written: list[Path]) -> tuple[list[PartitionFile], QuarantineFile | None]:
-            partitions = self._place_parts(change, written)
+            partitions = self._place_parts(change, written, consumed)
             if not change.quarantine:
                 return partitions, None
             rel = f"quarantine/{change.ingest_id}.parquet"
@@ -314,7 +333,10 @@ class StoreWriter:
                 )
             return partitions, QuarantineFile(change.ingest_id, rel, change.quarantined)
 
-        return self._publish(change.ingest_id, change.sources, change.forces, write)
+        published = self._publish(change.ingest_id, change.sources, change.forces, write)
+        for path in consumed:  # merged into new files: never referenced
+            path.unlink(missing_ok=True)
+        return published
 
     def _publish(
         self,
@@ -367,7 +389,12 @@ class StoreWriter:
             (root / stale).unlink(missing_ok=True)
         return new
 
-    def _place_parts(self, change: StagedChangeset, written: list[Path]) -> list[PartitionFile]:
+    def _place_parts(
+        self, change: StagedChangeset, written: list[Path], consumed: list[Path]
+    ) -> list[PartitionFile]:
+        """The partitions after `change`: a force-month new to the store with one staged part
+        takes that file as it is; others get a new file merging what is stored and staged (the
+        parts merged go in `consumed`, to remove once published)."""
         store = self._store
         current = {(p.force, p.month): p for p in store.manifest.partitions}
         staged: dict[tuple[str, str], list[StagedPart]] = {}
@@ -376,18 +403,18 @@ class StoreWriter:
         result = {k: v for k, v in current.items() if k not in staged}
         merges: list[tuple[list[str], Path]] = []
         for (force, mkey), parts in sorted(staged.items()):
-            rel = f"incidents/force={force}/month={mkey}/part-{change.ingest_id}.parquet"
-            dest = store.root / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            written += [p.path for p in parts]  # removed if the commit fails
             old = current.get((force, mkey))
-            written.append(dest)
             if old is None and len(parts) == 1:
-                parts[0].path.replace(dest)
+                rel = parts[0].path.relative_to(store.root).as_posix()
             else:
+                rel = f"incidents/force={force}/month={mkey}/part-{change.ingest_id}.parquet"
                 files = ([str(store.root / old.path)] if old is not None else []) + [
                     str(p.path) for p in parts
                 ]
-                merges.append((files, dest))
+                written.append(store.root / rel)
+                merges.append((files, store.root / rel))
+                consumed += [p.path for p in parts]
             rows = sum(p.rows for p in parts) + (old.rows if old is not None else 0)
             result[(force, mkey)] = PartitionFile(force, mkey, rel, rows)
 
