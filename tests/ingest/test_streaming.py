@@ -122,6 +122,33 @@ def test_a_file_with_the_bytes_of_one_in_an_earlier_batch_is_skipped(
     assert len(store.manifest.sources) == 2
 
 
+def test_files_of_one_name_in_a_batch_are_told_apart(store: Store, write: Writer) -> None:
+    january = sample_lines("2024-01")
+    ingest([write("a/2024-01-cleveland-street.csv", "\n".join(january[:5]))], store)
+    february = sample_lines("2024-02")
+    files = [
+        write("b/2024-02-cleveland-street.csv", "\n".join(february[:4])),
+        # The same name (so the same batch), other rows, one of them a stored crime.
+        write(
+            "c/2024-02-cleveland-street.csv", "\n".join([february[0], *february[4:7], january[1]])
+        ),
+        # A copy of another file under its name: the two share a batch (the copy is skipped).
+        write("d/2024-03-cleveland-street.csv", "\n".join(sample_lines("2024-03")[:3])),
+        write("e/2024-04-cleveland-street.csv", "\n".join(sample_lines("2024-04")[:3])),
+        write("f/2024-03-cleveland-street.csv", "\n".join(sample_lines("2024-03")[:3])),
+    ]
+    report = ingest(files, store, batch_bytes=EVERY_FILE)
+    assert [(f.status, f.accepted, f.quarantined) for f in report.files] == [
+        ("ingested", 3, 0),
+        ("ingested", 3, 1),
+        ("ingested", 2, 0),
+        (f"same bytes as {files[2]}", 0, 0),
+        ("ingested", 2, 0),
+    ]
+    assert store.incidents().height == 4 + 3 + 3 + 2 + 2
+    assert store.quarantine()["source"].to_list() == ["2024-02-cleveland-street.csv"]
+
+
 def test_seen_keys_find_exactly_the_hashes_added() -> None:
     rng = np.random.default_rng(7)
     seen = SeenKeys()

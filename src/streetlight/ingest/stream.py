@@ -55,7 +55,7 @@ from streetlight.ingest.stage import (
 )
 from streetlight.progress import Progress
 from streetlight.store.manifest import ForceInfo, SourceRecord, load_manifest
-from streetlight.store.schema import INCIDENT_SCHEMA, NET, QUARANTINE_SCHEMA, STORED_SCHEMA
+from streetlight.store.schema import INCIDENT_SCHEMA, QUARANTINE_SCHEMA, STORED_SCHEMA
 from streetlight.store.store import (
     StagedChangeset,
     StagedPart,
@@ -73,6 +73,7 @@ WORKERS = 2
 _IN_PROCESS_BATCHES = 4
 _KEY = ["force", "incident_id"]
 _PARSED = ("ingested", "empty")
+_NO_HASHES = np.zeros(0, dtype=np.uint64)
 
 
 def streams(fmt: Format) -> bool:
@@ -105,10 +106,10 @@ def stream_ingest(
             for i, batch in enumerate(batches)
         ]
         known = frozenset(store.manifest.source_hashes())
-        merger = _Merger(store, staging)
+        merger = _Merger(store, staging, report.ingest_id, known)
         results = _run(jobs, known, fmt.store_crs, workers, merger.seed_from_store)
-        for result in progress(results, max(total, 1)):
-            merger.take(result)
+        for job, result in zip(jobs, progress(results, max(total, 1)), strict=True):
+            merger.take(result, job)
         change = merger.changeset(report, fmt)
         if change.sources:
             writer.commit_staged(change)
@@ -236,8 +237,10 @@ def _submit(pool: ProcessPoolExecutor, job: BatchJob) -> Future[BatchResult]:
 class _Merger:
     """The parent's side: batch results in file order, the cross-batch rules, the changeset."""
 
-    def __init__(self, store: Store, staging: Path) -> None:
+    def __init__(self, store: Store, staging: Path, ingest_id: str, known: frozenset[str]) -> None:
         self._store = store
+        self._ingest_id = ingest_id
+        self._known = known  # source hashes already in the store
         self._staging = staging
         self._seen = SeenKeys()
         self._first_by_hash: dict[str, str] = {}
@@ -258,45 +261,28 @@ class _Merger:
             hashes = scan.select(key_hash()).collect().to_series().to_numpy()
             self._seen.add(hashes.astype(np.uint64, copy=False))
 
-    def take(self, result: BatchResult) -> None:
+    def take(self, result: BatchResult, job: BatchJob) -> None:
+        """Add a batch's result (in file order): its files, parts and the cross-batch rules."""
+        if any(f.status in _PARSED and f.sha256 in self._first_by_hash for f in result.files):
+            result = self._restage(result, job)
         files = list(result.files)
-        dropped: list[int] = []
-        for i, f in enumerate(files):
-            if f.status not in _PARSED:
-                continue
-            first = self._first_by_hash.get(f.sha256)
-            if first is not None:  # read by an earlier batch: as a whole ingest, skip it
-                files[i] = FileOutcome(f.name, f.label, f.sha256, f.size, f"same bytes as {first}")
-                dropped.append(i)
-            else:
+        for f in files:
+            if f.status in _PARSED:
                 self._first_by_hash[f.sha256] = f.name
-        hashes, file_of = result.hashes, result.file_of
-        if dropped:
-            keep = ~np.isin(file_of, np.array(dropped, dtype=np.uint32))
-            hashes, file_of = hashes[keep], file_of[keep]
-        dropped_labels = [files[i].label for i in dropped]
-        parts, quarantine = result.parts, result.quarantine
-        reasons = result.reasons
-        if dropped:
-            parts = _rewrite_parts(
-                parts, pl.col("source").str.replace(r":\d+$", "").is_in(dropped_labels)
-            )
-            quarantine, reasons = _drop_quarantine(quarantine, dropped_labels)
-        staged = [quarantine] if quarantine is not None else []
+        parts, hashes, reasons = result.parts, result.hashes, result.reasons
+        staged = [result.quarantine] if result.quarantine is not None else []
         hit = self._seen.seen(hashes)
         if hit.any():
-            parts, moved = self._against_earlier(parts, np.unique(hashes[hit]))
+            parts, moved, lost = self._against_earlier(parts, np.unique(hashes[hit]))
             if moved is not None:
                 path = self._staging / f"b{result.index:06d}-duplicates.parquet"
                 write_staged(moved.select(QUARANTINE_SCHEMA.names()), path)
                 staged.append(path)
-                losers = Counter(moved["source"].to_list())
-                for i, f in enumerate(files):
-                    n = losers.get(f.label, 0)
-                    if n:
-                        files[i] = replace(
-                            f, accepted=f.accepted - n, quarantined=f.quarantined + n
-                        )
+                # Each key is once among the batch's accepted rows: its hash finds its file.
+                at = np.isin(hashes, lost)
+                for i, n in Counter(result.file_of[at].tolist()).items():
+                    f = files[i]
+                    files[i] = replace(f, accepted=f.accepted - n, quarantined=f.quarantined + n)
                 reasons = dict(Counter(reasons) + Counter({"duplicate_incident_id": moved.height}))
         self._seen.add(hashes)
         self._quarantine += staged
@@ -307,9 +293,32 @@ class _Merger:
         for slug, name in result.force_names.items():
             self._names.setdefault(slug, name)
 
+    def _restage(self, result: BatchResult, job: BatchJob) -> BatchResult:
+        """The batch again, here, without the files whose bytes an earlier batch read.
+
+        Rare (the same file twice, far apart in the input), and simplest exact: dropping those
+        files' rows from the staged output would need each row's file, which the parts do not
+        keep (two files of one name share their rows' `source` labels).
+        """
+        for part in result.parts:
+            part.path.unlink(missing_ok=True)
+        if result.quarantine is not None:
+            result.quarantine.unlink(missing_ok=True)
+        earlier = frozenset(self._first_by_hash)
+        again = stage_batch(job, self._known | earlier)
+        files = [
+            FileOutcome(
+                f.name, f.label, f.sha256, f.size, f"same bytes as {self._first_by_hash[f.sha256]}"
+            )
+            if f.sha256 in earlier and f.sha256 not in self._known
+            else f
+            for f in again.files
+        ]
+        return replace(again, files=files)
+
     def _against_earlier(
         self, parts: list[StagedPart], candidates: NDArray[np.uint64]
-    ) -> tuple[list[StagedPart], pl.DataFrame | None]:
+    ) -> tuple[list[StagedPart], pl.DataFrame | None, NDArray[np.uint64]]:
         """Rows of this batch whose key an earlier batch or the store holds: moved to quarantine.
 
         `candidates` are key hashes seen before; the rows are matched on the exact key.
@@ -324,7 +333,7 @@ class _Merger:
             .collect()
         )
         if mine.height == 0:
-            return parts, None
+            return parts, None, _NO_HASHES
         forces = set(mine["force"].unique().to_list())
         stored = [
             str(self._store.root / p.path)
@@ -342,21 +351,22 @@ class _Merger:
                     .collect()
                 )
         if not found:
-            return parts, None
+            return parts, None, _NO_HASHES
         earlier = pl.concat(found).unique(_KEY, keep="first", maintain_order=True)
         losers = mine.join(earlier, on=_KEY)
         if losers.height == 0:
-            return parts, None
+            return parts, None, _NO_HASHES
         detail = (
             pl.when(pl.col("_where") == "store")
             .then(pl.format("incident id already in the store from {}", pl.col("_first")))
             .otherwise(pl.format("incident id first seen at {}", pl.col("_first")))
         )
         moved = as_quarantine(losers, "duplicate_incident_id", detail).with_columns(
-            ingest_id=pl.lit(self._staging.name)
+            ingest_id=pl.lit(self._ingest_id)
         )
-        gone = losers["source"].implode()
-        return _rewrite_parts(parts, pl.col("source").is_in(gone)), moved
+        gone = losers.select(*_KEY, "source")
+        lost = losers.select(key_hash()).to_series().to_numpy().astype(np.uint64, copy=False)
+        return _rewrite_parts(parts, gone), moved, lost
 
     def changeset(self, report: IngestReport, fmt: Format) -> StagedChangeset:
         """Fill in `report` and say what to publish."""
@@ -401,31 +411,18 @@ class _Merger:
         )
 
 
-def _rewrite_parts(parts: list[StagedPart], drop: pl.Expr) -> list[StagedPart]:
-    """`parts` less the rows `drop` selects (rewritten in place; emptied parts are deleted)."""
+def _rewrite_parts(parts: list[StagedPart], gone: pl.DataFrame) -> list[StagedPart]:
+    """`parts` less the rows of `gone` (force, incident_id and source: exact, where the source
+    alone is not when two files share a name); rewritten in place, emptied parts deleted."""
     kept = []
     for part in parts:
         frame = pl.read_parquet(part.path)
-        left = frame.filter(~drop)
+        left = frame.join(gone, on=[*_KEY, "source"], how="anti", maintain_order="left")
         if left.height == frame.height:
             kept.append(part)
             continue
         part.path.unlink()
         if left.height:
-            write_staged(
-                left.select(STORED_SCHEMA.names()) if NET in left.columns else left, part.path
-            )
+            write_staged(left.select(STORED_SCHEMA.names()), part.path)
             kept.append(replace(part, rows=left.height))
     return kept
-
-
-def _drop_quarantine(path: Path | None, labels: list[str]) -> tuple[Path | None, dict[str, int]]:
-    """A staged quarantine file less the rows of files dropped (`labels`), and its reasons."""
-    if path is None:
-        return None, {}
-    frame = pl.read_parquet(path).filter(~pl.col("source").is_in(labels))
-    path.unlink()
-    if frame.height == 0:
-        return None, {}
-    write_staged(frame, path)
-    return path, dict(frame.group_by("reason").len().iter_rows())
