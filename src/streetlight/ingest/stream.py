@@ -71,6 +71,9 @@ WORKERS = 2
 # Inputs of at most this many batches are staged in this process alone: a worker's start-up
 # (imports, about as long as staging these) would not pay for itself.
 _IN_PROCESS_BATCHES = 4
+# Batches handed to each worker at a time: one running and two queued, so a worker never waits
+# for this process to finish staging a batch of its own before it gets the next.
+_IN_FLIGHT = 3
 _KEY = ["force", "incident_id"]
 _PARSED = ("ingested", "empty")
 _NO_HASHES = np.zeros(0, dtype=np.uint64)
@@ -175,8 +178,8 @@ def _run(
     This process works on batches too: a spawned worker takes seconds to import polars and the
     rest, during which this one has already staged several batches, and on two cores one worker
     beside this process keeps both busy (this process's own share of the work, the results in
-    order, is small). Small inputs never start a worker. The pool holds at most two batches at
-    a time; results that arrive early wait here (they are small: counts and key hashes).
+    order, is small). Small inputs never start a worker. The pool holds at most three batches a
+    worker at a time; results that arrive early wait here (they are small: counts and key hashes).
     """
     if len(jobs) <= _IN_PROCESS_BATCHES or workers <= 1:
         if meanwhile is not None:
@@ -193,7 +196,7 @@ def _run(
         done: dict[int, BatchResult] = {}
         following = 1  # the next job no one has taken: the first is this process's
         try:
-            while len(futures) < 2 * (workers - 1) and following < len(jobs):
+            while len(futures) < _IN_FLIGHT * (workers - 1) and following < len(jobs):
                 futures[following] = _submit(pool, jobs[following])
                 following += 1
             if meanwhile is not None:
@@ -209,7 +212,7 @@ def _run(
                     # Keep the pool fed, then stage the next free batch here.
                     mine = following
                     following += 1
-                    while len(futures) < 2 * (workers - 1) and following < len(jobs):
+                    while len(futures) < _IN_FLIGHT * (workers - 1) and following < len(jobs):
                         futures[following] = _submit(pool, jobs[following])
                         following += 1
                     done[mine] = stage_batch(jobs[mine], known)
