@@ -69,8 +69,8 @@ class _CountColumn(ProgressColumn):
         if rows is None:
             return self._items.render(task)
         elapsed = task.elapsed or 0.0
-        rate = f"{rows / elapsed:,.0f} rows/s" if elapsed > 0 else ""
-        return Text(f"{rows:,} rows  {rate}", style="progress.download")
+        rate = f" {rows / elapsed:,.0f}/s" if elapsed > 0 else ""
+        return Text(f"{rows:,} rows{rate}", style="progress.download")
 
 
 def tracked(bar: Progress | None, description: str) -> Tracker:
