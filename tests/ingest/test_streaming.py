@@ -20,6 +20,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from streetlight.errors import NotCSVError
 from streetlight.ingest import ingest
 from streetlight.ingest.plan import plan_batches
 from streetlight.ingest.seen import SeenKeys
@@ -147,6 +148,18 @@ def test_files_of_one_name_in_a_batch_are_told_apart(store: Store, write: Writer
     ]
     assert store.incidents().height == 4 + 3 + 3 + 2 + 2
     assert store.quarantine()["source"].to_list() == ["2024-02-cleveland-street.csv"]
+
+
+def test_an_unreadable_file_in_a_worker_stops_the_ingest_cleanly(
+    store: Store, tmp_path: Path
+) -> None:
+    folder = _national(tmp_path / "archive", copies=1)
+    # The second batch: always a worker's (the first is this process's own).
+    (folder / "2023-12" / "2023-12-zzz-street.csv").write_bytes(b"\x00\x01binary")
+    with pytest.raises(NotCSVError, match=r"2023-12-zzz-street\.csv: binary file"):
+        ingest([folder], store, batch_bytes=EVERY_FILE)
+    assert store.manifest.version == Store.open(store.root).manifest.version == 0
+    assert not list(store.root.rglob("*.parquet"))
 
 
 def test_seen_keys_find_exactly_the_hashes_added() -> None:
