@@ -261,3 +261,25 @@ def test_kill_9_mid_ingest_leaves_the_store_as_it_was(tmp_path: Path, staged: in
     referenced = reopened.manifest.referenced_paths()
     on_disk = {p.relative_to(root).as_posix() for p in root.rglob("*.parquet")}
     assert on_disk == referenced  # nothing stale left behind
+
+
+def test_ctrl_c_stops_the_ingest_and_its_worker_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group: the worker ignores it, the ingest stops, clears
+    its staged files and says so in one line."""
+    root = tmp_path / "store"
+    archive = _national(tmp_path / "archive", copies=4)  # about 5 batches: a worker starts
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streetlight", "ingest", str(archive), "--store", str(root)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    caught = _wait_for(lambda: any(root.glob("incidents/*/*/part-*.parquet")), proc)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert caught
+    assert proc.returncode == 130
+    assert err.strip() == b"interrupted: nothing was written"
+    assert Store.open(root).manifest.version == 0
+    assert not list(root.rglob("*.parquet"))

@@ -96,8 +96,14 @@ class BatchResult:
 
 
 def init_worker(known: frozenset[str], crs: str | None) -> None:
-    """Pool initializer: the store's source hashes, once per process; PROJ and polars set up."""
+    """Pool initializer: the store's source hashes, once per process; PROJ and polars set up.
+
+    Ctrl-C reaches every process of the terminal's group; the ingest's own process handles it
+    (stops, waits for its worker, removes the staged files), so a worker ignores it rather than
+    die mid-batch with a traceback of its own.
+    """
     global _KNOWN
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _KNOWN = known
     warm_up(crs)
 

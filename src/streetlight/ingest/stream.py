@@ -25,7 +25,9 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import shutil
+import signal
 import sys
+import threading
 import time
 import types
 from collections import Counter
@@ -223,18 +225,26 @@ def _run(
 
 
 def _submit(pool: ProcessPoolExecutor, job: BatchJob) -> Future[BatchResult]:
-    """`pool.submit`, with the parent's main module hidden while a worker may start.
+    """`pool.submit`, starting any worker it starts with the parent's main module hidden and
+    Ctrl-C ignored.
 
     A spawned worker first re-runs the parent's main script, so a script that calls `ingest`
-    without an `if __name__ == "__main__":` guard would run again in every worker (and fail).
-    The workers need nothing from it, so they are started with an empty main module instead.
+    without an `if __name__ == "__main__":` guard would run again in every worker (and fail);
+    the workers need nothing from it, so they start with an empty main module instead. Ctrl-C
+    reaches every process of the terminal's group, and a worker still importing would die of it
+    with a traceback (and break the pool); an ignored SIGINT is inherited, so the worker never
+    sees it, and this process alone stops the ingest and clears its files.
     """
     main = sys.modules["__main__"]
     sys.modules["__main__"] = types.ModuleType("__main__")
+    on_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if on_main_thread else None
     try:
         return pool.submit(stage_batch, job)
     finally:
         sys.modules["__main__"] = main
+        if on_main_thread:
+            signal.signal(signal.SIGINT, previous)
 
 
 class _Merger:
