@@ -227,10 +227,35 @@ def _wait_for(
     return False
 
 
-@pytest.mark.parametrize("staged", [1, 90])
-def test_kill_9_mid_ingest_leaves_the_store_as_it_was(tmp_path: Path, staged: int) -> None:
-    """Kill the ingest (and its worker) once `staged` of its 96 force-month files are written:
-    early, and close to the commit."""
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if int(text[text.rindex(")") + 2 :].split()[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _running(pid: int) -> bool:
+    """Whether process `pid` exists and is not a zombie (an orphan's exit is reaped by init,
+    which in a container may never do it)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return text[text.rindex(")") + 2] != "Z"
+
+
+@pytest.mark.parametrize(("staged", "group"), [(1, True), (90, True), (1, False)])
+def test_kill_9_mid_ingest_leaves_the_store_as_it_was(
+    tmp_path: Path, staged: int, group: bool
+) -> None:
+    """Kill the ingest and its worker once `staged` of its 96 force-month files are written:
+    early, and close to the commit; or the ingest alone, and its worker then ends by itself."""
     root = tmp_path / "store"
     store = Store.open(root, create=True)
     ingest([SAMPLE_ZIP], store)  # a store with something in it, to keep as it was
@@ -243,8 +268,16 @@ def test_kill_9_mid_ingest_leaves_the_store_as_it_was(tmp_path: Path, staged: in
 
     proc = _start([archive], root)
     caught = _wait_for(written, proc)
-    os.killpg(proc.pid, signal.SIGKILL)
+    workers = _children(proc.pid)
+    if group:
+        os.killpg(proc.pid, signal.SIGKILL)
+    else:
+        proc.kill()
     proc.wait()
+    deadline = time.monotonic() + 30
+    while any(_running(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_running(pid) for pid in workers)  # no orphan left running
     reopened = Store.open(root)
     if (root / "manifest.json").read_bytes() == manifest:
         for a, b in zip(before, _contents(reopened), strict=True):

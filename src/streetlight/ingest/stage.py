@@ -10,8 +10,10 @@ span batches (`stream.py` resolves them).
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,8 +97,9 @@ class BatchResult:
         return self.rows_read
 
 
-def init_worker(known: frozenset[str], crs: str | None) -> None:
-    """Pool initializer: the store's source hashes, once per process; PROJ and polars set up.
+def init_worker(known: frozenset[str], crs: str | None, parent: int) -> None:
+    """Pool initializer: the store's source hashes, once per process; PROJ and polars set up;
+    a watch on `parent`, the ingest's process.
 
     Ctrl-C reaches every process of the terminal's group; the ingest's own process handles it
     (stops, waits for its worker, removes the staged files), so a worker ignores it rather than
@@ -104,8 +107,20 @@ def init_worker(known: frozenset[str], crs: str | None) -> None:
     """
     global _KNOWN
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's pid as it gave it: if it died while this process started, this one's parent
+    # is already another.
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     _KNOWN = known
     warm_up(crs)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once the ingest that started it is gone (killed): a pool worker waits on
+    a queue whose other end it holds itself, so it would otherwise wait for ever. What it was
+    writing is unreferenced, and the next writer removes it."""
+    while os.getppid() == parent:
+        time.sleep(0.25)
+    os._exit(1)
 
 
 def stage_batch(job: BatchJob, known: frozenset[str] | None = None) -> BatchResult:

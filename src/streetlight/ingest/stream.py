@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import shutil
 import signal
 import sys
@@ -192,7 +193,10 @@ def _run(
     # Spawned, not forked: polars' and PROJ's threads do not survive a fork.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        max_workers=workers - 1, mp_context=context, initializer=init_worker, initargs=(known, crs)
+        max_workers=workers - 1,
+        mp_context=context,
+        initializer=init_worker,
+        initargs=(known, crs, os.getpid()),
     ) as pool:
         futures: dict[int, Future[BatchResult]] = {}
         done: dict[int, BatchResult] = {}
