@@ -121,6 +121,10 @@ class SourceError(IngestError):
         self.source = source
         self.problem = problem
 
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, str]]:
+        # Raised in an ingest worker process, it crosses back pickled: rebuilt from both parts.
+        return type(self), (self.source, self.problem)
+
 
 class SourceNotFoundError(SourceError):
     """The path does not exist."""

@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 
 from streetlight.errors import NotZipError
 from streetlight.ingest import ingest
+from streetlight.ingest.batch import MAX_CUTS as _MAX_CUTS
+from streetlight.ingest.batch import without_rows as _without_rows
 from streetlight.ingest.checks import row_hashes
 from streetlight.ingest.csvread import RawTable, read_delimited, read_sniffed, sniff
-from streetlight.ingest.pipeline import _MAX_CUTS, _without_rows
 from streetlight.ingest.sources import expand_sources
 from streetlight.store import Store
 from streetlight.store.store import _by_partition

@@ -14,6 +14,7 @@ import pytest
 
 from streetlight.errors import StoreError
 from streetlight.ingest import ingest
+from streetlight.ingest import stage as stage_module
 from streetlight.store import INCIDENT_SCHEMA, Store
 from streetlight.store import partition as partition_module
 from streetlight.store import store as store_module
@@ -111,12 +112,15 @@ def test_a_failed_commit_leaves_the_store_as_it_was(
             raise OSError("disk full")
         real(frame, path)
 
-    monkeypatch.setattr(partition_module, "write_parquet", failing)
+    # Staged files (a streaming ingest) and partition files (a whole one) alike.
+    for module in (partition_module, store_module, stage_module):
+        monkeypatch.setattr(module, "write_parquet", failing)
     with pytest.raises(OSError, match="disk full"):
         ingest([SAMPLE_ZIP], store)
     assert Store.open(store.root).manifest.version == 0
     assert not list(store.root.rglob("*.parquet"))
-    monkeypatch.setattr(partition_module, "write_parquet", real)
+    for module in (partition_module, store_module, stage_module):
+        monkeypatch.setattr(module, "write_parquet", real)
     report = ingest([SAMPLE_ZIP], store)  # and the same ingest then works in full
     assert report.accepted == store.incidents().height > 0
 

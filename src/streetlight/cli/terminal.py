@@ -8,10 +8,20 @@ from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.text import Text
 
 from streetlight.errors import StreetlightError
+from streetlight.progress import Step
 
 T = TypeVar("T")
 
@@ -45,11 +55,26 @@ def progress_bar(description: str, quiet: bool) -> Progress | None:
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
+        _CountColumn(),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         console=err,
         transient=True,
     )
+
+
+class _CountColumn(ProgressColumn):
+    """Items done of the total; for work counted in rows (`progress.Step`), rows and rows/s."""
+
+    _items = MofNCompleteColumn()
+
+    def render(self, task: Task) -> Text:
+        rows = task.fields.get("rows")
+        if rows is None:
+            return self._items.render(task)
+        elapsed = task.elapsed or 0.0
+        rate = f" {rows / elapsed:,.0f}/s" if elapsed > 0 else ""
+        return Text(f"{rows:,} rows{rate}", style="progress.download")
 
 
 def tracked(bar: Progress | None, description: str) -> Tracker:
@@ -68,8 +93,13 @@ class Tracker:
             yield from items
             return
         task = self._bar.add_task(self._description, total=total)
+        rows = 0
         for item in items:
             yield item
-            self._bar.advance(task)
+            if isinstance(item, Step):
+                rows += item.progress_rows
+                self._bar.update(task, advance=item.progress_units, rows=rows)
+            else:
+                self._bar.advance(task)
         # What follows the last file (row checks, the commit) has no count: show it is alive.
         self._bar.add_task("checking rows and writing", total=None)

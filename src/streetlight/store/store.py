@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import shutil
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -56,7 +57,10 @@ _LOCK_NAME = ".lock"
 # Defined with the light manifest reading (see access.py); importable from here as before.
 __all__ = [
     "DEFAULT_STORE",
+    "STAGING",
     "Changeset",
+    "StagedChangeset",
+    "StagedPart",
     "Store",
     "StoreDamagedError",
     "StoreLockedError",
@@ -65,7 +69,10 @@ __all__ = [
     "UnknownForceError",
     "default_store_path",
     "new_ingest_id",
+    "staged_part_path",
 ]
+# Where a streaming ingest stages its files until its commit; nothing in it is ever read as data.
+STAGING = ".staging"
 
 
 class StoreLockedError(StoreError):
@@ -99,6 +106,55 @@ class Changeset:
     quarantine: pl.DataFrame = field(default_factory=empty_quarantine)
     sources: tuple[SourceRecord, ...] = ()
     forces: tuple[ForceInfo, ...] = ()
+
+
+@dataclass(frozen=True)
+class StagedPart:
+    """A Parquet file of new incidents for one force-month (`STORED_SCHEMA`), staged by a
+    streaming ingest under `Store.staging_dir`."""
+
+    force: str
+    month: str  # YYYY-MM
+    path: Path
+    rows: int
+    # The manifest's summary counts for the file (`partition.partition_counts`).
+    categories: dict[str, int] | None = None
+    without_location: int | None = None
+
+
+@dataclass(frozen=True)
+class StagedChangeset:
+    """What a streaming ingest adds, already written to staged files: new incidents only (no
+    removals: data.police.uk rows never withdraw stored ones). Committed all at once or not at
+    all, as a `Changeset`."""
+
+    ingest_id: str
+    parts: tuple[StagedPart, ...] = ()
+    # Staged quarantine files (`QUARANTINE_SCHEMA`), in order, and their rows in all.
+    quarantine: tuple[Path, ...] = ()
+    quarantined: int = 0
+    sources: tuple[SourceRecord, ...] = ()
+    forces: tuple[ForceInfo, ...] = ()
+    # Quarantined rows per reason code, for the manifest.
+    reasons: Mapping[str, int] = field(default_factory=dict)
+
+
+def staged_part_path(root: Path, force: str, month: str, ingest_id: str, batch: int) -> Path:
+    """Where a streaming ingest writes a batch's rows of one force-month: in the partition's own
+    folder, under a name no committed file has, so that most are published as they are (no
+    copy, no rename). Unreferenced until the commit, like any file of an unfinished ingest."""
+    return (
+        root
+        / "incidents"
+        / f"force={force}"
+        / f"month={month}"
+        / (f"part-{ingest_id}-b{batch:06d}.parquet")
+    )
+
+
+def staged_parts_of(root: Path, ingest_id: str) -> list[Path]:
+    """Every staged part file of one ingest (to remove them when it fails)."""
+    return sorted(root.glob(f"incidents/*/*/part-{ingest_id}-b*.parquet"))
 
 
 class Store:
@@ -230,7 +286,15 @@ class Store:
             self._remove_orphans()
             yield StoreWriter(self)
 
+    def staging_dir(self, ingest_id: str) -> Path:
+        """A new, empty folder for an ingest's staged files (only while holding the writer)."""
+        path = self.root / STAGING / ingest_id
+        path.mkdir(parents=True, exist_ok=False)
+        return path
+
     def _remove_orphans(self) -> None:
+        # Staged files of an interrupted ingest: never referenced, safe to drop under the lock.
+        shutil.rmtree(self.root / STAGING, ignore_errors=True)
         referenced = self.manifest.referenced_paths()
         for sub in ("incidents", "quarantine"):
             base = self.root / sub
@@ -248,42 +312,87 @@ class StoreWriter:
         self._store = store
 
     def commit(self, change: Changeset) -> Manifest:
+        def write(written: list[Path]) -> tuple[list[PartitionFile], QuarantineFile | None]:
+            partitions = self._write_partitions(change, written)
+            if not change.quarantine.height:
+                return partitions, None
+            rel = f"quarantine/{change.ingest_id}.parquet"
+            written.append(self._store.root / rel)
+            write_parquet(
+                change.quarantine.select(QUARANTINE_SCHEMA.names()), self._store.root / rel
+            )
+            return partitions, QuarantineFile(
+                change.ingest_id,
+                rel,
+                change.quarantine.height,
+                reasons=reason_counts(change.quarantine),
+            )
+
+        return self._publish(change.ingest_id, change.sources, change.forces, write)
+
+    def commit_staged(self, change: StagedChangeset) -> Manifest:
+        """Publish a streaming ingest's staged files: a force-month new to the store takes its
+        one staged file as it is (no copy); others are merged with what is stored."""
+        consumed: list[Path] = []
+
+        def write(written: list[Path]) -> tuple[list[PartitionFile], QuarantineFile | None]:
+            partitions = self._place_parts(change, written, consumed)
+            if not change.quarantine:
+                return partitions, None
+            rel = f"quarantine/{change.ingest_id}.parquet"
+            dest = self._store.root / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            written.append(dest)
+            if len(change.quarantine) == 1:
+                change.quarantine[0].replace(dest)
+            else:  # streamed file to file: never all in memory
+                pl.scan_parquet(list(change.quarantine), schema=QUARANTINE_SCHEMA).sink_parquet(
+                    dest, compression="zstd", compression_level=1, statistics=True
+                )
+            return partitions, QuarantineFile(
+                change.ingest_id, rel, change.quarantined, reasons=dict(change.reasons)
+            )
+
+        published = self._publish(change.ingest_id, change.sources, change.forces, write)
+        for path in consumed:  # merged into new files: never referenced
+            path.unlink(missing_ok=True)
+        return published
+
+    def _publish(
+        self,
+        ingest_id: str,
+        sources: tuple[SourceRecord, ...],
+        new_forces: tuple[ForceInfo, ...],
+        write: Callable[[list[Path]], tuple[list[PartitionFile], QuarantineFile | None]],
+    ) -> Manifest:
+        """Write the new files (`write` lists each as it goes), then swap in the manifest; on any
+        failure before the swap, remove the files written."""
         store = self._store
         root, old = store.root, store.manifest
         written: list[Path] = []
         try:
-            partitions = self._write_partitions(change, written)
+            partitions, quarantined = write(written)
             quarantine = list(old.quarantine)
-            if change.quarantine.height:
-                rel = f"quarantine/{change.ingest_id}.parquet"
-                written.append(root / rel)
-                write_parquet(change.quarantine.select(QUARANTINE_SCHEMA.names()), root / rel)
-                quarantine.append(
-                    QuarantineFile(
-                        change.ingest_id,
-                        rel,
-                        change.quarantine.height,
-                        reasons=reason_counts(change.quarantine),
-                    )
-                )
+            if quarantined is not None:
+                quarantine.append(quarantined)
             forces = dict(old.forces)
-            forces.update({f.slug: f for f in change.forces})
-            accepted = sum(s.accepted for s in change.sources)
+            forces.update({f.slug: f for f in new_forces})
+            accepted = sum(s.accepted for s in sources)
             new = replace(
                 old,
                 version=old.version + 1,
                 forces=forces,
-                sources=[*old.sources, *change.sources],
+                sources=[*old.sources, *sources],
                 partitions=partitions,
                 quarantine=quarantine,
                 ingests=[
                     *old.ingests,
                     IngestRecord(
-                        ingest_id=change.ingest_id,
+                        ingest_id=ingest_id,
                         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                        sources=len(change.sources),
+                        sources=len(sources),
                         accepted=accepted,
-                        quarantined=change.quarantine.height,
+                        quarantined=quarantined.rows if quarantined is not None else 0,
                     ),
                 ],
             )
@@ -299,6 +408,46 @@ class StoreWriter:
         for stale in old.referenced_paths() - new.referenced_paths():
             (root / stale).unlink(missing_ok=True)
         return new
+
+    def _place_parts(
+        self, change: StagedChangeset, written: list[Path], consumed: list[Path]
+    ) -> list[PartitionFile]:
+        """The partitions after `change`: a force-month new to the store with one staged part
+        takes that file as it is; others get a new file merging what is stored and staged (the
+        parts merged go in `consumed`, to remove once published)."""
+        store = self._store
+        current = {(p.force, p.month): p for p in store.manifest.partitions}
+        staged: dict[tuple[str, str], list[StagedPart]] = {}
+        for part in change.parts:
+            staged.setdefault((part.force, part.month), []).append(part)
+        result = {k: v for k, v in current.items() if k not in staged}
+        merges: list[tuple[list[str], PartitionFile]] = []
+        for (force, mkey), parts in sorted(staged.items()):
+            written += [p.path for p in parts]  # removed if the commit fails
+            old = current.get((force, mkey))
+            rows = sum(p.rows for p in parts) + (old.rows if old is not None else 0)
+            if old is None and len(parts) == 1:
+                rel = parts[0].path.relative_to(store.root).as_posix()
+                result[(force, mkey)] = PartitionFile(
+                    force, mkey, rel, rows, parts[0].categories, parts[0].without_location
+                )
+            else:
+                rel = f"incidents/force={force}/month={mkey}/part-{change.ingest_id}.parquet"
+                files = ([str(store.root / old.path)] if old is not None else []) + [
+                    str(p.path) for p in parts
+                ]
+                written.append(store.root / rel)
+                merges.append((files, PartitionFile(force, mkey, rel, rows)))
+                consumed += [p.path for p in parts]
+
+        def merge(job: tuple[list[str], PartitionFile]) -> PartitionFile:
+            return write_partition(_scan_stored(job[0]).collect(), store.root, job[1])
+
+        # One force-month at a time per thread: memory is bounded by the largest partition.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for entry in pool.map(merge, merges):
+                result[(entry.force, entry.month)] = entry
+        return [result[k] for k in sorted(result)]
 
     def _write_partitions(self, change: Changeset, written: list[Path]) -> list[PartitionFile]:
         store = self._store

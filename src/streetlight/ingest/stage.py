@@ -1,0 +1,251 @@
+"""One batch of a streaming ingest, in a worker process: files in, staged Parquet files out.
+
+A batch is read, checked, deduplicated within itself and projected exactly as a whole ingest
+would be, and its accepted rows are written as one staged file per force-month in the store's
+own partition format (so a force-month new to the store is published by a rename, not a
+rewrite); its quarantined rows as one staged file. What goes back to the parent is small: per
+file counts and hashes, and a 64-bit hash of each accepted row's key for the duplicate ids that
+span batches (`stream.py` resolves them).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+
+from streetlight.geo.crs import WGS84
+from streetlight.ingest.adapter import Format
+from streetlight.ingest.batch import Loaded, dedupe_batch, load_file, parse_files, project, warm_up
+from streetlight.ingest.checks import FILE
+from streetlight.ingest.csvread import read_sniffed
+from streetlight.ingest.seen import key_hash
+from streetlight.ingest.sources import SourceFile
+from streetlight.store.manifest import ForceInfo
+from streetlight.store.months import month_key
+from streetlight.store.partition import partition_counts, write_parquet
+from streetlight.store.schema import NET, QUARANTINE_SCHEMA, STORED_SCHEMA
+from streetlight.store.store import StagedPart, staged_part_path
+
+# Set in each worker process by `init_worker`: source hashes already in the store.
+_KNOWN: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """Which files one batch reads, and where its staged files go."""
+
+    index: int
+    files: tuple[SourceFile, ...]
+    # The store's root (parts go in their partitions' folders) and the folder for the rest.
+    root: Path
+    staging: Path
+    ingest_id: str
+    fmt: Format
+    # The projected CRS of each force already in the store (others take the format's).
+    crs: dict[str, str]
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """One file of a batch: status as in `FileSummary`, and what the manifest records."""
+
+    name: str
+    label: str
+    sha256: str
+    size: int
+    status: str  # "ingested", "empty", "already in store", "same bytes as <file>"
+    rows_read: int = 0
+    accepted: int = 0
+    quarantined: int = 0
+    notes: tuple[str, ...] = ()
+
+
+@dataclass
+class BatchResult:
+    """A staged batch, as the parent needs it."""
+
+    index: int
+    files: list[FileOutcome]
+    parts: list[StagedPart]
+    quarantine: Path | None
+    quarantined: int
+    reasons: dict[str, int]
+    force_names: dict[str, str]
+    # Accepted rows' key hashes (`seen.key_hash`) and the index in `files` of each row's file.
+    hashes: NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
+    file_of: NDArray[np.uint32] = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
+    bytes_read: int = 0
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    # A `progress.Step`: the bar's total is the input's bytes; its rate, rows.
+    @property
+    def progress_units(self) -> int:
+        return self.bytes_read
+
+    @property
+    def progress_rows(self) -> int:
+        return self.rows_read
+
+
+def init_worker(known: frozenset[str], crs: str | None, parent: int) -> None:
+    """Pool initializer: the store's source hashes, once per process; PROJ and polars set up;
+    a watch on `parent`, the ingest's process.
+
+    Ctrl-C reaches every process of the terminal's group; the ingest's own process handles it
+    (stops, waits for its worker, removes the staged files), so a worker ignores it rather than
+    die mid-batch with a traceback of its own.
+    """
+    global _KNOWN
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's pid as it gave it: if it died while this process started, this one's parent
+    # is already another.
+    threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
+    _KNOWN = known
+    warm_up(crs)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker once the ingest that started it is gone (killed): a pool worker waits on
+    a queue whose other end it holds itself, so it would otherwise wait for ever. What it was
+    writing is unreferenced, and the next writer removes it."""
+    while os.getppid() == parent:
+        time.sleep(0.25)
+    os._exit(1)
+
+
+def stage_batch(job: BatchJob, known: frozenset[str] | None = None) -> BatchResult:
+    """Read, check and stage the files of `job` (see the module docstring)."""
+    known = _KNOWN if known is None else known
+    outcomes: list[FileOutcome | None] = []
+    loaded: list[Loaded] = []
+    first_by_hash: dict[str, str] = {}
+    bytes_read = 0
+    for file in job.files:
+        item = load_file(file, known)
+        bytes_read += item.size
+        if item.sniffed is None:
+            outcomes.append(
+                FileOutcome(file.name, file.label, item.sha256, item.size, "already in store")
+            )
+        elif item.sha256 in first_by_hash:
+            status = f"same bytes as {first_by_hash[item.sha256]}"
+            outcomes.append(FileOutcome(file.name, file.label, item.sha256, item.size, status))
+        else:
+            first_by_hash[item.sha256] = file.name
+            outcomes.append(None)
+            loaded.append(item)
+    raws = read_sniffed([item.sniffed for item in loaded if item.sniffed is not None])
+    batch = parse_files(job.fmt, raws, None)
+    accepted, dupes = dedupe_batch(batch.accepted, job.fmt)
+    quarantine = pl.concat([batch.quarantine, *dupes], how="vertical_relaxed")
+    forces = {
+        slug: ForceInfo(slug, slug, job.crs.get(slug, job.fmt.store_crs or WGS84))
+        for slug in accepted["force"].unique().to_list()
+    }
+    accepted = project(accepted, forces)
+
+    per_file_ok = dict(accepted.group_by(FILE).len().iter_rows())
+    per_file_bad = dict(quarantine.drop_nulls(FILE).group_by(FILE).len().iter_rows())
+    notes: dict[int, list[str]] = {}
+    for i, note in batch.notes:
+        notes.setdefault(i, []).append(note)
+    # `_file` indexes `loaded` (the files parsed); `files` lists every file of the batch.
+    place = [i for i, o in enumerate(outcomes) if o is None]
+    files: list[FileOutcome] = []
+    at = -1
+    for outcome in outcomes:
+        if outcome is not None:
+            files.append(outcome)
+            continue
+        at += 1
+        item, raw = loaded[at], raws[at]
+        files.append(
+            FileOutcome(
+                item.file.name,
+                item.file.label,
+                item.sha256,
+                item.size,
+                "ingested" if raw.header else "empty",
+                raw.rows_read,
+                per_file_ok.get(at, 0),
+                per_file_bad.get(at, 0),
+                (*raw.notes, *notes.get(at, [])),
+            )
+        )
+    back = np.array(place, dtype=np.uint32)
+    file_of = back[accepted[FILE].to_numpy()] if accepted.height else np.zeros(0, np.uint32)
+    hashes = accepted.select(key_hash()).to_series().to_numpy().astype(np.uint64, copy=False)
+
+    parts = _stage_parts(accepted, job)
+    quarantine_path = None
+    if quarantine.height:
+        quarantine_path = job.staging / f"b{job.index:06d}-quarantine.parquet"
+        write_staged(
+            quarantine.with_columns(ingest_id=pl.lit(job.ingest_id)).select(
+                QUARANTINE_SCHEMA.names()
+            ),
+            quarantine_path,
+        )
+    return BatchResult(
+        job.index,
+        files,
+        parts,
+        quarantine_path,
+        quarantine.height,
+        dict(quarantine.group_by("reason").len().iter_rows()),
+        dict(batch.parsed.force_names),
+        hashes,
+        file_of.astype(np.uint32, copy=False),
+        bytes_read,
+    )
+
+
+def write_staged(frame: pl.DataFrame, path: Path) -> None:
+    """`write_parquet`, with Ctrl-C held back until the file is written.
+
+    Interrupted, a polars write raises at once but may finish on polars' own threads later,
+    making the file after the ingest has cleared its staged files. A Ctrl-C during the write
+    is therefore noted and raised once the write is done (on the main thread, the only one
+    that receives it).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        write_parquet(frame, path)
+        return
+    caught: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
+    try:
+        write_parquet(frame, path)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        raise KeyboardInterrupt
+
+
+def _stage_parts(accepted: pl.DataFrame, job: BatchJob) -> list[StagedPart]:
+    """One file per force-month, in the store's own partition format (`STORED_SCHEMA`) and in
+    the partition's folder (`store.staged_part_path`): most are published as they are."""
+    if accepted.height == 0:
+        return []
+    frame = accepted.with_columns(pl.lit(None, dtype=pl.Int32).alias(NET)).select(
+        STORED_SCHEMA.names()
+    )
+    parts = []
+    for (force, month), part in frame.partition_by(
+        ["force", "month"], as_dict=True, maintain_order=True
+    ).items():
+        mkey = month_key(month)
+        path = staged_part_path(job.root, str(force), mkey, job.ingest_id, job.index)
+        write_staged(part, path)
+        parts.append(StagedPart(str(force), mkey, path, part.height, *partition_counts(part)))
+    return parts
