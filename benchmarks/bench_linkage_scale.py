@@ -5,7 +5,7 @@ all pairs within 365 days in under 30 s on this machine (2 cores), a suspect-ide
 query under 200 ms.
 
     uv run python benchmarks/bench_linkage_scale.py [--seed 20261207] [--crimes 20000]
-        [--max-km 5] [--workers 1] [--queries 200] [--sample 2000000]
+        [--max-km 5] [--workers 1] [--queries 200] [--sample 2000000] [--compare-numpy PAIRS]
 
 Prints one table: the index's build time, the pairs within 365 days (all, and within `--max-km`),
 the time to find and to score them, the total and the peak memory (the process's maximum resident
@@ -13,7 +13,10 @@ set; tracemalloc's peak of numpy allocations beside it); then the query latency 
 over `--queries` held-out crimes) and how often the true offender's series comes first. With
 `--max-km 0` there is no spatial limit: every pair within 365 days is scored (expect minutes).
 To judge a limit, `--sample` random pairs within 365 days but beyond it are scored as well, and
-the share of them with positive evidence printed. The model is `LogisticLinkage` fitted on the
+the share of them with positive evidence printed. `--compare-numpy N` first scores N random pairs
+within 365 days both by the numpy path and by the compiled kernel (`linkage.kernel`), which
+`score_all` uses for this linear model: their ratio holds whatever else the machine is doing,
+where the totals do not. `--workers` is the kernel's threads. The model is `LogisticLinkage` fitted on the
 reference protocol's pairs (`make_pairs`) of the solved crimes. Nothing here is a test; figures
 go in docs/linkage-scale.md.
 """
@@ -34,7 +37,7 @@ from streetlight.linkage.evidence import compare
 from streetlight.linkage.index import CrimeIndex, build_index, count_pairs, iter_candidate_pairs
 from streetlight.linkage.models import LogisticLinkage
 from streetlight.linkage.pairs import make_pairs
-from streetlight.linkage.scoring import score_all
+from streetlight.linkage.scoring import score_all, score_pairs
 from streetlight.linkage.series import cluster_series
 from streetlight.linkage.suspects import SuspectIndex
 
@@ -121,11 +124,11 @@ def synthetic_force(n: int, seed: int, *, days: int = 3 * 365, side: float = 40_
     return Force(crimes, who.astype(np.int64), solved)
 
 
-def _sample_far(
-    crimes: CrimeTable, index: CrimeIndex, within: int, size: int, max_metres: float, seed: int
+def _sample_within(
+    index: CrimeIndex, within: int, size: int, seed: int
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """A uniform sample (with replacement) of the pairs within 365 days, kept if beyond the
-    spatial limit: pair number d of the index's runs is (p, p + 1 + offset in p's run)."""
+    """A uniform sample (with replacement) of the pairs within 365 days, as table rows i < j:
+    pair number d of the index's runs is (p, p + 1 + offset in p's run)."""
     ends = np.searchsorted(index.key, index.key + 365 * 2880, side="right")
     runs = ends - np.arange(1, len(index) + 1)
     cum = np.cumsum(runs)
@@ -133,8 +136,42 @@ def _sample_far(
     p = np.searchsorted(cum, draw, side="right")
     q = p + 1 + draw - (cum[p] - runs[p])
     i, j = index.order[p], index.order[q]
+    return np.minimum(i, j), np.maximum(i, j)
+
+
+def _sample_far(
+    crimes: CrimeTable, index: CrimeIndex, within: int, size: int, max_metres: float, seed: int
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """`_sample_within`, kept if beyond the spatial limit."""
+    i, j = _sample_within(index, within, size, seed)
     far = np.hypot(crimes.x[i] - crimes.x[j], crimes.y[i] - crimes.y[j]) > max_metres
     return i[far], j[far]
+
+
+def _compare_paths(
+    crimes: CrimeTable, model: LogisticLinkage, size: int, workers: int, seed: int
+) -> list[tuple[str, str]]:
+    """The same random pairs scored by the numpy path (one process) and by the compiled kernel
+    (after a warm-up call, so compilation or loading the cache is not counted)."""
+    index = build_index(crimes)
+    i, j = _sample_within(index, count_pairs(index), size, seed)
+    list(score_pairs(crimes, model, [(i[:1000], j[:1000])]))  # compile or load the kernel
+    t = time.perf_counter()
+    ((_, _, slow),) = score_pairs(crimes, model, [(i, j)], numpy=True)
+    t_slow = time.perf_counter() - t
+    rows = [(f"same {size:,} random pairs: numpy path", f"{size / t_slow / 1e6:.2f} M pairs/s")]
+    for threads in sorted({1, workers}):
+        t = time.perf_counter()
+        ((_, _, fast),) = score_pairs(crimes, model, [(i, j)], workers=threads)
+        t_fast = time.perf_counter() - t
+        rows.append(
+            (
+                f"  compiled kernel, {threads} thread(s)",
+                f"{size / t_fast / 1e6:.2f} M pairs/s: {t_slow / t_fast:.1f} x the numpy path "
+                f"(max |difference| {np.abs(fast - slow).max():.1e})",
+            )
+        )
+    return rows
 
 
 def main() -> None:
@@ -147,6 +184,14 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=8.0, help="series cut (log BF)")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--sample", type=int, default=2_000_000)
+    parser.add_argument(
+        "--compare-numpy",
+        type=int,
+        default=0,
+        metavar="PAIRS",
+        help="score this many random pairs within 365 days by the numpy path and the compiled "
+        "kernel (1 and --workers threads), one after the other: the ratio, whatever the load",
+    )
     args = parser.parse_args()
     max_metres = args.max_km * 1000 if args.max_km > 0 else None
     limit = f"{args.max_km:g} km" if max_metres else "no spatial limit"
@@ -178,6 +223,8 @@ def main() -> None:
     )
 
     table: list[tuple[str, str]] = []
+    if args.compare_numpy:
+        table += _compare_paths(crimes, model, args.compare_numpy, args.workers, args.seed + 3)
     tracemalloc.start()
     t0 = time.perf_counter()
     index = build_index(crimes)
