@@ -19,7 +19,7 @@ from streetlight.linkage.scoring import score_all, score_pairs
 TOLERANCE = 1e-9
 
 
-def random_table(n: int, seed: int) -> CrimeTable:
+def random_table(n: int, seed: int, *, numeric: bool = True) -> CrimeTable:
     rng = np.random.default_rng(seed)
     # Starts bunched on a few days so that windows overlap often; many near midnight.
     day = rng.integers(0, 12, n) * rng.choice([1, 7, 30], n)
@@ -45,7 +45,9 @@ def random_table(n: int, seed: int) -> CrimeTable:
         numeric={
             "age": np.where(rng.random(n) < 0.2, np.nan, rng.uniform(15, 60, n)),
             "value": rng.exponential(300, n),
-        },
+        }
+        if numeric
+        else {},
     )
 
 
@@ -92,6 +94,24 @@ def test_linear_scores_are_the_logistic_model_s(seed: int) -> None:
     got = kernel.linear_scores(table, weights, form.intercept, i, j)
     want = model.log_bayes_factor(compare(crimes, i, j))
     assert np.abs(got - want).max() < TOLERANCE
+
+
+def test_pairs_that_cannot_reach_keep_above_are_skipped_but_the_same_pairs_are_kept() -> None:
+    # No numeric columns: a positive weight on a difference would leave nothing to bound.
+    crimes = random_table(150, 7, numeric=False)
+    model = fitted_logistic(crimes, 7)
+    table = kernel.KernelTable.of(crimes)
+    form = model.linear_form()
+    weights = table.weights(form)
+    assert weights is not None
+    i, j = all_pairs(len(crimes))
+    full = kernel.linear_scores(table, weights, form.intercept, i, j)
+    cut = float(np.quantile(full, 0.8))
+    bounded = kernel.linear_scores(table, weights, form.intercept, i, j, keep_above=cut)
+    np.testing.assert_array_equal(bounded > cut, full > cut)
+    np.testing.assert_array_equal(bounded[full > cut], full[full > cut])
+    skipped = bounded != full
+    assert skipped.any() and (bounded[skipped] == -np.inf).all()
 
 
 def test_a_form_of_other_features_is_refused() -> None:

@@ -8,6 +8,11 @@ see that module) and, for a model linear in the design's features (`models.Linea
 Bayes factor as a dot product with the standardisation folded into the weights. Loops run over
 pairs in parallel (`prange`) on `threads` threads; nothing in them is a Python object.
 
+When only pairs above `keep_above` are wanted, a pair whose distance (or distance and time)
+already holds its factor below it, whatever its time of day, day of week and MO could add, is
+dropped before those are computed: the same pairs are kept (an exact bound, with a margin for
+rounding), and at a force's scale most pairs are far apart, so most of the work is skipped.
+
 numba is imported here only: the CLI and the web app load this module when they score at scale,
 never at start-up. The first call compiles (a few seconds), after which the machine code is
 cached on disk beside this file (`__pycache__`, or numba's user cache when that is read-only).
@@ -38,7 +43,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def _jit(*, parallel: bool = False) -> Callable[[F], F]:
     """`numba.njit` with the on-disk cache; the compiled function keeps its Python signature."""
-    return cast(Callable[[F], F], numba.njit(cache=True, parallel=parallel))
+    return cast(Callable[[F], F], numba.njit(cache=True, parallel=parallel, error_model="numpy"))
+
+
+# Columns of `KernelTable.crime`: one row of 8 floats (64 bytes, one cache line) per crime, so
+# that a pair's evidence reads two cache lines wherever its crimes are in the table.
+X, Y, DAY, WIDTH, TOD, TOD_WIDTH, DOW = range(7)
 
 
 @dataclass(frozen=True)
@@ -46,17 +56,12 @@ class KernelTable:
     """A crime table's columns as the kernel reads them, computed once per table with the same
     numpy operations as `evidence.compare_tables` so that both paths see identical inputs.
 
-    Times in days since 1970-01-01 (`day`, `width`); the time of day's start and width in hours
-    (`tod`, `tod_width`); the day of the week's start (`dow`, days mod 7); `codes[:, c]` the c-th
-    MO column's codes (-1 unknown); `numeric[:, v]` the v-th numeric column (NaN unknown)."""
+    `crime[r]` is row r's x and y (metres), start and width in days since 1970-01-01 (`DAY`,
+    `WIDTH`), time of day's start and width in hours (`TOD`, `TOD_WIDTH`) and day of the week's
+    start (`DOW`, days mod 7); `codes[:, c]` the c-th MO column's codes (-1 unknown);
+    `numeric[:, v]` the v-th numeric column (NaN unknown)."""
 
-    x: Floats
-    y: Floats
-    day: Floats
-    width: Floats
-    tod: Floats
-    tod_width: Floats
-    dow: Floats
+    crime: Floats
     codes: npt.NDArray[np.int32]
     numeric: Floats
     categorical_names: tuple[str, ...]
@@ -68,6 +73,11 @@ class KernelTable:
         minutes = (crimes.t_to - crimes.t_from).astype("timedelta64[m]").astype(np.float64)
         day, width = start / MINUTES_PER_DAY, minutes / MINUTES_PER_DAY
         n = len(crimes)
+        crime = np.zeros((n, 8))
+        crime[:, X], crime[:, Y], crime[:, DAY], crime[:, WIDTH] = crimes.x, crimes.y, day, width
+        crime[:, TOD] = np.mod(np.mod(day, 1) * 24, 24.0)
+        crime[:, TOD_WIDTH] = width * 24
+        crime[:, DOW] = np.mod(day, 7.0)
         cats, nums = tuple(crimes.categorical), tuple(crimes.numeric)
         codes = np.empty((n, len(cats)), dtype=np.int32)
         for c, name in enumerate(cats):
@@ -75,19 +85,7 @@ class KernelTable:
         numeric = np.empty((n, len(nums)), dtype=np.float64)
         for v, name in enumerate(nums):
             numeric[:, v] = crimes.numeric[name]
-        return KernelTable(
-            x=np.ascontiguousarray(crimes.x, dtype=np.float64),
-            y=np.ascontiguousarray(crimes.y, dtype=np.float64),
-            day=day,
-            width=width,
-            tod=np.mod(np.mod(day, 1) * 24, 24.0),
-            tod_width=width * 24,
-            dow=np.mod(day, 7.0),
-            codes=codes,
-            numeric=numeric,
-            categorical_names=cats,
-            numeric_names=nums,
-        )
+        return KernelTable(crime, codes, numeric, cats, nums)
 
     def feature_names(self) -> tuple[str, ...]:
         """The design's column names (`models.design`) in the kernel's order."""
@@ -187,20 +185,16 @@ def _circular_difference(a: float, wa: float, c: float, wc: float, period: float
 def _times(
     p: int,
     q: int,
-    x: Floats,
-    y: Floats,
-    day: Floats,
-    width: Floats,
-    tod: Floats,
-    tod_width: Floats,
-    dow: Floats,
+    crime: Floats,
 ) -> tuple[float, float, float, float]:
     """Spatial (metres), temporal (days), time-of-day (hours) and day-of-week (days) evidence."""
-    dx, dy = x[p] - x[q], y[p] - y[q]
+    dx, dy = crime[p, X] - crime[q, X], crime[p, Y] - crime[q, Y]
     spatial = math.sqrt(dx * dx + dy * dy)  # np.hypot's to an ulp, without its scaling
-    temporal = _abs_difference(day[p], width[p], day[q], width[q])
-    hours = _circular_difference(tod[p], tod_width[p], tod[q], tod_width[q], 24.0)
-    days = _circular_difference(dow[p], width[p], dow[q], width[q], 7.0)
+    temporal = _abs_difference(crime[p, DAY], crime[p, WIDTH], crime[q, DAY], crime[q, WIDTH])
+    hours = _circular_difference(
+        crime[p, TOD], crime[p, TOD_WIDTH], crime[q, TOD], crime[q, TOD_WIDTH], 24.0
+    )
+    days = _circular_difference(crime[p, DOW], crime[p, WIDTH], crime[q, DOW], crime[q, WIDTH], 7.0)
     return spatial, temporal, hours, days
 
 
@@ -208,13 +202,7 @@ def _times(
 def _evidence(
     i: Ints,
     j: Ints,
-    x: Floats,
-    y: Floats,
-    day: Floats,
-    width: Floats,
-    tod: Floats,
-    tod_width: Floats,
-    dow: Floats,
+    crime: Floats,
     codes: npt.NDArray[np.int32],
     numeric: Floats,
     times: Floats,
@@ -223,7 +211,7 @@ def _evidence(
 ) -> None:
     for k in prange(len(i)):
         p, q = i[k], j[k]
-        s, t, h, d = _times(p, q, x, y, day, width, tod, tod_width, dow)
+        s, t, h, d = _times(p, q, crime)
         times[k, 0], times[k, 1], times[k, 2], times[k, 3] = s, t, h, d
         for c in range(codes.shape[1]):
             cp, cq = codes[p, c], codes[q, c]
@@ -236,21 +224,32 @@ def _evidence(
 def _linear_pair(
     p: int,
     q: int,
-    x: Floats,
-    y: Floats,
-    day: Floats,
-    width: Floats,
-    tod: Floats,
-    tod_width: Floats,
-    dow: Floats,
+    crime: Floats,
     codes: npt.NDArray[np.int32],
     numeric: Floats,
     weights: Floats,
     intercept: float,
+    rest: float,
+    cutoff: float,
+    far2: float,
 ) -> float:
-    """intercept + weights . design row of the pair (p, q), p < q."""
-    s, t, h, d = _times(p, q, x, y, day, width, tod, tod_width, dow)
+    """intercept + weights . design row of the pair (p, q), p < q; or -inf when the pair cannot
+    reach `cutoff` (see `_bound`): farther than sqrt(`far2`) metres, or with distance and time
+    leaving it below `cutoff` even with the most the other features can add (`rest`). Such a
+    pair is dropped either way, and the rest of its evidence is never computed."""
+    dx, dy = crime[p, X] - crime[q, X], crime[p, Y] - crime[q, Y]
+    s2 = dx * dx + dy * dy
+    if s2 > far2:
+        return -math.inf
+    s = math.sqrt(s2)  # np.hypot's to an ulp, without its scaling
+    t = _abs_difference(crime[p, DAY], crime[p, WIDTH], crime[q, DAY], crime[q, WIDTH])
     total: float = intercept + weights[0] * math.log1p(s / 1000.0) + weights[1] * math.log1p(t)
+    if total + rest < cutoff:
+        return -math.inf
+    h = _circular_difference(
+        crime[p, TOD], crime[p, TOD_WIDTH], crime[q, TOD], crime[q, TOD_WIDTH], 24.0
+    )
+    d = _circular_difference(crime[p, DOW], crime[p, WIDTH], crime[q, DOW], crime[q, WIDTH], 7.0)
     total += weights[2] * h + weights[3] * d
     w = 4
     for c in range(codes.shape[1]):
@@ -269,23 +268,21 @@ def _linear_pair(
 def _linear_pairs(
     i: Ints,
     j: Ints,
-    x: Floats,
-    y: Floats,
-    day: Floats,
-    width: Floats,
-    tod: Floats,
-    tod_width: Floats,
-    dow: Floats,
+    crime: Floats,
     codes: npt.NDArray[np.int32],
     numeric: Floats,
     weights: Floats,
     intercept: float,
+    rest: float,
+    cutoff: float,
+    far2: float,
     out: Floats,
 ) -> None:
     for k in prange(len(i)):
         out[k] = _linear_pair(
-            i[k], j[k], x, y, day, width, tod, tod_width, dow, codes, numeric, weights, intercept
-        )
+            i[k], j[k], crime, codes, numeric, weights, intercept,
+            rest, cutoff, far2,
+        )  # fmt: skip
 
 
 @_jit(parallel=True)
@@ -294,17 +291,14 @@ def _linear_runs(
     ends: Ints,
     starts: Ints,
     order: Ints,
-    x: Floats,
-    y: Floats,
-    day: Floats,
-    width: Floats,
-    tod: Floats,
-    tod_width: Floats,
-    dow: Floats,
+    crime: Floats,
     codes: npt.NDArray[np.int32],
     numeric: Floats,
     weights: Floats,
     intercept: float,
+    rest: float,
+    cutoff: float,
+    far2: float,
     out: Floats,
 ) -> None:
     # Position a + k pairs with a + k + 1 .. ends[k] - 1; its factors start at out[starts[k]].
@@ -314,17 +308,49 @@ def _linear_runs(
             r, s = order[p], order[q]
             lo, hi = (r, s) if r < s else (s, r)
             out[starts[k] + q - p - 1] = _linear_pair(
-                lo, hi, x, y, day, width, tod, tod_width, dow, codes, numeric, weights, intercept
-            )
+                lo, hi, crime, codes, numeric, weights,
+                intercept, rest, cutoff, far2,
+            )  # fmt: skip
 
 
-Columns = tuple[
-    Floats, Floats, Floats, Floats, Floats, Floats, Floats, npt.NDArray[np.int32], Floats
-]
+def _bound(
+    table: KernelTable, weights: Floats, intercept: float, keep_above: float | None
+) -> tuple[float, float, float]:
+    """(rest, cutoff, far2) for `_linear_pair`. `rest` is the most the features after distance
+    and time can add (time of day 0 to 12 h, day of week 0 to 3.5 d, each MO pair same, different
+    or unknown; a numeric difference with a positive weight is unbounded: then nothing is
+    skipped); `cutoff` is `keep_above` less a margin for rounding (-inf: every pair in full);
+    `far2` the squared distance (metres) beyond which even the closest time cannot bring a pair
+    to `cutoff`, when more time and more distance both lower the factor (else inf)."""
+    nothing = (0.0, -math.inf, math.inf)
+    if keep_above is None:
+        return nothing
+    rest = max(0.0, 12.0 * weights[2]) + max(0.0, 3.5 * weights[3])
+    w = 4
+    for _ in table.categorical_names:
+        rest += max(0.0, weights[w], weights[w + 1])
+        w += 2
+    for _ in table.numeric_names:
+        if weights[w] > 0:
+            return nothing
+        rest += max(0.0, weights[w + 1])
+        w += 2
+    cutoff = keep_above - 1e-9 * (1.0 + abs(keep_above))
+    far2 = math.inf
+    g = (cutoff - intercept - float(rest)) / weights[0] if weights[0] < 0 else math.inf
+    if g < 700 and weights[1] <= 0:  # (expm1 overflows beyond 709)
+        # Below the cutoff when intercept + w0 log1p(s / 1000) + rest < cutoff, i.e. beyond
+        # s = 1000 expm1(g), g = (cutoff - intercept - rest) / w0; a hair farther, for rounding.
+        far = 1000.0 * math.expm1(g) * (1 + 1e-9) + 1e-6
+        far2 = far * far if far > 0 else -1.0
+    return float(rest), cutoff, far2
+
+
+Columns = tuple[Floats, npt.NDArray[np.int32], Floats]
 
 
 def _columns(t: KernelTable) -> Columns:
-    return (t.x, t.y, t.day, t.width, t.tod, t.tod_width, t.dow, t.codes, t.numeric)
+    return (t.crime, t.codes, t.numeric)
 
 
 def evidence(table: KernelTable, i: npt.ArrayLike, j: npt.ArrayLike) -> Evidence:
@@ -350,29 +376,44 @@ def evidence(table: KernelTable, i: npt.ArrayLike, j: npt.ArrayLike) -> Evidence
 
 
 def linear_scores(
-    table: KernelTable, weights: Floats, intercept: float, i: Ints, j: Ints
+    table: KernelTable,
+    weights: Floats,
+    intercept: float,
+    i: Ints,
+    j: Ints,
+    keep_above: float | None = None,
 ) -> Floats:
     """intercept + weights . design row for each pair (i[k], j[k]) (weights in the kernel's
-    order: `KernelTable.weights`)."""
+    order: `KernelTable.weights`). With `keep_above`, a pair that cannot score above it may get
+    -inf instead of its factor (all a caller dropping those pairs needs)."""
     i = np.ascontiguousarray(i, dtype=np.intp)
     j = np.ascontiguousarray(j, dtype=np.intp)
     out = np.empty(len(i))
     if len(i):
-        _linear_pairs(i, j, *_columns(table), weights, float(intercept), out)
+        rest, cutoff, far2 = _bound(table, weights, intercept, keep_above)
+        _linear_pairs(i, j, *_columns(table), weights, float(intercept), rest, cutoff, far2, out)
     return out
 
 
 def linear_runs(
-    table: KernelTable, weights: Floats, intercept: float, order: Ints, a: int, ends: Ints
+    table: KernelTable,
+    weights: Floats,
+    intercept: float,
+    order: Ints,
+    a: int,
+    ends: Ints,
+    keep_above: float | None = None,
 ) -> tuple[Ints, Floats]:
     """The factors of every pair of a chunk of runs (`index.iter_runs`: index position a + k with
-    a + k + 1 .. ends[k] - 1, `order` the index's table rows), run after run; and each run's
-    offset into them (`starts`, one more entry than runs: the total last)."""
+    a + k + 1 .. ends[k] - 1, `order` the index's table rows), run after run, each run's offset
+    into them (`starts`, one more entry than runs: the total last). `keep_above` as in
+    `linear_scores`."""
     runs = ends - np.arange(a + 1, a + 1 + len(ends))
     starts = np.zeros(len(ends) + 1, dtype=np.intp)
     np.cumsum(runs, out=starts[1:])
     out = np.empty(int(starts[-1]))
     if len(out):
+        rest, cutoff, far2 = _bound(table, weights, intercept, keep_above)
         _linear_runs(
             a,
             np.ascontiguousarray(ends, dtype=np.intp),
@@ -381,6 +422,9 @@ def linear_runs(
             *_columns(table),
             weights,
             float(intercept),
+            rest,
+            cutoff,
+            far2,
             out,
         )
     return starts, out

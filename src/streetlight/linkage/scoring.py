@@ -116,7 +116,7 @@ def _linear_pairs(
     before = set_threads(threads)
     try:
         for i, j in pairs:
-            bf = linear_scores(fast.table, fast.weights, fast.intercept, i, j)
+            bf = linear_scores(fast.table, fast.weights, fast.intercept, i, j, keep_above)
             yield _kept(i, j, bf, keep_above)
     finally:
         set_threads(before)
@@ -137,7 +137,9 @@ def _linear_runs(
     before = set_threads(threads)
     try:
         for a, ends in iter_runs(index, max_days=max_days, chunk_pairs=chunk_pairs):
-            starts, bf = linear_runs(fast.table, fast.weights, fast.intercept, index.order, a, ends)
+            starts, bf = linear_runs(
+                fast.table, fast.weights, fast.intercept, index.order, a, ends, keep_above
+            )
             flat = np.arange(len(bf)) if keep_above is None else np.flatnonzero(bf > keep_above)
             run = np.searchsorted(starts, flat, side="right") - 1
             p = a + run
