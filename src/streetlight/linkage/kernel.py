@@ -87,6 +87,13 @@ class KernelTable:
             numeric[:, v] = crimes.numeric[name]
         return KernelTable(crime, codes, numeric, cats, nums)
 
+    def take(self, rows: Ints) -> KernelTable:
+        """These rows, in this order (the index's order, so that runs of pairs read in sequence)."""
+        return KernelTable(
+            self.crime[rows], self.codes[rows], self.numeric[rows], self.categorical_names,
+            self.numeric_names,
+        )  # fmt: skip
+
     def feature_names(self) -> tuple[str, ...]:
         """The design's column names (`models.design`) in the kernel's order."""
         names = ["log_km", "log_days", "tod_hours", "dow_days"]
@@ -231,18 +238,21 @@ def _linear_pair(
     intercept: float,
     rest: float,
     cutoff: float,
-    far2: float,
+    km_top: Floats,
+    day_top: Floats,
 ) -> float:
     """intercept + weights . design row of the pair (p, q), p < q; or -inf when the pair cannot
-    reach `cutoff` (see `_bound`): farther than sqrt(`far2`) metres, or with distance and time
-    leaving it below `cutoff` even with the most the other features can add (`rest`). Such a
-    pair is dropped either way, and the rest of its evidence is never computed."""
+    reach `cutoff` (see `_bound`): with distance and time (first by their buckets' upper bounds
+    `km_top` and `day_top`, without a logarithm, then exactly) leaving it below `cutoff` even
+    with the most the other features can add (`rest`). Such a pair is dropped either way, and
+    the rest of its evidence (most of the work) is never computed."""
     dx, dy = crime[p, X] - crime[q, X], crime[p, Y] - crime[q, Y]
-    s2 = dx * dx + dy * dy
-    if s2 > far2:
-        return -math.inf
-    s = math.sqrt(s2)  # np.hypot's to an ulp, without its scaling
+    s = math.sqrt(dx * dx + dy * dy)  # np.hypot's to an ulp, without its scaling
     t = _abs_difference(crime[p, DAY], crime[p, WIDTH], crime[q, DAY], crime[q, WIDTH])
+    top = km_top[min(int(s / (1000.0 * KM_STEP)), len(km_top) - 1)]
+    top += day_top[min(int(t / DAY_STEP), len(day_top) - 1)]
+    if intercept + top + rest < cutoff:
+        return -math.inf
     total: float = intercept + weights[0] * math.log1p(s / 1000.0) + weights[1] * math.log1p(t)
     if total + rest < cutoff:
         return -math.inf
@@ -275,13 +285,14 @@ def _linear_pairs(
     intercept: float,
     rest: float,
     cutoff: float,
-    far2: float,
+    km_top: Floats,
+    day_top: Floats,
     out: Floats,
 ) -> None:
     for k in prange(len(i)):
         out[k] = _linear_pair(
             i[k], j[k], crime, codes, numeric, weights, intercept,
-            rest, cutoff, far2,
+            rest, cutoff, km_top, day_top,
         )  # fmt: skip
 
 
@@ -298,31 +309,48 @@ def _linear_runs(
     intercept: float,
     rest: float,
     cutoff: float,
-    far2: float,
+    km_top: Floats,
+    day_top: Floats,
     out: Floats,
 ) -> None:
     # Position a + k pairs with a + k + 1 .. ends[k] - 1; its factors start at out[starts[k]].
     for k in prange(len(ends)):
         p = a + k
         for q in range(p + 1, ends[k]):
-            r, s = order[p], order[q]
-            lo, hi = (r, s) if r < s else (s, r)
+            # Rows in index order (`crime` sorted: q's rows are read in sequence); each pair
+            # still evaluated with its lower table row first, as the numpy path does.
+            lo, hi = (p, q) if order[p] < order[q] else (q, p)
             out[starts[k] + q - p - 1] = _linear_pair(
                 lo, hi, crime, codes, numeric, weights,
-                intercept, rest, cutoff, far2,
+                intercept, rest, cutoff, km_top, day_top,
             )  # fmt: skip
 
 
+# Buckets of the quick bound: 0.1 km up to 100 km, a quarter day up to 500 days (the last
+# bucket holds everything beyond).
+KM_STEP, KM_BUCKETS = 0.1, 1001
+DAY_STEP, DAY_BUCKETS = 0.25, 2001
+
+
+def _top(weight: float, step: float, buckets: int) -> Floats:
+    """The most `weight * log1p(v)` reaches for v in each bucket [k step, (k + 1) step)."""
+    edges = np.arange(buckets + 1) * step
+    top: Floats = np.maximum(weight * np.log1p(edges[:-1]), weight * np.log1p(edges[1:]))
+    top[-1] = weight * np.log1p(edges[-2]) if weight <= 0 else math.inf
+    return top
+
+
 def _bound(
-    table: KernelTable, weights: Floats, intercept: float, keep_above: float | None
-) -> tuple[float, float, float]:
-    """(rest, cutoff, far2) for `_linear_pair`. `rest` is the most the features after distance
-    and time can add (time of day 0 to 12 h, day of week 0 to 3.5 d, each MO pair same, different
-    or unknown; a numeric difference with a positive weight is unbounded: then nothing is
-    skipped); `cutoff` is `keep_above` less a margin for rounding (-inf: every pair in full);
-    `far2` the squared distance (metres) beyond which even the closest time cannot bring a pair
-    to `cutoff`, when more time and more distance both lower the factor (else inf)."""
-    nothing = (0.0, -math.inf, math.inf)
+    table: KernelTable, weights: Floats, keep_above: float | None
+) -> tuple[float, float, Floats, Floats]:
+    """(rest, cutoff, km_top, day_top) for `_linear_pair`. `rest` is the most the features after
+    distance and time can add (time of day 0 to 12 h, day of week 0 to 3.5 d, each MO pair same,
+    different or unknown; a numeric difference with a positive weight is unbounded: then nothing
+    is skipped); `cutoff` is `keep_above` less a margin for rounding (-inf: every pair in full);
+    `km_top` and `day_top` the most distance and time contribute in each bucket of theirs."""
+    km_top = _top(float(weights[0]), KM_STEP, KM_BUCKETS)
+    day_top = _top(float(weights[1]), DAY_STEP, DAY_BUCKETS)
+    nothing = (0.0, -math.inf, km_top, day_top)
     if keep_above is None:
         return nothing
     rest = max(0.0, 12.0 * weights[2]) + max(0.0, 3.5 * weights[3])
@@ -335,15 +363,7 @@ def _bound(
             return nothing
         rest += max(0.0, weights[w + 1])
         w += 2
-    cutoff = keep_above - 1e-9 * (1.0 + abs(keep_above))
-    far2 = math.inf
-    g = (cutoff - intercept - float(rest)) / weights[0] if weights[0] < 0 else math.inf
-    if g < 700 and weights[1] <= 0:  # (expm1 overflows beyond 709)
-        # Below the cutoff when intercept + w0 log1p(s / 1000) + rest < cutoff, i.e. beyond
-        # s = 1000 expm1(g), g = (cutoff - intercept - rest) / w0; a hair farther, for rounding.
-        far = 1000.0 * math.expm1(g) * (1 + 1e-9) + 1e-6
-        far2 = far * far if far > 0 else -1.0
-    return float(rest), cutoff, far2
+    return float(rest), keep_above - 1e-9 * (1.0 + abs(keep_above)), km_top, day_top
 
 
 Columns = tuple[Floats, npt.NDArray[np.int32], Floats]
@@ -390,8 +410,12 @@ def linear_scores(
     j = np.ascontiguousarray(j, dtype=np.intp)
     out = np.empty(len(i))
     if len(i):
-        rest, cutoff, far2 = _bound(table, weights, intercept, keep_above)
-        _linear_pairs(i, j, *_columns(table), weights, float(intercept), rest, cutoff, far2, out)
+        rest, cutoff, km_top, day_top = _bound(table, weights, keep_above)
+        crime, codes, numeric = _columns(table)
+        _linear_pairs(
+            i, j, crime, codes, numeric, weights, float(intercept), rest, cutoff, km_top, day_top,
+            out,
+        )  # fmt: skip
     return out
 
 
@@ -406,14 +430,14 @@ def linear_runs(
 ) -> tuple[Ints, Floats]:
     """The factors of every pair of a chunk of runs (`index.iter_runs`: index position a + k with
     a + k + 1 .. ends[k] - 1, `order` the index's table rows), run after run, each run's offset
-    into them (`starts`, one more entry than runs: the total last). `keep_above` as in
-    `linear_scores`."""
+    into them (`starts`, one more entry than runs: the total last). `table` is in index order
+    (`KernelTable.take(order)`). `keep_above` as in `linear_scores`."""
     runs = ends - np.arange(a + 1, a + 1 + len(ends))
     starts = np.zeros(len(ends) + 1, dtype=np.intp)
     np.cumsum(runs, out=starts[1:])
     out = np.empty(int(starts[-1]))
     if len(out):
-        rest, cutoff, far2 = _bound(table, weights, intercept, keep_above)
+        rest, cutoff, km_top, day_top = _bound(table, weights, keep_above)
         _linear_runs(
             a,
             np.ascontiguousarray(ends, dtype=np.intp),
@@ -424,7 +448,8 @@ def linear_runs(
             float(intercept),
             rest,
             cutoff,
-            far2,
+            km_top,
+            day_top,
             out,
         )
     return starts, out

@@ -134,11 +134,12 @@ def _linear_runs(
     in the chunk (a binary search in the runs' offsets)."""
     from streetlight.linkage.kernel import linear_runs, set_threads
 
+    ordered = fast.table.take(index.order)
     before = set_threads(threads)
     try:
         for a, ends in iter_runs(index, max_days=max_days, chunk_pairs=chunk_pairs):
             starts, bf = linear_runs(
-                fast.table, fast.weights, fast.intercept, index.order, a, ends, keep_above
+                ordered, fast.weights, fast.intercept, index.order, a, ends, keep_above
             )
             flat = np.arange(len(bf)) if keep_above is None else np.flatnonzero(bf > keep_above)
             run = np.searchsorted(starts, flat, side="right") - 1
