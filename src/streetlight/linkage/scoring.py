@@ -245,5 +245,7 @@ def score_all(
     i = np.concatenate([p[0] for p in parts])
     j = np.concatenate([p[1] for p in parts])
     bf = np.concatenate([p[2] for p in parts])
-    order = np.lexsort((j, i))
+    # Each pair once, so sorting one key i * n + j is the (i, j) order; several times faster
+    # than lexsort, which at ten million pairs took longer than scoring them.
+    order = np.argsort(i.astype(np.int64) * len(crimes) + j)
     return ScoredPairs(len(crimes), i[order], j[order], bf[order])
