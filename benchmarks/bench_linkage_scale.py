@@ -6,7 +6,7 @@ query under 200 ms.
 
     uv run python benchmarks/bench_linkage_scale.py [--seed 20261207] [--crimes 20000]
         [--max-km 5] [--workers 1] [--queries 200] [--sample 2000000] [--compare-numpy PAIRS]
-        [--full]
+        [--full] [--numpy]
 
 Prints one table: the index's build time, the pairs within 365 days (all, and within `--max-km`),
 the time to find and to score them, the total and the peak memory (the process's maximum resident
@@ -238,6 +238,11 @@ def main() -> None:
         "the compiled kernel on --workers threads, keeping none: the time of the evidence and "
         "the model alone, in bounded memory",
     )
+    parser.add_argument(
+        "--numpy",
+        action="store_true",
+        help="score by the numpy path (as before the compiled kernel; --workers processes)",
+    )
     args = parser.parse_args()
     max_metres = args.max_km * 1000 if args.max_km > 0 else None
     limit = f"{args.max_km:g} km" if max_metres else "no spatial limit"
@@ -287,14 +292,19 @@ def main() -> None:
     table.append(("find them", f"{t_find:.2f} s"))
     t, cpu = time.perf_counter(), time.process_time()
     scored = score_all(
-        crimes, model, max_metres=max_metres, workers=args.workers, keep_above=args.keep_above
+        crimes,
+        model,
+        max_metres=max_metres,
+        workers=args.workers,
+        keep_above=args.keep_above,
+        numpy=args.numpy,
     )
     t_score, cpu = time.perf_counter() - t, time.process_time() - cpu
     kept = "" if args.keep_above is None else f", kept {len(scored):,} above {args.keep_above:g}"
     # CPU time (this process's threads; not a process pool's) says what the load hides.
     table.append(
         (
-            f"find and score them, {args.workers} worker(s)",
+            f"find and score them, {args.workers} worker(s)" + (", numpy" if args.numpy else ""),
             f"{t_score:.2f} s (CPU {cpu:.1f} s){kept}",
         )
     )
