@@ -153,3 +153,17 @@ def test_score_pairs_uses_the_kernel_for_linear_models_and_numpy_for_others() ->
         np.testing.assert_array_equal(a, i)
         np.testing.assert_array_equal(b, j)
         assert np.abs(bf - model.log_bayes_factor(evidence)).max() < TOLERANCE
+
+
+def test_two_threads_may_score_at_once() -> None:
+    # A web app's request threads: kernels launch one at a time, whatever numba's threading layer.
+    from concurrent.futures import ThreadPoolExecutor
+
+    crimes = random_table(60, 8, numeric=False)
+    model = fitted_logistic(crimes, 8)
+    alone = score_all(crimes, model, max_days=40).log_bf
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda _: score_all(crimes, model, max_days=40).log_bf, range(4)))
+    for answer in answers:
+        np.testing.assert_array_equal(answer, alone)
+    assert len(all_pairs(len(crimes))[0]) > len(alone) > 0

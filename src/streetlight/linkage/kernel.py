@@ -26,6 +26,7 @@ and for windows of a few minutes a cube rounded differently moves the answer by 
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
@@ -42,6 +43,10 @@ from streetlight.linkage.models import LinearForm
 Ints = npt.NDArray[np.intp]
 Floats = npt.NDArray[np.float64]
 F = TypeVar("F", bound=Callable[..., Any])
+
+# One parallel kernel at a time: numba's fallback threading layer (workqueue, where OpenMP and
+# TBB are missing) aborts the process if two threads launch parallel kernels at once.
+_LAUNCH = threading.Lock()
 
 
 def _jit(*, parallel: bool = False) -> Callable[[F], F]:
@@ -385,7 +390,8 @@ def evidence(table: KernelTable, i: npt.ArrayLike, j: npt.ArrayLike) -> Evidence
     matches = np.empty((m, len(table.categorical_names)))
     diffs = np.empty((m, len(table.numeric_names)))
     if m:
-        _evidence(i, j, *_columns(table), times, matches, diffs)
+        with _LAUNCH:
+            _evidence(i, j, *_columns(table), times, matches, diffs)
     return Evidence(
         i=i,
         j=j,
@@ -415,10 +421,11 @@ def linear_scores(
     if len(i):
         rest, cutoff, km_top, day_top = _bound(table, weights, keep_above)
         crime, codes, numeric = _columns(table)
-        _linear_pairs(
-            i, j, crime, codes, numeric, weights, float(intercept), rest, cutoff, km_top, day_top,
-            out,
-        )  # fmt: skip
+        with _LAUNCH:
+            _linear_pairs(
+                i, j, crime, codes, numeric, weights, float(intercept), rest, cutoff, km_top,
+                day_top, out,
+            )  # fmt: skip
     return out
 
 
@@ -441,20 +448,21 @@ def linear_runs(
     out = np.empty(int(starts[-1]))
     if len(out):
         rest, cutoff, km_top, day_top = _bound(table, weights, keep_above)
-        _linear_runs(
-            a,
-            np.ascontiguousarray(ends, dtype=np.intp),
-            starts,
-            order,
-            *_columns(table),
-            weights,
-            float(intercept),
-            rest,
-            cutoff,
-            km_top,
-            day_top,
-            out,
-        )
+        with _LAUNCH:
+            _linear_runs(
+                a,
+                np.ascontiguousarray(ends, dtype=np.intp),
+                starts,
+                order,
+                *_columns(table),
+                weights,
+                float(intercept),
+                rest,
+                cutoff,
+                km_top,
+                day_top,
+                out,
+            )
     return starts, out
 
 
