@@ -5,7 +5,8 @@ all pairs within 365 days in under 30 s on this machine (2 cores), a suspect-ide
 query under 200 ms.
 
     uv run python benchmarks/bench_linkage_scale.py [--seed 20261207] [--crimes 20000]
-        [--max-km 5] [--workers 1] [--queries 200] [--sample 2000000]
+        [--max-km 5] [--workers 1] [--queries 200] [--sample 2000000] [--compare-numpy PAIRS]
+        [--full] [--numpy]
 
 Prints one table: the index's build time, the pairs within 365 days (all, and within `--max-km`),
 the time to find and to score them, the total and the peak memory (the process's maximum resident
@@ -13,7 +14,10 @@ set; tracemalloc's peak of numpy allocations beside it); then the query latency 
 over `--queries` held-out crimes) and how often the true offender's series comes first. With
 `--max-km 0` there is no spatial limit: every pair within 365 days is scored (expect minutes).
 To judge a limit, `--sample` random pairs within 365 days but beyond it are scored as well, and
-the share of them with positive evidence printed. The model is `LogisticLinkage` fitted on the
+the share of them with positive evidence printed. `--compare-numpy N` first scores N random pairs
+within 365 days both by the numpy path and by the compiled kernel (`linkage.kernel`), which
+`score_all` uses for this linear model: their ratio holds whatever else the machine is doing,
+where the totals do not. `--workers` is the kernel's threads. The model is `LogisticLinkage` fitted on the
 reference protocol's pairs (`make_pairs`) of the solved crimes. Nothing here is a test; figures
 go in docs/linkage-scale.md.
 """
@@ -31,10 +35,16 @@ import numpy.typing as npt
 
 from streetlight.linkage.crimes import CrimeTable, Offenders
 from streetlight.linkage.evidence import compare
-from streetlight.linkage.index import CrimeIndex, build_index, count_pairs, iter_candidate_pairs
+from streetlight.linkage.index import (
+    CrimeIndex,
+    build_index,
+    count_pairs,
+    iter_candidate_pairs,
+    iter_runs,
+)
 from streetlight.linkage.models import LogisticLinkage
 from streetlight.linkage.pairs import make_pairs
-from streetlight.linkage.scoring import score_all
+from streetlight.linkage.scoring import score_all, score_pairs
 from streetlight.linkage.series import cluster_series
 from streetlight.linkage.suspects import SuspectIndex
 
@@ -121,11 +131,11 @@ def synthetic_force(n: int, seed: int, *, days: int = 3 * 365, side: float = 40_
     return Force(crimes, who.astype(np.int64), solved)
 
 
-def _sample_far(
-    crimes: CrimeTable, index: CrimeIndex, within: int, size: int, max_metres: float, seed: int
+def _sample_within(
+    index: CrimeIndex, within: int, size: int, seed: int
 ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """A uniform sample (with replacement) of the pairs within 365 days, kept if beyond the
-    spatial limit: pair number d of the index's runs is (p, p + 1 + offset in p's run)."""
+    """A uniform sample (with replacement) of the pairs within 365 days, as table rows i < j:
+    pair number d of the index's runs is (p, p + 1 + offset in p's run)."""
     ends = np.searchsorted(index.key, index.key + 365 * 2880, side="right")
     runs = ends - np.arange(1, len(index) + 1)
     cum = np.cumsum(runs)
@@ -133,8 +143,74 @@ def _sample_far(
     p = np.searchsorted(cum, draw, side="right")
     q = p + 1 + draw - (cum[p] - runs[p])
     i, j = index.order[p], index.order[q]
+    return np.minimum(i, j), np.maximum(i, j)
+
+
+def _sample_far(
+    crimes: CrimeTable, index: CrimeIndex, within: int, size: int, max_metres: float, seed: int
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """`_sample_within`, kept if beyond the spatial limit."""
+    i, j = _sample_within(index, within, size, seed)
     far = np.hypot(crimes.x[i] - crimes.x[j], crimes.y[i] - crimes.y[j]) > max_metres
     return i[far], j[far]
+
+
+def _compare_paths(
+    crimes: CrimeTable, model: LogisticLinkage, size: int, workers: int, seed: int
+) -> list[tuple[str, str]]:
+    """The same random pairs scored by the numpy path (one process) and by the compiled kernel
+    (after a warm-up call, so compilation or loading the cache is not counted)."""
+    index = build_index(crimes)
+    i, j = _sample_within(index, count_pairs(index), size, seed)
+    list(score_pairs(crimes, model, [(i[:1000], j[:1000])]))  # compile or load the kernel
+    # Wall and CPU seconds: on a loaded machine the CPU time of one thread is the fairer ratio.
+    t, cpu = time.perf_counter(), time.process_time()
+    ((_, _, slow),) = score_pairs(crimes, model, [(i, j)], numpy=True)
+    t_slow, cpu_slow = time.perf_counter() - t, time.process_time() - cpu
+    rows = [
+        (
+            f"same {size:,} random pairs: numpy path",
+            f"{size / t_slow / 1e6:.2f} M pairs/s ({size / cpu_slow / 1e6:.2f} per CPU s)",
+        )
+    ]
+    for threads in sorted({1, workers}):
+        t, cpu = time.perf_counter(), time.process_time()
+        ((_, _, fast),) = score_pairs(crimes, model, [(i, j)], workers=threads)
+        t_fast, cpu_fast = time.perf_counter() - t, time.process_time() - cpu
+        rows.append(
+            (
+                f"  compiled kernel, {threads} thread(s)",
+                f"{size / t_fast / 1e6:.2f} M pairs/s ({size / cpu_fast / 1e6:.2f} per CPU s): "
+                f"{t_slow / t_fast:.1f} x the numpy path ({cpu_slow / cpu_fast:.1f} x in CPU "
+                f"time; max |difference| {np.abs(fast - slow).max():.1e})",
+            )
+        )
+    return rows
+
+
+def _score_every_pair(crimes: CrimeTable, model: LogisticLinkage, workers: int) -> tuple[str, str]:
+    """Every pair within 365 days through the kernel in full, each chunk's factors dropped."""
+    from streetlight.linkage.kernel import KernelTable, linear_runs, set_threads
+
+    form = model.linear_form()
+    index = build_index(crimes)
+    table = KernelTable.of(crimes)
+    weights = table.weights(form)
+    if weights is None:
+        raise SystemExit("the model's features are not the table's")
+    ordered = table.take(index.order)
+    linear_runs(ordered, weights, form.intercept, index.order, 0, np.array([2]))  # compile
+    before = set_threads(workers)
+    t, cpu, pairs = time.perf_counter(), time.process_time(), 0
+    for a, ends in iter_runs(index):
+        _, bf = linear_runs(ordered, weights, form.intercept, index.order, a, ends)
+        pairs += len(bf)
+    t, cpu = time.perf_counter() - t, time.process_time() - cpu
+    set_threads(before)
+    return (
+        f"every pair in full, compiled, {workers} thread(s)",
+        f"{pairs:,} pairs in {t:.2f} s (CPU {cpu:.1f} s; {pairs / t / 1e6:.1f} M pairs/s)",
+    )
 
 
 def main() -> None:
@@ -147,6 +223,26 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=8.0, help="series cut (log BF)")
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--sample", type=int, default=2_000_000)
+    parser.add_argument(
+        "--compare-numpy",
+        type=int,
+        default=0,
+        metavar="PAIRS",
+        help="score this many random pairs within 365 days by the numpy path and the compiled "
+        "kernel (1 and --workers threads), one after the other: the ratio, whatever the load",
+    )
+    parser.add_argument(
+        "--full",
+        action="store_true",
+        help="also score every pair within 365 days in full (no bound from --keep-above) with "
+        "the compiled kernel on --workers threads, keeping none: the time of the evidence and "
+        "the model alone, in bounded memory",
+    )
+    parser.add_argument(
+        "--numpy",
+        action="store_true",
+        help="score by the numpy path (as before the compiled kernel; --workers processes)",
+    )
     args = parser.parse_args()
     max_metres = args.max_km * 1000 if args.max_km > 0 else None
     limit = f"{args.max_km:g} km" if max_metres else "no spatial limit"
@@ -178,6 +274,15 @@ def main() -> None:
     )
 
     table: list[tuple[str, str]] = []
+    # The kernel's first call compiles it (or loads it from numba's cache): once per process,
+    # timed on its own rather than inside the scoring.
+    t = time.perf_counter()
+    score_all(crimes.take(np.arange(50)), model, max_metres=max_metres, numpy=args.numpy)
+    table.append(("first call: compile or load the kernel", f"{time.perf_counter() - t:.2f} s"))
+    if args.compare_numpy:
+        table += _compare_paths(crimes, model, args.compare_numpy, args.workers, args.seed + 3)
+    if args.full:
+        table.append(_score_every_pair(crimes, model, args.workers))
     tracemalloc.start()
     t0 = time.perf_counter()
     index = build_index(crimes)
@@ -190,13 +295,24 @@ def main() -> None:
     t_find = time.perf_counter() - t
     table.append((f"  of which within {limit}", f"{found:,}"))
     table.append(("find them", f"{t_find:.2f} s"))
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     scored = score_all(
-        crimes, model, max_metres=max_metres, workers=args.workers, keep_above=args.keep_above
+        crimes,
+        model,
+        max_metres=max_metres,
+        workers=args.workers,
+        keep_above=args.keep_above,
+        numpy=args.numpy,
     )
-    t_score = time.perf_counter() - t
+    t_score, cpu = time.perf_counter() - t, time.process_time() - cpu
     kept = "" if args.keep_above is None else f", kept {len(scored):,} above {args.keep_above:g}"
-    table.append((f"find and score them, {args.workers} worker(s)", f"{t_score:.2f} s{kept}"))
+    # CPU time (this process's threads; not a process pool's) says what the load hides.
+    table.append(
+        (
+            f"find and score them, {args.workers} worker(s)" + (", numpy" if args.numpy else ""),
+            f"{t_score:.2f} s (CPU {cpu:.1f} s){kept}",
+        )
+    )
     table.append(("total: index + find + score", f"{t_index + t_score:.2f} s (target < 30 s)"))
     t = time.perf_counter()
     clusters = cluster_series(
@@ -219,7 +335,12 @@ def main() -> None:
         i, j = _sample_far(crimes, index, within, args.sample, max_metres, args.seed + 2)
         far = model.log_bayes_factor(compare(crimes, i, j))
         beyond = within - found
-        table.append((f"beyond {limit}: pairs sampled", f"{len(i):,} (max log BF {far.max():.1f})"))
+        table.append(
+            (
+                f"beyond {limit}: pairs sampled",
+                f"{len(i):,} (max log BF {far.max():.1f})",
+            )
+        )
         for cut in (0.0, 2.0, 4.0, 6.0):
             near_count = int((scored.log_bf > cut).sum())
             estimate = float((far > cut).mean()) * beyond
@@ -254,7 +375,10 @@ def main() -> None:
     )
     r = np.array(ranks)
     table.append(
-        ("  true offender first / in top 10", f"{(r == 1).mean():.0%} / {(r > 0).mean():.0%}")
+        (
+            "  true offender first / in top 10",
+            f"{(r == 1).mean():.0%} / {(r > 0).mean():.0%}",
+        )
     )
     width = max(len(a) for a, _ in table)
     for a, b in table:

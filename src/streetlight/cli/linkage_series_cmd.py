@@ -69,7 +69,13 @@ def series_command(
         "on large files, see docs/linkage-scale.md.",
     ),
     seed: int = typer.Option(1, "--seed", help="The seed of the protocol's unlinked pairs."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Processes scoring pairs."),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        min=1,
+        help="Threads scoring pairs (the default logistic model is compiled; "
+        "other models: processes).",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Find series among the unsolved crimes: fit the default model on the solved crimes, score

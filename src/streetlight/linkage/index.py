@@ -140,6 +140,18 @@ def iter_candidate_pairs(
         yield np.minimum(i, j), np.maximum(i, j)
 
 
+def iter_runs(
+    index: CrimeIndex, *, max_days: float = 365.0, chunk_pairs: int = CHUNK_PAIRS
+) -> Iterator[tuple[int, Ints]]:
+    """The candidate pairs without a spatial limit, as runs rather than pairs: for each of the
+    `count_chunks` chunks, (a, ends) with the crime at index position a + k paired with positions
+    a + k + 1 .. ends[k] - 1. A compiled scorer walks these runs directly, so the pairs' row
+    indices (16 bytes a pair) are never made for pairs it does not keep."""
+    ends, bounds = _plan(index, max_days, chunk_pairs)
+    for a, b in bounds:
+        yield a, ends[a:b]
+
+
 def _time_pairs(a: int, b: int, runs: Ints) -> tuple[Ints, Ints]:
     """Positions (p, q) for crimes a..b-1 and their runs: p repeated, q counting up from p+1."""
     p = np.repeat(np.arange(a, b, dtype=np.intp), runs)

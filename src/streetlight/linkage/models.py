@@ -11,7 +11,7 @@ odds become a log Bayes factor by taking away the (weighted) prior log odds it w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -32,6 +32,24 @@ class LinkageModel(Protocol):
     def fit(self, evidence: Evidence, linked: npt.ArrayLike, weight: npt.ArrayLike) -> Self: ...
 
     def log_bayes_factor(self, evidence: Evidence) -> Floats: ...
+
+
+@dataclass(frozen=True)
+class LinearForm:
+    """A fitted model's log Bayes factor as `intercept + weights @ design(evidence).x`, one weight
+    per design column named in `names` (any standardisation folded in). Scoring at scale computes
+    this sum in a compiled kernel without building the design matrix (`linkage.kernel`)."""
+
+    names: tuple[str, ...]
+    weights: Floats
+    intercept: float
+
+
+@runtime_checkable
+class LinearModel(Protocol):
+    """A model that can say it is linear in the design's features (see `LinearForm`)."""
+
+    def linear_form(self) -> LinearForm: ...
 
 
 @dataclass(frozen=True)
@@ -98,9 +116,11 @@ class LogisticLinkage:
     _mean: Floats | None = field(default=None, init=False, repr=False)
     _scale: Floats | None = field(default=None, init=False, repr=False)
     _prior: float = field(default=0.0, init=False, repr=False)
+    _names: tuple[str, ...] = field(default=(), init=False, repr=False)
 
     def fit(self, evidence: Evidence, linked: npt.ArrayLike, weight: npt.ArrayLike) -> Self:
-        x = design(evidence).x
+        features = design(evidence)
+        x, self._names = features.x, features.names
         self._mean = x.mean(axis=0)
         self._scale = np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
         y, w = labels(evidence, linked, weight)
@@ -116,3 +136,12 @@ class LogisticLinkage:
             raise RuntimeError("fit the model before scoring pairs")
         x = (design(evidence).x - self._mean) / self._scale
         return np.asarray(self._model.decision_function(x), dtype=np.float64) - self._prior
+
+    def linear_form(self) -> LinearForm:
+        """The fitted factor with the standardisation folded into the coefficients:
+        sum_f c_f (x_f - m_f) / s_f + b - prior = sum_f (c_f / s_f) x_f + (b - prior - ...)."""
+        if self._model is None or self._mean is None or self._scale is None:
+            raise RuntimeError("fit the model before scoring pairs")
+        weights = np.asarray(self._model.coef_, dtype=np.float64)[0] / self._scale
+        intercept = float(self._model.intercept_[0]) - self._prior - float(weights @ self._mean)
+        return LinearForm(self._names, weights, intercept)
