@@ -1,15 +1,18 @@
 """What several commands print the same way: an ingest's summary (`ingest`, `demo`), the demo
-force's accounts (`demo`, `db seed-demo`) and the public reports a command used (`hotspots`,
-`plan`, `reports layer`). Kept out of the command modules so none imports another."""
+force's accounts (`demo`, `db seed-demo`), the public reports a command used (`hotspots`,
+`plan`, `reports layer`) and the end of a `--force all` run (`backtest`, `hotspots`,
+`plan-backtest`). Kept out of the command modules so none imports another."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import typer
 from rich.table import Table
 
-from streetlight.cli.terminal import out
+from streetlight.cli.terminal import err, out
 
 if TYPE_CHECKING:
     from streetlight.demo.force import DemoForce
@@ -98,3 +101,18 @@ def layer_line(layer: PerceptionLayer, accepted: int) -> str:
         f"public reports: {accepted:,} accepted, {layer.placed:,} used in {cells:,} cells; "
         f"{layer.unplaced:,} without a point or over 250 m from the study area"
     )
+
+
+def finish_all_forces(
+    lines: Sequence[str], failed: Mapping[str, str], summary: Sequence[Path]
+) -> None:
+    """A line per force that ran, the forces that failed (on stderr) and the summary files;
+    exit status 1 when any force failed, after the others' results are written and shown."""
+    for line in lines:
+        out.print(line, soft_wrap=True)
+    for force, why in failed.items():
+        err.print(f"error: {force}: {why}", soft_wrap=True)
+    for path in summary:
+        out.print(f"wrote {path}")
+    if failed:
+        raise typer.Exit(1)
