@@ -46,6 +46,8 @@ def _csv(columns: list[str], rows: Sequence[Row]) -> str:
 def _cell(value: Value) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.4g}"
     return str(value).replace("|", "\\|")
