@@ -158,6 +158,7 @@ def test_a_worker_killed_mid_task_is_retried_without_losing_or_adding_a_force(
     assert (tmp_path / "killed").exists()  # the durham attempt that died did run
     assert list(outcomes.results) == list(FORCES) and not outcomes.failed
     assert len(seen) == len(FORCES)
+    assert list(outcomes.cpu) == list(FORCES) and outcomes.workers == 2
     rows = [row for result in outcomes.results.values() for row in result.rows]
     assert [row["force"] for row in rows] == list(FORCES)
     for force in FORCES:

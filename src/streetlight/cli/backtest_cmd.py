@@ -14,7 +14,7 @@ from streetlight.cli.options import (
     CellOption,
     CoverageOption,
     EndMonthOption,
-    ForceOption,
+    ForcesOption,
     HarmOption,
     JsonFileOption,
     ModelsOption,
@@ -45,7 +45,7 @@ def backtest_command(
     end: EndMonthOption,
     models: ModelsOption = None,
     store: StoreOption = None,
-    force: ForceOption = None,
+    force: ForcesOption = None,
     cell: CellOption = 150.0,
     coverage: CoverageOption = "1,2,5,10",
     boundary: BoundaryOption = None,
@@ -132,7 +132,7 @@ def _all_forces(
             f"{best['hit_rate']:.3f}, PAI {best['pai']:.2f}, PEI {best['pei']:.3f} "
             f"at {best['coverage']:g}%"
         )
-    finish_all_forces(lines, outcomes.failed, summary)
+    finish_all_forces(lines, outcomes, summary)
 
 
 def _print_table(data: dict[str, Any], covers: list[float]) -> None:

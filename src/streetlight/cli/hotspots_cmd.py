@@ -13,7 +13,7 @@ from streetlight.cli.options import (
     CategoryOption,
     CellOption,
     DatabaseOption,
-    ForceOption,
+    ForcesOption,
     ForecastMonthOption,
     ForecastOutOption,
     HarmOption,
@@ -51,7 +51,7 @@ def _all_forces(
         f"{row['top_place'] or row['top_cell']} ({row['top_score']:.3g})"
         for force, row in ((f, r.row) for f, r in outcomes.results.items())
     ]
-    finish_all_forces(lines, outcomes.failed, summary)
+    finish_all_forces(lines, outcomes, summary)
 
 
 def hotspots_command(
@@ -61,7 +61,7 @@ def hotspots_command(
     model: HotspotModelOption = None,
     backtest: BacktestFileOption = None,
     store: StoreOption = None,
-    force: ForceOption = None,
+    force: ForcesOption = None,
     cell: CellOption = 150.0,
     boundary: BoundaryOption = None,
     harm: HarmOption = None,

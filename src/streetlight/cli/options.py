@@ -22,6 +22,10 @@ StoreOption = Annotated[
     ),
 ]
 ForceOption = Annotated[
+    str | None, typer.Option("--force", help="Force (needed when the store has several).")
+]
+# `backtest`, `hotspots` and `plan-backtest` also run every force at once.
+ForcesOption = Annotated[
     str | None,
     typer.Option(
         "--force",

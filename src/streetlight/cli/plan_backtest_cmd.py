@@ -53,7 +53,7 @@ from streetlight.cli.options import (
     BusyWeightOption,
     CategoryOption,
     CellOption,
-    ForceOption,
+    ForcesOption,
     FromMonthOption,
     GapOption,
     JsonOutOption,
@@ -108,7 +108,7 @@ def plan_backtest_command(
     gap: GapOption = defaults.GAP,
     places_file: PlacesOption = None,
     store: StoreOption = None,
-    force: ForceOption = None,
+    force: ForcesOption = None,
     cell: CellOption = defaults.CELL_M,
     boundary: BoundaryOption = None,
     report: ReportFileOption = None,
@@ -198,7 +198,7 @@ def _all_forces(
                 shares.setdefault(str(row["method"]), []).append(share)
         means = ", ".join(f"{m} {sum(v) / len(v):.3f}" for m, v in shares.items())
         lines.append(f"{force}: covered share (mean over shifts): {means}")
-    finish_all_forces(lines, outcomes.failed, summary)
+    finish_all_forces(lines, outcomes, summary)
 
 
 def _print_run(run: StorePlanBacktest, first: date, last: date) -> None:

@@ -5,9 +5,9 @@ force's accounts (`demo`, `db seed-demo`), the public reports a command used (`h
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
@@ -15,6 +15,7 @@ from rich.table import Table
 from streetlight.cli.terminal import err, out
 
 if TYPE_CHECKING:
+    from streetlight.cluster.run import Outcomes
     from streetlight.demo.force import DemoForce
     from streetlight.ingest import IngestReport
     from streetlight.reports.perception import PerceptionLayer
@@ -104,12 +105,22 @@ def layer_line(layer: PerceptionLayer, accepted: int) -> str:
 
 
 def finish_all_forces(
-    lines: Sequence[str], failed: Mapping[str, str], summary: Sequence[Path]
+    lines: Sequence[str], outcomes: Outcomes[Any], summary: Sequence[Path]
 ) -> None:
-    """A line per force that ran, the forces that failed (on stderr) and the summary files;
-    exit status 1 when any force failed, after the others' results are written and shown."""
+    """A line per force that ran, how long they took on how many workers, the forces that
+    failed (on stderr) and the summary files; exit status 1 when any force failed, after the
+    others' results are written and shown."""
     for line in lines:
         out.print(line, soft_wrap=True)
+    failed = outcomes.failed
+    n = len(outcomes.results) + len(failed)
+    cpu = sum(attempt.seconds for attempt in outcomes.cpu.values())
+    out.print(
+        f"{n} forces on {outcomes.workers} workers in {outcomes.seconds:.1f} s (the cluster's "
+        f"start-up not counted); CPU {cpu:.1f} s, the busiest worker's "
+        f"{outcomes.busiest_worker():.1f} s",
+        soft_wrap=True,
+    )
     for force, why in failed.items():
         err.print(f"error: {force}: {why}", soft_wrap=True)
     for path in summary:

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from streetlight.errors import ConfigError, StreetlightError
@@ -73,11 +75,40 @@ class ClusterSpec:
 
 @dataclass(frozen=True)
 class Outcomes(Generic[T]):
-    """Each force's result, or why its task failed (`{force: message}`); forces in the order
-    asked."""
+    """Each force's result, or why its task failed (`{force: message}`), forces in the order
+    asked; the workers the cluster had when the tasks were submitted, and the seconds from
+    submitting them to the last result (the cluster's start-up not counted)."""
 
     results: Mapping[str, T]
     failed: Mapping[str, str]
+    workers: int = 0
+    seconds: float = 0.0
+    cpu: Mapping[str, Attempt] = field(default_factory=dict)
+
+    def busiest_worker(self) -> float:
+        """CPU seconds of the worker that worked longest: what the run would take with nothing
+        else on the machine, however loaded it was (the speed-up the workers can give)."""
+        per_worker: dict[str, float] = {}
+        for attempt in self.cpu.values():
+            per_worker[attempt.worker] = per_worker.get(attempt.worker, 0.0) + attempt.seconds
+        return max(per_worker.values(), default=0.0)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """Where a force's (last) attempt ran and the CPU seconds its process spent on it."""
+
+    worker: str
+    seconds: float
+
+
+def _measured(task: Callable[[str], T], force: str) -> tuple[T, Attempt]:
+    """`task(force)` and the CPU time of the worker process while it ran: one thread runs one
+    task at a time in each worker, so the process's CPU time is the task's (its polars and
+    BLAS threads included)."""
+    start = time.process_time()
+    result = task(force)
+    return result, Attempt(f"{socket.gethostname()}:{os.getpid()}", time.process_time() - start)
 
 
 def run_per_force(
@@ -96,6 +127,7 @@ def run_per_force(
     from distributed import Client, LocalCluster, as_completed
 
     done: dict[str, T] = {}
+    cpu: dict[str, Attempt] = {}
     failed: dict[str, str] = {}
     run = uuid.uuid4().hex[:8]
     with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
@@ -117,22 +149,28 @@ def run_per_force(
                     f"--scheduler {spec.scheduler}: cannot reach the scheduler ({exc})"
                 ) from exc
         try:
+            workers = len(client.scheduler_info()["workers"])
+            start = time.perf_counter()
             futures = {
-                client.submit(task, force, key=f"streetlight-{force}-{run}", pure=False): force
+                client.submit(
+                    _measured, task, force, key=f"streetlight-{force}-{run}", pure=False
+                ): force
                 for force in forces
             }
             for future in progress(as_completed(futures), total=len(futures)):
                 force = futures[future]
                 try:
-                    done[force] = future.result()
+                    done[force], cpu[force] = future.result()
                 except Exception as exc:  # any failure of one force is reported, not raised
                     failed[force] = _why(exc)
+            seconds = time.perf_counter() - start
         finally:
             client.close()
             if cluster is not None:
                 cluster.close()
     results = {force: done[force] for force in forces if force in done}
-    return Outcomes(results, {force: failed[force] for force in forces if force in failed})
+    in_order = {force: failed[force] for force in forces if force in failed}
+    return Outcomes(results, in_order, workers, seconds, cpu)
 
 
 def _why(exc: BaseException) -> str:
