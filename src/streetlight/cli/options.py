@@ -48,7 +48,6 @@ SchedulerOption = Annotated[
     str | None,
     typer.Option(
         "--scheduler",
-        envvar="STREETLIGHT_SCHEDULER",
         help="With --force all: a running Dask scheduler (tcp://host:8786) instead of a local "
         "cluster; its workers must read the store and outputs at the same paths.",
         show_default=False,

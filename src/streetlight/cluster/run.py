@@ -26,7 +26,10 @@ from streetlight.errors import ConfigError, StreetlightError
 from streetlight.progress import Progress, no_progress
 
 T = TypeVar("T")
-ALLOWED_FAILURES = 3  # attempts of one force lost to dying workers before it is given up
+# Attempts of one force lost to dying workers before it is given up. A running cluster
+# (--scheduler) uses its own scheduler's setting, 3 unless configured otherwise.
+ALLOWED_FAILURES = 3
+WORKER_WAIT_S = 60.0  # how long a running cluster may take to have a worker
 
 
 class ClusterSettingsError(ConfigError):
@@ -148,6 +151,14 @@ def run_per_force(
                 raise ClusterUnreachableError(
                     f"--scheduler {spec.scheduler}: cannot reach the scheduler ({exc})"
                 ) from exc
+            try:  # tasks on a cluster without workers would wait for ever
+                client.wait_for_workers(1, timeout=WORKER_WAIT_S)
+            except TimeoutError as exc:
+                client.close()
+                raise ClusterUnreachableError(
+                    f"--scheduler {spec.scheduler}: no worker joined in {WORKER_WAIT_S:g} s "
+                    "(start some with `dask worker ADDRESS`)"
+                ) from exc
         try:
             workers = len(client.scheduler_info()["workers"])
             start = time.perf_counter()
@@ -170,7 +181,8 @@ def run_per_force(
                 cluster.close()
     results = {force: done[force] for force in forces if force in done}
     in_order = {force: failed[force] for force in forces if force in failed}
-    return Outcomes(results, in_order, workers, seconds, cpu)
+    attempts = {force: cpu[force] for force in forces if force in cpu}
+    return Outcomes(results, in_order, workers, seconds, attempts)
 
 
 def _why(exc: BaseException) -> str:
