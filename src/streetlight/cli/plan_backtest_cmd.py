@@ -37,6 +37,10 @@ The shift profile of month m is `deploy.plan.shift_profile` of m, which learns f
 before m only. The covered share counts a crime once however many units are in reach, while the
 MILP's objective also values a second unit in reach (`--max-per-post 2`), so a plan can score
 higher on one and lower on the other; `--max-per-post 1` compares pure coverage.
+
+`--force all` runs every force of the store, one task each on a Dask cluster
+(`deploy.all_forces`, docs/cluster.md): each force's JSON and report in a subfolder named after
+it, and `<out stem>-all-forces.csv|json|md` with a row per force, method and shift.
 """
 
 from __future__ import annotations
