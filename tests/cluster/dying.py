@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from streetlight.cluster import staging
+from streetlight.store.store import UnknownForceError
 
 T = TypeVar("T")
 
@@ -38,3 +39,10 @@ def die_once_before_publishing(
 
         staging.Staging.publish = die  # type: ignore[method-assign]  # this process dies with it
     return task(force)
+
+
+def fail_for(victim: str, force: str) -> str:
+    """The force's name, except that `victim`'s task fails as a force without data would."""
+    if force == victim:
+        raise UnknownForceError(f"no force {force!r} in the store")
+    return force

@@ -18,7 +18,7 @@ from streetlight.cluster.staging import PREFIX
 from streetlight.evaluate.all_forces import backtest_force
 from streetlight.evaluate.run import BacktestRequest
 from tests.cluster.conftest import FORCES
-from tests.cluster.dying import die_once_before_publishing
+from tests.cluster.dying import die_once_before_publishing, fail_for
 
 T = TypeVar("T")
 runner = CliRunner()
@@ -169,3 +169,10 @@ def test_a_worker_killed_mid_task_is_retried_without_losing_or_adding_a_force(
         )
     # The killed attempt's staging folder is all it left; the sweep of a full run removes it.
     assert len(leftovers(tmp_path / "all" / "durham")) == 1
+
+
+def test_a_force_that_fails_is_reported_and_the_others_still_run(scheduler: str) -> None:
+    task = partial(fail_for, "cleveland")
+    outcomes = run_per_force(task, FORCES, ClusterSpec(scheduler=scheduler))
+    assert outcomes.results == {"durham": "durham"}
+    assert outcomes.failed == {"cleveland": "no force 'cleveland' in the store"}
