@@ -14,7 +14,7 @@ StreetlightError              anything Streetlight raises on purpose (never rais
 ├── IngestError               crime data that cannot be read at all (bad rows are quarantined)
 │     SourceError > SourceNotFoundError, NotCSVError, NotZipError, UnknownLayoutError;
 │     MappingError (here); LinkageMappingError, LinkageFileError (linkage.crimes)
-├── StoreError                the incident store (store.store): StoreNotFoundError,
+├── StoreError                the incident store (store.access, store.store): StoreNotFoundError,
 │                             StoreDamagedError, StoreLockedError, UnknownForceError
 ├── ForecastError             hotspots and backtests: NotFittedError (hotspots.base),
 │                             NoDateTimesError (hotspots.etas), UnknownModelError

@@ -15,6 +15,7 @@ import pytest
 from streetlight.errors import StoreError
 from streetlight.ingest import ingest
 from streetlight.store import INCIDENT_SCHEMA, Store
+from streetlight.store import partition as partition_module
 from streetlight.store import store as store_module
 from streetlight.store.manifest import Manifest, save_manifest
 from tests.conftest import REPO, SAMPLE_ZIP
@@ -102,7 +103,7 @@ def test_a_failed_commit_leaves_the_store_as_it_was(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = {"n": 0}
-    real = store_module._write_parquet
+    real = partition_module.write_parquet
 
     def failing(frame: pl.DataFrame, path: Path) -> None:
         calls["n"] += 1
@@ -110,12 +111,12 @@ def test_a_failed_commit_leaves_the_store_as_it_was(
             raise OSError("disk full")
         real(frame, path)
 
-    monkeypatch.setattr(store_module, "_write_parquet", failing)
+    monkeypatch.setattr(partition_module, "write_parquet", failing)
     with pytest.raises(OSError, match="disk full"):
         ingest([SAMPLE_ZIP], store)
     assert Store.open(store.root).manifest.version == 0
     assert not list(store.root.rglob("*.parquet"))
-    monkeypatch.setattr(store_module, "_write_parquet", real)
+    monkeypatch.setattr(partition_module, "write_parquet", real)
     report = ingest([SAMPLE_ZIP], store)  # and the same ingest then works in full
     assert report.accepted == store.incidents().height > 0
 

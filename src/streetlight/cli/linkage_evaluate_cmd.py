@@ -64,9 +64,10 @@ def evaluate_command(
     quiet: QuietOption = False,
 ) -> None:
     """Evaluate the linkage models by the crimelinkage protocol: naive Bayes, logistic and
-    boosted trees as the reference fits them, and Streetlight's context ensemble, on the same
-    pairs and 70/30 split per seed (default seed 0). Prints AUC, precision at the top 10/50/100
-    test pairs, and how often a held-out crime's offender is ranked in the top 1/5/20."""
+    boosted trees as the reference fits them, and Streetlight's context ensemble without and
+    with evidence through third crimes (context-transitive), on the same pairs and 70/30 split
+    per seed (default seed 0). Prints AUC, precision at the top 10/50/100 test pairs, and how
+    often a held-out crime's offender is ranked in the top 1/5/20."""
     from streetlight.linkage.evaluate import evaluate
     from streetlight.linkage.plot import write_plot
     from streetlight.linkage.reference import read_inputs

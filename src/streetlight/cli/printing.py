@@ -1,7 +1,9 @@
 """What several commands print the same way: an ingest's summary (`ingest`, `demo`), the demo
 force's accounts (`demo`, `db seed-demo`), the public reports a command used (`hotspots`,
-`plan`, `reports layer`) and the end of a `--force all` run (`backtest`, `hotspots`,
-`plan-backtest`). Kept out of the command modules so none imports another."""
+`plan`, `reports layer`), a store's summary (`info`, and the console script's quick path to it
+in `entry.py`) and the end of a `--force all` run (`backtest`, `hotspots`, `plan-backtest`).
+Kept out of the command modules so none imports another; imports nothing heavier than Rich, so
+that quick path stays quick."""
 
 from __future__ import annotations
 
@@ -9,7 +11,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import typer
 from rich.table import Table
 
 from streetlight.cli.terminal import err, out
@@ -19,8 +20,10 @@ if TYPE_CHECKING:
     from streetlight.demo.force import DemoForce
     from streetlight.ingest import IngestReport
     from streetlight.reports.perception import PerceptionLayer
+    from streetlight.store.summary import StoreSummary
 
 _SHOW = 8  # list at most this many notes / skipped entries
+_GAPS_SHOWN = 6
 
 
 def print_demo_force(force: DemoForce, store: Path) -> None:
@@ -104,6 +107,36 @@ def layer_line(layer: PerceptionLayer, accepted: int) -> str:
     )
 
 
+def _category_table(categories: tuple[tuple[str, int], ...]) -> str:
+    """Categories and counts in two aligned columns, as one string: a national store has 44
+    forces' tables, and a Rich table per force took longer to print than the rest of `info`."""
+    rows = [("category", "incidents"), *((cat, f"{n:,}") for cat, n in categories)]
+    left = max(len(cat) for cat, _ in rows)
+    right = max(len(n) for _, n in rows)
+    return "\n".join(f"  {cat:<{left}}    {n:>{right}}" for cat, n in rows)
+
+
+def print_summary(s: StoreSummary) -> None:
+    out.print(
+        f"Store {s.path}: {s.sources} source file(s) from {s.ingests} ingest(s)", soft_wrap=True
+    )
+    for f in s.forces:
+        out.print()
+        out.print(f"{f.name} ({f.slug}, x/y in {f.crs})", style="bold")
+        out.print(f"  incidents: {f.incidents:,} ({f.without_location:,} without a location)")
+        out.print(f"  months: {f.first_month} .. {f.last_month}, {f.months_with_data} with data")
+        if f.gaps:
+            shown = [a if a == b else f"{a}..{b}" for a, b in f.gaps[:_GAPS_SHOWN]]
+            more = f" and {len(f.gaps) - _GAPS_SHOWN} more" if len(f.gaps) > _GAPS_SHOWN else ""
+            out.print(f"  missing months: {', '.join(shown)}{more}")
+        else:
+            out.print("  missing months: none")
+        out.print(_category_table(f.categories), soft_wrap=True)
+    out.print(f"\nQuarantine: {s.quarantined:,} row(s)")
+    for reason, n in s.quarantine_reasons:
+        out.print(f"  {reason}: {n:,}")
+
+
 def finish_all_forces(
     lines: Sequence[str], outcomes: Outcomes[Any], summary: Sequence[Path]
 ) -> None:
@@ -126,4 +159,6 @@ def finish_all_forces(
     for path in summary:
         out.print(f"wrote {path}")
     if failed:
+        import typer
+
         raise typer.Exit(1)

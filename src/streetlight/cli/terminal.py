@@ -7,7 +7,6 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
 
-import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
@@ -16,14 +15,19 @@ from streetlight.errors import StreetlightError
 
 T = TypeVar("T")
 
-# No markup: file names, notes and messages may hold square brackets ("[columns]").
-out = Console(highlight=False, markup=False)
-err = Console(stderr=True, highlight=False, markup=False)
+# No markup: file names, notes and messages may hold square brackets ("[columns]"); no emoji
+# codes either (a name with ":cat:" in it stays as it is, and Rich's emoji table is not loaded).
+out = Console(highlight=False, markup=False, emoji=False)
+err = Console(stderr=True, highlight=False, markup=False, emoji=False)
 
 
 @contextlib.contextmanager
 def cli_errors() -> Iterator[None]:
     """Library errors become `error: <file>: <problem>` on stderr and exit status 1; no traceback."""
+    # Typer (with the pydantic it loads) only when exiting: `streetlight info`'s quick path
+    # prints through this module without it (see entry.py).
+    import typer
+
     try:
         yield
     except StreetlightError as exc:

@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from streetlight.linkage.context import FEATURES, CrimeContext, context_features
 from streetlight.linkage.evidence import Evidence
-from streetlight.linkage.models import prior_log_odds
+from streetlight.linkage.models import labels, prior_log_odds
 
 if TYPE_CHECKING:  # scikit-learn takes a second to import: loaded on first fit
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -60,16 +60,6 @@ def balanced_weights(linked: npt.NDArray[np.bool_], weight: Floats) -> Floats:
     return np.asarray(weight * scale, dtype=np.float64)
 
 
-def _checked(
-    evidence: Evidence, linked: npt.ArrayLike, weight: npt.ArrayLike
-) -> tuple[npt.NDArray[np.bool_], Floats]:
-    y = np.asarray(linked, dtype=bool)
-    w = np.asarray(weight, dtype=np.float64)
-    if y.shape != (len(evidence),) or w.shape != y.shape:
-        raise ValueError("linked and weight need one entry per pair of the evidence")
-    return y, w
-
-
 @dataclass
 class BoostedLinkage:
     """Boosted trees on the evidence variables, the reference's settings by default."""
@@ -85,7 +75,7 @@ class BoostedLinkage:
     binning_: Binning | None = field(default=None, init=False, repr=False)
 
     def fit(self, evidence: Evidence, linked: npt.ArrayLike, weight: npt.ArrayLike) -> Self:
-        y, w = _checked(evidence, linked, weight)
+        y, w = labels(evidence, linked, weight)
         self.prior_ = prior_log_odds(y, w)
         x, _ = evidence_matrix(evidence)
         self.binning_ = Binning.of(x)
@@ -174,7 +164,7 @@ class ContextBoostedLinkage:
         return np.column_stack([x, extra]), (*names, *FEATURES)
 
     def fit(self, evidence: Evidence, linked: npt.ArrayLike, weight: npt.ArrayLike) -> Self:
-        y, w = _checked(evidence, linked, weight)
+        y, w = labels(evidence, linked, weight)
         balanced = balanced_weights(y, w)
         self.prior_ = prior_log_odds(y, balanced)  # 0 up to rounding
         x, _ = self.features(evidence)

@@ -23,7 +23,7 @@ from streetlight.linkage.boosted import ContextBoostedLinkage
 from streetlight.linkage.context import CrimeContext, context_features
 from streetlight.linkage.crimes import CrimeTable
 from streetlight.linkage.evidence import Evidence
-from streetlight.linkage.models import LinkageModel, design, prior_log_odds
+from streetlight.linkage.models import LinkageModel, design, labels, prior_log_odds
 
 if TYPE_CHECKING:  # scikit-learn takes a second to import: loaded on first fit
     from sklearn.linear_model import LogisticRegression
@@ -54,10 +54,7 @@ class ContextLogisticLinkage:
         return np.column_stack([design(evidence).x, extra])
 
     def fit(self, evidence: Evidence, linked: npt.ArrayLike, weight: npt.ArrayLike) -> Self:
-        y = np.asarray(linked, dtype=bool)
-        w = np.asarray(weight, dtype=np.float64)
-        if y.shape != (len(evidence),) or w.shape != y.shape:
-            raise ValueError("linked and weight need one entry per pair of the evidence")
+        y, w = labels(evidence, linked, weight)
         self.prior_ = prior_log_odds(y, w)
         x = self._x(evidence)
         self.mean_ = x.mean(axis=0)

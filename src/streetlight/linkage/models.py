@@ -67,6 +67,17 @@ def design(evidence: Evidence) -> Design:
     return Design(np.column_stack(columns) if columns else np.empty((0, 0)), tuple(names))
 
 
+def labels(
+    evidence: Evidence, linked: npt.ArrayLike, weight: npt.ArrayLike
+) -> tuple[npt.NDArray[np.bool_], Floats]:
+    """A fit's labels and pair weights as arrays, one of each per pair of `evidence`."""
+    y = np.asarray(linked, dtype=bool)
+    w = np.asarray(weight, dtype=np.float64)
+    if y.shape != (len(evidence),) or w.shape != y.shape:
+        raise ValueError("linked and weight need one entry per pair of the evidence")
+    return y, w
+
+
 def prior_log_odds(linked: npt.ArrayLike, weight: npt.ArrayLike) -> float:
     """Log of (weight of linked pairs) / (weight of unlinked pairs) in a training sample."""
     y = np.asarray(linked, dtype=bool)
@@ -92,8 +103,7 @@ class LogisticLinkage:
         x = design(evidence).x
         self._mean = x.mean(axis=0)
         self._scale = np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
-        y = np.asarray(linked, dtype=bool)
-        w = np.asarray(weight, dtype=np.float64)
+        y, w = labels(evidence, linked, weight)
         self._prior = prior_log_odds(y, w)
         from sklearn.linear_model import LogisticRegression
 

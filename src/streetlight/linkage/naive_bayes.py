@@ -26,6 +26,7 @@ import numpy as np
 import numpy.typing as npt
 
 from streetlight.linkage.evidence import Evidence
+from streetlight.linkage.models import labels
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.intp]
@@ -146,10 +147,7 @@ class NaiveBayesLinkage:
             raise ValueError(f"df must be above 1 (1 would shrink every bin flat), not {self.df}")
         if self.bins < 1:
             raise ValueError(f"bins must be at least 1, not {self.bins}")
-        y = np.asarray(linked, dtype=bool)
-        w = np.asarray(weight, dtype=np.float64)
-        if y.shape != (len(evidence),) or w.shape != y.shape:
-            raise ValueError("linked and weight need one entry per pair of the evidence")
+        y, w = labels(evidence, linked, weight)
         if not (w[y] > 0).any() or not (w[~y] > 0).any():
             raise ValueError("a linkage model needs both linked and unlinked pairs to learn from")
         self.components_ = {

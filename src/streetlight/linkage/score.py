@@ -21,6 +21,7 @@ from streetlight.linkage.ensemble import context_ensemble
 from streetlight.linkage.evidence import compare
 from streetlight.linkage.models import LinkageModel
 from streetlight.linkage.pairs import make_pairs
+from streetlight.linkage.transitive import MAX_CRIMES, context_transitive
 
 COLUMNS = ("crime_a", "crime_b")
 
@@ -95,14 +96,15 @@ def _row_number(rows: list[list[str]], k: int) -> int:
 
 def fit_default(crimes: CrimeTable, offenders: Offenders, *, seed: int = 0) -> LinkageModel:
     """The default model fitted on every reference-protocol pair of `offenders` (the unlinked
-    sample drawn with `seed`)."""
+    sample drawn with `seed`): the context ensemble with evidence through third crimes, or
+    without them for a table of more than `transitive.MAX_CRIMES` crimes."""
     pairs = make_pairs(crimes, offenders, seed=seed)
     if not pairs.linked.any() or pairs.linked.all():
         raise PairsFileError(
             "the offenders file gives no linked pairs (or no unlinked ones) among the table's"
             " crimes: nothing to learn from"
         )
-    model = context_ensemble(crimes)
+    model = context_transitive(crimes) if len(crimes) <= MAX_CRIMES else context_ensemble(crimes)
     return model.fit(compare(crimes, pairs.i, pairs.j), pairs.linked, pairs.weight)
 
 

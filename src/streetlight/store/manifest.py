@@ -4,18 +4,28 @@ Readers see only the Parquet files the manifest lists, and a writer publishes a 
 the manifest in one `os.replace`. So a crash or Ctrl-C at any point leaves the store exactly as the
 last complete ingest left it; files written by an interrupted ingest are unreferenced and removed by
 the next writer.
+
+The manifest also carries each file's summary counts (rows per category, rows without a location,
+quarantined rows per reason), so `streetlight info` on a national store (1,584 force-months) reads
+one JSON file instead of every partition. The counts are optional: manifests written before they
+were kept still load, and readers count those files themselves (see `summary.py`).
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-FORMAT_VERSION = 1
+# 2: partitions and quarantine files carry their summary counts. Version 1 manifests (without
+# them) still load; a version 1 reader refuses a version 2 store with a clear message instead
+# of failing on the new fields.
+FORMAT_VERSION = 2
+_READABLE = frozenset({1, 2})
 MANIFEST_NAME = "manifest.json"
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,9 @@ class PartitionFile:
     month: str  # YYYY-MM
     path: str  # relative to the store root
     rows: int
+    # Rows per category, and rows with no location (null x): None in manifests older than them.
+    categories: dict[str, int] | None = None
+    without_location: int | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,8 @@ class QuarantineFile:
     ingest_id: str
     path: str
     rows: int
+    # Rows per reason code: None in manifests older than it.
+    reasons: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,18 +114,35 @@ class Manifest:
     def from_json(cls, data: dict[str, Any]) -> Manifest:
         return cls(
             version=int(data["version"]),
-            forces={k: ForceInfo(**v) for k, v in data["forces"].items()},
-            sources=[SourceRecord(**s) for s in data["sources"]],
-            partitions=[PartitionFile(**p) for p in data["partitions"]],
-            quarantine=[QuarantineFile(**q) for q in data["quarantine"]],
-            ingests=[IngestRecord(**i) for i in data["ingests"]],
+            forces={k: _known(ForceInfo, v) for k, v in data["forces"].items()},
+            sources=[_known(SourceRecord, s) for s in data["sources"]],
+            partitions=[_known(PartitionFile, p) for p in data["partitions"]],
+            quarantine=[_known(QuarantineFile, q) for q in data["quarantine"]],
+            ingests=[_known(IngestRecord, i) for i in data["ingests"]],
         )
+
+
+def _known(kind: type[_T], data: dict[str, Any]) -> _T:
+    """`kind(**data)` without the fields this version does not know.
+
+    New fields are added as optional summaries, so a reader can ignore what a newer writer added;
+    a field this version requires and the file lacks is still an error (TypeError).
+    """
+    names = _FIELD_NAMES.get(kind)
+    if names is None:  # once per class: a national manifest has thousands of records
+        names = _FIELD_NAMES[kind] = frozenset(f.name for f in fields(kind))  # type: ignore[arg-type]
+    if names.issuperset(data):
+        return kind(**data)
+    return kind(**{k: v for k, v in data.items() if k in names})
+
+
+_FIELD_NAMES: dict[type, frozenset[str]] = {}
 
 
 def load_manifest(root: Path) -> Manifest:
     path = root / MANIFEST_NAME
     data = json.loads(path.read_text(encoding="utf-8"))
-    if data.get("format_version") != FORMAT_VERSION:
+    if data.get("format_version") not in _READABLE:
         raise ValueError(f"{path}: store format {data.get('format_version')!r} is not supported")
     return Manifest.from_json(data)
 

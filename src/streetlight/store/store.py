@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -20,6 +19,13 @@ from pathlib import Path
 import polars as pl
 
 from streetlight.errors import StoreError
+from streetlight.store.access import (
+    DEFAULT_STORE,
+    StoreDamagedError,
+    StoreNotFoundError,
+    default_store_path,
+    read_manifest,
+)
 from streetlight.store.manifest import (
     MANIFEST_NAME,
     ForceInfo,
@@ -32,6 +38,7 @@ from streetlight.store.manifest import (
     save_manifest,
 )
 from streetlight.store.months import month_key, parse_month
+from streetlight.store.partition import reason_counts, write_parquet, write_partition
 from streetlight.store.schema import (
     INCIDENT_SCHEMA,
     NET,
@@ -41,20 +48,24 @@ from streetlight.store.schema import (
     empty_quarantine,
 )
 
-DEFAULT_STORE = "streetlight-data"
 _KEY = ["force", "incident_id"]
 # Which stored incident, and the month whose partition holds it.
 KEY_SCHEMA = pl.Schema({"force": pl.String(), "incident_id": pl.String(), "month": pl.Date()})
 _NO_NET = pl.lit(None, dtype=pl.Int32).alias(NET)
 _LOCK_NAME = ".lock"
-
-
-class StoreNotFoundError(StoreError):
-    """No incident store at the path (or the path is a file): the message says how to make one."""
-
-
-class StoreDamagedError(StoreError):
-    """The store's manifest cannot be read."""
+# Defined with the light manifest reading (see access.py); importable from here as before.
+__all__ = [
+    "DEFAULT_STORE",
+    "Changeset",
+    "Store",
+    "StoreDamagedError",
+    "StoreLockedError",
+    "StoreNotFoundError",
+    "StoreWriter",
+    "UnknownForceError",
+    "default_store_path",
+    "new_ingest_id",
+]
 
 
 class StoreLockedError(StoreError):
@@ -63,11 +74,6 @@ class StoreLockedError(StoreError):
 
 class UnknownForceError(StoreError):
     """The store holds no force of that name (the message lists the ones it holds)."""
-
-
-def default_store_path() -> Path:
-    """`$STREETLIGHT_STORE`, else `./streetlight-data` (the CLI contract in DESIGN.md)."""
-    return Path(os.environ.get("STREETLIGHT_STORE", DEFAULT_STORE))
 
 
 def _as_list(value: str | Sequence[str] | None) -> list[str] | None:
@@ -112,24 +118,14 @@ class Store:
         """
         root = Path(path) if path is not None else default_store_path()
         manifest_path = root / MANIFEST_NAME
-        if not manifest_path.exists():
-            if not create:
-                raise StoreNotFoundError(
-                    f"{root}: no incident store here (run `streetlight ingest SOURCE --store {root}`)"
-                )
+        if create and not manifest_path.exists():
             if root.exists() and not root.is_dir():
                 raise StoreNotFoundError(f"{root}: exists and is not a folder")
             root.mkdir(parents=True, exist_ok=True)
             with _exclusive_lock(root):
                 if not manifest_path.exists():
                     save_manifest(root, Manifest())
-        try:
-            manifest = load_manifest(root)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise StoreDamagedError(
-                f"{manifest_path}: cannot read the store manifest ({exc})"
-            ) from exc
-        return cls(root, manifest)
+        return cls(root, read_manifest(root))
 
     def refresh(self) -> None:
         self.manifest = load_manifest(self.root)
@@ -149,8 +145,14 @@ class Store:
         raise UnknownForceError(f"{self.root}: no force {force!r} in the store (forces: {known})")
 
     def _partition_files(
-        self, forces: list[str] | None, start: date | None, end: date | None
+        self,
+        forces: list[str] | None,
+        start: date | None,
+        end: date | None,
+        categories: list[str] | None = None,
     ) -> list[str]:
+        """The files of the partitions in range; with `categories`, not those the manifest's
+        counts show hold none of them (a rare crime type is absent from many force-months)."""
         lo = month_key(start) if start else None
         hi = month_key(end) if end else None
         return [
@@ -159,6 +161,7 @@ class Store:
             if (forces is None or p.force in forces)
             and (lo is None or p.month >= lo)
             and (hi is None or p.month <= hi)
+            and (categories is None or p.categories is None or _holds_any(p, categories))
         ]
 
     def incidents(
@@ -172,18 +175,19 @@ class Store:
         """Incidents in the canonical schema (see `schema.py`), ordered by force and month.
 
         `force` takes slugs or full names; `start` and `end` are months ("2024-01"), both included;
-        `categories` are matched exactly. Only the partitions in range are read.
+        `categories` are matched exactly. Only the partitions in range are read, and of those
+        only the ones whose manifest counts show one of the categories (see `manifest.py`).
         """
         forces = _as_list(force)
         slugs = [self.resolve_force(f) for f in forces] if forces is not None else None
         lo = parse_month(start) if start is not None else None
         hi = parse_month(end) if end is not None else None
-        files = self._partition_files(slugs, lo, hi)
+        cats = _as_list(categories)
+        files = self._partition_files(slugs, lo, hi, cats)
         wanted = list(columns) if columns is not None else list(INCIDENT_SCHEMA.names())
         if not files:
             return empty_incidents().select(wanted)
         scan = pl.scan_parquet(files, schema=INCIDENT_SCHEMA, extra_columns="ignore")
-        cats = _as_list(categories)
         if cats is not None:
             scan = scan.filter(pl.col("category").is_in(cats))
         return scan.select(wanted).collect()
@@ -253,8 +257,15 @@ class StoreWriter:
             if change.quarantine.height:
                 rel = f"quarantine/{change.ingest_id}.parquet"
                 written.append(root / rel)
-                _write_parquet(change.quarantine.select(QUARANTINE_SCHEMA.names()), root / rel)
-                quarantine.append(QuarantineFile(change.ingest_id, rel, change.quarantine.height))
+                write_parquet(change.quarantine.select(QUARANTINE_SCHEMA.names()), root / rel)
+                quarantine.append(
+                    QuarantineFile(
+                        change.ingest_id,
+                        rel,
+                        change.quarantine.height,
+                        reasons=reason_counts(change.quarantine),
+                    )
+                )
             forces = dict(old.forces)
             forces.update({f.slug: f for f in change.forces})
             accepted = sum(s.accepted for s in change.sources)
@@ -301,7 +312,7 @@ class StoreWriter:
                 (str(f), month_key(m)) for f, m in frame.select("force", "month").iter_rows()
             }
         result = {k: v for k, v in current.items() if k not in touched}
-        jobs: list[tuple[pl.DataFrame, Path]] = []
+        jobs: list[tuple[pl.DataFrame, PartitionFile]] = []
         for force, mkey in sorted(touched):
             parts = []
             old = current.get((force, mkey))
@@ -324,11 +335,11 @@ class StoreWriter:
                 continue
             rel = f"incidents/force={force}/month={mkey}/part-{change.ingest_id}.parquet"
             written.append(store.root / rel)
-            jobs.append((frame, store.root / rel))
-            result[(force, mkey)] = PartitionFile(force, mkey, rel, frame.height)
+            jobs.append((frame, PartitionFile(force, mkey, rel, frame.height)))
         # Parquet encoding and compression release the GIL: write on both cores.
         with ThreadPoolExecutor(max_workers=2) as pool:
-            list(pool.map(lambda job: _write_parquet(*job), jobs))
+            for entry in pool.map(lambda job: write_partition(job[0], store.root, job[1]), jobs):
+                result[(entry.force, entry.month)] = entry
         return [result[k] for k in sorted(result)]
 
 
@@ -363,6 +374,11 @@ def _by_partition(frame: pl.DataFrame) -> dict[tuple[str, str], pl.DataFrame]:
     }
 
 
+def _holds_any(part: PartitionFile, categories: list[str]) -> bool:
+    counted = part.categories or {}
+    return any(counted.get(c, 0) for c in categories)
+
+
 def _published(root: Path, version: int) -> bool:
     """Whether the manifest on disk is already the given version."""
     try:
@@ -374,12 +390,6 @@ def _published(root: Path, version: int) -> bool:
 def new_ingest_id() -> str:
     """Sortable and unique: UTC time then random hex."""
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-
-
-def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # zstd level 1: as small as the default level 3 on this data, and half the time to write.
-    frame.write_parquet(path, compression="zstd", compression_level=1, statistics=True)
 
 
 @contextlib.contextmanager
