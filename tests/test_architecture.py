@@ -26,14 +26,18 @@ DOMAIN: dict[str, frozenset[str]] = {
     "maps": frozenset({"geo"}),
     "store": frozenset({"geo"}),
     "ingest": frozenset({"geo", "store"}),
-    "hotspots": frozenset({"geo", "store", "maps"}),
-    "evaluate": frozenset({"geo", "store", "hotspots"}),
+    "hotspots": frozenset({"geo", "store", "maps", "cluster"}),
+    "evaluate": frozenset({"geo", "store", "hotspots", "cluster"}),
     "reports": frozenset({"db", "geo", "store", "hotspots", "maps"}),
-    "deploy": frozenset({"geo", "store", "ingest", "hotspots", "evaluate", "maps", "reports"}),
+    "deploy": frozenset(
+        {"geo", "store", "ingest", "hotspots", "evaluate", "maps", "reports", "cluster"}
+    ),
     "verify": frozenset({"db"}),
     "staff": frozenset({"db"}),
     "unit": frozenset({"db", "geo", "linkage"}),
     "linkage": frozenset(),
+    # Runs any per-force function on Dask; knows no domain (docs/cluster.md).
+    "cluster": frozenset(),
     "conduct": frozenset({"db", "staff", "verify"}),
 }
 # The demo runs the whole library on the sample; only the front ends use it.

@@ -9,7 +9,8 @@ StreetlightError              anything Streetlight raises on purpose (never rais
 ├── ConfigError               a setting, option or configuration file that cannot be used
 │     UnknownOutputError, UnknownTimeZoneError (here); OptionError (cli.options);
 │     SettingsError (staff.settings); SampleNotFoundError (demo.pipeline);
-│     SyntheticConfigError (unit.synthetic)
+│     SyntheticConfigError (unit.synthetic); ClusterSettingsError, OneForceOnlyError,
+│     ClusterUnreachableError (cluster.run)
 ├── IngestError               crime data that cannot be read at all (bad rows are quarantined)
 │     SourceError > SourceNotFoundError, NotCSVError, NotZipError, UnknownLayoutError;
 │     MappingError (here); LinkageMappingError, LinkageFileError (linkage.crimes)

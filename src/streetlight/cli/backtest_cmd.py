@@ -3,30 +3,40 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from streetlight.cli.options import (
+    ALL_FORCES,
     BoundaryOption,
     ByOption,
     CategoryOption,
     CellOption,
     CoverageOption,
     EndMonthOption,
-    ForceOption,
+    ForcesOption,
     HarmOption,
     JsonFileOption,
     ModelsOption,
     OptionError,
     QuietOption,
     ReportFolderOption,
+    SchedulerOption,
     StartMonthOption,
     StoreOption,
     TimezoneOption,
+    WorkersOption,
+    cluster_spec,
     month_range,
 )
+from streetlight.cli.printing import finish_all_forces
 from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
 from streetlight.store.months import month_key
 from streetlight.store.store import Store, default_store_path
+
+if TYPE_CHECKING:
+    from streetlight.cluster.run import ClusterSpec
+    from streetlight.evaluate.run import BacktestRequest
 
 
 def backtest_command(
@@ -35,7 +45,7 @@ def backtest_command(
     end: EndMonthOption,
     models: ModelsOption = None,
     store: StoreOption = None,
-    force: ForceOption = None,
+    force: ForcesOption = None,
     cell: CellOption = 150.0,
     coverage: CoverageOption = "1,2,5,10",
     boundary: BoundaryOption = None,
@@ -44,9 +54,12 @@ def backtest_command(
     report: ReportFolderOption = None,
     by: ByOption = "month",
     timezone: TimezoneOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Forecast each month from the months before it and score every model side by side."""
+    """Forecast each month from the months before it and score every model side by side;
+    with --force all, every force of the store, one task each on a Dask cluster."""
     from streetlight.evaluate.run import BacktestRequest, run_backtest, write_backtest
 
     with cli_errors():
@@ -69,6 +82,10 @@ def backtest_command(
             by=by,
             timezone=timezone,
         )
+        spec = cluster_spec(force, scheduler, workers)
+        if force == ALL_FORCES:
+            _all_forces(store or default_store_path(), request, json_out, report, spec, quiet)
+            return
         target = Store.open(store or default_store_path())
         bar = progress_bar("backtest", quiet)
         with bar if bar is not None else contextlib.nullcontext():
@@ -90,6 +107,32 @@ def backtest_command(
         for path in (json_out, report if by == "month" else None):
             if path:
                 out.print(f"wrote {path}")
+
+
+def _all_forces(
+    store: Path,
+    request: BacktestRequest,
+    json_out: Path | None,
+    report: Path | None,
+    spec: ClusterSpec,
+    quiet: bool,
+) -> None:
+    """Every force on the cluster; a line per force with its recommended model's means."""
+    from streetlight.evaluate.all_forces import backtest_all_forces
+
+    bar = progress_bar("backtest --force all", quiet)
+    with bar if bar is not None else contextlib.nullcontext():
+        progress = tracked(bar, "forces", then="writing the summary")
+        outcomes, summary = backtest_all_forces(store, request, json_out, report, spec, progress)
+    lines = []
+    for force, result in outcomes.results.items():
+        best = next(row for row in result.rows if row["recommended"])
+        lines.append(
+            f"{force}: {result.cells:,} cells, recommended {best['model']}: hit rate "
+            f"{best['hit_rate']:.3f}, PAI {best['pai']:.2f}, PEI {best['pei']:.3f} "
+            f"at {best['coverage']:g}%"
+        )
+    finish_all_forces(lines, outcomes, summary)
 
 
 def _print_table(data: dict[str, Any], covers: list[float]) -> None:

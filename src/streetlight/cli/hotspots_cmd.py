@@ -2,25 +2,56 @@
 
 from __future__ import annotations
 
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from streetlight.cli.options import (
+    ALL_FORCES,
     BacktestFileOption,
     BoundaryOption,
     CategoryOption,
     CellOption,
     DatabaseOption,
-    ForceOption,
+    ForcesOption,
     ForecastMonthOption,
     ForecastOutOption,
     HarmOption,
     HotspotModelOption,
+    QuietOption,
     ReportsLayerOption,
+    SchedulerOption,
     StoreOption,
+    WorkersOption,
+    cluster_spec,
     database_url,
     month_flag,
 )
-from streetlight.cli.printing import layer_line
-from streetlight.cli.terminal import cli_errors, out
+from streetlight.cli.printing import finish_all_forces, layer_line
+from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
 from streetlight.store.store import Store, default_store_path
+
+if TYPE_CHECKING:
+    from streetlight.cluster.run import ClusterSpec
+    from streetlight.hotspots.all_forces import ForecastRequest
+
+
+def _all_forces(
+    store: Path, request: ForecastRequest, outs: list[Path], spec: ClusterSpec, quiet: bool
+) -> None:
+    """Every force on the cluster; a line per force with its model and top place."""
+    from streetlight.hotspots.all_forces import forecast_all_forces
+
+    bar = progress_bar("hotspots --force all", quiet)
+    with bar if bar is not None else contextlib.nullcontext():
+        progress = tracked(bar, "forces", then="writing the summary")
+        outcomes, summary = forecast_all_forces(store, request, outs, spec, progress)
+    lines = [
+        f"{force}: {row['model']} over {row['cells']:,} cells; top: "
+        f"{row['top_place'] or row['top_cell']} ({row['top_score']:.3g})"
+        for force, row in ((f, r.row) for f, r in outcomes.results.items())
+    ]
+    finish_all_forces(lines, outcomes, summary)
 
 
 def hotspots_command(
@@ -30,14 +61,18 @@ def hotspots_command(
     model: HotspotModelOption = None,
     backtest: BacktestFileOption = None,
     store: StoreOption = None,
-    force: ForceOption = None,
+    force: ForcesOption = None,
     cell: CellOption = 150.0,
     boundary: BoundaryOption = None,
     harm: HarmOption = None,
     reports: ReportsLayerOption = False,
     database: DatabaseOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    quiet: QuietOption = False,
 ) -> None:
-    """Forecast where the given crime types will concentrate in a month."""
+    """Forecast where the given crime types will concentrate in a month; with --force all, for
+    every force of the store, one task each on a Dask cluster."""
     from streetlight.evaluate.run import recommended_model
     from streetlight.geo.boundary import read_rings
     from streetlight.hotspots.export import check_suffixes
@@ -49,6 +84,25 @@ def hotspots_command(
 
     with cli_errors():
         check_suffixes(out_files)
+        spec = cluster_spec(force, scheduler, workers)
+        if force == ALL_FORCES:
+            from streetlight.cluster.run import one_force_only
+            from streetlight.evaluate.all_forces import recommended_models
+            from streetlight.hotspots.all_forces import ForecastRequest
+
+            one_force_only("--boundary", boundary)
+            one_force_only("--reports", reports)
+            where = store or default_store_path()
+            request = ForecastRequest(
+                categories=tuple(category),
+                month=month_flag(month, "--month"),
+                models=recommended_models(where, backtest) if backtest and not model else {},
+                default_model=model or RECOMMENDED,
+                cell_size=cell,
+                harm=harm,
+            )
+            _all_forces(where, request, out_files, spec, quiet)
+            return
         chosen = model or (recommended_model(backtest) if backtest else RECOMMENDED)
         when = month_flag(month, "--month")
         table = load_harm(harm) if harm else None

@@ -12,6 +12,7 @@ import typer
 from streetlight.errors import ConfigError, UnknownTimeZoneError
 
 if TYPE_CHECKING:
+    from streetlight.cluster.run import ClusterSpec
     from streetlight.deploy.plan import PlanSettings
 
 StoreOption = Annotated[
@@ -22,6 +23,35 @@ StoreOption = Annotated[
 ]
 ForceOption = Annotated[
     str | None, typer.Option("--force", help="Force (needed when the store has several).")
+]
+# `backtest`, `hotspots` and `plan-backtest` also run every force at once.
+ForcesOption = Annotated[
+    str | None,
+    typer.Option(
+        "--force",
+        help="Force (needed when the store has several); all: every force, one task each on a "
+        "Dask cluster (docs/cluster.md).",
+    ),
+]
+ALL_FORCES = "all"  # the --force value that runs every force of the store on a cluster
+# With --force all: where the forces run.
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="With --force all: worker processes of the local Dask cluster [default: one per core].",
+        show_default=False,
+    ),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="With --force all: a running Dask scheduler (tcp://host:8786) instead of a local "
+        "cluster; its workers must read the store and outputs at the same paths.",
+        show_default=False,
+    ),
 ]
 CellOption = Annotated[float, typer.Option("--cell", min=10.0, help="Cell size, metres.")]
 BoundaryOption = Annotated[
@@ -334,6 +364,16 @@ ForwardedAllowIpsOption = Annotated[
 
 class OptionError(ConfigError):
     """A command-line value the command cannot use; the message names the flag."""
+
+
+def cluster_spec(force: str | None, scheduler: str | None, workers: int | None) -> ClusterSpec:
+    """Where `--force all` runs; --scheduler and --workers without it are an error, not ignored."""
+    from streetlight.cluster.run import ClusterSpec
+
+    if force != ALL_FORCES and (scheduler or workers):
+        flag = "--scheduler" if scheduler else "--workers"
+        raise OptionError(f"{flag} runs every force on a cluster: use it with --force all")
+    return ClusterSpec(scheduler=scheduler, workers=workers)
 
 
 def database_url(store: Path | None, database: str | None) -> str:

@@ -37,21 +37,27 @@ The shift profile of month m is `deploy.plan.shift_profile` of m, which learns f
 before m only. The covered share counts a crime once however many units are in reach, while the
 MILP's objective also values a second unit in reach (`--max-per-post 2`), so a plan can score
 higher on one and lower on the other; `--max-per-post 1` compares pure coverage.
+
+`--force all` runs every force of the store, one task each on a Dask cluster
+(`deploy.all_forces`, docs/cluster.md): each force's JSON and report in a subfolder named after
+it, and `<out stem>-all-forces.csv|json|md` with a row per force, method and shift.
 """
 
 from __future__ import annotations
 
 import contextlib
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from streetlight.cli.options import (
+    ALL_FORCES,
     BaselineOption,
     BoundaryOption,
     BusyWeightOption,
     CategoryOption,
     CellOption,
-    ForceOption,
+    ForcesOption,
     FromMonthOption,
     GapOption,
     JsonOutOption,
@@ -63,23 +69,28 @@ from streetlight.cli.options import (
     QuietOption,
     RadiusOption,
     ReportFileOption,
+    SchedulerOption,
     ShiftsOption,
     StoreOption,
     TimeLimitOption,
     ToMonthOption,
     UnitSizeOption,
     WomenShareOption,
+    WorkersOption,
+    cluster_spec,
     month_range,
     plan_settings,
 )
+from streetlight.cli.printing import finish_all_forces
 from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
 from streetlight.deploy import defaults
 from streetlight.store.months import month_key
 from streetlight.store.store import Store, default_store_path
 
 if TYPE_CHECKING:
+    from streetlight.cluster.run import ClusterSpec
     from streetlight.deploy.evaluation import PlanBacktest
-    from streetlight.deploy.plan_backtest import StorePlanBacktest
+    from streetlight.deploy.plan_backtest import PlanBacktestRequest, StorePlanBacktest
 
 
 def plan_backtest_command(
@@ -101,13 +112,16 @@ def plan_backtest_command(
     gap: GapOption = defaults.GAP,
     places_file: PlacesOption = None,
     store: StoreOption = None,
-    force: ForceOption = None,
+    force: ForcesOption = None,
     cell: CellOption = defaults.CELL_M,
     boundary: BoundaryOption = None,
     report: ReportFileOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Plan each month from the months before it; score the share of its crimes the posts cover.
+    With --force all, every force of the store, one task each on a Dask cluster.
 
     Crimes are weighed by --harm (the Cambridge Crime Harm Index that ships, by default), in the
     plans and in the scoring alike: the shares are of harm, as `streetlight plan` covers harm.
@@ -144,6 +158,10 @@ def plan_backtest_command(
             places_file=places_file,
             harm=harm,
         )
+        spec = cluster_spec(force, scheduler, workers)
+        if force == ALL_FORCES:
+            _all_forces(store or default_store_path(), request, out_file, report, spec, quiet)
+            return
         bar = progress_bar("plan-backtest", quiet)
         with bar if bar is not None else contextlib.nullcontext():
             run = backtest_plans(
@@ -156,6 +174,35 @@ def plan_backtest_command(
         for path in (out_file, report):
             if path:
                 out.print(f"wrote {path}")
+
+
+def _all_forces(
+    store: Path,
+    request: PlanBacktestRequest,
+    out_file: Path,
+    report: Path | None,
+    spec: ClusterSpec,
+    quiet: bool,
+) -> None:
+    """Every force on the cluster; a line per force: each method's covered share, mean over
+    shifts."""
+    from streetlight.deploy.all_forces import plan_backtest_all_forces
+
+    bar = progress_bar("plan-backtest --force all", quiet)
+    with bar if bar is not None else contextlib.nullcontext():
+        progress = tracked(bar, "forces", then="writing the summary")
+        outcomes, summary = plan_backtest_all_forces(
+            store, request, out_file, report, spec, progress
+        )
+    lines = []
+    for force, result in outcomes.results.items():
+        shares: dict[str, list[float]] = {}
+        for row in result.rows:
+            if isinstance(share := row["covered_share"], float):
+                shares.setdefault(str(row["method"]), []).append(share)
+        means = ", ".join(f"{m} {sum(v) / len(v):.3f}" for m, v in shares.items())
+        lines.append(f"{force}: covered share (mean over shifts): {means}")
+    finish_all_forces(lines, outcomes, summary)
 
 
 def _print_run(run: StorePlanBacktest, first: date, last: date) -> None:

@@ -1,19 +1,22 @@
 """What several commands print the same way: an ingest's summary (`ingest`, `demo`), the demo
 force's accounts (`demo`, `db seed-demo`), the public reports a command used (`hotspots`,
-`plan`, `reports layer`) and a store's summary (`info`, and the console script's quick path to
-it in `entry.py`). Kept out of the command modules so none imports another; imports nothing
-heavier than Rich, so that quick path stays quick."""
+`plan`, `reports layer`), a store's summary (`info`, and the console script's quick path to it
+in `entry.py`) and the end of a `--force all` run (`backtest`, `hotspots`, `plan-backtest`).
+Kept out of the command modules so none imports another; imports nothing heavier than Rich, so
+that quick path stays quick."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 
-from streetlight.cli.terminal import out
+from streetlight.cli.terminal import err, out
 
 if TYPE_CHECKING:
+    from streetlight.cluster.run import Outcomes
     from streetlight.demo.force import DemoForce
     from streetlight.ingest import IngestReport
     from streetlight.reports.perception import PerceptionLayer
@@ -132,3 +135,30 @@ def print_summary(s: StoreSummary) -> None:
     out.print(f"\nQuarantine: {s.quarantined:,} row(s)")
     for reason, n in s.quarantine_reasons:
         out.print(f"  {reason}: {n:,}")
+
+
+def finish_all_forces(
+    lines: Sequence[str], outcomes: Outcomes[Any], summary: Sequence[Path]
+) -> None:
+    """A line per force that ran, how long they took on how many workers, the forces that
+    failed (on stderr) and the summary files; exit status 1 when any force failed, after the
+    others' results are written and shown."""
+    for line in lines:
+        out.print(line, soft_wrap=True)
+    failed = outcomes.failed
+    n = len(outcomes.results) + len(failed)
+    cpu = sum(attempt.seconds for attempt in outcomes.cpu.values())
+    out.print(
+        f"{n} forces on {outcomes.workers} workers in {outcomes.seconds:.1f} s (the cluster's "
+        f"start-up not counted); CPU {cpu:.1f} s, the busiest worker's "
+        f"{outcomes.busiest_worker():.1f} s",
+        soft_wrap=True,
+    )
+    for force, why in failed.items():
+        err.print(f"error: {force}: {why}", soft_wrap=True)
+    for path in summary:
+        out.print(f"wrote {path}")
+    if failed:
+        import typer
+
+        raise typer.Exit(1)

@@ -77,16 +77,19 @@ class _CountColumn(ProgressColumn):
         return Text(f"{rows:,} rows{rate}", style="progress.download")
 
 
-def tracked(bar: Progress | None, description: str) -> Tracker:
-    return Tracker(bar, description)
+def tracked(
+    bar: Progress | None, description: str, then: str | None = "checking rows and writing"
+) -> Tracker:
+    return Tracker(bar, description, then)
 
 
 class Tracker:
     """Wraps an iterator so the library never imports the progress bar (sqlite-utils habit)."""
 
-    def __init__(self, bar: Progress | None, description: str) -> None:
+    def __init__(self, bar: Progress | None, description: str, then: str | None) -> None:
         self._bar = bar
         self._description = description
+        self._then = then
 
     def __call__(self, items: Iterable[T], total: int) -> Iterable[T]:
         if self._bar is None:
@@ -101,5 +104,6 @@ class Tracker:
                 self._bar.update(task, advance=item.progress_units, rows=rows)
             else:
                 self._bar.advance(task)
-        # What follows the last file (row checks, the commit) has no count: show it is alive.
-        self._bar.add_task("checking rows and writing", total=None)
+        # What follows the last item (row checks, the commit) has no count: show it is alive.
+        if self._then:
+            self._bar.add_task(self._then, total=None)

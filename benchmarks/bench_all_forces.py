@@ -1,0 +1,168 @@
+"""`streetlight backtest --force all` on 1 and 2 Dask workers, side by side (issue 22, part 4).
+
+    nice -n 10 uv run python benchmarks/bench_all_forces.py [--forces 6] [--repeat 2]
+        [--months 2025-11:2025-11] [--models ew-6,gbm] [--store DIR]
+
+Builds a store of several forces from the bundled Cleveland sample (its files copied under real
+force names, Crime IDs altered so nothing is skipped as already stored, and a different share of
+rows left out of each copy so no two forces are the same), then times the real command, each run
+a fresh process that starts its own local cluster: with `--workers 1`, `--workers 2`, and, as
+the floor, every force backtested one after another in one process without Dask. The three are
+interleaved `--repeat` times so they share the machine's load; the medians and the speed-up
+(1 worker / 2 workers) are printed, end to end (the command as a user runs it: start-up, the
+cluster, the forces, the summary) and for the forces alone (from submitting the tasks to the
+last result, as the command reports it). Figures go in CHANGELOG.md; nothing here is a test.
+
+The default work is the learned model (`gbm`, scikit-learn's histogram gradient boosting) on one
+month: the expensive part of a national backtest. Dask starts its workers with one OpenMP/BLAS
+thread each (`OMP_NUM_THREADS=1`); every run here gets the same setting, so the three differ
+only in how the forces are spread, not in threads inside a model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample" / "cleveland-2023-12_2025-11.zip"
+FORCES = (
+    "durham", "northumbria", "north-yorkshire", "west-yorkshire", "cumbria", "lancashire",
+    "merseyside", "cheshire", "humberside",
+)  # fmt: skip
+VIOLENCE = "Violence and sexual offences"
+
+# Every force backtested in turn in one process: what `--force all` replaces.
+SERIAL = """
+import sys
+from dataclasses import replace
+from pathlib import Path
+from streetlight.evaluate.run import BacktestRequest, run_backtest, write_backtest
+from streetlight.store.months import parse_month
+from streetlight.store.store import Store
+
+import json, time
+start, cpu = time.perf_counter(), time.process_time()
+store_path, first, last, models, out = sys.argv[1:6]
+store = Store.open(store_path)
+request = BacktestRequest(first=parse_month(first), last=parse_month(last),
+                          categories=(sys.argv[6],), models=tuple(models.split(",")))
+for force in sorted(store.forces):
+    run = run_backtest(store, replace(request, force=force))
+    write_backtest(run, Path(out) / force / "bt.json", None)
+print(json.dumps({"forces": time.perf_counter() - start, "cpu": time.process_time() - cpu}))
+"""
+
+
+def force_copy(target: Path, force: str, drop_every: int) -> Path:
+    """The sample's files as `force`'s: Crime IDs altered, every `drop_every`-th row left out."""
+    with zipfile.ZipFile(SAMPLE) as archive, zipfile.ZipFile(target, "w") as copy:
+        for name in archive.namelist():
+            rows = list(csv.reader(io.StringIO(archive.read(name).decode("utf-8"))))
+            kept = [rows[0]] + [
+                [f"{force[:3]}{row[0][3:]}" if row[0] else "", *row[1:]]
+                for i, row in enumerate(rows[1:])
+                if i % drop_every
+            ]
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerows(kept)
+            copy.writestr(name.replace("cleveland", force), buffer.getvalue())
+    return target
+
+
+def build_store(folder: Path, n_forces: int) -> Path:
+    """The sample (Cleveland) and `n_forces - 1` altered copies, ingested into one store."""
+    from streetlight.ingest import ingest
+    from streetlight.store import Store
+
+    sources = [SAMPLE] + [
+        force_copy(folder / f"{force}.zip", force, drop_every=5 + i)
+        for i, force in enumerate(FORCES[: n_forces - 1])
+    ]
+    store = Store.open(folder / "store", create=True)
+    report = ingest(sources, store)
+    print(f"store: {len(Store.open(store.root).forces)} forces, {report.accepted:,} incidents")
+    return store.root
+
+
+# The command's own line: "6 forces on 2 workers in 41.3 s (the cluster's start-up not counted);
+# CPU 30.2 s, the busiest worker's 15.4 s".
+LINE = re.compile(r"workers in ([\d.]+) s .*CPU ([\d.]+) s, the busiest worker's ([\d.]+) s")
+ONE_THREAD = {v: "1" for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+MEASURES = ("end to end", "the forces", "CPU", "busiest worker's CPU")
+
+
+def timed(command: list[str]) -> list[float]:
+    """Seconds end to end; for the forces alone (from the tasks' submission to the last
+    result); the CPU seconds of all tasks; and of the worker that worked longest."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        command, check=True, capture_output=True, text=True, env={**os.environ, **ONE_THREAD}
+    )
+    total = time.perf_counter() - start
+    line = LINE.search(" ".join(done.stdout.split()))
+    if line:
+        return [total, *(float(v) for v in line.groups())]
+    serial = json.loads(done.stdout)
+    return [total, serial["forces"], serial["cpu"], serial["cpu"]]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forces", type=int, default=6, help="forces in the store (2-10)")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--months", default="2025-11:2025-11", help="FIRST:LAST forecast months")
+    parser.add_argument("--models", default="ew-6,gbm")
+    parser.add_argument("--store", type=Path, help="reuse a store built before")
+    args = parser.parse_args()
+    first, last = args.months.split(":")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        store = args.store or build_store(folder, max(2, min(args.forces, len(FORCES) + 1)))
+        backtest = [
+            sys.executable, "-m", "streetlight", "backtest", "--store", str(store),
+            "--category", VIOLENCE, "--start", first, "--end", last, "--models", args.models,
+            "--force", "all", "--quiet",
+        ]  # fmt: skip
+        runs: dict[str, list[list[float]]] = {"1 worker": [], "2 workers": [], "serial": []}
+        for repeat in range(args.repeat):
+            for name, command in (
+                ("1 worker", [*backtest, "--workers", "1", "--json", f"{tmp}/w1/bt.json"]),
+                ("2 workers", [*backtest, "--workers", "2", "--json", f"{tmp}/w2/bt.json"]),
+                (
+                    "serial",
+                    [sys.executable, "-c", SERIAL, str(store), first, last, args.models,
+                     f"{tmp}/serial", VIOLENCE],
+                ),
+            ):  # fmt: skip
+                runs[name].append(timed(command))
+                figures = ", ".join(
+                    f"{what} {v:.1f} s" for what, v in zip(MEASURES, runs[name][-1], strict=True)
+                )
+                print(f"  repeat {repeat + 1}: {name:<10} {figures}", flush=True)
+    print(f"\nbacktest --force all, {args.models}, {first}..{last} (median of {args.repeat}):")
+    medians = {
+        name: [statistics.median(t[i] for t in times) for i in range(len(MEASURES))]
+        for name, times in runs.items()
+    }
+    print(f"  {'':<10}" + "".join(f"{what:>22}" for what in MEASURES))
+    for name, values in medians.items():
+        print(f"  {name:<10}" + "".join(f"{v:>20.1f} s" for v in values))
+    for i, what in enumerate(MEASURES):
+        one, two, serial = (medians[n][i] for n in ("1 worker", "2 workers", "serial"))
+        print(f"  {what}: 1 -> 2 workers {one / two:.2f}x; serial / 2 workers {serial / two:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

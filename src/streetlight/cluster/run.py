@@ -1,0 +1,192 @@
+"""Run a per-force function for every force on Dask distributed, one task per force.
+
+By default a `LocalCluster` of worker processes with one thread each (the work is numpy and
+polars under the GIL's release only in parts, so processes scale where threads would not);
+given a scheduler address, any running cluster whose workers can import Streetlight and read the
+store at the same path (docs/cluster.md).
+
+A worker that dies mid-task (killed, out of memory) is replaced by its nanny and the scheduler
+runs the task again elsewhere, up to `distributed.scheduler.allowed-failures` times. Results are
+gathered into a dict keyed by force, so a retry replaces an attempt, never adds a second one.
+Dask is imported inside `run_per_force` only: the CLI's start-up must not pay for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from streetlight.errors import ConfigError, StreetlightError
+from streetlight.progress import Progress, no_progress
+
+T = TypeVar("T")
+# Attempts of one force lost to dying workers before it is given up. A running cluster
+# (--scheduler) uses its own scheduler's setting, 3 unless configured otherwise.
+ALLOWED_FAILURES = 3
+WORKER_WAIT_S = 60.0  # how long a running cluster may take to have a worker
+
+
+class ClusterSettingsError(ConfigError):
+    """A cluster asked for in a way that cannot work (a bad worker count or scheduler address)."""
+
+
+class OneForceOnlyError(ConfigError):
+    """An option that describes one force (its boundary, its database) given with --force all."""
+
+
+def one_force_only(flag: str, value: object) -> None:
+    """Refuse `flag` with --force all: one value cannot describe every force."""
+    if value:
+        raise OneForceOnlyError(
+            f"{flag} describes one force: run that force alone (--force NAME) to use it"
+        )
+
+
+class ClusterUnreachableError(ConfigError):
+    """The scheduler at the --scheduler address could not be reached."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClusterSpec:
+    """Where the tasks run.
+
+    Attributes:
+        scheduler: address of a running scheduler (`tcp://host:8786`); None: a local cluster.
+        workers: worker processes of the local cluster; None: one per core.
+    """
+
+    scheduler: str | None = None
+    workers: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.workers is not None and self.workers < 1:
+            raise ClusterSettingsError(f"--workers must be at least 1, not {self.workers}")
+        if self.scheduler is not None and self.workers is not None:
+            raise ClusterSettingsError(
+                "--workers sizes the local cluster; a running cluster (--scheduler) has its own"
+            )
+
+    def local_workers(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
+
+@dataclass(frozen=True)
+class Outcomes(Generic[T]):
+    """Each force's result, or why its task failed (`{force: message}`), forces in the order
+    asked; the workers the cluster had when the tasks were submitted, and the seconds from
+    submitting them to the last result (the cluster's start-up not counted)."""
+
+    results: Mapping[str, T]
+    failed: Mapping[str, str]
+    workers: int = 0
+    seconds: float = 0.0
+    cpu: Mapping[str, Attempt] = field(default_factory=dict)
+
+    def busiest_worker(self) -> float:
+        """CPU seconds of the worker that worked longest: what the run would take with nothing
+        else on the machine, however loaded it was (the speed-up the workers can give)."""
+        per_worker: dict[str, float] = {}
+        for attempt in self.cpu.values():
+            per_worker[attempt.worker] = per_worker.get(attempt.worker, 0.0) + attempt.seconds
+        return max(per_worker.values(), default=0.0)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """Where a force's (last) attempt ran and the CPU seconds its process spent on it."""
+
+    worker: str
+    seconds: float
+
+
+def _measured(task: Callable[[str], T], force: str) -> tuple[T, Attempt]:
+    """`task(force)` and the CPU time of the worker process while it ran: one thread runs one
+    task at a time in each worker, so the process's CPU time is the task's (its polars and
+    BLAS threads included)."""
+    start = time.process_time()
+    result = task(force)
+    return result, Attempt(f"{socket.gethostname()}:{os.getpid()}", time.process_time() - start)
+
+
+def run_per_force(
+    task: Callable[[str], T],
+    forces: Sequence[str],
+    spec: ClusterSpec,
+    progress: Progress = no_progress,
+) -> Outcomes[T]:
+    """`task(force)` for every force, one Dask task each, advancing `progress` as each ends.
+
+    `task` must be picklable and importable on the workers (a module-level function, or a
+    `functools.partial` of one) and return plain data. A force whose task raises is reported in
+    `failed` with the error's message; the others still run.
+    """
+    import dask
+    from distributed import Client, LocalCluster, as_completed
+
+    done: dict[str, T] = {}
+    cpu: dict[str, Attempt] = {}
+    failed: dict[str, str] = {}
+    run = uuid.uuid4().hex[:8]
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+        if spec.scheduler is None:
+            cluster = LocalCluster(
+                n_workers=spec.local_workers(),
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
+            client = Client(cluster)
+        else:
+            cluster = None
+            try:
+                client = Client(spec.scheduler, timeout="10s")
+            except (OSError, TimeoutError, ValueError) as exc:
+                raise ClusterUnreachableError(
+                    f"--scheduler {spec.scheduler}: cannot reach the scheduler ({exc})"
+                ) from exc
+            try:  # tasks on a cluster without workers would wait for ever
+                client.wait_for_workers(1, timeout=WORKER_WAIT_S)
+            except TimeoutError as exc:
+                client.close()
+                raise ClusterUnreachableError(
+                    f"--scheduler {spec.scheduler}: no worker joined in {WORKER_WAIT_S:g} s "
+                    "(start some with `dask worker ADDRESS`)"
+                ) from exc
+        try:
+            workers = len(client.scheduler_info()["workers"])
+            start = time.perf_counter()
+            futures = {
+                client.submit(
+                    _measured, task, force, key=f"streetlight-{force}-{run}", pure=False
+                ): force
+                for force in forces
+            }
+            for future in progress(as_completed(futures), total=len(futures)):
+                force = futures[future]
+                try:
+                    done[force], cpu[force] = future.result()
+                except Exception as exc:  # any failure of one force is reported, not raised
+                    failed[force] = _why(exc)
+            seconds = time.perf_counter() - start
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    results = {force: done[force] for force in forces if force in done}
+    in_order = {force: failed[force] for force in forces if force in failed}
+    attempts = {force: cpu[force] for force in forces if force in cpu}
+    return Outcomes(results, in_order, workers, seconds, attempts)
+
+
+def _why(exc: BaseException) -> str:
+    """One line for a failed force: a Streetlight error's own message, else the error's type too."""
+    if isinstance(exc, StreetlightError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}"
