@@ -86,16 +86,22 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rows": len(frame)}))
 """
 
 
-def run_child(code: str, *args: str, src: Path | None = None) -> dict[str, float]:
-    """Run `code` in a fresh interpreter; its JSON result plus the child's peak RSS in MiB.
-
-    With `src`, that source tree is imported instead of the installed package.
-    """
+def child_env(src: Path | None) -> dict[str, str]:
+    """This environment; with `src`, that source tree imported instead of the installed package."""
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(
             os.pathsep
         )
+    return env
+
+
+def run_child(code: str, *args: str, src: Path | None = None) -> dict[str, float]:
+    """Run `code` in a fresh interpreter; its JSON result plus the child's peak RSS in MiB.
+
+    With `src`, that source tree is imported instead of the installed package.
+    """
+    env = child_env(src)
     proc = subprocess.Popen(
         [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, cwd=REPO, text=True, env=env
     )

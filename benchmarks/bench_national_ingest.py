@@ -34,6 +34,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make `benchmarks` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.bench_ingest import child_env
 from benchmarks.national_archive import build_archive
 
 REPO = Path(__file__).resolve().parents[1]
@@ -130,11 +131,7 @@ def tree_pids(root: int) -> list[int]:
 
 def run_child(code: str, *args: str, src: Path | None = None) -> dict[str, float]:
     """Run `code` in a fresh interpreter; its JSON result plus the peak RSS of its process tree."""
-    env = dict(os.environ)
-    if src is not None:
-        env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(
-            os.pathsep
-        )
+    env = child_env(src)
     proc = subprocess.Popen(
         [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, cwd=REPO, text=True, env=env
     )

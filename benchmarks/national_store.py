@@ -7,9 +7,10 @@ The query benchmark needs a store of national shape: every real data.police.uk f
 months each, so that the manifest, the file count and the partitions a query skips are as a
 national unit's. The sample's months are copied under each force's slug, shifted onto 36
 consecutive months and repeated (or cut) to the rows asked for, with Crime IDs altered so nothing
-is deduplicated away. Today's ingest holds its whole input in memory (about 1.3 GB per million
-rows), so the archive goes in through separate `streetlight ingest` processes of about
-`--batch-rows` rows each, whole forces at a time (a force-month is written once, never rewritten).
+is deduplicated away (the force slugs and names are `national_archive`'s). It was written before
+ingest streamed (when it held its whole input, about 1.3 GB per million rows), so the archive
+goes in through separate `streetlight ingest` processes of about `--batch-rows` rows each, whole
+forces at a time (a force-month is written once, never rewritten).
 """
 
 from __future__ import annotations
@@ -27,58 +28,14 @@ from pathlib import Path
 
 import polars as pl
 
+if __package__ in (None, ""):  # run as a script: the repository's root on the path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from benchmarks.national_archive import FORCES, force_name
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_ZIP = REPO / "data" / "sample" / "cleveland-2023-12_2025-11.zip"
 FIRST_MONTH = date(2023, 1, 1)
 MONTHS = 36
-# The 43 territorial forces of England and Wales and British Transport Police, as data.police.uk
-# names them in its file names.
-FORCES = (
-    "avon-and-somerset",
-    "bedfordshire",
-    "cambridgeshire",
-    "cheshire",
-    "city-of-london",
-    "cleveland",
-    "cumbria",
-    "derbyshire",
-    "devon-and-cornwall",
-    "dorset",
-    "durham",
-    "dyfed-powys",
-    "essex",
-    "gloucestershire",
-    "greater-manchester",
-    "gwent",
-    "hampshire",
-    "hertfordshire",
-    "humberside",
-    "kent",
-    "lancashire",
-    "leicestershire",
-    "lincolnshire",
-    "merseyside",
-    "metropolitan",
-    "norfolk",
-    "north-wales",
-    "north-yorkshire",
-    "northamptonshire",
-    "northumbria",
-    "nottinghamshire",
-    "south-wales",
-    "south-yorkshire",
-    "staffordshire",
-    "suffolk",
-    "surrey",
-    "sussex",
-    "thames-valley",
-    "warwickshire",
-    "west-mercia",
-    "west-midlands",
-    "west-yorkshire",
-    "wiltshire",
-    "british-transport-police",
-)
 
 
 def month_at(index: int) -> str:
@@ -101,8 +58,7 @@ def force_month(sample: list[pl.DataFrame], force: int, month: int, rows: int) -
     """
     source = sample[month % len(sample)]
     position = pl.int_range(rows, eager=True)
-    name = FORCES[force].replace("-", " ").title().replace(" And ", " and ").replace(" Of ", " of ")
-    name = name if name.endswith("Police") else f"{name} Police"
+    name = force_name(FORCES[force])
     frame = source[(position % source.height).to_list()]
     return frame.with_columns(
         # Null when the row has no ID: concat_str keeps it null.
