@@ -14,10 +14,10 @@ from typer.testing import CliRunner
 from streetlight.cli.main import app
 from streetlight.linkage.crimes import CrimeTable, read_mapping
 from streetlight.linkage.reference import CRIMELINKAGE_MAPPING
+from tests.linkage.crimelinkage_data import MAPPING
 from tests.linkage.synthetic import offender_crimes
 
 runner = CliRunner()
-MAPPING = Path(__file__).resolve().parents[2] / "mappings" / "linkage-crimelinkage.toml"
 HEADER = ["crimeID", "X", "Y", "DATE_FROM", "TIME_FROM", "DATE_TO", "TIME_TO", "MO1", "MO2", "MO3"]
 
 

@@ -6,20 +6,17 @@ from __future__ import annotations
 
 import json
 from itertools import product
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from streetlight.linkage.crimes import read_crimes, read_mapping, read_offenders
 from streetlight.linkage.evaluate import PUBLISHED, Evaluation, evaluate, split
 from streetlight.linkage.holdout import comparisons, held_out_ranks, hold_out, touches
 from streetlight.linkage.metrics import pair_metrics, precision_at, top_k_share
 from streetlight.linkage.pairs import make_pairs, midpoint_days, series
+from tests.linkage.crimelinkage_data import needs_data, read_data
 from tests.linkage.synthetic import offender_crimes, offenders_of
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "linkage"
-MAPPING = Path(__file__).resolve().parents[2] / "mappings" / "linkage-crimelinkage.toml"
 OURS = "context-ensemble"
 CHAINS = "context-transitive"  # ours with evidence through third crimes
 
@@ -72,21 +69,13 @@ def test_held_out_crimes_are_found_when_their_offenders_crimes_score_highest() -
     assert (worst.rank > 1).all()
 
 
-pytestmark_data = pytest.mark.skipif(
-    not (DATA / "crimes.csv").is_file(),
-    reason=f"the crimelinkage data (GPL-3) is not in {DATA}; it is never copied into the repo",
-)
-
-
 @pytest.fixture(scope="module")
 def reference() -> Evaluation:
-    mapping = read_mapping(MAPPING)
-    crimes = read_crimes(DATA / "crimes.csv", mapping)
-    offenders = read_offenders(DATA / "offenders.csv", mapping)
+    crimes, offenders = read_data()
     return evaluate(crimes, offenders, seeds=[0, 1, 2])
 
 
-@pytestmark_data
+@needs_data
 def test_the_reference_models_are_reproduced_and_ours_beats_them(reference: Evaluation) -> None:
     assert reference.model_names == ("naive-bayes", "logistic", "boosted", OURS, CHAINS)
     auc = {name: reference.mean(name, lambda r: r.pairs.auc) for name in reference.model_names}

@@ -14,27 +14,20 @@ from streetlight.linkage.crimes import (
     Offenders,
     read_crimes,
     read_mapping,
-    read_offenders,
 )
 from streetlight.linkage.evidence import compare
 from streetlight.linkage.pairs import Series, linked_pairs, series, unlinked_pairs
+from tests.linkage.crimelinkage_data import DATA, MAPPING, needs_data, read_data
 
 Data = tuple[CrimeTable, Series]
 
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "linkage"
-MAPPING = Path(__file__).resolve().parents[2] / "mappings" / "linkage-crimelinkage.toml"
-
-pytestmark = pytest.mark.skipif(
-    not (DATA / "crimes.csv").is_file(),
-    reason=f"the crimelinkage data (GPL-3) is not in {DATA}; it is never copied into the repo",
-)
+pytestmark = needs_data
 
 
 @pytest.fixture(scope="module")
 def data() -> Data:
-    mapping = read_mapping(MAPPING)
-    crimes = read_crimes(DATA / "crimes.csv", mapping)
-    return crimes, series(crimes, read_offenders(DATA / "offenders.csv", mapping))
+    crimes, offenders = read_data()
+    return crimes, series(crimes, offenders)
 
 
 def test_counts_match_the_data_and_the_vignette(data: Data) -> None:
@@ -86,7 +79,7 @@ def test_long_windows_are_exact_where_crimelinkage_rounds_to_a_quarter_period(da
 
 def test_shuffling_the_offender_rows_changes_no_pair(data: Data) -> None:
     crimes, _ = data
-    offenders = read_offenders(DATA / "offenders.csv", read_mapping(MAPPING))
+    _, offenders = read_data()
     order = np.random.default_rng(5).permutation(len(offenders.offender))
     shuffled = Offenders(offender=offenders.offender[order], crime=offenders.crime[order])
     a = linked_pairs(crimes, series(crimes, offenders))
