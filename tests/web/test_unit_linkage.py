@@ -10,14 +10,13 @@ import logging
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
 
 from streetlight.db.enums import LinkageDecision
-from streetlight.db.models import StaffUser, UnitLinkageDecision
+from streetlight.db.models import UnitLinkageDecision
 from streetlight.unit.linkage_casework import CONSULT_REASON
-from tests.unit.casework_data import NAMES, REFS, seed
+from tests.unit.casework_data import NAMES, REFS
 from tests.web.conftest import Clock, MakeStaff, csrf_token
-from tests.web.test_unit_pages import ROLES, Unit, _form, _person
+from tests.web.test_unit_pages import Unit, _form, _person, seeded_unit
 
 UNSOLVED = "CL/00702/25"
 
@@ -25,18 +24,7 @@ UNSOLVED = "CL/00702/25"
 @pytest.fixture
 def unit(app: FastAPI, make_staff: MakeStaff, clock: Clock) -> Unit:
     """The unit pages' casework (as `test_unit_pages.unit`)."""
-    staff = {name: make_staff(role, name) for name, role in ROLES.items()}
-    factory: sessionmaker[Session] = app.state.streetlight.sessions
-    with factory.begin() as session:
-        ids = {u.username: u.id for u in session.scalars(select(StaffUser))}
-        work = seed(
-            session,
-            officer_id=ids["officer"],
-            colleague_id=ids["colleague"],
-            today=clock().astimezone(app.state.streetlight.settings.zone).date(),
-            now=clock(),
-        )
-    return Unit(app, work, staff, clock)
+    return seeded_unit(app, make_staff, clock)
 
 
 def _decisions(unit: Unit) -> int:

@@ -76,8 +76,8 @@ class Unit:
             return session.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc())) or 0
 
 
-@pytest.fixture
-def unit(app: FastAPI, make_staff: MakeStaff, clock: Clock) -> Unit:
+def seeded_unit(app: FastAPI, make_staff: MakeStaff, clock: Clock) -> Unit:
+    """The roles' accounts and the seeded casework, on `app`."""
     staff = {name: make_staff(role, name) for name, role in ROLES.items()}
     factory: sessionmaker[Session] = app.state.streetlight.sessions
     with factory.begin() as session:
@@ -90,6 +90,11 @@ def unit(app: FastAPI, make_staff: MakeStaff, clock: Clock) -> Unit:
             now=clock(),
         )
     return Unit(app, work, staff, clock)
+
+
+@pytest.fixture
+def unit(app: FastAPI, make_staff: MakeStaff, clock: Clock) -> Unit:
+    return seeded_unit(app, make_staff, clock)
 
 
 def _person(unit: Unit, ref: str) -> str:
