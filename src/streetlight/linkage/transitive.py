@@ -19,9 +19,9 @@ training pairs entering the chains are out-of-fold (each from a base model fitte
 pair's fold), as in stacking; the second stage learns on out-of-fold factors of its own pairs too.
 Without that, the gain on the crimelinkage data was twice as large, and not real.
 
-Cost: the base model scores every pair of the table within `threshold_days` (a dense n x n matrix
-of float32), and is fitted `folds + 1` times. That is for a table of thousands of crimes (an
-evaluation, a unit's casework); `MAX_CRIMES` refuses more.
+Cost: the base model scores every pair of the table within `threshold_days` (found by `index`,
+as at a force's scale; a dense n x n matrix of float32), and is fitted `folds + 1` times. That is
+for a table of thousands of crimes (an evaluation, a unit's casework); `MAX_CRIMES` refuses more.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ import numpy.typing as npt
 from streetlight.linkage.crimes import CrimeTable
 from streetlight.linkage.ensemble import context_ensemble
 from streetlight.linkage.evidence import Evidence, compare
+from streetlight.linkage.index import build_index, iter_candidate_pairs
 from streetlight.linkage.models import LinkageModel, labels, prior_log_odds
-from streetlight.linkage.pairs import midpoint_days
 
 if TYPE_CHECKING:  # scikit-learn takes a second to import: loaded on first fit
     from sklearn.linear_model import LogisticRegression
@@ -150,14 +150,12 @@ class TransitiveLinkage:
     def _factors(self, model: LinkageModel) -> npt.NDArray[np.float32]:
         """The base model's factor for every pair of the table within the time limit."""
         n = len(self.crimes)
-        days = midpoint_days(self.crimes)
-        i, j = np.triu_indices(n, 1)
-        near = np.abs(days[i] - days[j]) <= self.threshold_days
-        i, j = i[near].astype(np.intp), j[near].astype(np.intp)
         factors = np.full((n, n), -np.inf, dtype=np.float32)
-        scores = model.log_bayes_factor(compare(self.crimes, i, j))
-        factors[i, j] = scores
-        factors[j, i] = scores
+        index = build_index(self.crimes)
+        for i, j in iter_candidate_pairs(index, max_days=self.threshold_days):
+            scores = model.log_bayes_factor(compare(self.crimes, i, j))
+            factors[i, j] = scores
+            factors[j, i] = scores
         return factors
 
 
