@@ -1,4 +1,5 @@
-"""A task wrapper that kills its own Dask worker once: the fault the retry must absorb.
+"""Tasks for the cluster tests: one that kills its own Dask worker once (the fault the retry must
+absorb), one that fails, one that only takes time.
 
 Importable by the workers (a module, not a test), so it pickles by reference.
 """
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -46,3 +48,9 @@ def fail_for(victim: str, force: str) -> str:
     if force == victim:
         raise UnknownForceError(f"no force {force!r} in the store")
     return force
+
+
+def sleep_for(seconds: dict[str, float], force: str) -> tuple[str, int]:
+    """Wait `seconds[force]` (a force of that many seconds' work), then say which worker ran it."""
+    time.sleep(seconds[force])
+    return force, os.getpid()

@@ -83,11 +83,12 @@ def plan_backtest_all_forces(
     summary (`<stem>-all-forces.csv/.json/.md` beside the force folders of `out_file`)."""
     one_force_only("--boundary", request.boundary)
     root = store_path.absolute()
-    forces = sorted(Store.open(root).forces)
+    store = Store.open(root)
+    forces = sorted(store.forces)
     out_file = out_file.absolute()
     report = report.absolute() if report else None
     task = partial(plan_backtest_force, root, request, out_file, report)
-    outcomes = run_per_force(task, forces, spec, progress)
+    outcomes = run_per_force(task, forces, spec, progress, store.manifest.rows_by_force())
     parents = [out_file.parent, *([report.parent] if report else [])]
     sweep([parent / force for parent in parents for force in forces])
     rows = [row for result in outcomes.results.values() for row in result.rows]

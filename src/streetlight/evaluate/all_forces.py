@@ -104,11 +104,12 @@ def backtest_all_forces(
     one_force_only("--boundary", request.boundary)
     request.model_names()  # unknown models fail here, before a cluster starts
     root = store_path.absolute()
-    forces = sorted(Store.open(root).forces)
+    store = Store.open(root)
+    forces = sorted(store.forces)
     json_out = json_out.absolute() if json_out else None
     report = report.absolute() if report else None
     task = partial(backtest_force, root, request, json_out, report)
-    outcomes = run_per_force(task, forces, spec, progress)
+    outcomes = run_per_force(task, forces, spec, progress, store.manifest.rows_by_force())
     folders = [
         force_folder(f, force)
         for f in (json_out.parent if json_out else None, report)

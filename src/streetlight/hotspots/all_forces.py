@@ -100,9 +100,16 @@ def forecast_all_forces(
     summary (`<stem>-all-forces.csv/.json/.md` beside the first `--out`'s force folders)."""
     check_suffixes(list(outs))
     root = store_path.absolute()
-    forces = sorted(Store.open(root).forces)
+    store = Store.open(root)
+    forces = sorted(store.forces)
     outs = [out.absolute() for out in outs]
-    outcomes = run_per_force(partial(forecast_force, root, request, outs), forces, spec, progress)
+    outcomes = run_per_force(
+        partial(forecast_force, root, request, outs),
+        forces,
+        spec,
+        progress,
+        store.manifest.rows_by_force(),
+    )
     sweep([out.parent / force for out in outs for force in forces])
     rows = [result.row for result in outcomes.results.values()]
     title = f"Forecasts of every force: {', '.join(request.categories)}, {month_key(request.month)}"

@@ -102,6 +102,13 @@ class Manifest:
     def source_hashes(self) -> set[str]:
         return {s.sha256 for s in self.sources}
 
+    def rows_by_force(self) -> dict[str, int]:
+        """Incidents stored per force: how much work a force's task has, before reading a row."""
+        rows = dict.fromkeys(self.forces, 0)
+        for part in self.partitions:
+            rows[part.force] = rows.get(part.force, 0) + part.rows
+        return rows
+
     def referenced_paths(self) -> set[str]:
         return {p.path for p in self.partitions} | {q.path for q in self.quarantine}
 
