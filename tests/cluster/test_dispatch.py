@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from functools import partial
+from typing import TypeVar
 
-from streetlight.cluster.run import ClusterSpec, heaviest_first, run_per_force
+import pytest
+import typer
+
+from streetlight.cli.terminal import cli_errors
+from streetlight.cluster.run import ClusterSpec, RunInterrupted, heaviest_first, run_per_force
 from tests.cluster.dying import sleep_for
+
+T = TypeVar("T")
 
 # One long force and three short ones, asked in the worst order for handing out in turn.
 SECONDS = {"a-short": 0.3, "b-short": 0.3, "c-short": 0.3, "d-long": 1.5}
@@ -30,3 +38,26 @@ def test_the_largest_force_starts_first_and_the_short_ones_fill_the_other_worker
 def test_heaviest_first_keeps_the_order_asked_among_equals_and_without_sizes() -> None:
     assert heaviest_first(["c", "a", "b"], None) == ["c", "a", "b"]
     assert heaviest_first(["c", "a", "b", "d"], {"a": 5, "b": 9, "c": 5}) == ["b", "c", "a", "d"]
+
+
+def test_ctrl_c_says_which_forces_had_finished(
+    scheduler: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ctrl-C once the first force is in: the run says that one is written, not that nothing
+    was (its files are in place), and the command exits as interrupted."""
+
+    def interrupted_after_one(items: Iterable[T], total: int) -> Iterator[T]:
+        for item in items:
+            yield item
+            raise KeyboardInterrupt
+
+    task = partial(sleep_for, {"a": 0.0, "b": 2.0, "c": 2.0})
+    with pytest.raises(RunInterrupted) as caught:
+        run_per_force(
+            task, ["a", "b", "c"], ClusterSpec(scheduler=scheduler), interrupted_after_one
+        )
+    assert caught.value.finished == ("a",)
+    with pytest.raises(typer.Exit) as exited, cli_errors():
+        raise caught.value
+    assert exited.value.exit_code == 130
+    assert "1 of 3 forces had finished" in capsys.readouterr().err

@@ -43,8 +43,8 @@ def cli_errors() -> Iterator[None]:
     except StreetlightError as exc:
         err.print(Text("error: ", style="bold red") + Text(str(exc)), soft_wrap=True)
         raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        err.print("interrupted: nothing was written", soft_wrap=True)
+    except KeyboardInterrupt as exc:  # what was written, when some of it was (RunInterrupted)
+        err.print(str(exc) or "interrupted: nothing was written", soft_wrap=True)
         raise typer.Exit(130) from None
 
 

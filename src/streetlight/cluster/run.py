@@ -48,6 +48,18 @@ def one_force_only(flag: str, value: object) -> None:
         )
 
 
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a run: the forces whose tasks had finished are written, in their folders;
+    the others, and the summary across forces, are not."""
+
+    def __init__(self, finished: Sequence[str], total: int) -> None:
+        self.finished = tuple(finished)
+        super().__init__(
+            f"interrupted: {len(self.finished)} of {total} forces had finished and are written "
+            "in their folders; the others and the summary across forces were not"
+        )
+
+
 class ClusterUnreachableError(ConfigError):
     """The scheduler at the --scheduler address could not be reached."""
 
@@ -185,6 +197,8 @@ def run_per_force(
                 except Exception as exc:  # any failure of one force is reported, not raised
                     failed[force] = _why(exc)
             seconds = time.perf_counter() - start
+        except KeyboardInterrupt:
+            raise RunInterrupted([f for f in forces if f in done], len(forces)) from None
         finally:
             client.close()
             if cluster is not None:
