@@ -1,5 +1,5 @@
 """Tasks for the cluster tests: one that kills its own Dask worker once (the fault the retry must
-absorb), one that fails, one that only takes time.
+absorb), one that fails, one that only takes time, and one that tells how its worker was started.
 
 Importable by the workers (a module, not a test), so it pickles by reference.
 """
@@ -54,3 +54,14 @@ def sleep_for(seconds: dict[str, float], force: str) -> tuple[str, int]:
     """Wait `seconds[force]` (a force of that many seconds' work), then say which worker ran it."""
     time.sleep(seconds[force])
     return force, os.getpid()
+
+
+def worker_settings(force: str) -> dict[str, object]:
+    """What the worker running `force` was started with: the settings `run_per_force` chose."""
+    import dask
+
+    return {
+        "profile": dask.config.get("distributed.worker.profile.enabled"),
+        "malloc_trim": os.environ.get("MALLOC_TRIM_THRESHOLD_"),
+        "omp_threads": os.environ.get("OMP_NUM_THREADS"),
+    }

@@ -11,7 +11,7 @@ import typer
 
 from streetlight.cli.terminal import cli_errors
 from streetlight.cluster.run import ClusterSpec, RunInterrupted, heaviest_first, run_per_force
-from tests.cluster.dying import sleep_for
+from tests.cluster.dying import sleep_for, worker_settings
 
 T = TypeVar("T")
 
@@ -61,3 +61,14 @@ def test_ctrl_c_says_which_forces_had_finished(
         raise caught.value
     assert exited.value.exit_code == 130
     assert "1 of 3 forces had finished" in capsys.readouterr().err
+
+
+def test_the_local_cluster_starts_workers_for_polars_and_numpy_work() -> None:
+    """One OpenMP thread a worker (Dask's default, kept), but neither the allocator setting that
+    cost 40% more CPU nor the profiler that feeds a dashboard the local cluster does not serve."""
+    outcomes = run_per_force(worker_settings, ["cleveland"], ClusterSpec(workers=1))
+    assert outcomes.results["cleveland"] == {
+        "profile": False,
+        "malloc_trim": None,
+        "omp_threads": "1",
+    }
