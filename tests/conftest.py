@@ -1,5 +1,6 @@
 """Shared fixtures: the bundled real sample, fresh stores in temporary folders, and fresh
-operational databases (SQLite and a throwaway PostgreSQL server, see tests/db/postgres.py)."""
+operational databases (SQLite and a throwaway PostgreSQL server, see tests/db/postgres.py), and a
+real S3 API on localhost (moto's server, see tests/s3.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import shutil
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
@@ -19,6 +21,9 @@ from streetlight.db.migrate import upgrade
 from streetlight.db.models import Base
 from streetlight.store import Store
 from tests.db.postgres import Cluster, start_cluster
+
+if TYPE_CHECKING:
+    from tests.s3 import S3Server
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_ZIP = REPO / "data" / "sample" / "cleveland-2023-12_2025-11.zip"
@@ -71,6 +76,31 @@ def database_text(sessions: sessionmaker[Session]) -> str:
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     return Store.open(tmp_path / "store", create=True)
+
+
+# --- A real S3 API on localhost (tests/s3.py) -------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    from tests.s3 import s3_server as start  # boto3 and moto: only for the tests that use them
+
+    with start() as server:
+        yield server
+
+
+@pytest.fixture
+def s3_env(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
+    """This process's environment set as a reader of `s3_server` is given it (Dask workers the
+    test starts inherit it), and nothing from the machine's own AWS configuration."""
+    for name in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_S3"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    for name, value in s3_server.env().items():
+        monkeypatch.setenv(name, value)
+    return s3_server
 
 
 Writer = Callable[[str, bytes | str], Path]

@@ -15,7 +15,9 @@ StreetlightError              anything Streetlight raises on purpose (never rais
 │     SourceError > SourceNotFoundError, NotCSVError, NotZipError, UnknownLayoutError;
 │     MappingError (here); LinkageMappingError, LinkageFileError (linkage.crimes)
 ├── StoreError                the incident store (store.access, store.store): StoreNotFoundError,
-│                             StoreDamagedError, StoreLockedError, UnknownForceError
+│                             StoreDamagedError, StoreLockedError, UnknownForceError,
+│                             ReadOnlyStoreError; StoreAccessError (store.bucket),
+│                             UnsupportedStoreURLError (store.location)
 ├── ForecastError             hotspots and backtests: NotFittedError (hotspots.base),
 │                             NoDateTimesError (hotspots.etas), UnknownModelError
 │                             (hotspots.registry), HarmTableError (hotspots.harm),

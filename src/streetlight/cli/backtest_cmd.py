@@ -28,15 +28,17 @@ from streetlight.cli.options import (
     WorkersOption,
     cluster_spec,
     month_range,
+    store_at,
 )
 from streetlight.cli.printing import finish_all_forces
 from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
 from streetlight.store.months import month_key
-from streetlight.store.store import Store, default_store_path
+from streetlight.store.store import Store
 
 if TYPE_CHECKING:
     from streetlight.cluster.run import ClusterSpec
     from streetlight.evaluate.run import BacktestRequest
+    from streetlight.store.location import Location
 
 
 def backtest_command(
@@ -84,9 +86,9 @@ def backtest_command(
         )
         spec = cluster_spec(force, scheduler, workers)
         if force == ALL_FORCES:
-            _all_forces(store or default_store_path(), request, json_out, report, spec, quiet)
+            _all_forces(store_at(store), request, json_out, report, spec, quiet)
             return
-        target = Store.open(store or default_store_path())
+        target = Store.open(store_at(store))
         bar = progress_bar("backtest", quiet)
         with bar if bar is not None else contextlib.nullcontext():
             task = "forecasting" if by == "month" else f"forecasting {by}s"
@@ -110,7 +112,7 @@ def backtest_command(
 
 
 def _all_forces(
-    store: Path,
+    store: Location,
     request: BacktestRequest,
     json_out: Path | None,
     report: Path | None,

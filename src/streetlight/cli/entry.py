@@ -4,23 +4,25 @@ Building the whole command line imports every command and, through them, polars,
 and the web app: about a second before any work on this machine. `streetlight info` needs none of
 it (it reads the store's manifest), and its usual forms (`info`, `info --store DIR`) need not even
 Typer, whose option parsing loads pydantic (a quarter of a second more): those are printed here
-directly. Anything else about `info` (`--help`, a wrong option, a store that cannot be read, so
-that the error reads as every command's do) goes to a one-command Typer app, and every other
-command line to `cli/main.py`.
+directly, for a store in a folder or in a bucket. Anything else about `info` (`--help`, a wrong
+option, a store that cannot be read, so that the error reads as every command's do) goes to a
+one-command Typer app, and every other command line to `cli/main.py`.
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from streetlight.store.location import Location
 
 
 def main() -> None:
     args = sys.argv[1:]
     if args[:1] == ["info"]:
-        store = _plain_store(args[1:])
-        if store is not None and _quick_info(store):
+        if _quick_info(args[1:]):
             return
         import typer
 
@@ -35,28 +37,32 @@ def main() -> None:
     full_command_line()
 
 
-def _plain_store(args: Sequence[str]) -> Path | None:
-    """The store `info ARGS` names when ARGS are none, `--store DIR` or `--store=DIR`; None for
-    anything else (left to Typer)."""
-    from streetlight.store.access import default_store_path
+def _plain_store(args: Sequence[str]) -> Location | None:
+    """The store `info ARGS` names when ARGS are none, `--store WHERE` or `--store=WHERE` (a
+    folder or a bucket's URL); None for anything else (left to Typer)."""
+    from streetlight.store.location import default_store_location, store_location
 
     if not args:
-        return default_store_path()
+        return default_store_location()
     if len(args) == 2 and args[0] == "--store" and not args[1].startswith("-"):
-        return Path(args[1])
+        return store_location(args[1])
     if len(args) == 1 and args[0].startswith("--store=") and len(args[0]) > len("--store="):
-        return Path(args[0].removeprefix("--store="))
+        return store_location(args[0].removeprefix("--store="))
     return None
 
 
-def _quick_info(store: Path) -> bool:
-    """Print the summary of the store at `store`; False, having printed nothing, when it cannot
-    be read (Typer's path then reports the error)."""
+def _quick_info(args: Sequence[str]) -> bool:
+    """Print the summary of the store `info ARGS` names; False, having printed nothing, when
+    ARGS are not a plain `--store` or the store cannot be read (Typer's path then reports the
+    error)."""
     from streetlight.cli.printing import print_summary
     from streetlight.errors import StreetlightError
     from streetlight.store.summary import summarise_at
 
     try:
+        store = _plain_store(args)
+        if store is None:
+            return False
         summary = summarise_at(store)
     except StreetlightError:
         return False

@@ -26,18 +26,20 @@ from streetlight.cli.options import (
     cluster_spec,
     database_url,
     month_flag,
+    store_at,
 )
 from streetlight.cli.printing import finish_all_forces, layer_line
 from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
-from streetlight.store.store import Store, default_store_path
+from streetlight.store.store import Store
 
 if TYPE_CHECKING:
     from streetlight.cluster.run import ClusterSpec
     from streetlight.hotspots.all_forces import ForecastRequest
+    from streetlight.store.location import Location
 
 
 def _all_forces(
-    store: Path, request: ForecastRequest, outs: list[Path], spec: ClusterSpec, quiet: bool
+    store: Location, request: ForecastRequest, outs: list[Path], spec: ClusterSpec, quiet: bool
 ) -> None:
     """Every force on the cluster; a line per force with its model and top place."""
     from streetlight.hotspots.all_forces import forecast_all_forces
@@ -92,7 +94,7 @@ def hotspots_command(
 
             one_force_only("--boundary", boundary)
             one_force_only("--reports", reports)
-            where = store or default_store_path()
+            where = store_at(store)
             request = ForecastRequest(
                 categories=tuple(category),
                 month=month_flag(month, "--month"),
@@ -107,7 +109,7 @@ def hotspots_command(
         when = month_flag(month, "--month")
         table = load_harm(harm) if harm else None
         forecast = make_forecast(
-            Store.open(store or default_store_path()),
+            Store.open(store_at(store)),
             category,
             when,
             chosen,

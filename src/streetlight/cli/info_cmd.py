@@ -6,21 +6,13 @@ runs the usual forms of it without building the command line at all (see there).
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import typer
-
+from streetlight.cli.options import StoreOption, store_at
 from streetlight.cli.printing import print_summary
 from streetlight.cli.terminal import cli_errors
-from streetlight.store.access import default_store_path
 from streetlight.store.summary import summarise_at
 
 
-def info_command(
-    store: Path | None = typer.Option(
-        None, "--store", help="Store folder [default: $STREETLIGHT_STORE or ./streetlight-data]."
-    ),
-) -> None:
+def info_command(store: StoreOption = None) -> None:
     """Forces, months (gaps named), categories with counts, and quarantine totals."""
     with cli_errors():
-        print_summary(summarise_at(store or default_store_path()))
+        print_summary(summarise_at(store_at(store)))

@@ -7,18 +7,21 @@ from pathlib import Path
 
 import typer
 
+from streetlight.cli.options import store_at
 from streetlight.cli.printing import print_report
 from streetlight.cli.terminal import cli_errors, progress_bar, tracked
 from streetlight.ingest import ingest
 from streetlight.ingest.mapping import MappedFormat, load_mapping
-from streetlight.store.store import Store, default_store_path
+from streetlight.store.store import Store
 
 
 def ingest_command(
     sources: list[Path] = typer.Argument(
         ..., help="Files, folders or .zip archives (data.police.uk layout, or as the mapping says)."
     ),
-    store: Path | None = typer.Option(
+    # Text, as `StoreOption`: a bucket's URL is refused by name (a store there is read-only),
+    # not turned into a local folder called "s3:".
+    store: str | None = typer.Option(
         None, "--store", help="Store folder [default: $STREETLIGHT_STORE or ./streetlight-data]."
     ),
     mapping: Path | None = typer.Option(
@@ -32,7 +35,7 @@ def ingest_command(
     quarantined with their reasons (see `streetlight info`)."""
     with cli_errors():
         fmt = MappedFormat(load_mapping(mapping)) if mapping else None
-        target = Store.open(store or default_store_path(), create=True)
+        target = Store.open(store_at(store), create=True)
         bar = progress_bar("reading", quiet)
         with bar if bar is not None else contextlib.nullcontext():
             report = ingest(sources, target, fmt, progress=tracked(bar, "reading files"))

@@ -14,11 +14,15 @@ from streetlight.errors import ConfigError, UnknownTimeZoneError
 if TYPE_CHECKING:
     from streetlight.cluster.run import ClusterSpec
     from streetlight.deploy.plan import PlanSettings
+    from streetlight.store.location import Location
 
+# Text, not a Path: a Path would collapse s3://bucket/store to s3:/bucket/store (see `store_at`).
 StoreOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        "--store", help="Store folder [default: $STREETLIGHT_STORE or ./streetlight-data]."
+        "--store",
+        help="Store folder, or s3://BUCKET/PREFIX to read one in a bucket (docs/cluster.md) "
+        "[default: $STREETLIGHT_STORE or ./streetlight-data].",
     ),
 ]
 ForceOption = Annotated[
@@ -376,11 +380,30 @@ def cluster_spec(force: str | None, scheduler: str | None, workers: int | None) 
     return ClusterSpec(scheduler=scheduler, workers=workers)
 
 
-def database_url(store: Path | None, database: str | None) -> str:
+def store_at(store: str | None) -> Location:
+    """Where `--store` (or `$STREETLIGHT_STORE`, or the default) says the store is: a folder or
+    a bucket's URL."""
+    from streetlight.store.location import default_store_location, store_location
+
+    return store_location(store) if store else default_store_location()
+
+
+def database_url(store: Location | str | None, database: str | None) -> str:
+    """`--database`, else the SQLite file in the store's folder; a store in a bucket has no
+    folder for it, so there it must be named."""
     from streetlight.db.engine import sqlite_url
+    from streetlight.store.location import store_location
     from streetlight.store.store import default_store_path
 
-    return database or sqlite_url(store or default_store_path())
+    if database:
+        return database
+    folder = store_location(store) if store is not None else default_store_path()
+    if not isinstance(folder, Path):
+        raise OptionError(
+            f"--database: the store {folder} is in a bucket, which holds no database; name one "
+            "with --database or $STREETLIGHT_DATABASE_URL"
+        )
+    return sqlite_url(folder)
 
 
 def parse_shares(text: str, what: str) -> dict[str, float]:

@@ -80,17 +80,19 @@ from streetlight.cli.options import (
     cluster_spec,
     month_range,
     plan_settings,
+    store_at,
 )
 from streetlight.cli.printing import finish_all_forces
 from streetlight.cli.terminal import cli_errors, out, progress_bar, tracked
 from streetlight.deploy import defaults
 from streetlight.store.months import month_key
-from streetlight.store.store import Store, default_store_path
+from streetlight.store.store import Store
 
 if TYPE_CHECKING:
     from streetlight.cluster.run import ClusterSpec
     from streetlight.deploy.evaluation import PlanBacktest
     from streetlight.deploy.plan_backtest import PlanBacktestRequest, StorePlanBacktest
+    from streetlight.store.location import Location
 
 
 def plan_backtest_command(
@@ -160,12 +162,12 @@ def plan_backtest_command(
         )
         spec = cluster_spec(force, scheduler, workers)
         if force == ALL_FORCES:
-            _all_forces(store or default_store_path(), request, out_file, report, spec, quiet)
+            _all_forces(store_at(store), request, out_file, report, spec, quiet)
             return
         bar = progress_bar("plan-backtest", quiet)
         with bar if bar is not None else contextlib.nullcontext():
             run = backtest_plans(
-                Store.open(store or default_store_path()),
+                Store.open(store_at(store)),
                 request,
                 progress=tracked(bar, "planning months"),
             )
@@ -177,7 +179,7 @@ def plan_backtest_command(
 
 
 def _all_forces(
-    store: Path,
+    store: Location,
     request: PlanBacktestRequest,
     out_file: Path,
     report: Path | None,

@@ -38,11 +38,12 @@ from streetlight.cli.options import (
     month_flag,
     parse_shares,
     plan_settings,
+    store_at,
 )
 from streetlight.cli.printing import layer_line
 from streetlight.cli.terminal import cli_errors, out
 from streetlight.deploy import defaults
-from streetlight.store.store import Store, default_store_path
+from streetlight.store.store import Store
 
 if TYPE_CHECKING:
     from streetlight.deploy.export import Written
@@ -118,7 +119,7 @@ def plan_command(
             reports_database=database_url(store, database) if reports else None,
             reports_weight=reports_weight,
         )
-        plan = deploy(Store.open(store or default_store_path()), request)
+        plan = deploy(Store.open(store_at(store)), request)
         _print_plan(plan, month, officers)
         outputs = PlanOutputs(
             files=tuple(out_files),

@@ -24,6 +24,7 @@ from streetlight.deploy.plan_backtest import (
     write_plan_backtest,
 )
 from streetlight.progress import Progress, no_progress
+from streetlight.store.location import Location, absolute
 from streetlight.store.store import Store
 
 
@@ -37,7 +38,11 @@ class ForcePlanBacktest:
 
 
 def plan_backtest_force(
-    store_path: Path, request: PlanBacktestRequest, out_file: Path, report: Path | None, force: str
+    store_path: Location,
+    request: PlanBacktestRequest,
+    out_file: Path,
+    report: Path | None,
+    force: str,
 ) -> ForcePlanBacktest:
     """`streetlight plan-backtest --force FORCE` into the force's subfolders."""
     run = backtest_plans(Store.open(store_path), replace(request, force=force))
@@ -72,7 +77,7 @@ def summary_rows(force: str, data: dict[str, Any]) -> tuple[Row, ...]:
 
 
 def plan_backtest_all_forces(
-    store_path: Path,
+    store_path: Location,
     request: PlanBacktestRequest,
     out_file: Path,
     report: Path | None,
@@ -82,7 +87,7 @@ def plan_backtest_all_forces(
     """Every force's plan backtest, one task each on the cluster `spec` names, and the combined
     summary (`<stem>-all-forces.csv/.json/.md` beside the force folders of `out_file`)."""
     one_force_only("--boundary", request.boundary)
-    root = store_path.absolute()
+    root = absolute(store_path)
     store = Store.open(root)
     forces = sorted(store.forces)
     out_file = out_file.absolute()

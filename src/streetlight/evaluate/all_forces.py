@@ -26,6 +26,7 @@ from streetlight.evaluate.run import (
     write_backtest,
 )
 from streetlight.progress import Progress, no_progress
+from streetlight.store.location import Location, absolute
 from streetlight.store.store import Store
 
 
@@ -45,7 +46,7 @@ def force_folder(folder: Path, force: str) -> Path:
 
 
 def backtest_force(
-    store_path: Path,
+    store_path: Location,
     request: BacktestRequest,
     json_out: Path | None,
     report: Path | None,
@@ -90,7 +91,7 @@ def summary_rows(force: str, data: dict[str, Any]) -> tuple[Row, ...]:
 
 
 def backtest_all_forces(
-    store_path: Path,
+    store_path: Location,
     request: BacktestRequest,
     json_out: Path | None,
     report: Path | None,
@@ -103,7 +104,7 @@ def backtest_all_forces(
     elsewhere, in another folder."""
     one_force_only("--boundary", request.boundary)
     request.model_names()  # unknown models fail here, before a cluster starts
-    root = store_path.absolute()
+    root = absolute(store_path)
     store = Store.open(root)
     forces = sorted(store.forces)
     json_out = json_out.absolute() if json_out else None
@@ -127,7 +128,7 @@ def backtest_all_forces(
     return outcomes, tuple(summary)
 
 
-def recommended_models(store_path: Path, backtest: Path) -> dict[str, str]:
+def recommended_models(store_path: Location, backtest: Path) -> dict[str, str]:
     """Each force's recommended model, from the JSON `backtest --force all --json BACKTEST`
     wrote in its subfolder (`<folder>/<force>/<name>`); every force must have one."""
     forces = sorted(Store.open(store_path).forces)

@@ -22,6 +22,7 @@ from streetlight.hotspots.export import check_suffixes, write_forecast
 from streetlight.hotspots.forecast import make_forecast
 from streetlight.hotspots.harm import load_harm
 from streetlight.progress import Progress, no_progress
+from streetlight.store.location import Location, absolute
 from streetlight.store.months import month_key
 from streetlight.store.store import Store
 
@@ -58,7 +59,7 @@ class ForceForecast:
 
 
 def forecast_force(
-    store_path: Path, request: ForecastRequest, outs: Sequence[Path], force: str
+    store_path: Location, request: ForecastRequest, outs: Sequence[Path], force: str
 ) -> ForceForecast:
     """`streetlight hotspots --force FORCE` into the force's subfolders of `outs`."""
     model = request.models.get(force, request.default_model)
@@ -90,7 +91,7 @@ def forecast_force(
 
 
 def forecast_all_forces(
-    store_path: Path,
+    store_path: Location,
     request: ForecastRequest,
     outs: Sequence[Path],
     spec: ClusterSpec,
@@ -99,7 +100,7 @@ def forecast_all_forces(
     """Every force's forecast, one task each on the cluster `spec` names, and the combined
     summary (`<stem>-all-forces.csv/.json/.md` beside the first `--out`'s force folders)."""
     check_suffixes(list(outs))
-    root = store_path.absolute()
+    root = absolute(store_path)
     store = Store.open(root)
     forces = sorted(store.forces)
     outs = [out.absolute() for out in outs]

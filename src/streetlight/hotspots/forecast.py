@@ -37,7 +37,7 @@ def resolve_force(store: Store, force: str | None) -> str:
     if len(store.forces) == 1:
         return next(iter(store.forces))
     known = ", ".join(sorted(store.forces)) or "none"
-    raise ForecastInputError(f"{store.root}: say which force with --force (forces: {known})")
+    raise ForecastInputError(f"{store.location}: say which force with --force (forces: {known})")
 
 
 def study_area(

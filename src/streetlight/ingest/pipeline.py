@@ -55,6 +55,7 @@ def ingest(
     Raises a `SourceError` naming the file when a source cannot be read at all; then nothing is
     written.
     """
+    root = store.root  # a store in a bucket is read-only: refused before reading a file
     if fmt is None:
         fmt = PoliceUK()
     files, skipped = expand_sources(sources, fmt.patterns)
@@ -62,7 +63,7 @@ def ingest(
         where = ", ".join(str(s) for s in sources)
         raise SourceError(where, f"no data files found (looked for {', '.join(fmt.patterns)})")
     ingest_id = new_ingest_id()
-    report = IngestReport(store.root, ingest_id, fmt.name, skipped=skipped)
+    report = IngestReport(root, ingest_id, fmt.name, skipped=skipped)
     with store.writer() as writer:
         if streams(fmt):
             stream_ingest(files, store, writer, fmt, report, progress, batch_bytes, workers)

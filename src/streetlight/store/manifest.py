@@ -148,9 +148,14 @@ _FIELD_NAMES: dict[type, frozenset[str]] = {}
 
 def load_manifest(root: Path) -> Manifest:
     path = root / MANIFEST_NAME
-    data = json.loads(path.read_text(encoding="utf-8"))
+    return parse_manifest(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_manifest(text: str, where: str) -> Manifest:
+    """The manifest in `text` (read from `where`: a file or a bucket's object)."""
+    data = json.loads(text)
     if data.get("format_version") not in _READABLE:
-        raise ValueError(f"{path}: store format {data.get('format_version')!r} is not supported")
+        raise ValueError(f"{where}: store format {data.get('format_version')!r} is not supported")
     return Manifest.from_json(data)
 
 

@@ -3,6 +3,10 @@
 Reads are column-pruned scans of just the partitions a query needs; writes take an exclusive lock,
 copy-on-write the partitions they touch, and become visible only when the new manifest replaces the
 old one (see `manifest.py`). One file per force-month keeps queries fast however many ingests ran.
+
+A store in a bucket (`s3://bucket/prefix`, see `location.py` and `bucket.py`) is read the same
+way, polars reading the partitions from the bucket itself; it is read-only, since object storage
+has neither the lock nor the atomic rename a commit relies on.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ from streetlight.store.access import (
     default_store_path,
     read_manifest,
 )
+from streetlight.store.bucket import bucket_errors, scan_options
+from streetlight.store.location import Location, StoreURL, default_store_location, store_location
 from streetlight.store.manifest import (
     MANIFEST_NAME,
     ForceInfo,
@@ -59,6 +65,7 @@ __all__ = [
     "DEFAULT_STORE",
     "STAGING",
     "Changeset",
+    "ReadOnlyStoreError",
     "StagedChangeset",
     "StagedPart",
     "Store",
@@ -77,6 +84,10 @@ STAGING = ".staging"
 
 class StoreLockedError(StoreError):
     """Another process is writing to the store."""
+
+
+class ReadOnlyStoreError(StoreError):
+    """A write (an ingest) asked of a store in a bucket: the message says how to publish one."""
 
 
 class UnknownForceError(StoreError):
@@ -158,21 +169,27 @@ def staged_parts_of(root: Path, ingest_id: str) -> list[Path]:
 
 
 class Store:
-    """An incident store on disk. Open with `Store.open(path)`."""
+    """An incident store in a folder, or read-only in a bucket. Open with `Store.open(path)`."""
 
-    def __init__(self, root: Path, manifest: Manifest) -> None:
-        self.root = root
+    def __init__(self, location: Location, manifest: Manifest) -> None:
+        self.location = location
         self.manifest = manifest
 
     # -- opening ---------------------------------------------------------------------------
     @classmethod
-    def open(cls, path: str | Path | None = None, *, create: bool = False) -> Store:
-        """Open the store at `path` (default: `$STREETLIGHT_STORE` or `./streetlight-data`).
+    def open(cls, path: str | Location | None = None, *, create: bool = False) -> Store:
+        """Open the store at `path`: a folder, or `s3://bucket/prefix` to read one in a bucket
+        (default: `$STREETLIGHT_STORE` or `./streetlight-data`).
 
         With `create=True` a missing store is created empty; otherwise a missing store is an
-        error that says how to make one.
+        error that says how to make one. A store in a bucket cannot be created or written.
         """
-        root = Path(path) if path is not None else default_store_path()
+        where = store_location(path) if path is not None else default_store_location()
+        if isinstance(where, StoreURL):
+            if create:
+                raise _read_only(where)
+            return cls(where, read_manifest(where))
+        root = where
         manifest_path = root / MANIFEST_NAME
         if create and not manifest_path.exists():
             if root.exists() and not root.is_dir():
@@ -186,6 +203,20 @@ class Store:
     def refresh(self) -> None:
         self.manifest = load_manifest(self.root)
 
+    @property
+    def root(self) -> Path:
+        """The store's folder, which writing needs; `ReadOnlyStoreError` for a store in a
+        bucket (`location` says where any store is)."""
+        if isinstance(self.location, StoreURL):
+            raise _read_only(self.location)
+        return self.location
+
+    def _collect(self, scan: pl.LazyFrame) -> pl.DataFrame:
+        if isinstance(self.location, StoreURL):
+            with bucket_errors(self.location):
+                return scan.collect()
+        return scan.collect()
+
     # -- reading ---------------------------------------------------------------------------
     @property
     def forces(self) -> dict[str, ForceInfo]:
@@ -198,7 +229,9 @@ class Store:
             if wanted in (slug, info.name.lower()):
                 return slug
         known = ", ".join(sorted(self.manifest.forces)) or "none yet"
-        raise UnknownForceError(f"{self.root}: no force {force!r} in the store (forces: {known})")
+        raise UnknownForceError(
+            f"{self.location}: no force {force!r} in the store (forces: {known})"
+        )
 
     def _partition_files(
         self,
@@ -212,7 +245,7 @@ class Store:
         lo = month_key(start) if start else None
         hi = month_key(end) if end else None
         return [
-            str(self.root / p.path)
+            str(self.location / p.path)
             for p in sorted(self.manifest.partitions, key=lambda p: (p.force, p.month))
             if (forces is None or p.force in forces)
             and (lo is None or p.month >= lo)
@@ -243,17 +276,25 @@ class Store:
         wanted = list(columns) if columns is not None else list(INCIDENT_SCHEMA.names())
         if not files:
             return empty_incidents().select(wanted)
-        scan = pl.scan_parquet(files, schema=INCIDENT_SCHEMA, extra_columns="ignore")
+        scan = pl.scan_parquet(
+            files,
+            schema=INCIDENT_SCHEMA,
+            extra_columns="ignore",
+            storage_options=scan_options(self.location),
+        )
         if cats is not None:
             scan = scan.filter(pl.col("category").is_in(cats))
-        return scan.select(wanted).collect()
+        return self._collect(scan.select(wanted))
 
     def quarantine(self) -> pl.DataFrame:
         """Every row ever rejected, with source file, row number, reason and raw values."""
-        files = [str(self.root / q.path) for q in self.manifest.quarantine]
+        files = [str(self.location / q.path) for q in self.manifest.quarantine]
         if not files:
             return empty_quarantine()
-        return pl.scan_parquet(files, schema=QUARANTINE_SCHEMA).collect()
+        options = scan_options(self.location)
+        return self._collect(
+            pl.scan_parquet(files, schema=QUARANTINE_SCHEMA, storage_options=options)
+        )
 
     def keys(self, forces: Iterable[str]) -> pl.DataFrame:
         """`force, incident_id, month, source, _net` of stored incidents, for duplicate checks
@@ -261,21 +302,26 @@ class Store:
         files = self._partition_files(sorted(set(forces)), None, None)
         if not files:
             return pl.DataFrame(schema=STORED_SCHEMA).select(_KEY_COLUMNS)
-        return _scan_stored(files).select(_KEY_COLUMNS).collect()
+        return self._collect(_scan_stored(files, scan_options(self.location)).select(_KEY_COLUMNS))
 
     def rows(self, keys: pl.DataFrame) -> pl.DataFrame:
         """The stored incidents of `keys` (`KEY_SCHEMA`, as `keys()` gives), reading only the
         partitions that hold them."""
         wanted = {(str(f), month_key(m)) for f, m in keys.select("force", "month").iter_rows()}
         files = [
-            str(self.root / p.path)
+            str(self.location / p.path)
             for p in self.manifest.partitions
             if (p.force, p.month) in wanted
         ]
         if not files:
             return empty_incidents()
-        scan = pl.scan_parquet(files, schema=INCIDENT_SCHEMA, extra_columns="ignore")
-        return scan.join(keys.lazy().select(_KEY), on=_KEY, how="semi").collect()
+        scan = pl.scan_parquet(
+            files,
+            schema=INCIDENT_SCHEMA,
+            extra_columns="ignore",
+            storage_options=scan_options(self.location),
+        )
+        return self._collect(scan.join(keys.lazy().select(_KEY), on=_KEY, how="semi"))
 
     # -- writing ---------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -495,9 +541,11 @@ class StoreWriter:
 _KEY_COLUMNS = ("force", "incident_id", "month", "source", pl.col(NET).fill_null(1))
 
 
-def _scan_stored(files: list[str]) -> pl.LazyFrame:
+def _scan_stored(files: list[str], options: dict[str, str] | None = None) -> pl.LazyFrame:
     """The store's files with the net count, null in files written before it was kept."""
-    return pl.scan_parquet(files, schema=STORED_SCHEMA, missing_columns="insert")
+    return pl.scan_parquet(
+        files, schema=STORED_SCHEMA, missing_columns="insert", storage_options=options
+    )
 
 
 def _by_partition(frame: pl.DataFrame) -> dict[tuple[str, str], pl.DataFrame]:
@@ -534,6 +582,15 @@ def _published(root: Path, version: int) -> bool:
         return load_manifest(root).version == version
     except (OSError, ValueError, KeyError, TypeError):
         return False
+
+
+def _read_only(url: StoreURL) -> ReadOnlyStoreError:
+    return ReadOnlyStoreError(
+        f"{url}: a store in a bucket is read-only (object storage has no lock or atomic rename "
+        "for a commit); ingest into a store in a local or shared folder, then copy it to the "
+        f"bucket, manifest last: `aws s3 sync STORE/ {url}/ --exclude manifest.json` then "
+        f"`aws s3 cp STORE/manifest.json {url}/manifest.json` (docs/cluster.md)"
+    )
 
 
 def new_ingest_id() -> str:

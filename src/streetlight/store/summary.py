@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from streetlight.store.access import read_manifest
+from streetlight.store.bucket import scan_options
+from streetlight.store.location import Location
 from streetlight.store.manifest import Manifest, PartitionFile, QuarantineFile
 from streetlight.store.months import month_key, month_range, parse_month
 
@@ -65,15 +66,16 @@ def _gaps(months: list[date]) -> tuple[tuple[str, str], ...]:
 
 def summarise(store: Store) -> StoreSummary:
     """What an open store holds (see `summarise_manifest`)."""
-    return summarise_manifest(store.root, store.manifest)
+    return summarise_manifest(store.location, store.manifest)
 
 
-def summarise_at(root: Path) -> StoreSummary:
-    """What the store at `root` holds: the fast path of `streetlight info`, no polars needed."""
+def summarise_at(root: Location) -> StoreSummary:
+    """What the store at `root` (a folder or a bucket's URL) holds: the fast path of
+    `streetlight info`, no polars needed."""
     return summarise_manifest(root, read_manifest(root))
 
 
-def summarise_manifest(root: Path, manifest: Manifest) -> StoreSummary:
+def summarise_manifest(root: Location, manifest: Manifest) -> StoreSummary:
     """The store's contents from its manifest's counts.
 
     Reads no partition file written since the manifest kept counts (so `streetlight info` takes
@@ -127,7 +129,9 @@ def summarise_manifest(root: Path, manifest: Manifest) -> StoreSummary:
     )
 
 
-def _read_counts(root: Path, parts: list[PartitionFile]) -> dict[str, tuple[dict[str, int], int]]:
+def _read_counts(
+    root: Location, parts: list[PartitionFile]
+) -> dict[str, tuple[dict[str, int], int]]:
     """Counts of partition files whose manifest entries lack them (stores from before the
     manifest kept counts, or a null category), read from those files in one scan."""
     if not parts:
@@ -140,7 +144,11 @@ def _read_counts(root: Path, parts: list[PartitionFile]) -> dict[str, tuple[dict
     paths = {str(root / p.path): p.path for p in parts}
     table = (
         pl.scan_parquet(
-            list(paths), schema=INCIDENT_SCHEMA, extra_columns="ignore", include_file_paths=_FILE
+            list(paths),
+            schema=INCIDENT_SCHEMA,
+            extra_columns="ignore",
+            include_file_paths=_FILE,
+            storage_options=scan_options(root),
         )
         .group_by(_FILE, "category")
         .agg(pl.len().alias("n"), pl.col("x").null_count().alias("nulls"))
@@ -155,7 +163,7 @@ def _read_counts(root: Path, parts: list[PartitionFile]) -> dict[str, tuple[dict
     return counts
 
 
-def _quarantine_reasons(root: Path, files: list[QuarantineFile]) -> Counter[str]:
+def _quarantine_reasons(root: Location, files: list[QuarantineFile]) -> Counter[str]:
     """Rows per reason in quarantine files whose manifest entries lack the counts."""
     if not files:
         return Counter()
@@ -164,7 +172,8 @@ def _quarantine_reasons(root: Path, files: list[QuarantineFile]) -> Counter[str]
     from streetlight.store.schema import QUARANTINE_SCHEMA
 
     paths = [str(root / q.path) for q in files]
-    table = pl.scan_parquet(paths, schema=QUARANTINE_SCHEMA).group_by("reason").len().collect()
+    scan = pl.scan_parquet(paths, schema=QUARANTINE_SCHEMA, storage_options=scan_options(root))
+    table = scan.group_by("reason").len().collect()
     return Counter({str(r): int(n) for r, n in table.iter_rows()})
 
 
