@@ -63,6 +63,8 @@ def test_a_url_stays_a_url() -> None:
 def test_the_same_frames_from_the_bucket(s3_env: S3Server, local: Path, url: str) -> None:
     there, here = Store.open(url), Store.open(local)
     assert there.manifest == here.manifest
+    there.refresh()  # a reader sees a newer publication by reading the manifest again
+    assert there.manifest == here.manifest
     assert_frame_equal(there.incidents(), here.incidents())
     assert_frame_equal(there.quarantine(), here.quarantine())
     assert here.quarantine().height > 0  # the sample has rows to quarantine
@@ -173,8 +175,11 @@ def test_hotspots_for_one_force_read_the_bucket_as_the_folder(
     assert pl.read_csv(tmp_path / "s3.csv").equals(pl.read_csv(tmp_path / "local.csv"))
 
 
-def test_info_prints_what_it_prints_for_the_folder(s3_env: S3Server, local: Path, url: str) -> None:
-    """The console script's fast path (no polars) and the whole command line alike."""
+def test_info_prints_what_it_prints_for_the_folder(
+    s3_env: S3Server, local: Path, url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console script's fast path (no polars) and the whole command line alike, the URL
+    given by --store or by $STREETLIGHT_STORE."""
     expected = CliRunner().invoke(app, ["info", "--store", str(local)]).output
     expected = expected.replace(str(local), url)
     assert CliRunner().invoke(app, ["info", "--store", url]).output == expected
@@ -182,3 +187,5 @@ def test_info_prints_what_it_prints_for_the_folder(s3_env: S3Server, local: Path
     assert done.returncode == 0, done.stderr
     assert done.stdout == expected
     assert "polars" not in done.stderr.split("loaded:")[1]
+    monkeypatch.setenv("STREETLIGHT_STORE", url)
+    assert run_entry("info").stdout == expected

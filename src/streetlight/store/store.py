@@ -201,7 +201,12 @@ class Store:
         return cls(root, read_manifest(root))
 
     def refresh(self) -> None:
-        self.manifest = load_manifest(self.root)
+        """Read the manifest again: a writer before it changes the store, a reader to see what
+        was published since it opened the store."""
+        if isinstance(self.location, StoreURL):
+            self.manifest = read_manifest(self.location)
+        else:
+            self.manifest = load_manifest(self.location)
 
     @property
     def root(self) -> Path:
