@@ -159,7 +159,9 @@ def test_settings_come_from_the_environment_and_never_show_the_secret() -> None:
     assert "aws_allow_http" not in options  # https endpoint: no plain http
     plain = S3Settings.from_env({**env, "AWS_ENDPOINT_URL": "http://127.0.0.1:9000"})
     assert plain.polars_options()["aws_allow_http"] == "true"
-    assert settings.scrub("key AKIDEXAMPLE secret s3cr3t") == "key *** secret ***"
+    assert settings.scrub("key AKIDEXAMPLE secret s3cr3t.") == "key *** secret ***."
+    short = S3Settings.from_env({"AWS_ACCESS_KEY_ID": "a", "AWS_SECRET_ACCESS_KEY": "b/c+d"})
+    assert short.scrub("a bad key: a, b/c+d") == "*** bad key: ***, ***"
     assert S3Settings.from_env({}).polars_options() == {}  # the clients' own chain
 
 

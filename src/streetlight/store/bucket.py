@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,10 +99,13 @@ class S3Settings:
         return S3FileSystem(region=self.region, **keys, **endpoint)  # type: ignore[arg-type]
 
     def scrub(self, text: str) -> str:
-        """`text` without the secret, the session token or the access key id in it."""
+        """`text` without the secret, the session token or the access key id in it: each where
+        it stands as a whole token (keys are base64-like), so that a short test key ("a") does
+        not blank every letter of the message."""
         for secret in (self.secret_key, self.session_token, self.access_key):
             if secret:
-                text = text.replace(secret, "***")
+                token = rf"(?<![A-Za-z0-9/+=]){re.escape(secret)}(?![A-Za-z0-9/+=])"
+                text = re.sub(token, "***", text)
         return text
 
 
