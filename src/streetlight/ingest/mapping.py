@@ -45,6 +45,10 @@ from streetlight.ingest.formats import Parsed, normalise_header
 from streetlight.store.schema import INCIDENT_SCHEMA, NET
 from streetlight.tomlfile import read_toml
 
+# What the cross-file rules (`MappedFormat.resolve`) read of a record: a few tens of bytes, where
+# the whole record is hundreds.
+RESOLUTION_COLUMNS = ("force", "incident_id", "_count", "_order", FILE, ROW)
+
 _REQUIRED = ("incident_id", "occurred_at")
 _KNOWN = {
     "incident_id",
@@ -286,6 +290,29 @@ class MappedFormat:
     def parse(
         self, raws: Sequence[RawTable], labels: Sequence[str], stored: pl.DataFrame | None = None
     ) -> Parsed:
+        """The row rules (`check`), then the cross-file rules over every file at once
+        (`resolve`): the whole-input path, where all rows are held together."""
+        checked = self.check(raws, labels)
+        rows = checked.accepted
+        resolution = self.resolve(rows.select(RESOLUTION_COLUMNS), stored, dict(enumerate(labels)))
+        kept, moved = resolution.apply(rows)
+        return Parsed(
+            kept,
+            pl.concat([checked.quarantine, moved]).sort(FILE, "row"),
+            [],
+            checked.force_names,
+            withdrawn=resolution.withdrawn,
+            renet=resolution.renet,
+        )
+
+    def check(
+        self, raws: Sequence[RawTable], labels: Sequence[str], stored: pl.DataFrame | None = None
+    ) -> Parsed:
+        """The rules that judge each row alone: `accepted` holds every record that passes them,
+        reversal rows and re-issues included, with `_count`, `_order` and the row number that
+        `resolve` reads; `quarantine`, the rows that fail. A streaming ingest runs this batch by
+        batch and `resolve` once over the small columns of all batches. (`stored` is unused:
+        the row rules never need the store.)"""
         m = self.mapping
         frame = pl.concat(
             [
@@ -434,16 +461,7 @@ class MappedFormat:
             pl.col(ROW),
             pl.col(FILE),
         )
-        resolved = self._resolve(rows, stored)
-        quarantine = pl.concat([quarantine_rows(rejected, raws), resolved.moved]).sort(FILE, "row")
-        return Parsed(
-            resolved.kept,
-            quarantine,
-            [],
-            {m.force: m.name},
-            withdrawn=resolved.withdrawn,
-            renet=resolved.renet,
-        )
+        return Parsed(rows, quarantine_rows(rejected, raws), [], {m.force: m.name})
 
     def _hour_checks(self) -> list[Check]:
         """A date-and-hour stamp's hour: given, and a whole number from 0 to 23."""
@@ -485,7 +503,9 @@ class MappedFormat:
         )
         return frame, [check]
 
-    def _resolve(self, rows: pl.DataFrame, stored: pl.DataFrame | None) -> _Resolved:
+    def resolve(
+        self, rows: pl.DataFrame, stored: pl.DataFrame | None, labels: MappingType[int, str]
+    ) -> Resolution:
         """Reversals and re-issued records, across all files of the ingest and the store.
 
         Records are taken in order: the mapping's `order` column, then file and row. Each record
@@ -496,9 +516,16 @@ class MappedFormat:
         one at a time ends as one ingest of them all. Reversal rows are not incidents; an
         incident whose net ends at zero was withdrawn, in this batch or from the store;
         otherwise the last (or first) record of its id is the one kept, with the new net.
+
+        Only `RESOLUTION_COLUMNS` are read (tens of bytes a row, not the whole record), so a
+        streaming ingest can hold them for its whole input; the outcome names rows by file and
+        row (`_file` numbers the files in input order; `labels` gives each one's label, for the
+        details that point at the record kept).
         """
         m = self.mapping
-        rows = rows.sort(["_order", FILE, ROW], nulls_last=False, maintain_order=True)
+        rows = rows.select(RESOLUTION_COLUMNS).sort(
+            ["_order", FILE, ROW], nulls_last=False, maintain_order=True
+        )
         key = ["force", "incident_id"]
         is_reversal = (
             pl.col("_count") == m.reversal_value if m.reversal_value is not None else pl.lit(False)
@@ -536,10 +563,16 @@ class MappedFormat:
         )
         records = records.with_columns(_pick=pick)
         winners = records.filter(pl.col("_pick") & (pl.col("_net") > 0))
-        winner_at = winners.select(*key, pl.col("source").alias("_winner"))
+        names = pl.DataFrame(
+            {FILE: list(labels), "_label": list(labels.values())},
+            schema={FILE: pl.UInt32, "_label": pl.String},
+        )
+        winner_at = winners.join(names, on=FILE, how="left").select(
+            *key, pl.format("{}:{}", pl.col("_label"), pl.col(ROW)).alias("_winner")
+        )
         moved = pl.concat(
             [
-                as_quarantine(
+                _moved(
                     reversals,
                     "reversal_row",
                     pl.format(
@@ -551,7 +584,7 @@ class MappedFormat:
                         .otherwise(pl.lit("")),
                     ),
                 ),
-                as_quarantine(
+                _moved(
                     records.filter(pl.col("_net") <= 0),
                     "reversed",
                     pl.format(
@@ -560,7 +593,7 @@ class MappedFormat:
                         pl.col("_net"),
                     ),
                 ),
-                as_quarantine(
+                _moved(
                     records.filter(~pl.col("_pick") & (pl.col("_net") > 0)).join(winner_at, on=key),
                     "superseded" if m.keep == "last" else "duplicate_incident_id",
                     pl.format(
@@ -572,9 +605,7 @@ class MappedFormat:
                 ),
             ]
         )
-        kept = winners.sort(FILE, ROW).select(
-            *INCIDENT_SCHEMA.names(), pl.col("_net").cast(pl.Int32).alias(NET), FILE
-        )
+        kept = winners.select(*key, FILE, ROW, pl.col("_net").cast(pl.Int32).alias(NET))
         # Stored incidents this batch touches: withdrawn at a net of zero; else, where the stored
         # record stays the one kept (no record here, or the first wins), a new net count.
         touched = rows.filter(pl.col("_held").is_not_null()).unique(key, keep="last")
@@ -590,14 +621,42 @@ class MappedFormat:
         if m.keep == "last":
             stays = stays.join(records.select(key).unique(), on=key, how="anti")
         renet = stays.select(*key, pl.col("_net").cast(pl.Int32).alias(NET))
-        return _Resolved(kept, moved, withdrawn, renet)
+        return Resolution(kept, moved, withdrawn, renet)
+
+
+def _moved(rows: pl.DataFrame, reason: str, detail: pl.Expr) -> pl.DataFrame:
+    """Which rows go to the quarantine and why, by file and row (`Resolution.moved`)."""
+    return rows.select(
+        FILE, ROW, pl.lit(reason, dtype=pl.String).alias("_reason"), detail.alias("_detail")
+    )
 
 
 @dataclass(frozen=True)
-class _Resolved:
-    """`MappedFormat._resolve`'s outcome (see `Parsed` for `withdrawn` and `renet`)."""
+class Resolution:
+    """`MappedFormat.resolve`'s outcome, rows named by `_file` and `_row` (see `Parsed` for
+    `withdrawn` and `renet`)."""
 
+    # The records kept: force, incident_id, _file, _row and the incident's net count.
     kept: pl.DataFrame
+    # The records moved to the quarantine: _file, _row, _reason, _detail.
     moved: pl.DataFrame
     withdrawn: pl.DataFrame
     renet: pl.DataFrame
+
+    def apply(self, rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """`rows` (`check`'s accepted rows, all or some of them) as the resolution decides:
+        the records kept, with their net count, in file and row order; and the records moved,
+        in quarantine form. Rows it does not name are in neither (a streaming ingest applies it
+        batch by batch)."""
+        at = [FILE, ROW]
+        kept = (
+            rows.join(self.kept.select(*at, NET), on=at, how="inner", maintain_order="left")
+            .sort(at)
+            .select(*INCIDENT_SCHEMA.names(), NET, FILE)
+        )
+        moved = as_quarantine(
+            rows.join(self.moved, on=at, how="inner", maintain_order="left"),
+            pl.col("_reason"),
+            pl.col("_detail"),
+        )
+        return kept, moved
