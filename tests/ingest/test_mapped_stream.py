@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streetlight.ingest import ingest
-from streetlight.ingest.mapping import MappedFormat, load_mapping
+from streetlight.ingest.mapping import MappedFormat, load_mapping, running_nets
 from streetlight.ingest.report import IngestReport
 from streetlight.store import Store
 from tests.conftest import REPO, SHARED_DATA, ST_LOUIS_EXCERPT, ST_LOUIS_MAPPING
@@ -265,3 +265,32 @@ def test_a_kill_or_ctrl_c_mid_ingest_leaves_the_store_as_it_was(
     ingest([ST_LOUIS_EXCERPT], reference, fmt, whole=True)
     ingest([ST_LOUIS], reference, fmt, whole=True)
     _assert_same(reference, reopened)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    incidents=st.lists(
+        st.tuples(st.integers(0, 3), st.lists(st.sampled_from([1, 1, -1, 2, -2]), min_size=1)),
+        min_size=1,
+        max_size=8,
+    )
+)
+def testrunning_nets_match_a_record_by_record_reference(
+    incidents: list[tuple[int, list[int]]],
+) -> None:
+    # The vectorised running net (`mapping.running_nets`) against the rule as written: each
+    # record adds its count to the net, which never goes below zero.
+    rows, expected = [], []
+    for start, counts in incidents:
+        net = start
+        for i, n in enumerate(counts):
+            net = max(net + n, 0)
+            rows.append((i == 0, i == len(counts) - 1, n, start))
+            expected.append(net)
+    finals = [e for e, (_, last, _, _) in zip(expected, rows, strict=True) if last]
+    frame = pl.DataFrame(
+        rows, schema=["_first", "_last", "_count", "_from"], orient="row"
+    ).with_columns(pl.col("_count", "_from").cast(pl.Int64))
+    got = running_nets(frame)
+    assert got["_now"].to_list() == expected
+    assert got.filter("_last")["_net"].to_list() == finals

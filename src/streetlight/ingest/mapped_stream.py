@@ -25,10 +25,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from itertools import accumulate
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 from streetlight.ingest.batch import parse_files, project
@@ -62,6 +62,9 @@ from streetlight.store.store import StagedChangeset, StagedPart, Store, StoreWri
 
 _KEY = ["force", "incident_id"]
 _AT = [FILE, ROW]
+# Rows in a row group of a staged rows file: small, so that reading one bucket's months skips
+# the groups of others (by their statistics), large enough to compress well.
+_ROW_GROUP = 8192
 
 
 @dataclass
@@ -71,16 +74,19 @@ class CheckedBatch:
     index: int
     # Per file: rows read, and rows quarantined by the row rules (the rest is decided later).
     files: list[FileOutcome]
-    # The resolution columns of the rows that passed (`_file` numbered across the ingest).
+    # The resolution columns and month of the rows that passed (`_file` numbered across the
+    # ingest).
     records: pl.DataFrame | None
     # The label of each file read (by its number), for details that name a record.
     labels: dict[int, str]
-    # Staged: the rows that passed, whole; those that failed, in quarantine form.
+    # Staged: the rows that passed, whole, by force and month; those that failed, quarantined.
     rows: Path | None
     rejected: Path | None
     reasons: dict[str, int]
     force_names: dict[str, str]
     bytes_read: int
+    # The force-months the staged rows hold (to read only the files a month's rows are in).
+    months: frozenset[tuple[str, date]] = frozenset()
 
     # A `progress.Step`: the bar's total is the input's bytes; its rate, rows.
     @property
@@ -104,21 +110,24 @@ def check_batch(job: BatchJob, known: frozenset[str] | None = None) -> CheckedBa
     # `_file` indexes the tables parsed: renumbered as the files' places in the whole input.
     number = [job.first + i for i in files_read.place]
     labels = {n: raw.label for n, raw in zip(number, files_read.raws, strict=True)}
-    renumber = pl.col(FILE).replace_strict(
-        pl.Series(range(len(number)), dtype=pl.UInt32),
-        pl.Series(number, dtype=pl.UInt32),
-        return_dtype=pl.UInt32,
-    )
-    rows, records = None, None
+    rows, records, months = None, None, frozenset[tuple[str, date]]()
     if batch.accepted.height:
-        accepted = batch.accepted.with_columns(renumber)
+        accepted = batch.accepted.with_columns(
+            pl.col(FILE).replace_strict(
+                pl.Series(range(len(number)), dtype=pl.UInt32),
+                pl.Series(number, dtype=pl.UInt32),
+                return_dtype=pl.UInt32,
+            )
+        ).sort("force", "month", maintain_order=True)
         rows = job.staging / f"b{job.index:06d}-rows.parquet"
-        write_staged(accepted, rows)
-        records = accepted.select(RESOLUTION_COLUMNS)
+        # Sorted, in small row groups: a month's rows are read back without the others.
+        write_staged(accepted, rows, row_group_size=_ROW_GROUP)
+        records = accepted.select(*RESOLUTION_COLUMNS, "month")
+        months = frozenset(accepted.select("force", "month").unique().iter_rows())
     rejected = None
     if batch.quarantine.height:
         rejected = job.staging / f"b{job.index:06d}-rejected.parquet"
-        write_staged(batch.quarantine.with_columns(renumber), rejected)
+        write_staged(_quarantined(batch.quarantine, job.ingest_id), rejected)
     return CheckedBatch(
         job.index,
         files,
@@ -129,16 +138,36 @@ def check_batch(job: BatchJob, known: frozenset[str] | None = None) -> CheckedBa
         dict(batch.quarantine.group_by("reason").len().iter_rows()),
         dict(batch.parsed.force_names),
         files_read.bytes_read,
+        months,
+    )
+
+
+def _quarantined(rows: pl.DataFrame, ingest_id: str) -> pl.DataFrame:
+    """Rows in quarantine form (`as_quarantine`, `quarantine_rows`) as the store keeps them."""
+    return (
+        rows.sort(FILE, "row")
+        .with_columns(ingest_id=pl.lit(ingest_id))
+        .select(QUARANTINE_SCHEMA.names())
     )
 
 
 @dataclass(frozen=True)
+class Bucket:
+    """Consecutive months of one force, about a batch's rows in all (`_buckets`)."""
+
+    force: str
+    first: date
+    last: date
+
+
+@dataclass(frozen=True)
 class FinishJob:
-    """Pass 3 on one batch: its staged files, and its share of the resolution."""
+    """Pass 3 on one bucket of months: the staged files that hold its rows, and its share of
+    the resolution."""
 
     index: int
-    rows: Path | None
-    rejected: Path | None
+    bucket: Bucket
+    rows: tuple[Path, ...]
     resolution: Resolution
     forces: dict[str, ForceInfo]
     root: Path
@@ -147,34 +176,31 @@ class FinishJob:
 
 
 @dataclass(frozen=True)
-class FinishedBatch:
-    """A batch's staged parts (per force-month) and quarantine file."""
+class FinishedBucket:
+    """A bucket's staged parts (one per force-month) and quarantine file."""
 
     parts: list[StagedPart]
     quarantine: Path | None
 
 
-def finish_batch(job: FinishJob, known: frozenset[str] | None = None) -> FinishedBatch:
-    """Pass 3 on one batch, in any process (see the module docstring). `known` is unused: the
-    signature is `stream.run_jobs`'s."""
-    frames = [pl.read_parquet(job.rejected)] if job.rejected is not None else []
-    parts: list[StagedPart] = []
-    if job.rows is not None:
-        kept, moved = job.resolution.apply(pl.read_parquet(job.rows))
-        frames.append(moved)
-        parts = stage_parts(project(kept, job.forces), job.root, job.ingest_id, job.index)
+def finish_bucket(job: FinishJob, known: frozenset[str] | None = None) -> FinishedBucket:
+    """Pass 3 on one bucket, in any process (see the module docstring). Each force-month is in
+    one bucket, so its part is written once, and published as it is where the store has none.
+    (`known` is unused: the signature is `stream.run_jobs`'s.)"""
+    b = job.bucket
+    rows = (
+        pl.scan_parquet(list(job.rows))
+        .filter((pl.col("force") == b.force) & pl.col("month").is_between(b.first, b.last))
+        .collect()
+    )
+    kept, moved = job.resolution.apply(rows)
+    del rows
+    parts = stage_parts(project(kept, job.forces), job.root, job.ingest_id, job.index)
     quarantine = None
-    if frames and sum(f.height for f in frames):
-        quarantine = job.staging / f"b{job.index:06d}-quarantine.parquet"
-        rows = pl.concat(frames, how="vertical_relaxed").sort(FILE, "row")
-        write_staged(
-            rows.with_columns(ingest_id=pl.lit(job.ingest_id)).select(QUARANTINE_SCHEMA.names()),
-            quarantine,
-        )
-    for path in (job.rows, job.rejected):  # read for the last time: free the disk now
-        if path is not None:
-            path.unlink(missing_ok=True)
-    return FinishedBatch(parts, quarantine)
+    if moved.height:
+        quarantine = job.staging / f"m{job.index:06d}-quarantine.parquet"
+        write_staged(_quarantined(moved, job.ingest_id), quarantine)
+    return FinishedBucket(parts, quarantine)
 
 
 def stream_mapped(
@@ -203,8 +229,9 @@ def stream_mapped(
         with worker_pool(len(jobs), known, stored_crs, workers) as pool:
             checked = _check_all(jobs, known, pool, progress, total)
             outcome = _Outcome.resolve(checked, store, fmt, report.ingest_id)
-            finish = outcome.finish_jobs(checked, store, staging, report.ingest_id)
-            finished = list(run_jobs(finish, finish_batch, known, pool))
+            budget = _bucket_rows(checked, batch_bytes)
+            finish = outcome.finish_jobs(checked, budget, store, staging, report.ingest_id)
+            finished = list(run_jobs(finish, finish_bucket, known, pool))
         change = outcome.changeset(checked, jobs, finished, staging, report)
         if change.sources:
             writer.commit_staged(change)
@@ -268,6 +295,8 @@ class _Outcome:
         if effects.duplicates.height:  # first wins, and the first is stored
             dupes = resolution.kept.join(effects.duplicates, on=_KEY).select(
                 *_AT,
+                "force",
+                "month",
                 pl.lit("duplicate_incident_id").alias("_reason"),
                 DUPLICATE_OF_STORED.alias("_detail"),
             )
@@ -303,36 +332,49 @@ class _Outcome:
         )
 
     def finish_jobs(
-        self, checked: list[CheckedBatch], store: Store, staging: Path, ingest_id: str
+        self,
+        checked: list[CheckedBatch],
+        budget: int,
+        store: Store,
+        staging: Path,
+        ingest_id: str,
     ) -> list[FinishJob]:
-        """Pass 3's jobs: each batch's staged files and its share of the resolution."""
-        kept = _by_batch(self.resolution.kept, checked)
-        moved = _by_batch(self.resolution.moved, checked)
-        empty = self.resolution
-        return [
-            FinishJob(
-                c.index,
-                c.rows,
-                c.rejected,
-                Resolution(
-                    kept.get(c.index, empty.kept.clear()),
-                    moved.get(c.index, empty.moved.clear()),
-                    empty.withdrawn.clear(),
-                    empty.renet.clear(),
-                ),
-                self.forces,
-                store.root,
-                staging,
-                ingest_id,
+        """Pass 3's jobs: buckets of months of about `budget` rows, each with the staged files
+        that hold its months' rows and its share of the resolution."""
+        kept, moved = self.resolution.kept, self.resolution.moved
+        counts = (
+            pl.concat([kept.select("force", "month"), moved.select("force", "month")])
+            .group_by("force", "month")
+            .len()
+            .sort("force", "month")
+        )
+        buckets, which = _buckets(counts, budget)
+        kept_by = _split(kept, which)
+        moved_by = _split(moved, which)
+        jobs = []
+        for i, bucket in enumerate(buckets):
+            files = tuple(
+                c.rows
+                for c in checked
+                if c.rows is not None
+                and any(f == bucket.force and bucket.first <= m <= bucket.last for f, m in c.months)
             )
-            for c in checked
-        ]
+            share = Resolution(
+                kept_by.get(i, kept.clear()),
+                moved_by.get(i, moved.clear()),
+                self.resolution.withdrawn.clear(),
+                self.resolution.renet.clear(),
+            )
+            jobs.append(
+                FinishJob(i, bucket, files, share, self.forces, store.root, staging, ingest_id)
+            )
+        return jobs
 
     def changeset(
         self,
         checked: list[CheckedBatch],
         jobs: list[BatchJob],
-        finished: list[FinishedBatch],
+        finished: list[FinishedBucket],
         staging: Path,
         report: IngestReport,
     ) -> StagedChangeset:
@@ -351,7 +393,8 @@ class _Outcome:
             reasons.update(c.reasons)
         reasons.update(dict(self.resolution.moved.group_by("_reason").len().iter_rows()))
         reasons.update(dict(self.stored_moved.group_by("reason").len().iter_rows()))
-        quarantine = [b.quarantine for b in finished if b.quarantine is not None]
+        quarantine = [c.rejected for c in checked if c.rejected is not None]
+        quarantine += [b.quarantine for b in finished if b.quarantine is not None]
         if self.stored_moved.height:
             path = staging / "stored-quarantine.parquet"
             write_staged(
@@ -392,36 +435,61 @@ def _resolve_records(
     return fmt.resolve(records, stored, labels)
 
 
-def _by_batch(frame: pl.DataFrame, checked: list[CheckedBatch]) -> dict[int, pl.DataFrame]:
-    """`frame`'s rows (named by `_file`) split by the batch that read their file."""
+def _bucket_rows(checked: list[CheckedBatch], batch_bytes: int) -> int:
+    """Rows a bucket of pass 3 may hold: as many as a batch of `batch_bytes` read."""
+    rows = sum(c.progress_rows for c in checked)
+    read = sum(c.bytes_read for c in checked)
+    return max(1, batch_bytes * rows // max(read, 1))
+
+
+def _buckets(counts: pl.DataFrame, budget: int) -> tuple[list[Bucket], pl.DataFrame]:
+    """Runs of consecutive months of a force (`counts`: force, month, len; sorted) of up to
+    `budget` rows each (a bigger month alone); and each force-month with its run's index."""
+    buckets: list[Bucket] = []
+    index: list[int] = []
+    current: list[tuple[str, date]] = []
+    size = 0
+    for force, month, n in counts.iter_rows():
+        if current and (force != current[0][0] or size + n > budget):
+            buckets.append(Bucket(current[0][0], current[0][1], current[-1][1]))
+            current, size = [], 0
+        current.append((force, month))
+        size += n
+        index.append(len(buckets))
+    if current:
+        buckets.append(Bucket(current[0][0], current[0][1], current[-1][1]))
+    which = counts.select("force", "month").with_columns(
+        pl.Series("_bucket", index, dtype=pl.UInt32)
+    )
+    return buckets, which
+
+
+def _split(frame: pl.DataFrame, which: pl.DataFrame) -> dict[int, pl.DataFrame]:
+    """`frame`'s rows by bucket (`which`: force, month, _bucket)."""
     if frame.height == 0:
         return {}
-    starts = [(min(c.labels), c.index) for c in checked if c.labels]
-    firsts = np.array([s for s, _ in starts], dtype=np.int64)
-    which = np.searchsorted(firsts, frame[FILE].to_numpy(), side="right") - 1
-    indices = np.array([i for _, i in starts], dtype=np.int64)[which]
-    tagged = frame.with_columns(pl.Series("_batch", indices))
+    tagged = frame.join(which, on=["force", "month"], how="left", maintain_order="left")
     return {
-        int(key[0]): part.drop("_batch")
-        for key, part in tagged.partition_by("_batch", as_dict=True, maintain_order=True).items()
+        int(key[0]): part.drop("_bucket")
+        for key, part in tagged.partition_by("_bucket", as_dict=True, maintain_order=True).items()
     }
 
 
 def _nothing() -> Resolution:
     """The resolution of an input without a record that passed the row rules."""
+    at = {FILE: pl.UInt32, ROW: pl.Int64}
+    key = {"force": pl.String, "incident_id": pl.String}
     return Resolution(
+        pl.DataFrame(schema={**key, **at, "month": pl.Date, NET: pl.Int32}),
         pl.DataFrame(
             schema={
+                **at,
                 "force": pl.String,
-                "incident_id": pl.String,
-                FILE: pl.UInt32,
-                ROW: pl.Int64,
-                NET: pl.Int32,
+                "month": pl.Date,
+                "_reason": pl.String,
+                "_detail": pl.String,
             }
         ),
-        pl.DataFrame(
-            schema={FILE: pl.UInt32, ROW: pl.Int64, "_reason": pl.String, "_detail": pl.String}
-        ),
-        pl.DataFrame(schema={"force": pl.String, "incident_id": pl.String, "detail": pl.String}),
-        pl.DataFrame(schema={"force": pl.String, "incident_id": pl.String, NET: pl.Int32}),
+        pl.DataFrame(schema={**key, "detail": pl.String}),
+        pl.DataFrame(schema={**key, NET: pl.Int32}),
     )

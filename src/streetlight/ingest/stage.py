@@ -249,7 +249,7 @@ def stage_batch(job: BatchJob, known: frozenset[str] | None = None) -> BatchResu
     )
 
 
-def write_staged(frame: pl.DataFrame, path: Path) -> None:
+def write_staged(frame: pl.DataFrame, path: Path, row_group_size: int | None = None) -> None:
     """`write_parquet`, with Ctrl-C held back until the file is written.
 
     Interrupted, a polars write raises at once but may finish on polars' own threads later,
@@ -258,12 +258,12 @@ def write_staged(frame: pl.DataFrame, path: Path) -> None:
     that receives it).
     """
     if threading.current_thread() is not threading.main_thread():
-        write_parquet(frame, path)
+        write_parquet(frame, path, row_group_size)
         return
     caught: list[int] = []
     previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
     try:
-        write_parquet(frame, path)
+        write_parquet(frame, path, row_group_size)
     finally:
         signal.signal(signal.SIGINT, previous)
     if caught:
