@@ -47,8 +47,8 @@ print(json.dumps({"seconds": seconds, "rows": report.rows_read, "accepted": repo
                   "quarantined": report.quarantined}))
 """
 
-# The bytes a row of what the streamed path holds for its whole input (the resolution columns),
-# against the whole row as the row rules leave it, on one copy of the export.
+# The bytes a row of what the streamed path holds for its whole input (the resolution columns
+# and the month), against the whole row as the row rules leave it, on one copy of the export.
 WIDTH = """
 import json, sys
 from streetlight.ingest.batch import load_file, parse_files
@@ -59,7 +59,7 @@ fmt = MappedFormat(load_mapping(sys.argv[2]))
 files, _ = expand_sources([sys.argv[1]], fmt.patterns)
 raws = read_sniffed([load_file(f, frozenset()).sniffed for f in files])
 rows = parse_files(fmt, raws, None, rules=fmt.check).accepted
-small = rows.select(RESOLUTION_COLUMNS).rechunk()
+small = rows.select(*RESOLUTION_COLUMNS, "month").rechunk()
 print(json.dumps({"rows": rows.height, "small": small.estimated_size() / rows.height,
                   "whole": rows.estimated_size() / rows.height}))
 """
@@ -96,7 +96,7 @@ def main() -> None:
     budget = str(args.batch_mib * 1024 * 1024)
     width = run_child(WIDTH, str(EXPORT), str(MAPPING))
     print(
-        f"# resolution columns: {width['small']:.1f} bytes a row held for the whole input; "
+        f"# resolution columns and month: {width['small']:.1f} bytes a row held for the whole input; "
         f"the checked row whole: {width['whole']:.0f} bytes ({int(width['rows']):,} rows)",
         flush=True,
     )

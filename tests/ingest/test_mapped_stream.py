@@ -12,13 +12,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from streetlight.ingest import ingest
+from streetlight.ingest import ingest, mapped_stream
 from streetlight.ingest.mapping import MappedFormat, load_mapping, running_nets
 from streetlight.ingest.report import IngestReport
 from streetlight.store import Store
@@ -114,11 +115,14 @@ def test_the_excerpt_a_file_a_batch_on_workers_ends_as_read_whole(tmp_path: Path
 
 
 @pytest.mark.parametrize("keep", ["first", "last"])
+@pytest.mark.parametrize("resolve_rows", [1, 400_000])
 def test_records_of_one_incident_across_batches_and_an_earlier_ingest(
-    tmp_path: Path, keep: str
+    tmp_path: Path, keep: str, resolve_rows: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A complaint's records, re-issues and reversals spread over files (a batch each, more than
-    enough to start a worker), some of them stored by an earlier ingest."""
+    enough to start a worker), some of them stored by an earlier ingest; the rules resolved
+    for all incidents at once, or a part of them at a time."""
+    monkeypatch.setattr(mapped_stream, "_RESOLVE_ROWS", resolve_rows)
     folder = tmp_path / "in"
     folder.mkdir()
 
@@ -171,13 +175,21 @@ _ROWS = st.lists(
     keep=st.sampled_from(["first", "last"]),
     split=st.integers(0, 5),
     batch_bytes=st.sampled_from([EVERY_FILE, 300, 1 << 20]),
+    resolve_rows=st.sampled_from([1, 5, 400_000]),
 )
 def test_any_export_in_any_batches_ends_as_read_whole(
-    rows: list[tuple[int, int, int, str, str]], keep: str, split: int, batch_bytes: int
+    rows: list[tuple[int, int, int, str, str]],
+    keep: str,
+    split: int,
+    batch_bytes: int,
+    resolve_rows: int,
 ) -> None:
     # Files before `split` are ingested first (stored nets for the rest); `order` values out of
     # file order put a complaint's first record in a later batch than its reversal.
-    with tempfile.TemporaryDirectory() as name:
+    with (
+        tempfile.TemporaryDirectory() as name,
+        mock.patch.object(mapped_stream, "_RESOLVE_ROWS", resolve_rows),
+    ):
         tmp = Path(name)
         folder = tmp / "in"
         folder.mkdir()

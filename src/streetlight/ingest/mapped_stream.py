@@ -3,27 +3,32 @@
 A force export's reversals and re-issues order every record of an incident over the whole input
 (by the mapping's `order` column, then file and row), starting from the net count the store
 holds. The whole records are not needed for that: `MappedFormat.resolve` reads a few columns
-(`mapping.RESOLUTION_COLUMNS`: tens of bytes a row). So the ingest takes two passes over its
-batches, both on the worker pool of `stream.py`:
+(`mapping.RESOLUTION_COLUMNS`, plus the month here: about 50 bytes a row, against some 180 for
+the checked row and far more for the text it came from). So the ingest takes its input in three
+steps, the first and last on the worker pool of `stream.py`:
 
-1. `check_batch`: read a batch, apply the row rules (`MappedFormat.check`), stage the rows that
-   pass whole and the rows that fail in quarantine form; send back only the rows' resolution
-   columns, with files numbered across the whole input.
+1. `check_batch`, per batch of files: read, apply the row rules (`MappedFormat.check`), stage
+   the rows that fail in quarantine form and those that pass whole, sorted by month; send back
+   only their resolution columns, with files numbered across the whole input.
 2. This process resolves the rules over those columns of every batch and the stored keys, at
    once, exactly as the whole-input path does (the same function), then against the store
-   (`pipeline.against_store`), and chooses the CRS of a new force from the records kept.
-3. `finish_batch`: read a batch's staged rows again, keep the records the resolution kept (with
-   their net count), move the others to the quarantine with its reason, project and stage them
-   per force-month.
+   (`store_rules.against_store`), and chooses the CRS of a force new to the store from the
+   records kept.
+3. `finish_bucket`, per bucket of consecutive months of about a batch's rows: read those
+   months' rows back from the staged files (their other row groups skipped), keep the records
+   the resolution kept with their net count, quarantine the others with their reason, project
+   and stage one part per force-month. A force-month's rows come from every batch (an old crime
+   is reported late), so buckets, not batches, write each partition once.
 
 One manifest commit (`StoreWriter.commit_staged`) then publishes the parts, the quarantine and
-the removals and new net counts of stored incidents; until it, nothing the store lists changes.
+the removals and new net counts of stored incidents; until it, nothing the store lists changes,
+and a failure, a kill or Ctrl-C leaves it as it was (`stream.staged_ingest`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import accumulate
@@ -36,6 +41,7 @@ from streetlight.ingest.checks import FILE, ROW
 from streetlight.ingest.mapping import RESOLUTION_COLUMNS, MappedFormat, Resolution
 from streetlight.ingest.plan import file_size, plan_batches
 from streetlight.ingest.report import IngestReport
+from streetlight.ingest.seen import key_hash
 from streetlight.ingest.sources import SourceFile
 from streetlight.ingest.stage import (
     BatchJob,
@@ -45,7 +51,12 @@ from streetlight.ingest.stage import (
     store_sources,
     write_staged,
 )
-from streetlight.ingest.store_rules import DUPLICATE_OF_STORED, against_store, force_infos
+from streetlight.ingest.store_rules import (
+    DUPLICATE_OF_STORED,
+    StoreEffects,
+    against_store,
+    force_infos,
+)
 from streetlight.ingest.stream import (
     Pool,
     parsed,
@@ -65,6 +76,10 @@ _AT = [FILE, ROW]
 # Rows in a row group of a staged rows file: small, so that reading one bucket's months skips
 # the groups of others (by their statistics), large enough to compress well.
 _ROW_GROUP = 8192
+# Parts of the input's records by incident (`_part`), and the rows resolved at a time: the
+# resolution's working memory (about 200 bytes a row) stays near 200 MB at any input size.
+_PARTS = 64
+_RESOLVE_ROWS = 400_000
 
 
 @dataclass
@@ -75,7 +90,7 @@ class CheckedBatch:
     # Per file: rows read, and rows quarantined by the row rules (the rest is decided later).
     files: list[FileOutcome]
     # The resolution columns and month of the rows that passed (`_file` numbered across the
-    # ingest).
+    # ingest), but the force (the mapping's one), with its incident's `_part`.
     records: pl.DataFrame | None
     # The label of each file read (by its number), for details that name a record.
     labels: dict[int, str]
@@ -122,7 +137,7 @@ def check_batch(job: BatchJob, known: frozenset[str] | None = None) -> CheckedBa
         rows = job.staging / f"b{job.index:06d}-rows.parquet"
         # Sorted, in small row groups: a month's rows are read back without the others.
         write_staged(accepted, rows, row_group_size=_ROW_GROUP)
-        records = accepted.select(*RESOLUTION_COLUMNS, "month")
+        records = accepted.select(*RESOLUTION_COLUMNS, "month", _part()).drop("force")
         months = frozenset(accepted.select("force", "month").unique().iter_rows())
     rejected = None
     if batch.quarantine.height:
@@ -231,6 +246,7 @@ def stream_mapped(
             outcome = _Outcome.resolve(checked, store, fmt, report.ingest_id)
             budget = _bucket_rows(checked, batch_bytes)
             finish = outcome.finish_jobs(checked, budget, store, staging, report.ingest_id)
+            outcome = replace(outcome, resolution=_nothing())  # the jobs hold its shares
             finished = list(run_jobs(finish, finish_bucket, known, pool))
         change = outcome.changeset(checked, jobs, finished, staging, report)
         if change.sources:
@@ -267,7 +283,12 @@ def _check_all(
 class _Outcome:
     """The cross-file rules decided for the whole input (this process's share of the work)."""
 
+    # The records kept and moved by file and row, force and month (the ids no longer needed).
     resolution: Resolution
+    # Records kept and moved per file (by its number), and rows moved per reason.
+    accepted: dict[int, int]
+    moved: dict[int, int]
+    reasons: dict[str, int]
     remove: pl.DataFrame
     renet: pl.DataFrame
     # Stored rows moved to the quarantine (superseded or withdrawn), in quarantine form.
@@ -280,34 +301,23 @@ class _Outcome:
     def resolve(
         cls, checked: list[CheckedBatch], store: Store, fmt: MappedFormat, ingest_id: str
     ) -> _Outcome:
-        """`MappedFormat.resolve` over every batch's resolution columns, then the store."""
+        """`MappedFormat.resolve` over every batch's resolution columns, then the store, a
+        group of incidents at a time (`_groups`); what is kept of each group is slim (file,
+        row, force, month), so the ids are never all held with the rules' working columns."""
         stored = store.keys(fmt.forces or ())
-        resolution = _resolve_records(checked, stored, fmt)
-        effects = against_store(
-            ingest_id,
-            store,
-            fmt.keep,
-            resolution.kept.select(_KEY),
-            stored,
-            resolution.withdrawn,
-            resolution.renet,
-        )
-        if effects.duplicates.height:  # first wins, and the first is stored
-            dupes = resolution.kept.join(effects.duplicates, on=_KEY).select(
-                *_AT,
-                "force",
-                "month",
-                pl.lit("duplicate_incident_id").alias("_reason"),
-                DUPLICATE_OF_STORED.alias("_detail"),
-            )
-            resolution = replace(
-                resolution,
-                kept=resolution.kept.join(effects.duplicates, on=_KEY, how="anti"),
-                moved=pl.concat([resolution.moved, dupes]),
-            )
+        labels = {n: label for c in checked for n, label in c.labels.items()}
+        decided = [
+            _decide(fmt, store, ingest_id, records, held, labels)
+            for records, held in _groups(checked, stored, fmt.mapping.force)
+        ]
+        for c in checked:
+            c.records = None
+        if not decided:
+            decided = [_decide(fmt, store, ingest_id, None, stored.clear(), labels)]
+        kept = pl.concat([d.resolution.kept for d in decided])
+        moved = pl.concat([d.resolution.moved for d in decided])
         names = {k: v for c in checked for k, v in c.force_names.items()}
         staged_rows = [str(c.rows) for c in checked if c.rows is not None]
-        kept = resolution.kept
 
         def points(slug: str) -> pl.DataFrame:
             """The lon/lat of the force's records kept, read back from the staged rows."""
@@ -316,18 +326,20 @@ class _Outcome:
             return scan.join(wanted, on=_AT, how="semi").select("lon", "lat").collect()
 
         slugs = kept["force"].unique().to_list()
-        forces = force_infos(store, slugs, names, fmt, points)
-        stored_moved = (
-            pl.concat(effects.moved, how="vertical_relaxed")
-            if effects.moved
-            else pl.DataFrame(schema=QUARANTINE_SCHEMA)
-        )
+        stored_moved = [frame for d in decided for frame in d.effects.moved]
         return cls(
-            resolution,
-            effects.remove,
-            effects.renet,
-            stored_moved,
-            forces,
+            Resolution(kept, moved, decided[0].resolution.withdrawn, decided[0].resolution.renet),
+            dict(kept.group_by(FILE).len().iter_rows()),
+            dict(moved.group_by(FILE).len().iter_rows()),
+            dict(moved.group_by("_reason").len().iter_rows()),
+            pl.concat([d.effects.remove for d in decided]),
+            pl.concat([d.effects.renet for d in decided]),
+            (
+                pl.concat(stored_moved, how="vertical_relaxed")
+                if stored_moved
+                else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+            ),
+            force_infos(store, slugs, names, fmt, points),
             frozenset(store.manifest.forces),
         )
 
@@ -360,8 +372,8 @@ class _Outcome:
                 and any(f == bucket.force and bucket.first <= m <= bucket.last for f, m in c.months)
             )
             share = Resolution(
-                kept_by.get(i, kept.clear()),
-                moved_by.get(i, moved.clear()),
+                kept_by.get(i, kept.clear()).select(*_AT, NET),
+                moved_by.get(i, moved.clear()).select(*_AT, "_reason", "_detail"),
                 self.resolution.withdrawn.clear(),
                 self.resolution.renet.clear(),
             )
@@ -379,8 +391,7 @@ class _Outcome:
         report: IngestReport,
     ) -> StagedChangeset:
         """Fill in `report` and say what to publish."""
-        ok = dict(self.resolution.kept.group_by(FILE).len().iter_rows())
-        moved = dict(self.resolution.moved.group_by(FILE).len().iter_rows())
+        ok, moved = self.accepted, self.moved
         files = [
             replace(f, accepted=ok.get(n, 0), quarantined=f.quarantined + moved.get(n, 0))
             if parsed(f)
@@ -391,7 +402,7 @@ class _Outcome:
         reasons: Counter[str] = Counter()
         for c in checked:
             reasons.update(c.reasons)
-        reasons.update(dict(self.resolution.moved.group_by("_reason").len().iter_rows()))
+        reasons.update(self.reasons)
         reasons.update(dict(self.stored_moved.group_by("reason").len().iter_rows()))
         quarantine = [c.rejected for c in checked if c.rejected is not None]
         quarantine += [b.quarantine for b in finished if b.quarantine is not None]
@@ -419,20 +430,85 @@ class _Outcome:
         )
 
 
-def _resolve_records(
-    checked: list[CheckedBatch], stored: pl.DataFrame, fmt: MappedFormat
-) -> Resolution:
-    """The resolution of every batch's records at once. The batches' columns are dropped as
-    they are concatenated, so they are held once."""
+def _part() -> pl.Expr:
+    """The number of an incident's part (of `_PARTS`), from a hash of its key: every record of
+    an incident is in the part of the same number, in every batch and in the store."""
+    return (key_hash() % _PARTS).cast(pl.UInt8).alias("_part")
+
+
+def _groups(
+    checked: list[CheckedBatch], stored: pl.DataFrame, force: str
+) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
+    """Every batch's records (with their `force`) and the stored keys in groups of parts
+    (`_part`) of up to `_RESOLVE_ROWS` rows: the rules are per incident, so a group resolves
+    alone, and the memory the rules need beside the records is a group's, not the whole
+    input's."""
     frames = [c.records for c in checked if c.records is not None]
-    labels = {n: label for c in checked for n, label in c.labels.items()}
-    for c in checked:
-        c.records = None
-    if not frames:
-        return _nothing()
-    records = pl.concat(frames, rechunk=False)
-    frames.clear()
-    return fmt.resolve(records, stored, labels)
+    sizes: Counter[int] = Counter()
+    for frame in frames:
+        sizes.update(dict(frame["_part"].value_counts().iter_rows()))
+    held = stored.with_columns(_part())
+    groups: list[list[int]] = []
+    size = _RESOLVE_ROWS
+    for k in sorted(sizes):
+        if size + sizes[k] > _RESOLVE_ROWS:
+            groups.append([])
+            size = 0
+        groups[-1].append(k)
+        size += sizes[k]
+    for group in groups:
+        mine = pl.col("_part").is_in(group)
+        records = pl.concat([f.filter(mine) for f in frames]).with_columns(force=pl.lit(force))
+        yield records.drop("_part"), held.filter(mine).drop("_part")
+
+
+@dataclass(frozen=True)
+class _Decided:
+    """One group's resolution (slim: file, row, force, month) and its effects on the store."""
+
+    resolution: Resolution
+    effects: StoreEffects
+
+
+def _decide(
+    fmt: MappedFormat,
+    store: Store,
+    ingest_id: str,
+    records: pl.DataFrame | None,
+    held: pl.DataFrame,
+    labels: dict[int, str],
+) -> _Decided:
+    """The rules over one group's records (`_groups`) and their stored keys `held`: the
+    format's (`MappedFormat.resolve`), then the store's (`against_store`), as the whole-input
+    path runs them."""
+    resolution = fmt.resolve(records, held, labels) if records is not None else _nothing()
+    effects = against_store(
+        ingest_id,
+        store,
+        fmt.keep,
+        resolution.kept.select(_KEY),
+        held,
+        resolution.withdrawn,
+        resolution.renet,
+    )
+    kept, moved = resolution.kept, resolution.moved
+    if effects.duplicates.height:  # first wins, and the first is stored
+        dupes = kept.join(effects.duplicates, on=_KEY).select(
+            *_AT,
+            "force",
+            "month",
+            pl.lit("duplicate_incident_id").alias("_reason"),
+            DUPLICATE_OF_STORED.alias("_detail"),
+        )
+        kept = kept.join(effects.duplicates, on=_KEY, how="anti")
+        moved = pl.concat([moved, dupes])
+    slim = Resolution(
+        kept.select(*_AT, "force", "month", NET),
+        moved.select(*_AT, "force", "month", "_reason", "_detail"),
+        resolution.withdrawn.clear(),
+        resolution.renet.clear(),
+    )
+    return _Decided(slim, effects)
 
 
 def _bucket_rows(checked: list[CheckedBatch], batch_bytes: int) -> int:

@@ -555,7 +555,9 @@ class MappedFormat:
         # A reversal that found nothing to take back (its record is older than the data) leaves
         # the running net where it was.
         before = pl.when(pl.col("_first")).then(pl.col("_from")).otherwise(pl.col("_now").shift(1))
-        rows = rows.with_columns(_unmatched=pl.col("_rev") & (pl.col("_now") == before))
+        rows = rows.with_columns(_unmatched=pl.col("_rev") & (pl.col("_now") == before)).select(
+            *key, "_count", FILE, ROW, *carry, "_rev", "_held", "_net", "_id", "_unmatched"
+        )  # only what the rules below read: the frames they filter are copies
         # One chunk: on the May 2017 St. Louis file, polars 2.1 panicked (a string-view index
         # assertion) building the detail below from these rows while `_unmatched` had two.
         reversals = rows.filter(pl.col("_rev")).rechunk()
