@@ -47,19 +47,21 @@ print(json.dumps({"seconds": seconds, "rows": report.rows_read, "accepted": repo
                   "quarantined": report.quarantined}))
 """
 
-# The bytes a row of what the streamed path holds for its whole input (the resolution columns
-# and the month), against the whole row as the row rules leave it, on one copy of the export.
+# The bytes a row of what the streamed path holds for its whole input (`held_records`: the
+# resolution columns and the month), against the whole row as the row rules leave it, on one
+# copy of the export.
 WIDTH = """
 import json, sys
 from streetlight.ingest.batch import load_file, parse_files
 from streetlight.ingest.csvread import read_sniffed
-from streetlight.ingest.mapping import RESOLUTION_COLUMNS, MappedFormat, load_mapping
+from streetlight.ingest.mapped_stream import held_records
+from streetlight.ingest.mapping import MappedFormat, load_mapping
 from streetlight.ingest.sources import expand_sources
 fmt = MappedFormat(load_mapping(sys.argv[2]))
 files, _ = expand_sources([sys.argv[1]], fmt.patterns)
 raws = read_sniffed([load_file(f, frozenset()).sniffed for f in files])
 rows = parse_files(fmt, raws, None, rules=fmt.check).accepted
-small = rows.select(*RESOLUTION_COLUMNS, "month").rechunk()
+small = held_records(rows).rechunk()
 print(json.dumps({"rows": rows.height, "small": small.estimated_size() / rows.height,
                   "whole": rows.estimated_size() / rows.height}))
 """
@@ -96,7 +98,7 @@ def main() -> None:
     budget = str(args.batch_mib * 1024 * 1024)
     width = run_child(WIDTH, str(EXPORT), str(MAPPING))
     print(
-        f"# resolution columns and month: {width['small']:.1f} bytes a row held for the whole input; "
+        f"# held for the rules: {width['small']:.1f} bytes a row of the whole input; "
         f"the checked row whole: {width['whole']:.0f} bytes ({int(width['rows']):,} rows)",
         flush=True,
     )

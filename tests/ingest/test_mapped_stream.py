@@ -67,8 +67,10 @@ def _state(store: Store) -> tuple[pl.DataFrame, ...]:
 
 
 def _summary(report: IngestReport) -> tuple[object, ...]:
+    # The whole path lists the files it skips before those it reads; the streamed path, all in
+    # the input's order: the same entries.
     files = [(f.name, f.status, f.rows_read, f.accepted, f.quarantined) for f in report.files]
-    return files, dict(report.reasons), report.notes
+    return sorted(files), dict(report.reasons), report.notes
 
 
 def _assert_same(whole: Store, streamed: Store) -> None:
@@ -153,6 +155,27 @@ def test_records_of_one_incident_across_batches_and_an_earlier_ingest(
     nets = dict(streamed.keys(["st-louis"]).select("incident_id", "_net").iter_rows())
     assert "19-1" not in nets  # stored in m1, withdrawn by m4's reversal
     assert nets["19-2"] == 1  # two records stored, one reversed later
+
+
+def test_repeated_bytes_and_a_second_ingest_add_nothing(tmp_path: Path) -> None:
+    """A file with the bytes of one in an earlier batch is skipped as the whole path skips it,
+    and ingesting the same files again adds nothing."""
+    folder = tmp_path / "in"
+    (folder / "copy").mkdir(parents=True)
+    may = "\n".join([_HEADER, _row("19-1", "2019-05", 1), _row("19-2", "2019-05", 1)]) + "\n"
+    (folder / "may.csv").write_text(may)
+    (folder / "june.csv").write_text("\n".join([_HEADER, _row("19-1", "2019-06", -1)]) + "\n")
+    (folder / "copy" / "other.csv").write_text(may)
+    files = [folder / "may.csv", folder / "june.csv", folder / "copy" / "other.csv"]
+    fmt = MappedFormat(load_mapping(ST_LOUIS_MAPPING))
+    whole, streamed = _both(tmp_path, [files], fmt, EVERY_FILE)
+    _assert_same(whole, streamed)
+    statuses = [f.status for f in ingest(files[:1], streamed, fmt).files]
+    assert statuses == ["already in store"]
+    again = ingest(files, streamed, fmt, batch_bytes=EVERY_FILE)
+    assert [f.status for f in again.files] == ["already in store"] * 3
+    assert streamed.incidents()["incident_id"].to_list() == ["19-2"]
+    assert len(streamed.manifest.ingests) == 1
 
 
 # An export's rows: (file, complaint, count, offence code, CodedMonth), in file order.

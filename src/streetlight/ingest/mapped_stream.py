@@ -3,8 +3,8 @@
 A force export's reversals and re-issues order every record of an incident over the whole input
 (by the mapping's `order` column, then file and row), starting from the net count the store
 holds. The whole records are not needed for that: `MappedFormat.resolve` reads a few columns
-(`mapping.RESOLUTION_COLUMNS`, plus the month here: about 50 bytes a row, against some 180 for
-the checked row and far more for the text it came from). So the ingest takes its input in three
+(`mapping.RESOLUTION_COLUMNS`, plus the month here: about 41 bytes a row, against 177 for the
+checked row and about 1.5 KB a row that the whole-input path holds at its peak). So the ingest takes its input in three
 steps, the first and last on the worker pool of `stream.py`:
 
 1. `check_batch`, per batch of files: read, apply the row rules (`MappedFormat.check`), stage
@@ -137,7 +137,7 @@ def check_batch(job: BatchJob, known: frozenset[str] | None = None) -> CheckedBa
         rows = job.staging / f"b{job.index:06d}-rows.parquet"
         # Sorted, in small row groups: a month's rows are read back without the others.
         write_staged(accepted, rows, row_group_size=_ROW_GROUP)
-        records = accepted.select(*RESOLUTION_COLUMNS, "month", _part()).drop("force")
+        records = held_records(accepted)
         months = frozenset(accepted.select("force", "month").unique().iter_rows())
     rejected = None
     if batch.quarantine.height:
@@ -155,6 +155,14 @@ def check_batch(job: BatchJob, known: frozenset[str] | None = None) -> CheckedBa
         files_read.bytes_read,
         months,
     )
+
+
+def held_records(accepted: pl.DataFrame) -> pl.DataFrame:
+    """What this process holds of each checked row until the rules are resolved: the
+    resolution columns and month, but the force (the mapping's one), with the incident's
+    `_part` (41 bytes a row by polars' estimate on the St. Louis export, some 70 resident with
+    the allocator's overhead; see benchmarks/bench_mapped_ingest.py)."""
+    return accepted.select(*RESOLUTION_COLUMNS, "month", _part()).drop("force")
 
 
 def _quarantined(rows: pl.DataFrame, ingest_id: str) -> pl.DataFrame:
