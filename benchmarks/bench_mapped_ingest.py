@@ -1,6 +1,6 @@
 """A force's mapped export at scale: time, rows/s and peak memory of the streamed ingest (and of
-the whole-input path beside it, up to `--whole-max` rows), and the bytes a row the streamed
-path holds for its cross-file rules.
+the whole-input path beside it, up to `--whole-max` rows), and the bytes a row its cross-file
+rules read.
 
     uv run python benchmarks/bench_mapped_ingest.py [--rows 1000000,5000000]
         [--work /tmp/streetlight-mapped] [--whole-max 1000000] [--batch-mib 16]
@@ -47,9 +47,9 @@ print(json.dumps({"seconds": seconds, "rows": report.rows_read, "accepted": repo
                   "quarantined": report.quarantined}))
 """
 
-# The bytes a row of what the streamed path holds for its whole input (`held_records`: the
-# resolution columns and the month), against the whole row as the row rules leave it, on one
-# copy of the export.
+# The bytes a row of what the rules read of the whole input (`held_records`: the resolution
+# columns, month and coordinates; staged, and read back a group of incidents at a time),
+# against the whole row as the row rules leave it, on one copy of the export.
 WIDTH = """
 import json, sys
 from streetlight.ingest.batch import load_file, parse_files
@@ -98,7 +98,7 @@ def main() -> None:
     budget = str(args.batch_mib * 1024 * 1024)
     width = run_child(WIDTH, str(EXPORT), str(MAPPING))
     print(
-        f"# held for the rules: {width['small']:.1f} bytes a row of the whole input; "
+        f"# read by the rules: {width['small']:.1f} bytes a row (staged); "
         f"the checked row whole: {width['whole']:.0f} bytes ({int(width['rows']):,} rows)",
         flush=True,
     )

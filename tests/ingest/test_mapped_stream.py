@@ -5,6 +5,7 @@ kill or Ctrl-C at any moment leaves the store as it was."""
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -14,12 +15,14 @@ import time
 from pathlib import Path
 from unittest import mock
 
+import numpy as np
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streetlight.ingest import ingest, mapped_stream
+from streetlight.ingest.mapped_stream import chunked_median
 from streetlight.ingest.mapping import MappedFormat, load_mapping, running_nets
 from streetlight.ingest.report import IngestReport
 from streetlight.store import Store
@@ -329,3 +332,20 @@ def testrunning_nets_match_a_record_by_record_reference(
     got = running_nets(frame)
     assert got["_now"].to_list() == expected
     assert got.filter("_last")["_net"].to_list() == finals
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(st.floats(-180, 180), st.sampled_from([-90.2, -90.2, 0.0, 1e-300])),
+        min_size=1,
+        max_size=60,
+    ),
+    cuts=st.lists(st.integers(0, 60), max_size=4),
+)
+def test_thechunked_median_is_numpys(values: list[float], cuts: list[int]) -> None:
+    # A new force's CRS is chosen from the median of its points, read a file at a time.
+    data = np.array(values)
+    edges = [0, *sorted(min(c, len(values)) for c in cuts), len(values)]
+    chunks = [data[a:b] for a, b in itertools.pairwise(edges)]
+    assert chunked_median(lambda: iter(chunks)) == float(np.median(data))

@@ -3,38 +3,45 @@
 A force export's reversals and re-issues order every record of an incident over the whole input
 (by the mapping's `order` column, then file and row), starting from the net count the store
 holds. The whole records are not needed for that: `MappedFormat.resolve` reads a few columns
-(`mapping.RESOLUTION_COLUMNS`, plus the month here: about 41 bytes a row, against 177 for the
-checked row and about 1.5 KB a row that the whole-input path holds at its peak). So the ingest takes its input in three
-steps, the first and last on the worker pool of `stream.py`:
+(`mapping.RESOLUTION_COLUMNS`), and every rule is per incident. So the ingest takes its input in
+three steps, the first and last on the worker pool of `stream.py`:
 
 1. `check_batch`, per batch of files: read, apply the row rules (`MappedFormat.check`), stage
-   the rows that fail in quarantine form and those that pass whole, sorted by month; send back
-   only their resolution columns, with files numbered across the whole input.
-2. This process resolves the rules over those columns of every batch and the stored keys, at
-   once, exactly as the whole-input path does (the same function), then against the store
-   (`store_rules.against_store`), and chooses the CRS of a force new to the store from the
-   records kept.
+   the rows that fail in quarantine form, those that pass whole (sorted by month), and what
+   the rules read of them (`held_records`, sorted by a hash of the incident's key, `_part`),
+   with files numbered across the whole input.
+2. This process reads those records back a group of parts at a time (`_groups`: every record
+   of an incident, from every batch, with its stored net), resolves the rules exactly as the
+   whole-input path does (the same function) and sets them against the store
+   (`store_rules.against_store`), and stages what it decided for each row (kept with its net,
+   or moved with a reason), sorted by month. It keeps counts only; a force new to the store
+   has its CRS chosen from the kept rows' coordinates, read back.
 3. `finish_bucket`, per bucket of consecutive months of about a batch's rows: read those
-   months' rows back from the staged files (their other row groups skipped), keep the records
-   the resolution kept with their net count, quarantine the others with their reason, project
-   and stage one part per force-month. A force-month's rows come from every batch (an old crime
-   is reported late), so buckets, not batches, write each partition once.
+   months' rows and decisions back (other row groups skipped by their statistics), keep the
+   records kept, quarantine the others, project and stage one part per force-month. A
+   force-month's rows come from every batch (an old crime is reported late), so buckets, not
+   batches, write each partition once.
 
 One manifest commit (`StoreWriter.commit_staged`) then publishes the parts, the quarantine and
 the removals and new net counts of stored incidents; until it, nothing the store lists changes,
-and a failure, a kill or Ctrl-C leaves it as it was (`stream.staged_ingest`).
+and a failure, a kill or Ctrl-C leaves it as it was (`stream.staged_ingest`). Memory is a
+batch's, a group's or a bucket's, whatever the input's size, but for two things that grow with
+it: the stored keys of the force (`Store.keys`, read once) and, for a force new to the store,
+the kept rows' coordinates (16 bytes a row) from which its CRS is chosen.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from itertools import accumulate
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from streetlight.ingest.batch import parse_files, project
 from streetlight.ingest.checks import FILE, ROW
@@ -77,9 +84,12 @@ _AT = [FILE, ROW]
 # the groups of others (by their statistics), large enough to compress well.
 _ROW_GROUP = 8192
 # Parts of the input's records by incident (`_part`), and the rows resolved at a time: the
-# resolution's working memory (about 200 bytes a row) stays near 200 MB at any input size.
-_PARTS = 64
+# resolution's working memory (about 450 bytes a row) stays near 180 MB for inputs of up to
+# 400 million rows (a part alone then holds more).
+_PARTS = 1024
 _RESOLVE_ROWS = 400_000
+# Bins of the histogram that finds a new force's median coordinates (`chunked_median`).
+_BINS = 1 << 16
 
 
 @dataclass
@@ -89,9 +99,10 @@ class CheckedBatch:
     index: int
     # Per file: rows read, and rows quarantined by the row rules (the rest is decided later).
     files: list[FileOutcome]
-    # The resolution columns and month of the rows that passed (`_file` numbered across the
-    # ingest), but the force (the mapping's one), with its incident's `_part`.
-    records: pl.DataFrame | None
+    # Staged: what the rules read of the rows that passed (`held_records`), by `_part`; and
+    # how many rows each part has (to plan the groups).
+    held: Path | None
+    part_rows: dict[int, int]
     # The label of each file read (by its number), for details that name a record.
     labels: dict[int, str]
     # Staged: the rows that passed, whole, by force and month; those that failed, quarantined.
@@ -125,7 +136,7 @@ def check_batch(job: BatchJob, known: frozenset[str] | None = None) -> CheckedBa
     # `_file` indexes the tables parsed: renumbered as the files' places in the whole input.
     number = [job.first + i for i in files_read.place]
     labels = {n: raw.label for n, raw in zip(number, files_read.raws, strict=True)}
-    rows, records, months = None, None, frozenset[tuple[str, date]]()
+    rows, held, part_rows, months = None, None, {}, frozenset[tuple[str, date]]()
     if batch.accepted.height:
         accepted = batch.accepted.with_columns(
             pl.col(FILE).replace_strict(
@@ -138,6 +149,9 @@ def check_batch(job: BatchJob, known: frozenset[str] | None = None) -> CheckedBa
         # Sorted, in small row groups: a month's rows are read back without the others.
         write_staged(accepted, rows, row_group_size=_ROW_GROUP)
         records = held_records(accepted)
+        held = job.staging / f"b{job.index:06d}-held.parquet"
+        write_staged(records, held, row_group_size=_ROW_GROUP)
+        part_rows = dict(records["_part"].value_counts().iter_rows())
         months = frozenset(accepted.select("force", "month").unique().iter_rows())
     rejected = None
     if batch.quarantine.height:
@@ -146,7 +160,8 @@ def check_batch(job: BatchJob, known: frozenset[str] | None = None) -> CheckedBa
     return CheckedBatch(
         job.index,
         files,
-        records,
+        held,
+        part_rows,
         labels,
         rows,
         rejected,
@@ -158,11 +173,15 @@ def check_batch(job: BatchJob, known: frozenset[str] | None = None) -> CheckedBa
 
 
 def held_records(accepted: pl.DataFrame) -> pl.DataFrame:
-    """What this process holds of each checked row until the rules are resolved: the
-    resolution columns and month, but the force (the mapping's one), with the incident's
-    `_part` (41 bytes a row by polars' estimate on the St. Louis export, some 70 resident with
-    the allocator's overhead; see benchmarks/bench_mapped_ingest.py)."""
-    return accepted.select(*RESOLUTION_COLUMNS, "month", _part()).drop("force")
+    """What the rules read of each checked row: the resolution columns, the month (to write
+    each partition once) and the coordinates (to choose a new force's CRS), but the force (the
+    mapping's one), with the incident's `_part`, by part: staged, and read back a group of parts
+    at a time (`_groups`). About 60 bytes a row (see benchmarks/bench_mapped_ingest.py)."""
+    return (
+        accepted.select(*RESOLUTION_COLUMNS, "month", "lon", "lat", _part())
+        .drop("force")
+        .sort("_part", maintain_order=True)
+    )
 
 
 def _quarantined(rows: pl.DataFrame, ingest_id: str) -> pl.DataFrame:
@@ -185,13 +204,14 @@ class Bucket:
 
 @dataclass(frozen=True)
 class FinishJob:
-    """Pass 3 on one bucket of months: the staged files that hold its rows, and its share of
-    the resolution."""
+    """Pass 3 on one bucket of months: the staged files that hold its rows, and those of the
+    resolution (the records kept and moved, `_Outcome`)."""
 
     index: int
     bucket: Bucket
     rows: tuple[Path, ...]
-    resolution: Resolution
+    kept: tuple[Path, ...]
+    moved: tuple[Path, ...]
     forces: dict[str, ForceInfo]
     root: Path
     staging: Path
@@ -211,13 +231,18 @@ def finish_bucket(job: FinishJob, known: frozenset[str] | None = None) -> Finish
     one bucket, so its part is written once, and published as it is where the store has none.
     (`known` is unused: the signature is `stream.run_jobs`'s.)"""
     b = job.bucket
-    rows = (
-        pl.scan_parquet(list(job.rows))
-        .filter((pl.col("force") == b.force) & pl.col("month").is_between(b.first, b.last))
-        .collect()
+    mine = (pl.col("force") == b.force) & pl.col("month").is_between(b.first, b.last)
+
+    def read(paths: tuple[Path, ...], *columns: str) -> pl.DataFrame:
+        return pl.scan_parquet(list(paths)).filter(mine).select(*columns).collect()
+
+    share = Resolution(
+        read(job.kept, *_AT, NET),
+        read(job.moved, *_AT, "_reason", "_detail"),
+        _nothing().withdrawn,
+        _nothing().renet,
     )
-    kept, moved = job.resolution.apply(rows)
-    del rows
+    kept, moved = share.apply(pl.scan_parquet(list(job.rows)).filter(mine).collect())
     parts = stage_parts(project(kept, job.forces), job.root, job.ingest_id, job.index)
     quarantine = None
     if moved.height:
@@ -251,10 +276,9 @@ def stream_mapped(
         total = max(sum(file_size(f) for f in files), 1)
         with worker_pool(len(jobs), known, stored_crs, workers) as pool:
             checked = _check_all(jobs, known, pool, progress, total)
-            outcome = _Outcome.resolve(checked, store, fmt, report.ingest_id)
+            outcome = _Outcome.resolve(checked, store, fmt, staging, report.ingest_id)
             budget = _bucket_rows(checked, batch_bytes)
             finish = outcome.finish_jobs(checked, budget, store, staging, report.ingest_id)
-            outcome = replace(outcome, resolution=_nothing())  # the jobs hold its shares
             finished = list(run_jobs(finish, finish_bucket, known, pool))
         change = outcome.changeset(checked, jobs, finished, staging, report)
         if change.sources:
@@ -289,14 +313,23 @@ def _check_all(
 
 @dataclass(frozen=True)
 class _Outcome:
-    """The cross-file rules decided for the whole input (this process's share of the work)."""
+    """The cross-file rules decided for the whole input (this process's share of the work).
 
-    # The records kept and moved by file and row, force and month (the ids no longer needed).
-    resolution: Resolution
-    # Records kept and moved per file (by its number), and rows moved per reason.
+    What they decide for each row is staged, a group of incidents a file (`kept`, `moved`),
+    sorted by month; this process keeps counts only, so its memory does not grow with the
+    input's rows.
+    """
+
+    # Staged, per group: the records kept (file, row, force, month, lon, lat, net) and moved
+    # (file, row, force, month, reason, detail).
+    kept: tuple[Path, ...]
+    moved: tuple[Path, ...]
+    # Records kept and moved per file (by its number), rows moved per reason, and rows kept or
+    # moved per force-month (force, month, len).
     accepted: dict[int, int]
-    moved: dict[int, int]
+    moved_by_file: dict[int, int]
     reasons: dict[str, int]
+    months: pl.DataFrame
     remove: pl.DataFrame
     renet: pl.DataFrame
     # Stored rows moved to the quarantine (superseded or withdrawn), in quarantine form.
@@ -307,47 +340,68 @@ class _Outcome:
 
     @classmethod
     def resolve(
-        cls, checked: list[CheckedBatch], store: Store, fmt: MappedFormat, ingest_id: str
+        cls,
+        checked: list[CheckedBatch],
+        store: Store,
+        fmt: MappedFormat,
+        staging: Path,
+        ingest_id: str,
     ) -> _Outcome:
         """`MappedFormat.resolve` over every batch's resolution columns, then the store, a
-        group of incidents at a time (`_groups`); what is kept of each group is slim (file,
-        row, force, month), so the ids are never all held with the rules' working columns."""
+        group of incidents at a time (`_groups`), each group's outcome staged."""
         stored = store.keys(fmt.forces or ())
         labels = {n: label for c in checked for n, label in c.labels.items()}
-        decided = [
-            _decide(fmt, store, ingest_id, records, held, labels)
-            for records, held in _groups(checked, stored, fmt.mapping.force)
-        ]
-        for c in checked:
-            c.records = None
-        if not decided:
-            decided = [_decide(fmt, store, ingest_id, None, stored.clear(), labels)]
-        kept = pl.concat([d.resolution.kept for d in decided])
-        moved = pl.concat([d.resolution.moved for d in decided])
+        accepted: Counter[int] = Counter()
+        moved: Counter[int] = Counter()
+        reasons: Counter[str] = Counter()
+        months, effects, kept_files, moved_files = [], [], [], []
+        kept_forces: set[str] = set()
+        groups = _groups(checked, stored, fmt.mapping.force)
+        for i, (records, held) in enumerate(groups):
+            decided = _decide(fmt, store, ingest_id, records, held, labels)
+            del records
+            kept, gone = decided.resolution.kept, decided.resolution.moved
+            accepted.update(dict(kept.group_by(FILE).len().iter_rows()))
+            kept_forces.update(kept["force"].unique().to_list())
+            moved.update(dict(gone.group_by(FILE).len().iter_rows()))
+            reasons.update(dict(gone.group_by("_reason").len().iter_rows()))
+            rows = pl.concat([kept.select("force", "month"), gone.select("force", "month")])
+            months.append(rows.group_by("force", "month").len())
+            kept_files.append(staging / f"g{i:06d}-kept.parquet")
+            moved_files.append(staging / f"g{i:06d}-moved.parquet")
+            for frame, path in ((kept, kept_files[-1]), (gone, moved_files[-1])):
+                # By month, in small row groups: a bucket's months are read without the rest.
+                write_staged(frame.sort("force", "month"), path, row_group_size=_ROW_GROUP)
+            effects.append(decided.effects)
+        empty = _decide(fmt, store, ingest_id, None, stored.clear(), labels)
+        effects = effects or [empty.effects]
         names = {k: v for c in checked for k, v in c.force_names.items()}
-        staged_rows = [str(c.rows) for c in checked if c.rows is not None]
+        empty_counts = empty.resolution.kept.group_by("force", "month").len()
+        counts = pl.concat([empty_counts, *months]).group_by("force", "month").agg(pl.sum("len"))
+        counts = counts.sort("force", "month")
 
-        def points(slug: str) -> pl.DataFrame:
-            """The lon/lat of the force's records kept, read back from the staged rows."""
-            wanted = kept.filter(pl.col("force") == slug).select(_AT).lazy()
-            scan = pl.scan_parquet(staged_rows).select(*_AT, "lon", "lat")
-            return scan.join(wanted, on=_AT, how="semi").select("lon", "lat").collect()
+        def centre(slug: str) -> tuple[float, float] | None:
+            """The median lon and lat of the force's records kept, read back from the staged
+            outcome a file at a time (`chunked_centre`)."""
+            only = None if len(kept_forces) == 1 else slug
+            return chunked_centre(kept_files, only)
 
-        slugs = kept["force"].unique().to_list()
-        stored_moved = [frame for d in decided for frame in d.effects.moved]
+        stored_moved = [frame for e in effects for frame in e.moved]
         return cls(
-            Resolution(kept, moved, decided[0].resolution.withdrawn, decided[0].resolution.renet),
-            dict(kept.group_by(FILE).len().iter_rows()),
-            dict(moved.group_by(FILE).len().iter_rows()),
-            dict(moved.group_by("_reason").len().iter_rows()),
-            pl.concat([d.effects.remove for d in decided]),
-            pl.concat([d.effects.renet for d in decided]),
+            tuple(kept_files),
+            tuple(moved_files),
+            dict(accepted),
+            dict(moved),
+            dict(reasons),
+            counts,
+            pl.concat([e.remove for e in effects]),
+            pl.concat([e.renet for e in effects]),
             (
                 pl.concat(stored_moved, how="vertical_relaxed")
                 if stored_moved
                 else pl.DataFrame(schema=QUARANTINE_SCHEMA)
             ),
-            force_infos(store, slugs, names, fmt, points),
+            force_infos(store, sorted(kept_forces), names, fmt, centre),
             frozenset(store.manifest.forces),
         )
 
@@ -360,33 +414,27 @@ class _Outcome:
         ingest_id: str,
     ) -> list[FinishJob]:
         """Pass 3's jobs: buckets of months of about `budget` rows, each with the staged files
-        that hold its months' rows and its share of the resolution."""
-        kept, moved = self.resolution.kept, self.resolution.moved
-        counts = (
-            pl.concat([kept.select("force", "month"), moved.select("force", "month")])
-            .group_by("force", "month")
-            .len()
-            .sort("force", "month")
-        )
-        buckets, which = _buckets(counts, budget)
-        kept_by = _split(kept, which)
-        moved_by = _split(moved, which)
+        that hold its months' rows and the resolution's."""
         jobs = []
-        for i, bucket in enumerate(buckets):
+        for i, bucket in enumerate(_buckets(self.months, budget)):
             files = tuple(
                 c.rows
                 for c in checked
                 if c.rows is not None
                 and any(f == bucket.force and bucket.first <= m <= bucket.last for f, m in c.months)
             )
-            share = Resolution(
-                kept_by.get(i, kept.clear()).select(*_AT, NET),
-                moved_by.get(i, moved.clear()).select(*_AT, "_reason", "_detail"),
-                self.resolution.withdrawn.clear(),
-                self.resolution.renet.clear(),
-            )
             jobs.append(
-                FinishJob(i, bucket, files, share, self.forces, store.root, staging, ingest_id)
+                FinishJob(
+                    i,
+                    bucket,
+                    files,
+                    self.kept,
+                    self.moved,
+                    self.forces,
+                    store.root,
+                    staging,
+                    ingest_id,
+                )
             )
         return jobs
 
@@ -399,7 +447,7 @@ class _Outcome:
         report: IngestReport,
     ) -> StagedChangeset:
         """Fill in `report` and say what to publish."""
-        ok, moved = self.accepted, self.moved
+        ok, moved = self.accepted, self.moved_by_file
         files = [
             replace(f, accepted=ok.get(n, 0), quarantined=f.quarantined + moved.get(n, 0))
             if parsed(f)
@@ -441,20 +489,19 @@ class _Outcome:
 def _part() -> pl.Expr:
     """The number of an incident's part (of `_PARTS`), from a hash of its key: every record of
     an incident is in the part of the same number, in every batch and in the store."""
-    return (key_hash() % _PARTS).cast(pl.UInt8).alias("_part")
+    return (key_hash() % _PARTS).cast(pl.UInt16).alias("_part")
 
 
 def _groups(
     checked: list[CheckedBatch], stored: pl.DataFrame, force: str
 ) -> Iterator[tuple[pl.DataFrame, pl.DataFrame]]:
-    """Every batch's records (with their `force`) and the stored keys in groups of parts
-    (`_part`) of up to `_RESOLVE_ROWS` rows: the rules are per incident, so a group resolves
-    alone, and the memory the rules need beside the records is a group's, not the whole
-    input's."""
-    frames = [c.records for c in checked if c.records is not None]
+    """Every batch's staged records (with their `force`) and the stored keys in groups of
+    consecutive parts (`_part`) of up to `_RESOLVE_ROWS` rows: the rules are per incident, so a
+    group resolves alone, and the memory they need is a group's, not the whole input's."""
+    paths = [c.held for c in checked if c.held is not None]
     sizes: Counter[int] = Counter()
-    for frame in frames:
-        sizes.update(dict(frame["_part"].value_counts().iter_rows()))
+    for c in checked:
+        sizes.update(c.part_rows)
     held = stored.with_columns(_part())
     groups: list[list[int]] = []
     size = _RESOLVE_ROWS
@@ -465,9 +512,9 @@ def _groups(
         groups[-1].append(k)
         size += sizes[k]
     for group in groups:
-        mine = pl.col("_part").is_in(group)
-        records = pl.concat([f.filter(mine) for f in frames]).with_columns(force=pl.lit(force))
-        yield records.drop("_part"), held.filter(mine).drop("_part")
+        mine = pl.col("_part").is_between(group[0], group[-1])
+        records = pl.scan_parquet(paths).filter(mine).collect()
+        yield records.with_columns(force=pl.lit(force)).drop("_part"), held.filter(mine)
 
 
 @dataclass(frozen=True)
@@ -499,7 +546,8 @@ def _decide(
         resolution.withdrawn,
         resolution.renet,
     )
-    kept, moved = resolution.kept, resolution.moved
+    kept = resolution.kept
+    moved = resolution.moved.select(*_AT, "force", "month", "_reason", "_detail")
     if effects.duplicates.height:  # first wins, and the first is stored
         dupes = kept.join(effects.duplicates, on=_KEY).select(
             *_AT,
@@ -511,12 +559,71 @@ def _decide(
         kept = kept.join(effects.duplicates, on=_KEY, how="anti")
         moved = pl.concat([moved, dupes])
     slim = Resolution(
-        kept.select(*_AT, "force", "month", NET),
-        moved.select(*_AT, "force", "month", "_reason", "_detail"),
+        kept.select(*_AT, "force", "month", "lon", "lat", NET),
+        moved,
         resolution.withdrawn.clear(),
         resolution.renet.clear(),
     )
     return _Decided(slim, effects)
+
+
+def chunked_centre(paths: Sequence[Path], force: str | None) -> tuple[float, float] | None:
+    """`store_rules.centre_of` over the lon/lat of Parquet files (of one `force`, when given),
+    exactly, holding one file's points at a time (`chunked_median`)."""
+
+    def column(i: int) -> Callable[[], Iterator[NDArray[np.float64]]]:
+        def chunks() -> Iterator[NDArray[np.float64]]:
+            for path in paths:
+                scan = pl.scan_parquet(path)
+                if force is not None:
+                    scan = scan.filter(pl.col("force") == force)
+                finite = pl.col("lon").is_finite() & pl.col("lat").is_finite()
+                both = scan.select("lon", "lat").filter(finite).collect()
+                yield both.get_column(("lon", "lat")[i]).to_numpy()
+
+        return chunks
+
+    lon, lat = chunked_median(column(0)), chunked_median(column(1))
+    return None if lon is None or lat is None else (lon, lat)
+
+
+def chunked_median(chunks: Callable[[], Iterator[NDArray[np.float64]]]) -> float | None:
+    """`np.median` of the values `chunks()` yields, exactly, holding a chunk at a time.
+
+    A histogram of `_BINS` equal bins over the values' range finds the bins of the middle
+    values (a bin's values all lie above the earlier bins': the bin of a value never decreases
+    as it grows), and only those bins' values are then held, sorted and counted into.
+    """
+    low, high, n = np.inf, -np.inf, 0
+    for values in chunks():
+        if len(values):
+            low, high, n = min(low, values.min()), max(high, values.max()), n + len(values)
+    if n == 0:
+        return None
+    span = high - low
+
+    def bins(values: NDArray[np.float64]) -> NDArray[np.int64]:
+        if span == 0:
+            return np.zeros(len(values), dtype=np.int64)
+        at = np.floor((values - low) / span * _BINS).astype(np.int64)
+        return np.minimum(at, _BINS - 1)
+
+    counts = np.zeros(_BINS, dtype=np.int64)
+    for values in chunks():
+        counts += np.bincount(bins(values), minlength=_BINS)
+    ends = np.cumsum(counts)
+    ranks = sorted({(n - 1) // 2, n // 2})  # the middle one, or the middle two
+    where = [int(np.searchsorted(ends, k, side="right")) for k in ranks]
+    held: dict[int, list[NDArray[np.float64]]] = {b: [] for b in where}
+    for values in chunks():
+        at = bins(values)
+        for b in held:
+            held[b].append(values[at == b])
+    middle = []
+    for k, b in zip(ranks, where, strict=True):
+        inside = np.sort(np.concatenate(held[b]))
+        middle.append(inside[k - (ends[b] - counts[b])])
+    return float(np.mean(middle))
 
 
 def _bucket_rows(checked: list[CheckedBatch], batch_bytes: int) -> int:
@@ -526,11 +633,10 @@ def _bucket_rows(checked: list[CheckedBatch], batch_bytes: int) -> int:
     return max(1, batch_bytes * rows // max(read, 1))
 
 
-def _buckets(counts: pl.DataFrame, budget: int) -> tuple[list[Bucket], pl.DataFrame]:
+def _buckets(counts: pl.DataFrame, budget: int) -> list[Bucket]:
     """Runs of consecutive months of a force (`counts`: force, month, len; sorted) of up to
-    `budget` rows each (a bigger month alone); and each force-month with its run's index."""
+    `budget` rows each (a bigger month alone)."""
     buckets: list[Bucket] = []
-    index: list[int] = []
     current: list[tuple[str, date]] = []
     size = 0
     for force, month, n in counts.iter_rows():
@@ -539,24 +645,9 @@ def _buckets(counts: pl.DataFrame, budget: int) -> tuple[list[Bucket], pl.DataFr
             current, size = [], 0
         current.append((force, month))
         size += n
-        index.append(len(buckets))
     if current:
         buckets.append(Bucket(current[0][0], current[0][1], current[-1][1]))
-    which = counts.select("force", "month").with_columns(
-        pl.Series("_bucket", index, dtype=pl.UInt32)
-    )
-    return buckets, which
-
-
-def _split(frame: pl.DataFrame, which: pl.DataFrame) -> dict[int, pl.DataFrame]:
-    """`frame`'s rows by bucket (`which`: force, month, _bucket)."""
-    if frame.height == 0:
-        return {}
-    tagged = frame.join(which, on=["force", "month"], how="left", maintain_order="left")
-    return {
-        int(key[0]): part.drop("_bucket")
-        for key, part in tagged.partition_by("_bucket", as_dict=True, maintain_order=True).items()
-    }
+    return buckets
 
 
 def _nothing() -> Resolution:
@@ -564,7 +655,16 @@ def _nothing() -> Resolution:
     at = {FILE: pl.UInt32, ROW: pl.Int64}
     key = {"force": pl.String, "incident_id": pl.String}
     return Resolution(
-        pl.DataFrame(schema={**key, **at, "month": pl.Date, NET: pl.Int32}),
+        pl.DataFrame(
+            schema={
+                **key,
+                **at,
+                "month": pl.Date,
+                "lon": pl.Float64,
+                "lat": pl.Float64,
+                NET: pl.Int32,
+            }
+        ),
         pl.DataFrame(
             schema={
                 **at,

@@ -49,8 +49,8 @@ from streetlight.tomlfile import read_toml
 # the whole record is hundreds.
 RESOLUTION_COLUMNS = ("force", "incident_id", "_count", "_order", FILE, ROW)
 # Columns `MappedFormat.resolve` carries to its outcome when given: a streaming ingest's month,
-# by which it writes each partition's rows once.
-_CARRIED = ("month",)
+# by which it writes each partition's rows once, and coordinates, for a new force's CRS.
+_CARRIED = ("month", "lon", "lat")
 
 _REQUIRED = ("incident_id", "occurred_at")
 _KNOWN = {

@@ -30,7 +30,12 @@ from streetlight.ingest.mapping import MappedFormat
 from streetlight.ingest.policeuk import PoliceUK
 from streetlight.ingest.report import FileSummary, IngestReport
 from streetlight.ingest.sources import expand_sources
-from streetlight.ingest.store_rules import DUPLICATE_OF_STORED, against_store, force_infos
+from streetlight.ingest.store_rules import (
+    DUPLICATE_OF_STORED,
+    against_store,
+    centre_of,
+    force_infos,
+)
 from streetlight.ingest.stream import DEFAULT_BATCH_BYTES, WORKERS, stream_ingest, streams
 from streetlight.progress import Progress, no_progress
 from streetlight.store.manifest import SourceRecord
@@ -130,7 +135,7 @@ def _changeset(
         accepted["force"].unique().to_list(),
         parsed.force_names,
         fmt,
-        lambda slug: accepted.filter(pl.col("force") == slug).select("lon", "lat"),
+        lambda slug: centre_of(accepted.filter(pl.col("force") == slug)),
     )
     accepted = project(accepted, forces)
 

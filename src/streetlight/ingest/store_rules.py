@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
 
-from streetlight.geo.crs import WGS84, choose_crs
+from streetlight.geo.crs import WGS84, crs_at
 from streetlight.ingest.adapter import Format, Keep
 from streetlight.ingest.checks import FILE, as_quarantine
 from streetlight.store.manifest import ForceInfo
@@ -88,10 +89,11 @@ def force_infos(
     slugs: Sequence[str],
     names: dict[str, str],
     fmt: Format,
-    points: Callable[[str], pl.DataFrame],
+    centre: Callable[[str], tuple[float, float] | None],
 ) -> dict[str, ForceInfo]:
     """Each force's CRS: as already stored, else the format's, else chosen from the data
-    (`points(slug)`: the lon/lat of the force's accepted rows, read only when needed)."""
+    (`centre(slug)`: the median lon and lat of the force's accepted rows with both, as
+    `choose_crs` takes them, or None without any; asked only when needed)."""
     infos: dict[str, ForceInfo] = {}
     for slug in sorted(slugs):
         if slug in store.manifest.forces:
@@ -99,7 +101,17 @@ def force_infos(
             continue
         crs = fmt.store_crs
         if crs is None:
-            pts = points(slug).drop_nulls(["lon", "lat"])
-            crs = choose_crs(pts["lon"].to_numpy(), pts["lat"].to_numpy()) if pts.height else WGS84
+            middle = centre(slug)
+            crs = crs_at(*middle) if middle is not None else WGS84
         infos[slug] = ForceInfo(slug, names.get(slug, slug), crs, fmt.timezone)
     return infos
+
+
+def centre_of(points: pl.DataFrame) -> tuple[float, float] | None:
+    """The median lon and lat (degrees) of the `points` with both, as `choose_crs` takes them;
+    None without any."""
+    both = points.filter(pl.col("lon").is_finite() & pl.col("lat").is_finite())
+    if both.height == 0:
+        return None
+    lon = float(np.median(both.get_column("lon").to_numpy()))
+    return lon, float(np.median(both.get_column("lat").to_numpy()))
