@@ -15,7 +15,8 @@ three steps, the first and last on the worker pool of `stream.py`:
    whole-input path does (the same function) and sets them against the store
    (`store_rules.against_store`), and stages what it decided for each row (kept with its net,
    or moved with a reason), sorted by month. It keeps counts only; a force new to the store
-   has its CRS chosen from the kept rows' coordinates, read back.
+   has its CRS chosen from the exact median of the kept rows' coordinates, read back a file at
+   a time (`chunked_median`).
 3. `finish_bucket`, per bucket of consecutive months of about a batch's rows: read those
    months' rows and decisions back (other row groups skipped by their statistics), keep the
    records kept, quarantine the others, project and stage one part per force-month. A
@@ -25,9 +26,8 @@ three steps, the first and last on the worker pool of `stream.py`:
 One manifest commit (`StoreWriter.commit_staged`) then publishes the parts, the quarantine and
 the removals and new net counts of stored incidents; until it, nothing the store lists changes,
 and a failure, a kill or Ctrl-C leaves it as it was (`stream.staged_ingest`). Memory is a
-batch's, a group's or a bucket's, whatever the input's size, but for two things that grow with
-it: the stored keys of the force (`Store.keys`, read once) and, for a force new to the store,
-the kept rows' coordinates (16 bytes a row) from which its CRS is chosen.
+batch's, a group's or a bucket's, whatever the input's size, but for the stored keys of the
+force (`Store.keys`, read once to resolve against), which grow with the store.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ class CheckedBatch:
     # Staged: what the rules read of the rows that passed (`held_records`), by `_part`; and
     # how many rows each part has (to plan the groups).
     held: Path | None
-    part_rows: dict[int, int]
+    part_rows: NDArray[np.int64]
     # The label of each file read (by its number), for details that name a record.
     labels: dict[int, str]
     # Staged: the rows that passed, whole, by force and month; those that failed, quarantined.
@@ -136,7 +136,8 @@ def check_batch(job: BatchJob, known: frozenset[str] | None = None) -> CheckedBa
     # `_file` indexes the tables parsed: renumbered as the files' places in the whole input.
     number = [job.first + i for i in files_read.place]
     labels = {n: raw.label for n, raw in zip(number, files_read.raws, strict=True)}
-    rows, held, part_rows, months = None, None, {}, frozenset[tuple[str, date]]()
+    rows, held, months = None, None, frozenset[tuple[str, date]]()
+    part_rows = np.zeros(_PARTS, dtype=np.int64)
     if batch.accepted.height:
         accepted = batch.accepted.with_columns(
             pl.col(FILE).replace_strict(
@@ -151,7 +152,7 @@ def check_batch(job: BatchJob, known: frozenset[str] | None = None) -> CheckedBa
         records = held_records(accepted)
         held = job.staging / f"b{job.index:06d}-held.parquet"
         write_staged(records, held, row_group_size=_ROW_GROUP)
-        part_rows = dict(records["_part"].value_counts().iter_rows())
+        part_rows = np.bincount(records["_part"].to_numpy(), minlength=_PARTS).astype(np.int64)
         months = frozenset(accepted.select("force", "month").unique().iter_rows())
     rejected = None
     if batch.quarantine.height:
@@ -499,18 +500,18 @@ def _groups(
     consecutive parts (`_part`) of up to `_RESOLVE_ROWS` rows: the rules are per incident, so a
     group resolves alone, and the memory they need is a group's, not the whole input's."""
     paths = [c.held for c in checked if c.held is not None]
-    sizes: Counter[int] = Counter()
+    sizes = np.zeros(_PARTS, dtype=np.int64)
     for c in checked:
-        sizes.update(c.part_rows)
+        sizes += c.part_rows
     held = stored.with_columns(_part())
     groups: list[list[int]] = []
     size = _RESOLVE_ROWS
-    for k in sorted(sizes):
+    for k in np.flatnonzero(sizes).tolist():
         if size + sizes[k] > _RESOLVE_ROWS:
             groups.append([])
             size = 0
         groups[-1].append(k)
-        size += sizes[k]
+        size += int(sizes[k])
     for group in groups:
         mine = pl.col("_part").is_between(group[0], group[-1])
         records = pl.scan_parquet(paths).filter(mine).collect()
