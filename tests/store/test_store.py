@@ -106,11 +106,11 @@ def test_a_failed_commit_leaves_the_store_as_it_was(
     calls = {"n": 0}
     real = partition_module.write_parquet
 
-    def failing(frame: pl.DataFrame, path: Path) -> None:
+    def failing(frame: pl.DataFrame, path: Path, row_group_size: int | None = None) -> None:
         calls["n"] += 1
         if calls["n"] == 10:
             raise OSError("disk full")
-        real(frame, path)
+        real(frame, path, row_group_size)
 
     # Staged files (a streaming ingest) and partition files (a whole one) alike.
     for module in (partition_module, store_module, stage_module):

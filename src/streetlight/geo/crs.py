@@ -62,7 +62,12 @@ def choose_crs(lon: FloatArray, lat: FloatArray) -> str:
     ok = np.isfinite(lon) & np.isfinite(lat)
     if not ok.any():
         raise ValueError("no valid coordinates to choose a CRS from")
-    clon, clat = float(np.median(lon[ok])), float(np.median(lat[ok]))
+    return crs_at(float(np.median(lon[ok])), float(np.median(lat[ok])))
+
+
+def crs_at(clon: float, clat: float) -> str:
+    """`choose_crs` for data whose centre (median lon and lat, degrees) is already known: a
+    streaming ingest finds it column by column, never holding every point's copies at once."""
     gb = area_of_use(BRITISH_NATIONAL_GRID)
     if gb.contains(np.array([clon]), np.array([clat]))[0]:
         return BRITISH_NATIONAL_GRID

@@ -178,8 +178,18 @@ class ParsedFiles:
     parsed: Parsed
 
 
-def parse_files(fmt: Format, raws: Sequence[RawTable], stored: pl.DataFrame | None) -> ParsedFiles:
-    """`fmt.parse` over the tables that have a header (empty files have no rows to parse)."""
+# A format's `parse`, or a part of its rules with the same signature (`MappedFormat.check`).
+Rules = Callable[[Sequence[RawTable], Sequence[str], pl.DataFrame | None], Parsed]
+
+
+def parse_files(
+    fmt: Format,
+    raws: Sequence[RawTable],
+    stored: pl.DataFrame | None,
+    rules: Rules | None = None,
+) -> ParsedFiles:
+    """`fmt.parse` (or `rules`) over the tables that have a header (empty files have no rows
+    to parse)."""
     with_rows = [i for i, raw in enumerate(raws) if raw.header]
     if not with_rows:
         parsed = Parsed(
@@ -187,7 +197,8 @@ def parse_files(fmt: Format, raws: Sequence[RawTable], stored: pl.DataFrame | No
             pl.DataFrame(schema={**QUARANTINE_SCHEMA, FILE: pl.UInt32}),
         )
         return ParsedFiles(parsed.accepted, parsed.quarantine, [], parsed)
-    parsed = fmt.parse([raws[i] for i in with_rows], [raws[i].label for i in with_rows], stored)
+    parse = fmt.parse if rules is None else rules
+    parsed = parse([raws[i] for i in with_rows], [raws[i].label for i in with_rows], stored)
     accepted, quarantine = parsed.accepted, parsed.quarantine
     if len(with_rows) < len(raws):  # batch index -> index in `raws`
         back = pl.Series(with_rows, dtype=pl.UInt32)

@@ -255,7 +255,7 @@ def digests(messages: pl.Series, prefix: str) -> pl.Series:
     )
 
 
-def as_quarantine(rows: pl.DataFrame, reason: str, detail: pl.Expr) -> pl.DataFrame:
+def as_quarantine(rows: pl.DataFrame, reason: str | pl.Expr, detail: pl.Expr) -> pl.DataFrame:
     """Rows already in the canonical schema moved to quarantine (raw = the parsed row as JSON).
 
     Used for rules that judge a row only against others (duplicates, reversals, superseded
@@ -266,7 +266,7 @@ def as_quarantine(rows: pl.DataFrame, reason: str, detail: pl.Expr) -> pl.DataFr
         pl.lit("").alias("ingest_id"),
         pl.col("source").str.replace(r":\d+$", "").alias("source"),
         pl.col("source").str.extract(r":(\d+)$").cast(pl.Int64).alias("row"),
-        pl.lit(reason).alias("reason"),
+        (pl.lit(reason) if isinstance(reason, str) else reason).alias("reason"),
         pl.lit("incident_id").alias("field"),
         detail.alias("detail"),
         pl.struct(INCIDENT_SCHEMA.names()).struct.json_encode().alias("raw"),

@@ -12,7 +12,6 @@ from pathlib import Path
 import polars as pl
 
 from streetlight.errors import SourceError
-from streetlight.geo.crs import WGS84, choose_crs
 from streetlight.ingest.adapter import Format
 from streetlight.ingest.batch import (
     Loaded,
@@ -26,14 +25,22 @@ from streetlight.ingest.batch import (
 from streetlight.ingest.checks import FILE, as_quarantine
 from streetlight.ingest.csvread import read_sniffed
 from streetlight.ingest.formats import Parsed
+from streetlight.ingest.mapped_stream import stream_mapped
+from streetlight.ingest.mapping import MappedFormat
 from streetlight.ingest.policeuk import PoliceUK
 from streetlight.ingest.report import FileSummary, IngestReport
 from streetlight.ingest.sources import expand_sources
+from streetlight.ingest.store_rules import (
+    DUPLICATE_OF_STORED,
+    against_store,
+    centre_of,
+    force_infos,
+)
 from streetlight.ingest.stream import DEFAULT_BATCH_BYTES, WORKERS, stream_ingest, streams
 from streetlight.progress import Progress, no_progress
-from streetlight.store.manifest import ForceInfo, SourceRecord
+from streetlight.store.manifest import SourceRecord
 from streetlight.store.schema import INCIDENT_SCHEMA, NET, QUARANTINE_SCHEMA, STORED_SCHEMA
-from streetlight.store.store import KEY_SCHEMA, Changeset, Store, new_ingest_id
+from streetlight.store.store import Changeset, Store, new_ingest_id
 
 __all__ = ["FileSummary", "IngestReport", "ingest"]
 
@@ -46,12 +53,16 @@ def ingest(
     *,
     batch_bytes: int = DEFAULT_BATCH_BYTES,
     workers: int = WORKERS,
+    whole: bool = False,
 ) -> IngestReport:
     """Read `sources` with `fmt` (data.police.uk by default) and commit them to `store`.
 
-    Formats that can stream (`stream.streams`: data.police.uk) go in batches of about
-    `batch_bytes` bytes of text on `workers` processes, in memory bounded by the batch, not the
-    input; others (a mapped export, whose rules span every file) are read as one batch.
+    The files go in batches of about `batch_bytes` bytes of text on `workers` processes, in
+    memory bounded by the batch, not the input: data.police.uk files in one pass
+    (`stream.py`), a force's mapped export in two, its cross-file rules resolved between them
+    over a few columns of every row (`mapped_stream.py`). `whole=True` reads every file as one
+    batch in this process instead: the path before streaming, kept as the reference the
+    streamed one is tested and benchmarked against.
     Raises a `SourceError` naming the file when a source cannot be read at all; then nothing is
     written.
     """
@@ -65,8 +76,11 @@ def ingest(
     ingest_id = new_ingest_id()
     report = IngestReport(root, ingest_id, fmt.name, skipped=skipped)
     with store.writer() as writer:
-        if streams(fmt):
+        if streams(fmt) and not whole:
             stream_ingest(files, store, writer, fmt, report, progress, batch_bytes, workers)
+            return report
+        if isinstance(fmt, MappedFormat) and not whole:
+            stream_mapped(files, store, writer, fmt, report, progress, batch_bytes, workers)
             return report
         known = store.manifest.source_hashes()
         loaded: list[Loaded] = []
@@ -117,7 +131,13 @@ def _changeset(
     quarantine = pl.concat([quarantine, *dupes], how="vertical_relaxed").with_columns(
         ingest_id=pl.lit(ingest_id)
     )
-    forces = _force_infos(store, accepted, parsed.force_names, fmt)
+    forces = force_infos(
+        store,
+        accepted["force"].unique().to_list(),
+        parsed.force_names,
+        fmt,
+        lambda slug: centre_of(accepted.filter(pl.col("force") == slug)),
+    )
     accepted = project(accepted, forces)
 
     per_file_ok = dict(accepted.group_by(FILE).len().iter_rows())
@@ -164,58 +184,18 @@ def _against_store(
         existing = stored  # read once, before the format's rules
     else:
         existing = store.keys(forces)
-    moved: list[pl.DataFrame] = []
-    remove = pl.DataFrame(schema=KEY_SCHEMA)
-    if existing.height:
-        clash = accepted.join(existing, on=key, how="semi")
-        if fmt.keep == "first":
-            stored_at = existing.select(*key, pl.col("source").alias("_first"))
-            moved.append(
-                as_quarantine(
-                    clash.join(stored_at, on=key),
-                    "duplicate_incident_id",
-                    pl.format("incident id already in the store from {}", pl.col("_first")),
-                )
-            )
-            accepted = accepted.join(existing, on=key, how="anti")
-        elif clash.height:
-            remove = existing.join(clash, on=key, how="semi").select(KEY_SCHEMA.names())
-            moved.append(
-                as_quarantine(
-                    store.rows(remove).with_columns(pl.lit(None, pl.UInt32).alias(FILE)),
-                    "superseded",
-                    pl.lit(f"replaced by a later record of the same incident ({ingest_id})"),
-                )
-            )
-    where = existing.select(KEY_SCHEMA.names())
-    withdrawn = where.join(parsed.withdrawn, on=key)  # stored incidents a reversal withdraws
-    if withdrawn.height:
-        moved.append(
+    effects = against_store(
+        ingest_id, store, fmt.keep, accepted.select(key), existing, parsed.withdrawn, parsed.renet
+    )
+    moved = list(effects.moved)
+    if effects.duplicates.height:
+        moved.insert(
+            0,
             as_quarantine(
-                store.rows(withdrawn)
-                .join(withdrawn.select(*key, "detail"), on=key)
-                .with_columns(pl.lit(None, pl.UInt32).alias(FILE)),
-                "reversed",
-                pl.format("{} ({})", pl.col("detail"), pl.lit(ingest_id)),
-            )
+                accepted.join(effects.duplicates, on=key),
+                "duplicate_incident_id",
+                DUPLICATE_OF_STORED,
+            ),
         )
-        remove = pl.concat([remove, withdrawn.select(KEY_SCHEMA.names())])
-    renet = where.join(parsed.renet.select(*key, NET), on=key)
-    return accepted, moved, remove, renet
-
-
-def _force_infos(
-    store: Store, accepted: pl.DataFrame, names: dict[str, str], fmt: Format
-) -> dict[str, ForceInfo]:
-    """Each force's CRS: as already stored, else the format's, else chosen from the data."""
-    infos: dict[str, ForceInfo] = {}
-    for slug in accepted["force"].unique().sort().to_list():
-        if slug in store.manifest.forces:
-            infos[slug] = store.manifest.forces[slug]
-            continue
-        crs = fmt.store_crs
-        if crs is None:
-            pts = accepted.filter(pl.col("force") == slug).drop_nulls(["lon", "lat"])
-            crs = choose_crs(pts["lon"].to_numpy(), pts["lat"].to_numpy()) if pts.height else WGS84
-        infos[slug] = ForceInfo(slug, names.get(slug, slug), crs, fmt.timezone)
-    return infos
+        accepted = accepted.join(effects.duplicates, on=key, how="anti")
+    return accepted, moved, effects.remove, effects.renet

@@ -23,14 +23,18 @@ def file_size(file: SourceFile) -> int:
     return 0  # a member listed without its entry: counted as small
 
 
-def plan_batches(files: Sequence[SourceFile], budget: int) -> list[tuple[SourceFile, ...]]:
+def plan_batches(
+    files: Sequence[SourceFile], budget: int, *, together: bool = True
+) -> list[tuple[SourceFile, ...]]:
     """Consecutive batches of whole files, each up to `budget` bytes (a larger file alone).
 
-    Files keep their order but for same-named files, which join the first of their name.
+    Files keep their order but for same-named files, which join the first of their name, unless
+    `together` is False (a force export's ids never depend on the batch; its rules take files
+    in the input's order).
     """
     groups: dict[str, list[SourceFile]] = {}
-    for file in files:
-        groups.setdefault(file.basename.lower(), []).append(file)
+    for i, file in enumerate(files):
+        groups.setdefault(file.basename.lower() if together else str(i), []).append(file)
     batches: list[tuple[SourceFile, ...]] = []
     current: list[SourceFile] = []
     size = 0

@@ -25,7 +25,7 @@ from streetlight.geo.crs import WGS84
 from streetlight.ingest.adapter import Format
 from streetlight.ingest.batch import Loaded, dedupe_batch, load_file, parse_files, project, warm_up
 from streetlight.ingest.checks import FILE
-from streetlight.ingest.csvread import read_sniffed
+from streetlight.ingest.csvread import RawTable, read_sniffed
 from streetlight.ingest.seen import key_hash
 from streetlight.ingest.sources import SourceFile
 from streetlight.store.manifest import ForceInfo
@@ -51,6 +51,9 @@ class BatchJob:
     fmt: Format
     # The projected CRS of each force already in the store (others take the format's).
     crs: dict[str, str]
+    # The index of the job's first file among all files of the ingest: a streamed force
+    # export numbers its files (`_file`) across batches, for rules ordered by file.
+    first: int = 0
 
 
 @dataclass(frozen=True)
@@ -124,9 +127,57 @@ def _exit_with_parent(parent: int) -> None:
     os._exit(1)
 
 
-def stage_batch(job: BatchJob, known: frozenset[str] | None = None) -> BatchResult:
-    """Read, check and stage the files of `job` (see the module docstring)."""
-    known = _KNOWN if known is None else known
+@dataclass
+class LoadedBatch:
+    """A batch's files read (`load_batch`): what happened to each, and the tables parsed."""
+
+    # Per file of the job: its outcome when it was not parsed (already in the store, or the
+    # bytes of an earlier file of the batch); None when it was (its table is in `raws`).
+    outcomes: list[FileOutcome | None]
+    loaded: list[Loaded]
+    raws: list[RawTable]
+    bytes_read: int
+
+    @property
+    def place(self) -> list[int]:
+        """For each table of `raws`, its file's index in the job."""
+        return [i for i, o in enumerate(self.outcomes) if o is None]
+
+    def files(
+        self, ok: dict[int, int], bad: dict[int, int], notes: list[tuple[int, str]]
+    ) -> list[FileOutcome]:
+        """Every file of the job with its counts (`ok`, `bad`: rows accepted and quarantined
+        per index in `raws`) and notes (index in `raws`, note)."""
+        by_table: dict[int, list[str]] = {}
+        for i, note in notes:
+            by_table.setdefault(i, []).append(note)
+        files: list[FileOutcome] = []
+        at = -1
+        for outcome in self.outcomes:
+            if outcome is not None:
+                files.append(outcome)
+                continue
+            at += 1
+            item, raw = self.loaded[at], self.raws[at]
+            files.append(
+                FileOutcome(
+                    item.file.name,
+                    item.file.label,
+                    item.sha256,
+                    item.size,
+                    "ingested" if raw.header else "empty",
+                    raw.rows_read,
+                    ok.get(at, 0),
+                    bad.get(at, 0),
+                    (*raw.notes, *by_table.get(at, [])),
+                )
+            )
+        return files
+
+
+def load_batch(job: BatchJob, known: frozenset[str]) -> LoadedBatch:
+    """Read and hash the job's files; parse those whose bytes are new to the store and to the
+    batch, in one call (far cheaper than a call per file)."""
     outcomes: list[FileOutcome | None] = []
     loaded: list[Loaded] = []
     first_by_hash: dict[str, str] = {}
@@ -146,7 +197,18 @@ def stage_batch(job: BatchJob, known: frozenset[str] | None = None) -> BatchResu
             outcomes.append(None)
             loaded.append(item)
     raws = read_sniffed([item.sniffed for item in loaded if item.sniffed is not None])
-    batch = parse_files(job.fmt, raws, None)
+    return LoadedBatch(outcomes, loaded, raws, bytes_read)
+
+
+def store_sources(known: frozenset[str] | None) -> frozenset[str]:
+    """`known`, or in a worker (None), the store's source hashes that `init_worker` set."""
+    return _KNOWN if known is None else known
+
+
+def stage_batch(job: BatchJob, known: frozenset[str] | None = None) -> BatchResult:
+    """Read, check and stage the files of `job` (see the module docstring)."""
+    files_read = load_batch(job, store_sources(known))
+    batch = parse_files(job.fmt, files_read.raws, None)
     accepted, dupes = dedupe_batch(batch.accepted, job.fmt)
     quarantine = pl.concat([batch.quarantine, *dupes], how="vertical_relaxed")
     forces = {
@@ -157,37 +219,13 @@ def stage_batch(job: BatchJob, known: frozenset[str] | None = None) -> BatchResu
 
     per_file_ok = dict(accepted.group_by(FILE).len().iter_rows())
     per_file_bad = dict(quarantine.drop_nulls(FILE).group_by(FILE).len().iter_rows())
-    notes: dict[int, list[str]] = {}
-    for i, note in batch.notes:
-        notes.setdefault(i, []).append(note)
-    # `_file` indexes `loaded` (the files parsed); `files` lists every file of the batch.
-    place = [i for i, o in enumerate(outcomes) if o is None]
-    files: list[FileOutcome] = []
-    at = -1
-    for outcome in outcomes:
-        if outcome is not None:
-            files.append(outcome)
-            continue
-        at += 1
-        item, raw = loaded[at], raws[at]
-        files.append(
-            FileOutcome(
-                item.file.name,
-                item.file.label,
-                item.sha256,
-                item.size,
-                "ingested" if raw.header else "empty",
-                raw.rows_read,
-                per_file_ok.get(at, 0),
-                per_file_bad.get(at, 0),
-                (*raw.notes, *notes.get(at, [])),
-            )
-        )
-    back = np.array(place, dtype=np.uint32)
+    files = files_read.files(per_file_ok, per_file_bad, batch.notes)
+    # `_file` indexes the tables parsed; `files` lists every file of the batch.
+    back = np.array(files_read.place, dtype=np.uint32)
     file_of = back[accepted[FILE].to_numpy()] if accepted.height else np.zeros(0, np.uint32)
     hashes = accepted.select(key_hash()).to_series().to_numpy().astype(np.uint64, copy=False)
 
-    parts = _stage_parts(accepted, job)
+    parts = stage_parts(accepted, job.root, job.ingest_id, job.index)
     quarantine_path = None
     if quarantine.height:
         quarantine_path = job.staging / f"b{job.index:06d}-quarantine.parquet"
@@ -207,11 +245,11 @@ def stage_batch(job: BatchJob, known: frozenset[str] | None = None) -> BatchResu
         dict(batch.parsed.force_names),
         hashes,
         file_of.astype(np.uint32, copy=False),
-        bytes_read,
+        files_read.bytes_read,
     )
 
 
-def write_staged(frame: pl.DataFrame, path: Path) -> None:
+def write_staged(frame: pl.DataFrame, path: Path, row_group_size: int | None = None) -> None:
     """`write_parquet`, with Ctrl-C held back until the file is written.
 
     Interrupted, a polars write raises at once but may finish on polars' own threads later,
@@ -220,32 +258,33 @@ def write_staged(frame: pl.DataFrame, path: Path) -> None:
     that receives it).
     """
     if threading.current_thread() is not threading.main_thread():
-        write_parquet(frame, path)
+        write_parquet(frame, path, row_group_size)
         return
     caught: list[int] = []
     previous = signal.signal(signal.SIGINT, lambda signum, _frame: caught.append(signum))
     try:
-        write_parquet(frame, path)
+        write_parquet(frame, path, row_group_size)
     finally:
         signal.signal(signal.SIGINT, previous)
     if caught:
         raise KeyboardInterrupt
 
 
-def _stage_parts(accepted: pl.DataFrame, job: BatchJob) -> list[StagedPart]:
-    """One file per force-month, in the store's own partition format (`STORED_SCHEMA`) and in
-    the partition's folder (`store.staged_part_path`): most are published as they are."""
+def stage_parts(accepted: pl.DataFrame, root: Path, ingest_id: str, index: int) -> list[StagedPart]:
+    """One file per force-month, in the store's own partition format (`STORED_SCHEMA`: a net
+    count where the rows have one, else null) and in the partition's folder
+    (`store.staged_part_path`): most are published as they are."""
     if accepted.height == 0:
         return []
-    frame = accepted.with_columns(pl.lit(None, dtype=pl.Int32).alias(NET)).select(
-        STORED_SCHEMA.names()
-    )
+    if NET not in accepted.columns:
+        accepted = accepted.with_columns(pl.lit(None, dtype=pl.Int32).alias(NET))
+    frame = accepted.select(STORED_SCHEMA.names())
     parts = []
     for (force, month), part in frame.partition_by(
         ["force", "month"], as_dict=True, maintain_order=True
     ).items():
         mkey = month_key(month)
-        path = staged_part_path(job.root, str(force), mkey, job.ingest_id, job.index)
+        path = staged_part_path(root, str(force), mkey, ingest_id, index)
         write_staged(part, path)
         parts.append(StagedPart(str(force), mkey, path, part.height, *partition_counts(part)))
     return parts

@@ -15,9 +15,12 @@ other staged files live in the store's `.staging/` folder. Readers see only what
 lists, a failed ingest removes its files, and the next writer removes any a kill left: a crash,
 a kill or Ctrl-C at any point leaves the store as it was.
 
-Only formats whose rules are row by row but for first-wins duplicate ids can stream (`streams`):
-data.police.uk files. A mapped force export's reversals and re-issues are ordered over the whole
-input by its `order` column, so it is read as one batch, as before.
+Formats whose rules are row by row but for first-wins duplicate ids (`streams`: data.police.uk
+files) stream in this one pass. A mapped force export's reversals and re-issues are ordered over
+the whole input by its `order` column and start from the stored net counts: it streams in two
+passes over the same worker pool (`worker_pool`, `run_jobs`), with its cross-file rules resolved
+in between over a few columns of every row, staged and read back a group of incidents at a time
+(`mapped_stream.py`), and commits the same way.
 """
 
 from __future__ import annotations
@@ -34,8 +37,9 @@ import types
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import polars as pl
@@ -81,11 +85,14 @@ _IN_FLIGHT = 3
 _KEY = ["force", "incident_id"]
 _PARSED = ("ingested", "empty")
 _NO_HASHES = np.zeros(0, dtype=np.uint64)
+J = TypeVar("J")
+R = TypeVar("R")
 
 
 def streams(fmt: Format) -> bool:
-    """Whether `fmt` can be ingested batch by batch: first-wins ids, no stored keys needed by its
-    rules (`forces` is None) and a fixed store CRS (no CRS chosen from all of a force's rows)."""
+    """Whether `fmt` can be ingested in one pass of batches: first-wins ids, no stored keys
+    needed by its rules (`forces` is None) and a fixed store CRS (no CRS chosen from all of a
+    force's rows). A mapped export streams in two (`mapped_stream.py`)."""
     return fmt.keep == "first" and fmt.forces is None and fmt.store_crs is not None
 
 
@@ -103,8 +110,7 @@ def stream_ingest(
 
     Runs under `writer` (the store's lock); commits once, or not at all on any error.
     """
-    staging = store.staging_dir(report.ingest_id)
-    try:
+    with staged_ingest(store, report.ingest_id) as staging:
         batches = plan_batches(files, batch_bytes)
         total = sum(file_size(f) for f in files)
         crs = {slug: info.crs for slug, info in store.manifest.forces.items()}
@@ -114,15 +120,25 @@ def stream_ingest(
         ]
         known = frozenset(store.manifest.source_hashes())
         merger = _Merger(store, staging, report.ingest_id, known)
-        results = _run(jobs, known, fmt.store_crs, workers, merger.seed_from_store)
-        for job, result in zip(jobs, progress(results, max(total, 1)), strict=True):
-            merger.take(result, job)
+        with worker_pool(len(jobs), known, fmt.store_crs, workers) as pool:
+            results = run_jobs(jobs, stage_batch, known, pool, merger.seed_from_store)
+            for job, result in zip(jobs, progress(results, max(total, 1)), strict=True):
+                merger.take(result, job)
         change = merger.changeset(report, fmt)
         if change.sources:
             writer.commit_staged(change)
+
+
+@contextlib.contextmanager
+def staged_ingest(store: Store, ingest_id: str) -> Iterator[Path]:
+    """The ingest's staging folder, for the time of the block; on any error or interrupt in it,
+    every staged file goes (the parts in partition folders too) unless the commit happened."""
+    staging = store.staging_dir(ingest_id)
+    try:
+        yield staging
     except BaseException:
-        if not _committed(store.root, report.ingest_id):
-            _remove_parts(store.root, report.ingest_id)
+        if not _committed(store.root, ingest_id):
+            _remove_parts(store.root, ingest_id)
         raise
     finally:
         _remove_staging(staging)
@@ -170,26 +186,23 @@ def _remove_staging(staging: Path) -> None:
             continue
 
 
-def _run(
-    jobs: list[BatchJob],
-    known: frozenset[str],
-    crs: str | None,
-    workers: int,
-    meanwhile: Callable[[], None] | None = None,
-) -> Iterator[BatchResult]:
-    """Each job's result, in order, from this process and `workers - 1` worker processes.
+@dataclass(frozen=True)
+class Pool:
+    """Worker processes for `run_jobs`: the executor and how many processes it runs."""
 
-    This process works on batches too: a spawned worker takes seconds to import polars and the
-    rest, during which this one has already staged several batches, and on two cores one worker
-    beside this process keeps both busy (this process's own share of the work, the results in
-    order, is small). Small inputs never start a worker. The pool holds at most three batches a
-    worker at a time; results that arrive early wait here (they are small: counts and key hashes).
-    """
-    if len(jobs) <= _IN_PROCESS_BATCHES or workers <= 1:
-        if meanwhile is not None:
-            meanwhile()
-        for job in jobs:
-            yield stage_batch(job, known)
+    executor: ProcessPoolExecutor
+    size: int
+
+
+@contextlib.contextmanager
+def worker_pool(
+    batches: int, known: frozenset[str], crs: str | None, workers: int
+) -> Iterator[Pool | None]:
+    """A pool of `workers - 1` worker processes for `run_jobs` (this process is the other
+    worker), or None for inputs too small to pay a worker's start-up (imports, about as long as
+    staging a few batches). One pool serves every pass of an ingest."""
+    if batches <= _IN_PROCESS_BATCHES or workers <= 1:
+        yield None
         return
     # Spawned, not forked: polars' and PROJ's threads do not survive a fork.
     context = multiprocessing.get_context("spawn")
@@ -198,38 +211,67 @@ def _run(
         mp_context=context,
         initializer=init_worker,
         initargs=(known, crs, os.getpid()),
-    ) as pool:
-        futures: dict[int, Future[BatchResult]] = {}
-        done: dict[int, BatchResult] = {}
-        following = 1  # the next job no one has taken: the first is this process's
-        try:
-            while len(futures) < _IN_FLIGHT * (workers - 1) and following < len(jobs):
-                futures[following] = _submit(pool, jobs[following])
+    ) as executor:
+        yield Pool(executor, workers - 1)
+
+
+def run_jobs(
+    jobs: Sequence[J],
+    work: Callable[[J, frozenset[str] | None], R],
+    known: frozenset[str],
+    pool: Pool | None,
+    meanwhile: Callable[[], None] | None = None,
+) -> Iterator[R]:
+    """`work(job)` for each job, results in order, from this process and the `pool`'s.
+
+    This process works on batches too: a spawned worker takes seconds to import polars and the
+    rest, during which this one has already staged several batches, and on two cores one worker
+    beside this process keeps both busy (this process's own share of the work, the results in
+    order, is small). Without a pool, this process does it all. The pool holds at most three
+    batches a worker at a time; results that arrive early wait here (they are small). `known`:
+    the store's source hashes (a worker has them from `init_worker`).
+    """
+    if pool is None:
+        if meanwhile is not None:
+            meanwhile()
+        for job in jobs:
+            yield work(job, known)
+        return
+    slots = _IN_FLIGHT * pool.size
+    futures: dict[int, Future[R]] = {}
+    done: dict[int, R] = {}
+    following = 1  # the next job no one has taken: the first is this process's
+    try:
+        while len(futures) < slots and following < len(jobs):
+            futures[following] = _submit(pool.executor, work, jobs[following])
+            following += 1
+        if meanwhile is not None:
+            meanwhile()
+        if jobs:
+            done[0] = work(jobs[0], known)
+        for wanted in range(len(jobs)):
+            while wanted not in done:
+                future = futures.get(wanted)
+                if future is not None and (future.done() or following >= len(jobs)):
+                    done[wanted] = future.result()
+                    del futures[wanted]
+                    continue
+                # Keep the pool fed, then stage the next free batch here.
+                mine = following
                 following += 1
-            if meanwhile is not None:
-                meanwhile()
-            done[0] = stage_batch(jobs[0], known)
-            for wanted in range(len(jobs)):
-                while wanted not in done:
-                    future = futures.get(wanted)
-                    if future is not None and (future.done() or following >= len(jobs)):
-                        done[wanted] = future.result()
-                        del futures[wanted]
-                        continue
-                    # Keep the pool fed, then stage the next free batch here.
-                    mine = following
+                while len(futures) < slots and following < len(jobs):
+                    futures[following] = _submit(pool.executor, work, jobs[following])
                     following += 1
-                    while len(futures) < _IN_FLIGHT * (workers - 1) and following < len(jobs):
-                        futures[following] = _submit(pool, jobs[following])
-                        following += 1
-                    done[mine] = stage_batch(jobs[mine], known)
-                yield done.pop(wanted)
-        finally:
-            for future in futures.values():
-                future.cancel()
+                done[mine] = work(jobs[mine], known)
+            yield done.pop(wanted)
+    finally:
+        for future in futures.values():
+            future.cancel()
 
 
-def _submit(pool: ProcessPoolExecutor, job: BatchJob) -> Future[BatchResult]:
+def _submit(
+    pool: ProcessPoolExecutor, work: Callable[[J, frozenset[str] | None], R], job: J
+) -> Future[R]:
     """`pool.submit`, starting any worker it starts with the parent's main module hidden and
     Ctrl-C ignored.
 
@@ -245,7 +287,7 @@ def _submit(pool: ProcessPoolExecutor, job: BatchJob) -> Future[BatchResult]:
     on_main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if on_main_thread else None
     try:
-        return pool.submit(stage_batch, job)
+        return pool.submit(work, job, None)
     finally:
         sys.modules["__main__"] = main
         if on_main_thread:
@@ -324,15 +366,7 @@ class _Merger:
             result.quarantine.unlink(missing_ok=True)
         earlier = frozenset(self._first_by_hash)
         again = stage_batch(job, self._known | earlier)
-        files = [
-            FileOutcome(
-                f.name, f.label, f.sha256, f.size, f"same bytes as {self._first_by_hash[f.sha256]}"
-            )
-            if f.sha256 in earlier and f.sha256 not in self._known
-            else f
-            for f in again.files
-        ]
-        return replace(again, files=files)
+        return replace(again, files=same_bytes(again.files, self._first_by_hash, self._known))
 
     def _against_earlier(
         self, parts: list[StagedPart], candidates: NDArray[np.uint64]
@@ -389,25 +423,7 @@ class _Merger:
     def changeset(self, report: IngestReport, fmt: Format) -> StagedChangeset:
         """Fill in `report` and say what to publish."""
         store = self._store
-        records = []
-        for f in self._files:
-            report.files.append(
-                FileSummary(f.name, f.status, f.rows_read, f.accepted, f.quarantined)
-            )
-            report.notes += [(f.name, n) for n in f.notes]
-            if f.status in _PARSED:
-                records.append(
-                    SourceRecord(
-                        f.sha256,
-                        f.name,
-                        f.size,
-                        fmt.name,
-                        f.rows_read,
-                        f.accepted,
-                        f.quarantined,
-                        report.ingest_id,
-                    )
-                )
+        records = report_files(self._files, report)
         report.reasons.update(self._reasons)
         forces = {
             p.force: store.manifest.forces.get(p.force)
@@ -424,7 +440,7 @@ class _Merger:
             tuple(self._parts),
             tuple(self._quarantine),
             self._quarantined,
-            tuple(records),
+            records,
             new_forces,
             dict(self._reasons),
         )
@@ -453,3 +469,43 @@ def _rewrite_parts(parts: list[StagedPart], gone: pl.DataFrame) -> list[StagedPa
                 )
             )
     return kept
+
+
+def parsed(outcome: FileOutcome) -> bool:
+    """Whether the file's rows were read (not skipped as bytes seen before)."""
+    return outcome.status in _PARSED
+
+
+def same_bytes(
+    files: list[FileOutcome], first_by_hash: dict[str, str], known: frozenset[str]
+) -> list[FileOutcome]:
+    """A batch staged again without the files whose bytes an earlier batch read
+    (`first_by_hash`): those files, marked as such."""
+    return [
+        FileOutcome(f.name, f.label, f.sha256, f.size, f"same bytes as {first_by_hash[f.sha256]}")
+        if f.sha256 in first_by_hash and f.sha256 not in known
+        else f
+        for f in files
+    ]
+
+
+def report_files(files: list[FileOutcome], report: IngestReport) -> tuple[SourceRecord, ...]:
+    """Fill in `report`'s files and notes; the manifest's records of the files read."""
+    records = []
+    for f in files:
+        report.files.append(FileSummary(f.name, f.status, f.rows_read, f.accepted, f.quarantined))
+        report.notes += [(f.name, n) for n in f.notes]
+        if parsed(f):
+            records.append(
+                SourceRecord(
+                    f.sha256,
+                    f.name,
+                    f.size,
+                    report.format,
+                    f.rows_read,
+                    f.accepted,
+                    f.quarantined,
+                    report.ingest_id,
+                )
+            )
+    return tuple(records)

@@ -135,9 +135,9 @@ class StagedPart:
 
 @dataclass(frozen=True)
 class StagedChangeset:
-    """What a streaming ingest adds, already written to staged files: new incidents only (no
-    removals: data.police.uk rows never withdraw stored ones). Committed all at once or not at
-    all, as a `Changeset`."""
+    """What a streaming ingest adds, already written to staged files, and the stored incidents
+    it removes or re-counts (a force export's re-issues and reversals; data.police.uk rows
+    never touch stored ones). Committed all at once or not at all, as a `Changeset`."""
 
     ingest_id: str
     parts: tuple[StagedPart, ...] = ()
@@ -148,6 +148,11 @@ class StagedChangeset:
     forces: tuple[ForceInfo, ...] = ()
     # Quarantined rows per reason code, for the manifest.
     reasons: Mapping[str, int] = field(default_factory=dict)
+    # As in `Changeset`: stored incidents to drop, and to keep with a new net count.
+    remove: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=KEY_SCHEMA))
+    renet: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={**KEY_SCHEMA, NET: pl.Int32})
+    )
 
 
 def staged_part_path(root: Path, force: str, month: str, ingest_id: str, batch: int) -> Path:
@@ -464,40 +469,49 @@ class StoreWriter:
         self, change: StagedChangeset, written: list[Path], consumed: list[Path]
     ) -> list[PartitionFile]:
         """The partitions after `change`: a force-month new to the store with one staged part
-        takes that file as it is; others get a new file merging what is stored and staged (the
-        parts merged go in `consumed`, to remove once published)."""
+        takes that file as it is; others get a new file merging what is stored (less what
+        `change` removes, with its new net counts) and staged (the parts merged go in
+        `consumed`, to remove once published)."""
         store = self._store
         current = {(p.force, p.month): p for p in store.manifest.partitions}
         staged: dict[tuple[str, str], list[StagedPart]] = {}
         for part in change.parts:
             staged.setdefault((part.force, part.month), []).append(part)
+        amended = _months_of(change.remove) | _months_of(change.renet)
+        for key in sorted(amended - set(staged)):
+            if key in current:
+                staged[key] = []
         result = {k: v for k, v in current.items() if k not in staged}
-        merges: list[tuple[list[str], PartitionFile]] = []
+        merges: list[tuple[PartitionFile | None, list[StagedPart], PartitionFile]] = []
         for (force, mkey), parts in sorted(staged.items()):
             written += [p.path for p in parts]  # removed if the commit fails
             old = current.get((force, mkey))
-            rows = sum(p.rows for p in parts) + (old.rows if old is not None else 0)
             if old is None and len(parts) == 1:
                 rel = parts[0].path.relative_to(store.root).as_posix()
                 result[(force, mkey)] = PartitionFile(
-                    force, mkey, rel, rows, parts[0].categories, parts[0].without_location
+                    force, mkey, rel, parts[0].rows, parts[0].categories, parts[0].without_location
                 )
             else:
                 rel = f"incidents/force={force}/month={mkey}/part-{change.ingest_id}.parquet"
-                files = ([str(store.root / old.path)] if old is not None else []) + [
-                    str(p.path) for p in parts
-                ]
                 written.append(store.root / rel)
-                merges.append((files, PartitionFile(force, mkey, rel, rows)))
+                merges.append((old, parts, PartitionFile(force, mkey, rel, 0)))
                 consumed += [p.path for p in parts]
 
-        def merge(job: tuple[list[str], PartitionFile]) -> PartitionFile:
-            return write_partition(_scan_stored(job[0]).collect(), store.root, job[1])
+        def merge(job: tuple[PartitionFile | None, list[StagedPart], PartitionFile]) -> None:
+            old, parts, entry = job
+            frames = [_scan_stored([str(p.path)]).collect() for p in parts]
+            if old is not None:
+                stored = _scan_stored([str(store.root / old.path)]).collect()
+                frames.insert(0, _amend(stored, change.remove, change.renet))
+            frame = pl.concat(frames) if frames else pl.DataFrame(schema=STORED_SCHEMA)
+            if frame.height:  # a force-month whose every incident is withdrawn has no file
+                result[(entry.force, entry.month)] = write_partition(
+                    frame, store.root, replace(entry, rows=frame.height)
+                )
 
         # One force-month at a time per thread: memory is bounded by the largest partition.
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for entry in pool.map(merge, merges):
-                result[(entry.force, entry.month)] = entry
+            list(pool.map(merge, merges))
         return [result[k] for k in sorted(result)]
 
     def _write_partitions(self, change: Changeset, written: list[Path]) -> list[PartitionFile]:
@@ -505,12 +519,7 @@ class StoreWriter:
         current = {(p.force, p.month): p for p in store.manifest.partitions}
         add = change.add if NET in change.add.columns else change.add.with_columns(_NO_NET)
         new_rows = _by_partition(add.select(STORED_SCHEMA.names()))
-        touched = set(new_rows)
-        remove, renet = change.remove.select(_KEY), change.renet.select(*_KEY, NET)
-        for frame in (change.remove, change.renet):
-            touched |= {
-                (str(f), month_key(m)) for f, m in frame.select("force", "month").iter_rows()
-            }
+        touched = set(new_rows) | _months_of(change.remove) | _months_of(change.renet)
         result = {k: v for k, v in current.items() if k not in touched}
         jobs: list[tuple[pl.DataFrame, PartitionFile]] = []
         for force, mkey in sorted(touched):
@@ -518,15 +527,7 @@ class StoreWriter:
             old = current.get((force, mkey))
             if old is not None:
                 frame = _scan_stored([str(store.root / old.path)]).collect()
-                if remove.height:
-                    frame = frame.join(remove, on=_KEY, how="anti")
-                if renet.height:
-                    frame = (
-                        frame.join(renet, on=_KEY, how="left", maintain_order="left", suffix="_new")
-                        .with_columns(pl.coalesce(f"{NET}_new", NET).alias(NET))
-                        .drop(f"{NET}_new")
-                    )
-                parts.append(frame)
+                parts.append(_amend(frame, change.remove, change.renet))
             fresh = new_rows.get((force, mkey))
             if fresh is not None:
                 parts.append(fresh)
@@ -544,6 +545,27 @@ class StoreWriter:
 
 
 _KEY_COLUMNS = ("force", "incident_id", "month", "source", pl.col(NET).fill_null(1))
+
+
+def _months_of(keys: pl.DataFrame) -> set[tuple[str, str]]:
+    """The (force, YYYY-MM) partitions that hold `keys` (`KEY_SCHEMA`)."""
+    return {(str(f), month_key(m)) for f, m in keys.select("force", "month").unique().iter_rows()}
+
+
+def _amend(frame: pl.DataFrame, remove: pl.DataFrame, renet: pl.DataFrame) -> pl.DataFrame:
+    """A stored partition's rows less the incidents of `remove`, with the net counts of
+    `renet` (both keyed as `KEY_SCHEMA`; incidents of other partitions match nothing)."""
+    if remove.height:
+        frame = frame.join(remove.select(_KEY), on=_KEY, how="anti", maintain_order="left")
+    if renet.height:
+        frame = (
+            frame.join(
+                renet.select(*_KEY, NET), on=_KEY, how="left", maintain_order="left", suffix="_new"
+            )
+            .with_columns(pl.coalesce(f"{NET}_new", NET).alias(NET))
+            .drop(f"{NET}_new")
+        )
+    return frame
 
 
 def _scan_stored(files: list[str], options: dict[str, str] | None = None) -> pl.LazyFrame:
