@@ -221,6 +221,15 @@ class Store:
             raise _read_only(self.location)
         return self.location
 
+    def _scan_incidents(self, files: list[str]) -> pl.LazyFrame:
+        """The incidents of these partition files, from the folder or the bucket."""
+        return pl.scan_parquet(
+            files,
+            schema=INCIDENT_SCHEMA,
+            extra_columns="ignore",
+            storage_options=scan_options(self.location),
+        )
+
     def _collect(self, scan: pl.LazyFrame) -> pl.DataFrame:
         if isinstance(self.location, StoreURL):
             with bucket_errors(self.location):
@@ -286,12 +295,7 @@ class Store:
         wanted = list(columns) if columns is not None else list(INCIDENT_SCHEMA.names())
         if not files:
             return empty_incidents().select(wanted)
-        scan = pl.scan_parquet(
-            files,
-            schema=INCIDENT_SCHEMA,
-            extra_columns="ignore",
-            storage_options=scan_options(self.location),
-        )
+        scan = self._scan_incidents(files)
         if cats is not None:
             scan = scan.filter(pl.col("category").is_in(cats))
         return self._collect(scan.select(wanted))
@@ -325,12 +329,7 @@ class Store:
         ]
         if not files:
             return empty_incidents()
-        scan = pl.scan_parquet(
-            files,
-            schema=INCIDENT_SCHEMA,
-            extra_columns="ignore",
-            storage_options=scan_options(self.location),
-        )
+        scan = self._scan_incidents(files)
         return self._collect(scan.join(keys.lazy().select(_KEY), on=_KEY, how="semi"))
 
     # -- writing ---------------------------------------------------------------------------
