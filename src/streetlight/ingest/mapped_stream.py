@@ -56,6 +56,7 @@ from streetlight.ingest.stage import (
     load_batch,
     stage_parts,
     store_sources,
+    write_quarantine,
     write_staged,
 )
 from streetlight.ingest.store_rules import (
@@ -157,7 +158,7 @@ def check_batch(job: BatchJob, known: frozenset[str] | None = None) -> CheckedBa
     rejected = None
     if batch.quarantine.height:
         rejected = job.staging / f"b{job.index:06d}-rejected.parquet"
-        write_staged(_quarantined(batch.quarantine, job.ingest_id), rejected)
+        write_quarantine(batch.quarantine.sort(FILE, "row"), job.ingest_id, rejected)
     return CheckedBatch(
         job.index,
         files,
@@ -182,15 +183,6 @@ def held_records(accepted: pl.DataFrame) -> pl.DataFrame:
         accepted.select(*RESOLUTION_COLUMNS, "month", "lon", "lat", _part())
         .drop("force")
         .sort("_part", maintain_order=True)
-    )
-
-
-def _quarantined(rows: pl.DataFrame, ingest_id: str) -> pl.DataFrame:
-    """Rows in quarantine form (`as_quarantine`, `quarantine_rows`) as the store keeps them."""
-    return (
-        rows.sort(FILE, "row")
-        .with_columns(ingest_id=pl.lit(ingest_id))
-        .select(QUARANTINE_SCHEMA.names())
     )
 
 
@@ -248,7 +240,7 @@ def finish_bucket(job: FinishJob, known: frozenset[str] | None = None) -> Finish
     quarantine = None
     if moved.height:
         quarantine = job.staging / f"m{job.index:06d}-quarantine.parquet"
-        write_staged(_quarantined(moved, job.ingest_id), quarantine)
+        write_quarantine(moved.sort(FILE, "row"), job.ingest_id, quarantine)
     return FinishedBucket(parts, quarantine)
 
 
@@ -465,12 +457,7 @@ class _Outcome:
         quarantine += [b.quarantine for b in finished if b.quarantine is not None]
         if self.stored_moved.height:
             path = staging / "stored-quarantine.parquet"
-            write_staged(
-                self.stored_moved.with_columns(ingest_id=pl.lit(report.ingest_id)).select(
-                    QUARANTINE_SCHEMA.names()
-                ),
-                path,
-            )
+            write_quarantine(self.stored_moved, report.ingest_id, path)
             quarantine.append(path)
         records = report_files(files, report)
         report.reasons.update(reasons)

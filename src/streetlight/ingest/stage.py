@@ -229,12 +229,7 @@ def stage_batch(job: BatchJob, known: frozenset[str] | None = None) -> BatchResu
     quarantine_path = None
     if quarantine.height:
         quarantine_path = job.staging / f"b{job.index:06d}-quarantine.parquet"
-        write_staged(
-            quarantine.with_columns(ingest_id=pl.lit(job.ingest_id)).select(
-                QUARANTINE_SCHEMA.names()
-            ),
-            quarantine_path,
-        )
+        write_quarantine(quarantine, job.ingest_id, quarantine_path)
     return BatchResult(
         job.index,
         files,
@@ -246,6 +241,14 @@ def stage_batch(job: BatchJob, known: frozenset[str] | None = None) -> BatchResu
         hashes,
         file_of.astype(np.uint32, copy=False),
         files_read.bytes_read,
+    )
+
+
+def write_quarantine(rows: pl.DataFrame, ingest_id: str, path: Path) -> None:
+    """Stage rejected rows (`as_quarantine` or `quarantine_rows` form) as the store keeps them:
+    with the ingest's id, in the quarantine's columns."""
+    write_staged(
+        rows.with_columns(ingest_id=pl.lit(ingest_id)).select(QUARANTINE_SCHEMA.names()), path
     )
 
 
