@@ -245,9 +245,9 @@ class _Dispatch:
     one worker four of them (41 CPU s against the other's 21). Handing out the next force only
     to a worker that is free is greedy list scheduling; with the largest forces first
     (`heaviest_first`) it is the longest-processing-time rule, whose finish is within 4/3 of the
-    best possible. The pool of workers
-    is asked again at each end, so workers that join a running cluster are used and a dead
-    worker's task, rescheduled by Dask, still counts as in flight.
+    best possible. The pool of workers is asked again at each end, so workers that join a
+    running cluster are used and a dead worker's task, rescheduled by Dask, still counts as in
+    flight.
     """
 
     def __init__(self, client: Any, task: Callable[[str], T], order: Sequence[str], run: str):
